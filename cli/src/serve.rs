@@ -1,0 +1,184 @@
+//! `authtoken serve`: the three endpoints over HTTP/1.1 on a local address, through
+//! [`authtoken::handlers::route`], with CORS headers so a front-end on another local port can
+//! call it. Ctrl-C (or SIGTERM) stops accepting, lets requests in flight finish, and exits.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use authtoken::config::Settings;
+use authtoken::store::Store;
+use authtoken::store::memory::MemoryStore;
+use authtoken::{Ctx, auth, handlers};
+use bytes::Bytes;
+use http::header::{
+    ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
+    ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_METHOD, ALLOW,
+    ORIGIN,
+};
+use http::{HeaderValue, Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use lambda_http::Body;
+use tokio::net::TcpListener;
+
+use crate::ServeArgs;
+
+/// Largest request body read, in bytes; larger ones get 413 (API Gateway's own limit is 10 MB).
+const MAX_BODY_BYTES: usize = 1 << 20;
+/// How long requests in flight may take to finish after a stop signal.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// Creates the users given on the command line, then serves until a stop signal.
+pub async fn run(args: ServeArgs) -> Result<(), Error> {
+    let ctx = Ctx {
+        store: MemoryStore::new(),
+        settings: Settings::from_env()?,
+    };
+    let seeds = args.users.iter().map(|user| (user, true));
+    let inactive = args.inactive_users.iter().map(|user| (user, false));
+    for (user, active) in seeds.chain(inactive) {
+        auth::create_user(&ctx.store, &user.name, user.password.clone(), active).await?;
+    }
+    let listener = TcpListener::bind(args.addr)
+        .await
+        .map_err(|error| format!("cannot listen on {}: {error}", args.addr))?;
+    let addr = listener.local_addr()?;
+    eprintln!("authtoken: in-memory store: users and tokens are lost when this process exits");
+    eprintln!(
+        "authtoken: {} user(s) ready; serving POST /api-token-auth/, GET /api/whoami/, POST /api/logout/",
+        args.users.len() + args.inactive_users.len()
+    );
+    eprintln!("authtoken: listening on http://{addr} (Ctrl-C to stop)");
+    serve(listener, Arc::new(ctx)).await;
+    eprintln!("authtoken: stopped");
+    Ok(())
+}
+
+async fn serve<S: Store + 'static>(listener: TcpListener, ctx: Arc<Ctx<S>>) {
+    let graceful = GracefulShutdown::new();
+    let mut stop = std::pin::pin!(stop_signal());
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let ctx = Arc::clone(&ctx);
+        let service = hyper::service::service_fn(move |request| {
+            let ctx = Arc::clone(&ctx);
+            async move { Ok::<_, Infallible>(answer(&ctx, request).await) }
+        });
+        let connection =
+            graceful.watch(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    eprintln!("authtoken: stopping: finishing requests in flight");
+    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("requests still in flight after {DRAIN_TIMEOUT:?}; stopping anyway");
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn stop_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}
+
+/// One HTTP request through the shared handlers.
+async fn answer<S: Store>(ctx: &Ctx<S>, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    let (parts, body) = request.into_parts();
+    let origin = parts.headers.get(ORIGIN).cloned();
+    let preflight = parts.method == Method::OPTIONS
+        && parts.headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD);
+    let response = match Limited::new(body, MAX_BODY_BYTES).collect().await {
+        Ok(collected) => {
+            let bytes = collected.to_bytes();
+            let body = if bytes.is_empty() {
+                Body::Empty
+            } else {
+                Body::Binary(bytes.to_vec())
+            };
+            handlers::route(ctx, Request::from_parts(parts, body)).await
+        }
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+            authtoken::response::detail(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!("Request body is larger than {MAX_BODY_BYTES} bytes."),
+            )
+        }
+        Err(error) => {
+            tracing::debug!(%error, "could not read a request body");
+            authtoken::response::detail(
+                StatusCode::BAD_REQUEST,
+                "The request body could not be read.",
+            )
+        }
+    };
+    let (mut parts, body) = response.into_parts();
+    if origin.is_some() {
+        add_cors_headers(&mut parts.headers, preflight);
+    }
+    Response::from_parts(parts, Full::new(handlers::body_bytes(body)))
+}
+
+/// The headers API Gateway's CORS configuration adds in production (see template.yaml).
+fn add_cors_headers(headers: &mut http::HeaderMap, preflight: bool) {
+    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    headers.insert(
+        ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("WWW-Authenticate"),
+    );
+    if preflight {
+        if let Some(allow) = headers.get(ALLOW).cloned() {
+            headers.insert(ACCESS_CONTROL_ALLOW_METHODS, allow);
+        }
+        headers.insert(
+            ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("Authorization, Content-Type"),
+        );
+        headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+    }
+}

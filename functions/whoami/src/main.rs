@@ -1,0 +1,18 @@
+//! The `whoami` Lambda function: API Gateway (HTTP API) events in, [`authtoken::handlers::whoami`] out.
+//! The context (settings and the DynamoDB client) is built once per sandbox and reused by
+//! every warm invocation.
+
+use std::convert::Infallible;
+
+use authtoken::{Ctx, handlers};
+use lambda_http::{Error, service_fn, tracing};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    tracing::init_default_subscriber();
+    let ctx = &Ctx::from_env().await?;
+    lambda_http::run(service_fn(move |request| async move {
+        Ok::<_, Infallible>(handlers::whoami(ctx, request).await)
+    }))
+    .await
+}

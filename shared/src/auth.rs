@@ -1,0 +1,177 @@
+//! What the endpoints (and the command line) do with the store: log in, authenticate a key,
+//! log out, create a user. Every write of the project goes through here.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::config::Settings;
+use crate::password::{self, Password, PasswordError, Verdict};
+use crate::store::{self, NewToken, Store, StoreError, User};
+use crate::token::TokenKey;
+
+/// How many times login re-reads the user after losing a race to another writer before giving up.
+const INSTALL_ATTEMPTS: usize = 5;
+
+/// Why a login gave no token.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// Unknown user, wrong password or inactive user: deliberately indistinguishable.
+    #[error("unable to log in with provided credentials")]
+    InvalidCredentials,
+    /// Other writers kept changing the user's token; the client may retry.
+    #[error("the user's token kept changing during login")]
+    Contention,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Password verification could not run.
+    #[error(transparent)]
+    Password(#[from] PasswordError),
+}
+
+/// Why a user could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateUserError {
+    /// A user with that name exists.
+    #[error("a user named {0:?} already exists")]
+    Exists(String),
+    /// The name is empty or has surrounding whitespace, which login would trim away.
+    #[error("a username must be non-empty, with no leading or trailing whitespace")]
+    InvalidUsername,
+    /// The password could not be hashed (too long, or the hasher failed).
+    #[error(transparent)]
+    Password(#[from] PasswordError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Seconds since the Unix epoch.
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+/// Checks the credentials and returns the user's token: the current one if it is still valid
+/// (DRF's `get_or_create`), otherwise a new one. Concurrent logins of one user get one token.
+pub async fn obtain_token(
+    store: &impl Store,
+    settings: &Settings,
+    username: &str,
+    password: Password,
+) -> Result<TokenKey, LoginError> {
+    if !password.within_limit() {
+        return Err(LoginError::InvalidCredentials);
+    }
+    let user = store.user(username).await?;
+    let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
+    let verdict = password::verify_in_background(stored_hash, password.clone()).await?;
+    let mut user = match (user, verdict) {
+        // An inactive user is refused after the full check, so that timing does not tell.
+        (Some(user), Verdict::Match { needs_rehash }) if user.active => {
+            if needs_rehash {
+                upgrade_password_hash(store, &user, password).await;
+            }
+            user
+        }
+        _ => return Err(LoginError::InvalidCredentials),
+    };
+    for _ in 0..INSTALL_ATTEMPTS {
+        let now = now();
+        if let Some(current) = &user.token {
+            if store::is_live(current.expires, now) {
+                return Ok(current.key.clone());
+            }
+        }
+        let token = NewToken {
+            key: TokenKey::generate(),
+            created: now,
+            expires: settings.token_ttl_seconds.map(|ttl| now + ttl),
+        };
+        let replacing = user.token.as_ref().map(|current| &current.key);
+        if store.install_token(username, &token, replacing).await? {
+            tracing::info!(username, "issued a new token");
+            return Ok(token.key);
+        }
+        // Another request changed the user meanwhile (most often: a concurrent first login that
+        // installed its token first). Read again and hand back whatever is current now.
+        user = match store.user(username).await? {
+            Some(user) if user.active => user,
+            _ => return Err(LoginError::InvalidCredentials),
+        };
+    }
+    Err(LoginError::Contention)
+}
+
+/// Re-hashes a password stored with weaker parameters. Failure is logged, not fatal: the
+/// login it rides on has already succeeded.
+async fn upgrade_password_hash(store: &impl Store, user: &User, password: Password) {
+    let outcome = match password::hash_in_background(password).await {
+        Ok(new_hash) => store
+            .replace_password_hash(&user.username, &user.password_hash, &new_hash)
+            .await
+            .map_err(|error| Box::new(error) as store::Cause),
+        Err(error) => Err(Box::new(error) as store::Cause),
+    };
+    match outcome {
+        Ok(_) => tracing::info!(username = user.username, "upgraded a password hash"),
+        Err(error) => {
+            tracing::warn!(username = user.username, error = %error, "could not upgrade a password hash")
+        }
+    }
+}
+
+/// The username a presented key authenticates, or `None` if the key is unknown or expired.
+/// A key that is not of the issued form is refused without a read.
+pub async fn authenticate(
+    store: &impl Store,
+    key: &TokenKey,
+) -> Result<Option<String>, StoreError> {
+    if !key.is_well_formed() {
+        return Ok(None);
+    }
+    Ok(store
+        .token(&key.digest())
+        .await?
+        .filter(|record| store::is_live(record.expires, now()))
+        .map(|record| record.username))
+}
+
+/// Deletes `username`'s token `key`. `Ok(false)` if it was no longer their token.
+pub async fn revoke_token(
+    store: &impl Store,
+    username: &str,
+    key: &TokenKey,
+) -> Result<bool, StoreError> {
+    let deleted = store.delete_token(username, key).await?;
+    if deleted {
+        tracing::info!(username, "deleted a token");
+    }
+    Ok(deleted)
+}
+
+/// Creates a user with a freshly hashed password.
+pub async fn create_user(
+    store: &impl Store,
+    username: &str,
+    password: Password,
+    active: bool,
+) -> Result<(), CreateUserError> {
+    if username.is_empty() || username.trim() != username {
+        return Err(CreateUserError::InvalidUsername);
+    }
+    let password_hash = password::hash_in_background(password).await?;
+    let user = User {
+        username: username.to_owned(),
+        password_hash,
+        active,
+        token: None,
+        created: now(),
+    };
+    if store.create_user(&user).await? {
+        tracing::info!(username, active, "created a user");
+        Ok(())
+    } else {
+        Err(CreateUserError::Exists(username.to_owned()))
+    }
+}

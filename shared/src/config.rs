@@ -1,0 +1,181 @@
+//! Settings read once from the environment at start-up, each checked, with errors that name the
+//! variable to fix.
+
+use std::env;
+
+/// Environment variable: seconds a token lives after it is issued; 0 (the default) = forever.
+pub const TOKEN_TTL_VAR: &str = "TOKEN_TTL_SECONDS";
+/// Environment variable: name of the users table.
+pub const USERS_TABLE_VAR: &str = "USERS_TABLE";
+/// Environment variable: name of the tokens table.
+pub const TOKENS_TABLE_VAR: &str = "TOKENS_TABLE";
+
+/// A setting that is missing or cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A required variable is unset or empty.
+    #[error("{0} is not set: give it the name of the DynamoDB table (see README, Configuration)")]
+    Missing(&'static str),
+    /// A variable's value is not acceptable.
+    #[error("{var} is {value:?}, but it must be {expected}")]
+    Invalid {
+        /// The variable's name.
+        var: &'static str,
+        /// What it held.
+        value: String,
+        /// What it should hold.
+        expected: &'static str,
+    },
+}
+
+/// Behaviour settings shared by every handler.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// How long a token lives after it is issued, in seconds; `None` = until logout (DRF).
+    pub token_ttl_seconds: Option<u64>,
+}
+
+impl Settings {
+    /// Reads [`TOKEN_TTL_VAR`] from the environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|var| env::var(var).ok())
+    }
+
+    /// Reads the settings through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let token_ttl_seconds = match lookup(TOKEN_TTL_VAR).as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => match text.parse::<u64>() {
+                Ok(0) => None,
+                // Ten years: anything longer is a typo, and epoch arithmetic stays far from overflow.
+                Ok(seconds) if seconds <= 10 * 365 * 24 * 3600 => Some(seconds),
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        var: TOKEN_TTL_VAR,
+                        value: text.to_owned(),
+                        expected: "a whole number of seconds from 0 (never expire) to 315360000",
+                    });
+                }
+            },
+        };
+        Ok(Self { token_ttl_seconds })
+    }
+}
+
+/// The names of the two DynamoDB tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tables {
+    /// Users, keyed by `username`.
+    pub users: String,
+    /// Tokens, keyed by the digest of the key.
+    pub tokens: String,
+}
+
+impl Tables {
+    /// Reads [`USERS_TABLE_VAR`] and [`TOKENS_TABLE_VAR`] from the environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|var| env::var(var).ok())
+    }
+
+    /// Reads the table names through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let read = |var: &'static str| {
+            let value = lookup(var).map(|v| v.trim().to_owned()).unwrap_or_default();
+            if value.is_empty() {
+                return Err(ConfigError::Missing(var));
+            }
+            if !is_valid_table_name(&value) {
+                return Err(ConfigError::Invalid {
+                    var,
+                    value,
+                    expected: "a DynamoDB table name: 3 to 255 of a-z A-Z 0-9 _ - .",
+                });
+            }
+            Ok(value)
+        };
+        Ok(Self {
+            users: read(USERS_TABLE_VAR)?,
+            tokens: read(TOKENS_TABLE_VAR)?,
+        })
+    }
+}
+
+fn is_valid_table_name(name: &str) -> bool {
+    (3..=255).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |var| map.get(var).cloned()
+    }
+
+    #[test]
+    fn ttl_defaults_to_never() {
+        assert_eq!(
+            Settings::from_lookup(lookup(&[]))
+                .unwrap()
+                .token_ttl_seconds,
+            None
+        );
+        let zero = Settings::from_lookup(lookup(&[(TOKEN_TTL_VAR, "0")])).unwrap();
+        assert_eq!(zero.token_ttl_seconds, None);
+    }
+
+    #[test]
+    fn ttl_is_read_in_seconds() {
+        let settings = Settings::from_lookup(lookup(&[(TOKEN_TTL_VAR, " 3600 ")])).unwrap();
+        assert_eq!(settings.token_ttl_seconds, Some(3600));
+    }
+
+    #[test]
+    fn a_bad_ttl_names_the_variable() {
+        for bad in ["-1", "1h", "1.5", "999999999999"] {
+            let error = Settings::from_lookup(lookup(&[(TOKEN_TTL_VAR, bad)])).unwrap_err();
+            assert!(
+                error.to_string().starts_with("TOKEN_TTL_SECONDS is"),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn tables_are_required_and_checked() {
+        let error = Tables::from_lookup(lookup(&[(TOKENS_TABLE_VAR, "tokens")])).unwrap_err();
+        assert!(
+            error.to_string().starts_with("USERS_TABLE is not set"),
+            "{error}"
+        );
+        let error = Tables::from_lookup(lookup(&[
+            (USERS_TABLE_VAR, "users"),
+            (TOKENS_TABLE_VAR, "a b"),
+        ]))
+        .unwrap_err();
+        assert!(
+            error.to_string().starts_with("TOKENS_TABLE is \"a b\""),
+            "{error}"
+        );
+        let tables = Tables::from_lookup(lookup(&[
+            (USERS_TABLE_VAR, "users"),
+            (TOKENS_TABLE_VAR, "tokens"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            tables,
+            Tables {
+                users: "users".into(),
+                tokens: "tokens".into()
+            }
+        );
+    }
+}

@@ -1,0 +1,250 @@
+//! Password hashing: argon2id with OWASP's first-choice parameters, PHC strings.
+//!
+//! Hashing takes tens of milliseconds of CPU, so the async entry points run it on tokio's
+//! blocking pool and the runtime keeps serving other requests meanwhile.
+
+use std::fmt;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use rand::TryRngCore;
+use rand::rngs::OsRng;
+
+/// Memory cost in KiB (OWASP: 19 MiB).
+const MEMORY_KIB: u32 = 19_456;
+/// Number of passes.
+const ITERATIONS: u32 = 2;
+/// Degree of parallelism.
+const PARALLELISM: u32 = 1;
+
+/// Longest password accepted, in bytes. Longer ones are refused without any hashing work, so a
+/// megabyte "password" costs no more than a wrong one; no real password comes near this.
+pub const MAX_PASSWORD_BYTES: usize = 4096;
+
+/// A hash of the text "dummy password" made with the current parameters. Logging in as an unknown
+/// user verifies against it, so that the answer takes as long as for a wrong password.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$qiFQBiGUC+ujoq1emHbmPQ$9OUT1bWwCfzpD/uOHronPVb2DFBb6r5QBdT27zbsIuQ";
+
+/// A plain-text password on its way to being hashed or verified. `Debug` never prints it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    /// Wraps a password received from a client or an operator.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+
+    /// True if the password is short enough to be worth hashing (see [`MAX_PASSWORD_BYTES`]).
+    pub fn within_limit(&self) -> bool {
+        self.0.len() <= MAX_PASSWORD_BYTES
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password([redacted])")
+    }
+}
+
+/// What checking a password against a stored hash found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The password is right. `needs_rehash` is true when the stored hash was made with weaker
+    /// parameters (or another algorithm) than the current ones and should be replaced.
+    Match {
+        /// The stored hash should be replaced by a hash with the current parameters.
+        needs_rehash: bool,
+    },
+    /// The password is wrong, the user is unknown, or the stored hash is unreadable.
+    Mismatch,
+}
+
+/// Why a password could not be hashed.
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    /// The password is longer than [`MAX_PASSWORD_BYTES`].
+    #[error("the password is longer than {MAX_PASSWORD_BYTES} bytes")]
+    TooLong,
+    /// The argon2 implementation refused the input.
+    #[error("argon2 failed")]
+    Hashing(#[source] argon2::password_hash::Error),
+    /// The blocking task that ran the hash did not finish.
+    #[error("the hashing task did not complete")]
+    Task(#[source] tokio::task::JoinError),
+}
+
+fn hasher() -> Argon2<'static> {
+    let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None)
+        .expect("the argon2 parameters are constants within argon2's limits");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes a password with the current parameters and a fresh random salt, as a PHC string.
+/// Blocks for the duration of the hash: call [`hash_in_background`] from async code.
+pub fn hash(password: &Password) -> Result<String, PasswordError> {
+    if !password.within_limit() {
+        return Err(PasswordError::TooLong);
+    }
+    let mut salt = [0u8; 16];
+    OsRng
+        .try_fill_bytes(&mut salt)
+        .expect("the OS random number generator failed");
+    let salt = SaltString::encode_b64(&salt).map_err(PasswordError::Hashing)?;
+    let hash = hasher()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(PasswordError::Hashing)?;
+    Ok(hash.to_string())
+}
+
+/// Checks a password against a stored PHC string, or against the dummy hash when there is no
+/// user (`stored` is `None`), so that both take the same time. Blocks for the duration of the
+/// hash: call [`verify_in_background`] from async code.
+pub fn verify(stored: Option<&str>, password: &Password) -> Verdict {
+    let known_user = stored.is_some();
+    let stored = stored.unwrap_or(DUMMY_HASH);
+    let parsed = match PasswordHash::new(stored) {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            tracing::error!(%error, "a stored password hash is not a valid PHC string");
+            return Verdict::Mismatch;
+        }
+    };
+    let matches = hasher()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok();
+    if matches && known_user {
+        Verdict::Match {
+            needs_rehash: is_weaker_than_current(&parsed),
+        }
+    } else {
+        Verdict::Mismatch
+    }
+}
+
+/// [`hash`] on tokio's blocking pool.
+pub async fn hash_in_background(password: Password) -> Result<String, PasswordError> {
+    tokio::task::spawn_blocking(move || hash(&password))
+        .await
+        .map_err(PasswordError::Task)?
+}
+
+/// [`verify`] on tokio's blocking pool.
+pub async fn verify_in_background(
+    stored: Option<String>,
+    password: Password,
+) -> Result<Verdict, PasswordError> {
+    tokio::task::spawn_blocking(move || verify(stored.as_deref(), &password))
+        .await
+        .map_err(PasswordError::Task)
+}
+
+fn is_weaker_than_current(hash: &PasswordHash<'_>) -> bool {
+    if hash.algorithm != Algorithm::Argon2id.ident() || hash.version != Some(Version::V0x13.into())
+    {
+        return true;
+    }
+    match Params::try_from(hash) {
+        Ok(params) => {
+            params.m_cost() < MEMORY_KIB
+                || params.t_cost() < ITERATIONS
+                || params.p_cost() < PARALLELISM
+        }
+        Err(_) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn weak_hash(password: &Password) -> String {
+        let params = Params::new(8, 1, 1, None).unwrap();
+        let salt = SaltString::encode_b64(b"fixed salt bytes").unwrap();
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password(password.as_bytes(), &salt)
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn hash_is_an_argon2id_phc_string_with_the_owasp_parameters() {
+        let hash = hash(&Password::new("s3cret")).unwrap();
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+    }
+
+    #[test]
+    fn the_right_password_matches_and_needs_no_rehash() {
+        let password = Password::new("s3cret");
+        let hash = hash(&password).unwrap();
+        assert_eq!(
+            verify(Some(&hash), &password),
+            Verdict::Match {
+                needs_rehash: false
+            }
+        );
+    }
+
+    #[test]
+    fn a_wrong_password_does_not_match() {
+        let hash = hash(&Password::new("s3cret")).unwrap();
+        assert_eq!(
+            verify(Some(&hash), &Password::new("s3cret ")),
+            Verdict::Mismatch
+        );
+    }
+
+    #[test]
+    fn no_stored_hash_never_matches_even_the_dummy_password() {
+        assert_eq!(
+            verify(None, &Password::new("dummy password")),
+            Verdict::Mismatch
+        );
+    }
+
+    #[test]
+    fn the_dummy_hash_uses_the_current_parameters() {
+        let parsed = PasswordHash::new(DUMMY_HASH).unwrap();
+        assert!(!is_weaker_than_current(&parsed));
+        assert!(
+            hasher().verify_password(b"dummy password", &parsed).is_ok(),
+            "the dummy hash must be a real hash, or unknown users would answer faster"
+        );
+    }
+
+    #[test]
+    fn a_hash_with_weaker_parameters_matches_and_asks_for_a_rehash() {
+        let password = Password::new("s3cret");
+        assert_eq!(
+            verify(Some(&weak_hash(&password)), &password),
+            Verdict::Match { needs_rehash: true }
+        );
+    }
+
+    #[test]
+    fn an_unreadable_stored_hash_is_a_mismatch() {
+        assert_eq!(
+            verify(Some("not a phc string"), &Password::new("x")),
+            Verdict::Mismatch
+        );
+    }
+
+    #[test]
+    fn an_overlong_password_is_not_hashed() {
+        let long = Password::new("x".repeat(MAX_PASSWORD_BYTES + 1));
+        assert!(!long.within_limit());
+        assert!(matches!(hash(&long), Err(PasswordError::TooLong)));
+    }
+
+    #[test]
+    fn debug_output_hides_the_password() {
+        assert!(!format!("{:?}", Password::new("s3cret")).contains("s3cret"));
+    }
+}

@@ -1,0 +1,173 @@
+//! JSON responses, and the one place where a failure becomes a status code and a DRF error body.
+
+use http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
+use http::{HeaderValue, Method, Response, StatusCode};
+use lambda_http::Body;
+use serde::Serialize;
+
+use crate::auth::LoginError;
+use crate::form::FormError;
+use crate::header::{self, HeaderError};
+use crate::store::StoreError;
+
+/// Seconds a client is asked to wait after a transient store failure.
+const RETRY_AFTER_SECONDS: &str = "1";
+
+/// A compact JSON response (`Content-Type: application/json`, no charset, as DRF sends).
+pub fn json(status: StatusCode, body: &impl Serialize) -> Response<Body> {
+    // Serialising plain structs of strings cannot fail.
+    let text = serde_json::to_string(body).unwrap_or_else(|_| String::from("{}"));
+    let mut response = Response::new(Body::Text(text));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// DRF's error shape `{"detail": message}`.
+pub fn detail(status: StatusCode, message: &str) -> Response<Body> {
+    #[derive(Serialize)]
+    struct Detail<'a> {
+        detail: &'a str,
+    }
+    json(status, &Detail { detail: message })
+}
+
+/// Every way a request can fail, each with its status and body in [`Failure::into_response`].
+#[derive(Debug)]
+pub enum Failure {
+    /// 406: the `Accept` header admits none of the endpoint's renderers.
+    NotAcceptable,
+    /// 405: the endpoint does not serve this method.
+    MethodNotAllowed(Method),
+    /// 401: no token credentials on an endpoint that needs them.
+    NotAuthenticated,
+    /// 401: a malformed `Token` header.
+    BadHeader(HeaderError),
+    /// 401: a well-formed header with a key that authenticates nobody.
+    InvalidToken,
+    /// 400 or 415: the login body.
+    Form(FormError),
+    /// 400: the credentials do not identify an active user.
+    InvalidCredentials,
+    /// 503: the store is unavailable, or contention did not settle.
+    Unavailable(Box<dyn std::error::Error + Send + Sync>),
+    /// 500: anything else; the cause is logged, never sent.
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+    /// 404 (local server only): no endpoint at this path.
+    NotFound,
+}
+
+impl From<StoreError> for Failure {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(_) => Failure::Unavailable(Box::new(error)),
+            StoreError::Failed(_) => Failure::Internal(Box::new(error)),
+        }
+    }
+}
+
+impl From<LoginError> for Failure {
+    fn from(error: LoginError) -> Self {
+        match error {
+            LoginError::InvalidCredentials => Failure::InvalidCredentials,
+            LoginError::Contention => Failure::Unavailable(Box::new(error)),
+            LoginError::Store(error) => error.into(),
+            LoginError::Password(error) => Failure::Internal(Box::new(error)),
+        }
+    }
+}
+
+impl Failure {
+    /// The response the client gets. Server-side causes are logged here, once, with their chain.
+    pub fn into_response(self) -> Response<Body> {
+        match self {
+            Failure::NotAcceptable => detail(
+                StatusCode::NOT_ACCEPTABLE,
+                "Could not satisfy the request Accept header.",
+            ),
+            Failure::MethodNotAllowed(method) => detail(
+                StatusCode::METHOD_NOT_ALLOWED,
+                &format!("Method \"{method}\" not allowed."),
+            ),
+            Failure::NotAuthenticated => {
+                unauthorized("Authentication credentials were not provided.")
+            }
+            Failure::BadHeader(error) => unauthorized(&error.to_string()),
+            Failure::InvalidToken => unauthorized("Invalid token."),
+            Failure::Form(error) => form_error(error),
+            Failure::InvalidCredentials => json(
+                StatusCode::BAD_REQUEST,
+                &NonFieldErrors::new("Unable to log in with provided credentials."),
+            ),
+            Failure::Unavailable(cause) => {
+                tracing::warn!(error = %chain(cause.as_ref()), "answering 503");
+                let mut response = detail(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The service is temporarily unavailable, try again shortly.",
+                );
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
+                response
+            }
+            Failure::Internal(cause) => {
+                tracing::error!(error = %chain(cause.as_ref()), "answering 500");
+                detail(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "A server error occurred.",
+                )
+            }
+            Failure::NotFound => detail(StatusCode::NOT_FOUND, "Not found."),
+        }
+    }
+}
+
+/// `{"non_field_errors": [message]}`.
+#[derive(Serialize)]
+struct NonFieldErrors {
+    non_field_errors: [String; 1],
+}
+
+impl NonFieldErrors {
+    fn new(message: impl Into<String>) -> Self {
+        Self {
+            non_field_errors: [message.into()],
+        }
+    }
+}
+
+fn form_error(error: FormError) -> Response<Body> {
+    match error {
+        FormError::UnsupportedMediaType(content_type) => detail(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            &format!("Unsupported media type \"{content_type}\" in request."),
+        ),
+        FormError::Malformed(message) => detail(StatusCode::BAD_REQUEST, &message),
+        FormError::NotAnObject(message) => {
+            json(StatusCode::BAD_REQUEST, &NonFieldErrors::new(message))
+        }
+        FormError::Fields(errors) => json(StatusCode::BAD_REQUEST, &errors),
+    }
+}
+
+fn unauthorized(message: &str) -> Response<Body> {
+    let mut response = detail(StatusCode::UNAUTHORIZED, message);
+    response
+        .headers_mut()
+        .insert(WWW_AUTHENTICATE, HeaderValue::from_static(header::KEYWORD));
+    response
+}
+
+/// An error and its sources, joined with ": ", for one log line.
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

@@ -1,0 +1,161 @@
+//! The item layout of the two tables, in one place: attribute names and the conversions
+//! between items and the store's types.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::store::{CurrentToken, TokenRecord, User};
+use crate::token::TokenKey;
+
+/// An item as the SDK carries it.
+pub type Item = HashMap<String, AttributeValue>;
+
+/// Users table: partition key.
+pub const USERNAME: &str = "username";
+/// Users table: argon2id PHC string.
+pub const PASSWORD: &str = "password";
+/// Users table: whether the user may log in.
+pub const ACTIVE: &str = "active";
+/// Users table: the current key (absent when the user has no token).
+pub const TOKEN: &str = "token";
+/// Users table: when the current key expires (absent when it never does).
+pub const TOKEN_EXPIRES: &str = "token_expires";
+/// Both tables: creation time, epoch seconds.
+pub const CREATED: &str = "created";
+/// Tokens table: partition key, hex SHA-256 of the key.
+pub const DIGEST: &str = "digest";
+/// Tokens table: owner of the token (the same attribute name as the users table's key).
+pub const OWNER: &str = USERNAME;
+/// Tokens table: expiry, epoch seconds; the table's TTL attribute.
+pub const EXPIRES: &str = "expires";
+
+/// An item that does not have the layout this module writes.
+#[derive(Debug, thiserror::Error)]
+#[error("item attribute {attribute:?} is missing or not of type {expected}")]
+pub struct ItemError {
+    attribute: &'static str,
+    expected: &'static str,
+}
+
+/// A string attribute.
+pub fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+/// A number attribute.
+pub fn n(value: u64) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+/// The item of a new user (who holds no token yet).
+pub fn user_item(user: &User) -> Item {
+    HashMap::from([
+        (USERNAME.to_owned(), s(&user.username)),
+        (PASSWORD.to_owned(), s(&user.password_hash)),
+        (ACTIVE.to_owned(), AttributeValue::Bool(user.active)),
+        (CREATED.to_owned(), n(user.created)),
+    ])
+}
+
+/// Reads a users-table item.
+pub fn user_from_item(item: &Item) -> Result<User, ItemError> {
+    let token = match optional_string(item, TOKEN)? {
+        Some(key) => Some(CurrentToken {
+            key: TokenKey::new(key),
+            expires: optional_number(item, TOKEN_EXPIRES)?,
+        }),
+        None => None,
+    };
+    Ok(User {
+        username: string(item, USERNAME)?,
+        password_hash: string(item, PASSWORD)?,
+        active: match item.get(ACTIVE) {
+            Some(AttributeValue::Bool(active)) => *active,
+            _ => return Err(missing(ACTIVE, "BOOL")),
+        },
+        token,
+        created: optional_number(item, CREATED)?.unwrap_or(0),
+    })
+}
+
+/// Reads a tokens-table item.
+pub fn token_from_item(item: &Item) -> Result<TokenRecord, ItemError> {
+    Ok(TokenRecord {
+        username: string(item, OWNER)?,
+        created: optional_number(item, CREATED)?.unwrap_or(0),
+        expires: optional_number(item, EXPIRES)?,
+    })
+}
+
+fn string(item: &Item, attribute: &'static str) -> Result<String, ItemError> {
+    optional_string(item, attribute)?.ok_or(missing(attribute, "S"))
+}
+
+fn optional_string(item: &Item, attribute: &'static str) -> Result<Option<String>, ItemError> {
+    match item.get(attribute) {
+        None => Ok(None),
+        Some(AttributeValue::S(text)) => Ok(Some(text.clone())),
+        Some(_) => Err(missing(attribute, "S")),
+    }
+}
+
+fn optional_number(item: &Item, attribute: &'static str) -> Result<Option<u64>, ItemError> {
+    match item.get(attribute) {
+        None => Ok(None),
+        Some(AttributeValue::N(text)) => {
+            text.parse().map(Some).map_err(|_| missing(attribute, "N"))
+        }
+        Some(_) => Err(missing(attribute, "N")),
+    }
+}
+
+fn missing(attribute: &'static str, expected: &'static str) -> ItemError {
+    ItemError {
+        attribute,
+        expected,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_user_survives_the_round_trip_through_an_item() {
+        let user = User {
+            username: "admin".into(),
+            password_hash: "$argon2id$...".into(),
+            active: false,
+            token: None,
+            created: 1_700_000_000,
+        };
+        assert_eq!(user_from_item(&user_item(&user)).unwrap(), user);
+    }
+
+    #[test]
+    fn a_token_on_the_user_item_is_read_with_its_expiry() {
+        let mut item = user_item(&User {
+            username: "admin".into(),
+            password_hash: "h".into(),
+            active: true,
+            token: None,
+            created: 1,
+        });
+        item.insert(TOKEN.into(), s("k"));
+        item.insert(TOKEN_EXPIRES.into(), n(99));
+        let token = user_from_item(&item).unwrap().token.unwrap();
+        assert_eq!(token.key, TokenKey::new("k"));
+        assert_eq!(token.expires, Some(99));
+    }
+
+    #[test]
+    fn a_malformed_item_names_the_attribute() {
+        let item = HashMap::from([(OWNER.to_owned(), AttributeValue::Bool(true))]);
+        let error = token_from_item(&item).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "item attribute \"username\" is missing or not of type S"
+        );
+    }
+}

@@ -1,0 +1,287 @@
+//! The DynamoDB store: a users table keyed by `username` and a tokens table keyed by the key's
+//! digest (see DESIGN.md, Data model). Reads are strongly consistent; every write that touches
+//! both tables is one `TransactWriteItems` with conditions.
+
+mod errors;
+pub mod items;
+pub mod tables;
+
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+
+use self::errors::{Cancellation, cancellation, classify};
+use self::items::{
+    ACTIVE, CREATED, DIGEST, EXPIRES, OWNER, PASSWORD, TOKEN, TOKEN_EXPIRES, USERNAME, n, s,
+};
+use super::{NewToken, Store, StoreError, TokenRecord, User};
+use crate::config::Tables;
+use crate::token::{TokenDigest, TokenKey};
+
+/// Attempts per request, the first included (the SDK's standard retry with backoff).
+pub const MAX_ATTEMPTS: u32 = 3;
+/// Time allowed to open a connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+/// Time allowed for one attempt.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
+/// Time allowed for a whole operation, retries included: well inside the functions' timeouts.
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Users and tokens in two DynamoDB tables.
+#[derive(Debug, Clone)]
+pub struct DynamoStore {
+    client: Client,
+    tables: Tables,
+}
+
+impl DynamoStore {
+    /// A store over `tables`, using an existing client.
+    pub fn new(client: Client, tables: Tables) -> Self {
+        Self { client, tables }
+    }
+
+    /// A store over `tables` with a client configured from the standard AWS environment
+    /// (region, credentials, `AWS_ENDPOINT_URL_DYNAMODB`), and the retry and timeout limits above.
+    pub async fn from_env(tables: Tables) -> Self {
+        Self::new(Client::new(&sdk_config().await), tables)
+    }
+
+    /// The SDK client, for administration (table creation).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The table names.
+    pub fn tables(&self) -> &Tables {
+        &self.tables
+    }
+
+    async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<bool, StoreError> {
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(error) => match error.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+                    let codes = cancelled.cancellation_reasons().iter().map(|r| r.code());
+                    match cancellation(codes) {
+                        Cancellation::ConditionNotMet => Ok(false),
+                        Cancellation::Transient => Err(StoreError::Unavailable(Box::new(error))),
+                        Cancellation::Failed => Err(StoreError::Failed(Box::new(error))),
+                    }
+                }
+                _ => Err(classify(error)),
+            },
+        }
+    }
+}
+
+/// The AWS SDK configuration shared by every client this project builds.
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                .operation_timeout(OPERATION_TIMEOUT)
+                .build(),
+        )
+        .load()
+        .await
+}
+
+fn built<T>(result: Result<T, aws_sdk_dynamodb::error::BuildError>) -> Result<T, StoreError> {
+    result.map_err(|error| StoreError::Failed(Box::new(error)))
+}
+
+fn bad_item(error: items::ItemError) -> StoreError {
+    StoreError::Failed(Box::new(error))
+}
+
+impl Store for DynamoStore {
+    async fn user(&self, username: &str) -> Result<Option<User>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.tables.users)
+            .key(USERNAME, s(username))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(classify)?;
+        output
+            .item()
+            .map(items::user_from_item)
+            .transpose()
+            .map_err(bad_item)
+    }
+
+    async fn token(&self, digest: &TokenDigest) -> Result<Option<TokenRecord>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.tables.tokens)
+            .key(DIGEST, s(digest.as_str()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(classify)?;
+        output
+            .item()
+            .map(items::token_from_item)
+            .transpose()
+            .map_err(bad_item)
+    }
+
+    async fn create_user(&self, user: &User) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.tables.users)
+            .set_item(Some(items::user_item(user)))
+            .condition_expression("attribute_not_exists(#username)")
+            .expression_attribute_names("#username", USERNAME)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) => match error.as_service_error() {
+                Some(PutItemError::ConditionalCheckFailedException(_)) => Ok(false),
+                _ => Err(classify(error)),
+            },
+        }
+    }
+
+    async fn install_token(
+        &self,
+        username: &str,
+        token: &NewToken,
+        replacing: Option<&TokenKey>,
+    ) -> Result<bool, StoreError> {
+        let mut record = items::Item::from([
+            (DIGEST.to_owned(), s(token.key.digest().as_str())),
+            (OWNER.to_owned(), s(username)),
+            (CREATED.to_owned(), n(token.created)),
+        ]);
+        if let Some(expires) = token.expires {
+            record.insert(EXPIRES.to_owned(), n(expires));
+        }
+        let put = built(
+            Put::builder()
+                .table_name(&self.tables.tokens)
+                .set_item(Some(record))
+                .condition_expression("attribute_not_exists(#digest)")
+                .expression_attribute_names("#digest", DIGEST)
+                .build(),
+        )?;
+
+        let current_condition = match replacing {
+            None => "attribute_not_exists(#token)",
+            Some(_) => "#token = :replacing",
+        };
+        let mut update = Update::builder()
+            .table_name(&self.tables.users)
+            .key(USERNAME, s(username))
+            .condition_expression(format!(
+                "attribute_exists(#username) AND #active = :true AND {current_condition}"
+            ))
+            .expression_attribute_names("#username", USERNAME)
+            .expression_attribute_names("#active", ACTIVE)
+            .expression_attribute_names("#token", TOKEN)
+            .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
+            .expression_attribute_values(":true", AttributeValue::Bool(true))
+            .expression_attribute_values(":key", s(token.key.expose()));
+        update = match token.expires {
+            Some(expires) => update
+                .update_expression("SET #token = :key, #token_expires = :expires")
+                .expression_attribute_values(":expires", n(expires)),
+            None => update.update_expression("SET #token = :key REMOVE #token_expires"),
+        };
+        if let Some(old) = replacing {
+            update = update.expression_attribute_values(":replacing", s(old.expose()));
+        }
+        let mut writes = vec![
+            TransactWriteItem::builder().put(put).build(),
+            TransactWriteItem::builder()
+                .update(built(update.build())?)
+                .build(),
+        ];
+        if let Some(old) = replacing {
+            let delete = built(
+                Delete::builder()
+                    .table_name(&self.tables.tokens)
+                    .key(DIGEST, s(old.digest().as_str()))
+                    .build(),
+            )?;
+            writes.push(TransactWriteItem::builder().delete(delete).build());
+        }
+        self.transact(writes).await
+    }
+
+    async fn delete_token(&self, username: &str, key: &TokenKey) -> Result<bool, StoreError> {
+        let delete = built(
+            Delete::builder()
+                .table_name(&self.tables.tokens)
+                .key(DIGEST, s(key.digest().as_str()))
+                .condition_expression("#owner = :username")
+                .expression_attribute_names("#owner", OWNER)
+                .expression_attribute_values(":username", s(username))
+                .build(),
+        )?;
+        let update = built(
+            Update::builder()
+                .table_name(&self.tables.users)
+                .key(USERNAME, s(username))
+                .update_expression("REMOVE #token, #token_expires")
+                .condition_expression("#token = :key")
+                .expression_attribute_names("#token", TOKEN)
+                .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
+                .expression_attribute_values(":key", s(key.expose()))
+                .build(),
+        )?;
+        self.transact(vec![
+            TransactWriteItem::builder().delete(delete).build(),
+            TransactWriteItem::builder().update(update).build(),
+        ])
+        .await
+    }
+
+    async fn replace_password_hash(
+        &self,
+        username: &str,
+        old_hash: &str,
+        new_hash: &str,
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.tables.users)
+            .key(USERNAME, s(username))
+            .update_expression("SET #password = :new")
+            .condition_expression("#password = :old")
+            .expression_attribute_names("#password", PASSWORD)
+            .expression_attribute_values(":new", s(new_hash))
+            .expression_attribute_values(":old", s(old_hash))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) => match error.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(false),
+                _ => Err(classify(error)),
+            },
+        }
+    }
+}

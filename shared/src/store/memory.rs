@@ -1,0 +1,127 @@
+//! An in-process store with the same semantics as the DynamoDB one: every method takes one lock,
+//! checks its conditions and applies all of its writes, or none.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use super::{CurrentToken, NewToken, Store, StoreError, TokenRecord, User};
+use crate::token::{TokenDigest, TokenKey};
+
+/// Users and tokens in memory; lost when the process exits.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    users: HashMap<String, User>,
+    tokens: HashMap<TokenDigest, TokenRecord>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while the lock was held cannot have left a half-applied write: every method
+        // checks all of its conditions before its first write.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Store for MemoryStore {
+    async fn user(&self, username: &str) -> Result<Option<User>, StoreError> {
+        Ok(self.state().users.get(username).cloned())
+    }
+
+    async fn token(&self, digest: &TokenDigest) -> Result<Option<TokenRecord>, StoreError> {
+        Ok(self.state().tokens.get(digest).cloned())
+    }
+
+    async fn create_user(&self, user: &User) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        if state.users.contains_key(&user.username) {
+            return Ok(false);
+        }
+        state.users.insert(user.username.clone(), user.clone());
+        Ok(true)
+    }
+
+    async fn install_token(
+        &self,
+        username: &str,
+        token: &NewToken,
+        replacing: Option<&TokenKey>,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        let digest = token.key.digest();
+        let holds_expected = match state.users.get(username) {
+            Some(user) => user.active && user.token.as_ref().map(|t| &t.key) == replacing,
+            None => false,
+        };
+        if !holds_expected || state.tokens.contains_key(&digest) {
+            return Ok(false);
+        }
+        if let Some(old) = replacing {
+            state.tokens.remove(&old.digest());
+        }
+        state.tokens.insert(
+            digest,
+            TokenRecord {
+                username: username.to_owned(),
+                created: token.created,
+                expires: token.expires,
+            },
+        );
+        if let Some(user) = state.users.get_mut(username) {
+            user.token = Some(CurrentToken {
+                key: token.key.clone(),
+                expires: token.expires,
+            });
+        }
+        Ok(true)
+    }
+
+    async fn delete_token(&self, username: &str, key: &TokenKey) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        let digest = key.digest();
+        let record_matches = state
+            .tokens
+            .get(&digest)
+            .is_some_and(|record| record.username == username);
+        let user_matches = state
+            .users
+            .get(username)
+            .and_then(|user| user.token.as_ref())
+            .is_some_and(|current| &current.key == key);
+        if !(record_matches && user_matches) {
+            return Ok(false);
+        }
+        state.tokens.remove(&digest);
+        if let Some(user) = state.users.get_mut(username) {
+            user.token = None;
+        }
+        Ok(true)
+    }
+
+    async fn replace_password_hash(
+        &self,
+        username: &str,
+        old_hash: &str,
+        new_hash: &str,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        match state.users.get_mut(username) {
+            Some(user) if user.password_hash == old_hash => {
+                user.password_hash = new_hash.to_owned();
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+}

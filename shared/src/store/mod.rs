@@ -1,0 +1,123 @@
+//! The store: users and their tokens, behind one trait with two implementations that behave the
+//! same way, DynamoDB for production and memory for tests and the local server.
+//!
+//! Every method is a single atomic step with conditions, so that concurrent requests cannot leave
+//! a user pointing at a missing token or hand out two tokens for one user.
+
+pub mod dynamo;
+pub mod memory;
+
+use std::error::Error as StdError;
+use std::future::Future;
+
+use crate::token::{TokenDigest, TokenKey};
+
+/// A user account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// The login name, compared exactly (case-sensitive).
+    pub username: String,
+    /// The argon2id PHC string of the password.
+    pub password_hash: String,
+    /// Inactive users cannot log in and hold no tokens.
+    pub active: bool,
+    /// The user's current token, if any (DRF: at most one per user).
+    pub token: Option<CurrentToken>,
+    /// When the account was created, in seconds since the epoch.
+    pub created: u64,
+}
+
+/// The token a user currently holds, as recorded on the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentToken {
+    /// The key, kept so that the next login can hand the same one back.
+    pub key: TokenKey,
+    /// When it stops being valid, in seconds since the epoch; `None` = never.
+    pub expires: Option<u64>,
+}
+
+/// A token as recorded in the token-keyed table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRecord {
+    /// Whom the token authenticates.
+    pub username: String,
+    /// When it was issued, in seconds since the epoch.
+    pub created: u64,
+    /// When it stops being valid, in seconds since the epoch; `None` = never.
+    pub expires: Option<u64>,
+}
+
+/// A token about to be issued.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    /// The fresh key.
+    pub key: TokenKey,
+    /// Now, in seconds since the epoch.
+    pub created: u64,
+    /// When it will stop being valid, in seconds since the epoch; `None` = never.
+    pub expires: Option<u64>,
+}
+
+/// True if something that expires at `expires` is still valid at `now` (both epoch seconds).
+pub fn is_live(expires: Option<u64>, now: u64) -> bool {
+    expires.is_none_or(|expires| now < expires)
+}
+
+/// The boxed cause of a store failure.
+pub type Cause = Box<dyn StdError + Send + Sync>;
+
+/// A store operation that did not complete. Conditions that were not met are not errors: the
+/// methods report them in their `Ok` values.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A failure that may pass if retried later: throttling, a timeout, a refused connection,
+    /// a server error. Clients get 503 with `Retry-After`.
+    #[error("the store is temporarily unavailable")]
+    Unavailable(#[source] Cause),
+    /// A failure that retrying will not cure: a missing table, no permission, a bad item.
+    #[error("the store failed")]
+    Failed(#[source] Cause),
+}
+
+/// Persistence of users and tokens. See the module documentation for the guarantees.
+pub trait Store: Send + Sync {
+    /// Reads a user, strongly consistently.
+    fn user(&self, username: &str)
+    -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
+
+    /// Reads a token record by the key's digest, strongly consistently.
+    fn token(
+        &self,
+        digest: &TokenDigest,
+    ) -> impl Future<Output = Result<Option<TokenRecord>, StoreError>> + Send;
+
+    /// Adds a user unless one with that name exists; `Ok(false)` if it does.
+    /// The user must not hold a token.
+    fn create_user(&self, user: &User) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// In one atomic step, records `token` as the current token of `username` and deletes the
+    /// record of the token it replaces, provided the user exists, is active, and currently holds
+    /// exactly `replacing` (`None`: no token). `Ok(false)` if any of that did not hold.
+    fn install_token(
+        &self,
+        username: &str,
+        token: &NewToken,
+        replacing: Option<&TokenKey>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// In one atomic step, deletes the record of `key` and clears it from `username`, provided it
+    /// is that user's current token. `Ok(false)` if it is not (already deleted, or replaced).
+    fn delete_token(
+        &self,
+        username: &str,
+        key: &TokenKey,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Replaces a user's password hash, provided it is still `old_hash`. `Ok(false)` if not.
+    fn replace_password_hash(
+        &self,
+        username: &str,
+        old_hash: &str,
+        new_hash: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
