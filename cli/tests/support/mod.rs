@@ -1,0 +1,374 @@
+//! Test harness: one `TestApp` that answers requests through the shared handlers on the memory
+//! store, through the shared handlers on DynamoDB (a DynamoDB-compatible server such as moto,
+//! at `AWS_ENDPOINT_URL_DYNAMODB`), or through a real `authtoken serve` process over HTTP.
+//! Every app starts with the same users, so one test body runs against all three.
+#![allow(dead_code)] // each test file uses a different part of the harness
+
+mod http_client;
+mod serve;
+
+use std::time::Duration;
+
+use authtoken::Ctx;
+use authtoken::auth;
+use authtoken::config::{Settings, Tables};
+use authtoken::handlers;
+use authtoken::password::Password;
+use authtoken::store::dynamo::{DynamoStore, tables};
+use authtoken::store::memory::MemoryStore;
+use authtoken::token::TokenKey;
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use lambda_http::Body;
+use serde_json::Value;
+
+pub use self::serve::ServeProcess;
+
+/// Active user with a token-free start.
+pub const ADMIN: (&str, &str) = ("admin", "password");
+/// A second active user.
+pub const BOB: (&str, &str) = ("bob", "bob's password");
+/// An inactive user: cannot log in even with the right password.
+pub const CAROL: (&str, &str) = ("carol", "carol's password");
+
+/// Where a test's requests go.
+pub enum TestApp {
+    /// The handlers, called directly, on the in-memory store.
+    Memory(Ctx<MemoryStore>),
+    /// The handlers, called directly, on DynamoDB tables of the test's own.
+    Dynamo(Ctx<DynamoStore>),
+    /// `authtoken serve`, as a process, over HTTP.
+    Http(ServeProcess),
+}
+
+impl TestApp {
+    /// Handlers on the memory store, with the standard users.
+    pub async fn memory(settings: Settings) -> Self {
+        let ctx = Ctx {
+            store: MemoryStore::new(),
+            settings,
+        };
+        seed(&ctx.store).await;
+        TestApp::Memory(ctx)
+    }
+
+    /// Handlers on fresh DynamoDB tables, with the standard users.
+    pub async fn dynamo(settings: Settings) -> Self {
+        let ctx = Ctx {
+            store: dynamo_store().await,
+            settings,
+        };
+        seed(&ctx.store).await;
+        TestApp::Dynamo(ctx)
+    }
+
+    /// `authtoken serve` on a free port, with the standard users.
+    pub async fn http(settings: Settings) -> Self {
+        TestApp::Http(ServeProcess::start(&settings, &[ADMIN, BOB], &[CAROL]).await)
+    }
+
+    /// Sends one request and returns the answer.
+    pub async fn send(&self, request: TestRequest) -> TestResponse {
+        match self {
+            TestApp::Memory(ctx) => call_handlers(ctx, request).await,
+            TestApp::Dynamo(ctx) => call_handlers(ctx, request).await,
+            TestApp::Http(process) => http_client::send(process.addr(), &request).await,
+        }
+    }
+
+    /// True when answers travel over real HTTP (where, for instance, HEAD answers have no body).
+    pub fn is_http(&self) -> bool {
+        matches!(self, TestApp::Http(_))
+    }
+
+    /// Logs in with JSON and returns the token, asserting success.
+    pub async fn login(&self, (username, password): (&str, &str)) -> String {
+        let response = self
+            .send(
+                TestRequest::post("/api-token-auth/").json(&serde_json::json!({
+                    "username": username,
+                    "password": password,
+                })),
+            )
+            .await;
+        assert_eq!(
+            response.status,
+            200,
+            "login of {username}: {}",
+            response.text()
+        );
+        let token = response.json()["token"]
+            .as_str()
+            .expect("a token")
+            .to_owned();
+        assert!(TokenKey::new(token.as_str()).is_well_formed(), "{token}");
+        token
+    }
+
+    /// GET /api/whoami/ with `Authorization: Token <token>`.
+    pub async fn whoami(&self, token: &str) -> TestResponse {
+        self.send(TestRequest::get("/api/whoami/").token(token))
+            .await
+    }
+
+    /// POST /api/logout/ with `Authorization: Token <token>`.
+    pub async fn logout(&self, token: &str) -> TestResponse {
+        self.send(TestRequest::post("/api/logout/").token(token))
+            .await
+    }
+}
+
+async fn seed(store: &impl authtoken::store::Store) {
+    for ((name, password), active) in [(ADMIN, true), (BOB, true), (CAROL, false)] {
+        auth::create_user(store, name, Password::new(password), active)
+            .await
+            .expect("seed user");
+    }
+}
+
+async fn call_handlers<S: authtoken::store::Store>(
+    ctx: &Ctx<S>,
+    request: TestRequest,
+) -> TestResponse {
+    let mut builder = http::Request::builder()
+        .method(http::Method::from_bytes(request.method.as_bytes()).expect("method"))
+        .uri(&request.path);
+    for (name, value) in &request.headers {
+        builder = builder.header(
+            name.as_str(),
+            http::HeaderValue::from_bytes(value).expect("header value"),
+        );
+    }
+    let body = if request.body.is_empty() {
+        Body::Empty
+    } else {
+        Body::Binary(request.body.clone())
+    };
+    let response = handlers::route(ctx, builder.body(body).expect("request")).await;
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
+        .collect();
+    let body = handlers::body_bytes(response.into_body()).to_vec();
+    TestResponse {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// The endpoint of the DynamoDB-compatible server the tests use. Fails (never skips) without one.
+pub fn dynamo_endpoint() -> String {
+    match std::env::var("AWS_ENDPOINT_URL_DYNAMODB") {
+        Ok(url) if url.starts_with("http://127.0.0.1:") || url.starts_with("http://localhost:") => {
+            url
+        }
+        Ok(url) => panic!(
+            "AWS_ENDPOINT_URL_DYNAMODB is {url:?}; the tests only talk to a local server \
+             (http://127.0.0.1:PORT). Run `bash scripts/test.sh`, which starts one."
+        ),
+        Err(_) => panic!(
+            "these tests need a DynamoDB-compatible server and AWS_ENDPOINT_URL_DYNAMODB is not set. \
+             Run `bash scripts/test.sh` (it installs and starts moto), or start one yourself: \
+             `moto_server -H 127.0.0.1 -p 5005` and `export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:5005`."
+        ),
+    }
+}
+
+/// A client for the local DynamoDB-compatible server, with dummy credentials: it can never
+/// reach real AWS.
+pub fn dynamo_client() -> aws_sdk_dynamodb::Client {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(dynamo_endpoint())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(config)
+}
+
+/// Fresh, uniquely named tables, so tests run in parallel without sharing state.
+pub fn unique_tables() -> Tables {
+    let key = TokenKey::generate();
+    let prefix = &key.expose()[..12];
+    Tables {
+        users: format!("t-{prefix}-users"),
+        tokens: format!("t-{prefix}-tokens"),
+    }
+}
+
+/// A DynamoDB store over fresh tables.
+pub async fn dynamo_store() -> DynamoStore {
+    let client = dynamo_client();
+    let names = unique_tables();
+    tables::create(&client, &names)
+        .await
+        .unwrap_or_else(|error| panic!("cannot create tables at {}: {error:?}", dynamo_endpoint()));
+    DynamoStore::new(client, names)
+}
+
+/// Settings with tokens that never expire (DRF's default).
+pub fn drf_settings() -> Settings {
+    Settings::default()
+}
+
+/// A request to send.
+#[derive(Debug, Clone)]
+pub struct TestRequest {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, Vec<u8>)>,
+    pub body: Vec<u8>,
+}
+
+impl TestRequest {
+    pub fn new(method: &str, path: &str) -> Self {
+        Self {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+    pub fn get(path: &str) -> Self {
+        Self::new("GET", path)
+    }
+    pub fn post(path: &str) -> Self {
+        Self::new("POST", path)
+    }
+    /// Adds a header with raw bytes as its value.
+    pub fn header(mut self, name: &str, value: impl AsRef<[u8]>) -> Self {
+        self.headers
+            .push((name.to_owned(), value.as_ref().to_vec()));
+        self
+    }
+    /// `Authorization: Token <token>`.
+    pub fn token(self, token: &str) -> Self {
+        self.header("Authorization", format!("Token {token}"))
+    }
+    /// A body with the given `Content-Type`.
+    pub fn body(self, content_type: &str, body: impl AsRef<[u8]>) -> Self {
+        let mut request = self.header("Content-Type", content_type);
+        request.body = body.as_ref().to_vec();
+        request
+    }
+    /// A JSON body.
+    pub fn json(self, value: &Value) -> Self {
+        self.body("application/json", value.to_string())
+    }
+    /// A body with no `Content-Type`.
+    pub fn raw_body(mut self, body: impl AsRef<[u8]>) -> Self {
+        self.body = body.as_ref().to_vec();
+        self
+    }
+}
+
+/// An answer.
+#[derive(Debug, Clone)]
+pub struct TestResponse {
+    pub status: u16,
+    pub headers: Vec<(String, Vec<u8>)>,
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    /// The value of a header (name in lower case), as text.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| String::from_utf8_lossy(value).into_owned())
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|error| panic!("body is not JSON ({error}): {:?}", self.text()))
+    }
+    /// Asserts the status and the JSON body, and the headers every answer must have.
+    #[track_caller]
+    pub fn assert(&self, status: u16, body: Value) {
+        assert_eq!(self.status, status, "status; body: {}", self.text());
+        assert_eq!(self.json(), body, "body");
+        self.assert_json_headers();
+    }
+    /// Asserts a 401 with `{"detail": message}` and `WWW-Authenticate: Token`.
+    #[track_caller]
+    pub fn assert_401(&self, message: &str) {
+        self.assert(401, serde_json::json!({ "detail": message }));
+        assert_eq!(self.header("www-authenticate").as_deref(), Some("Token"));
+    }
+    /// Asserts `{"detail": message}` with the given status.
+    #[track_caller]
+    pub fn assert_detail(&self, status: u16, message: &str) {
+        self.assert(status, serde_json::json!({ "detail": message }));
+    }
+    /// Every answer is JSON, and only a 401 says `WWW-Authenticate`.
+    #[track_caller]
+    pub fn assert_json_headers(&self) {
+        assert_eq!(
+            self.header("content-type").as_deref(),
+            Some("application/json")
+        );
+        assert_eq!(
+            self.header("www-authenticate").is_some(),
+            self.status == 401,
+            "WWW-Authenticate"
+        );
+    }
+}
+
+/// Runs `body` with a deadline, so that a hung store fails the test instead of hanging it.
+pub async fn within<T>(seconds: u64, body: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(seconds), body)
+        .await
+        .unwrap_or_else(|_| panic!("did not finish within {seconds} s"))
+}
+
+impl TestApp {
+    /// The store's record of `username`, for the apps that call the handlers directly.
+    pub async fn stored_user(&self, username: &str) -> Option<authtoken::store::User> {
+        use authtoken::store::Store;
+        match self {
+            TestApp::Memory(ctx) => ctx.store.user(username).await.expect("read user"),
+            TestApp::Dynamo(ctx) => ctx.store.user(username).await.expect("read user"),
+            TestApp::Http(_) => panic!("the HTTP app's store is inside another process"),
+        }
+    }
+
+    /// Asserts the invariant between the two tables for `username`: a user's current token has
+    /// a record that names that user.
+    pub async fn assert_consistent(&self, username: &str) {
+        use authtoken::store::Store;
+        let user = self.stored_user(username).await.expect("user exists");
+        if let Some(current) = user.token {
+            let digest = current.key.digest();
+            let record = match self {
+                TestApp::Memory(ctx) => ctx.store.token(&digest).await,
+                TestApp::Dynamo(ctx) => ctx.store.token(&digest).await,
+                TestApp::Http(_) => unreachable!(),
+            }
+            .expect("read token")
+            .unwrap_or_else(|| panic!("{username}'s current token has no record"));
+            assert_eq!(record.username, username);
+            assert_eq!(record.expires, current.expires);
+        }
+    }
+
+    /// Adds a user directly to the store, with a given password hash.
+    pub async fn insert_user(&self, user: &authtoken::store::User) {
+        use authtoken::store::Store;
+        let created = match self {
+            TestApp::Memory(ctx) => ctx.store.create_user(user).await,
+            TestApp::Dynamo(ctx) => ctx.store.create_user(user).await,
+            TestApp::Http(_) => panic!("the HTTP app's store is inside another process"),
+        };
+        assert!(
+            created.expect("create user"),
+            "user {} already existed",
+            user.username
+        );
+    }
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The test command: every check and every test, against both stores.
+#
+# Installs moto (a DynamoDB-compatible server) into .venv, starts it on a free loopback port,
+# runs formatting and lint checks and `cargo test --workspace` with AWS_ENDPOINT_URL_DYNAMODB
+# pointing at it, then stops it. Exits non-zero if anything fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv=.venv
+log=target/dynamodb-local.log
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Python tools into $venv (scripts/requirements-test.txt)"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-test.txt
+
+step "Starting the DynamoDB-compatible server (moto) on a free loopback port"
+mkdir -p target
+port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$venv/bin/python" scripts/dynamodb_local.py "$port" >"$log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
+# Up to 30 s for it to answer.
+if ! "$venv/bin/python" - "$port" "$server" <<'PY'
+import os, socket, sys, time
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+deadline = time.monotonic() + 30
+while time.monotonic() < deadline:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        sys.exit("the server exited")
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.2)
+sys.exit("the server did not answer within 30 s")
+PY
+then
+  echo "The DynamoDB-compatible server did not start; its log ($log):" >&2
+  cat "$log" >&2
+  exit 1
+fi
+echo "listening on http://127.0.0.1:$port"
+
+export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$port"
+export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo test (unit, contract on memory + DynamoDB + HTTP, invariants)"
+cargo test --workspace --locked
+
+step "All checks and tests passed"
