@@ -8,6 +8,10 @@ use crate::password::{self, Password, PasswordError, Verdict};
 use crate::store::{self, NewToken, Store, StoreError, User};
 use crate::token::TokenKey;
 
+/// Longest username, in characters: Django's `User.username` limit. Longer names cannot exist,
+/// so login refuses them without a read (DynamoDB would reject keys over 2048 bytes anyway).
+pub const MAX_USERNAME_CHARS: usize = 150;
+
 /// How many times login re-reads the user after losing a race to another writer before giving up.
 const INSTALL_ATTEMPTS: usize = 5;
 
@@ -34,8 +38,10 @@ pub enum CreateUserError {
     /// A user with that name exists.
     #[error("a user named {0:?} already exists")]
     Exists(String),
-    /// The name is empty or has surrounding whitespace, which login would trim away.
-    #[error("a username must be non-empty, with no leading or trailing whitespace")]
+    /// The name is empty, too long, or has surrounding whitespace (which login would trim away).
+    #[error(
+        "a username must be 1 to {MAX_USERNAME_CHARS} characters, with no leading or trailing whitespace"
+    )]
     InvalidUsername,
     /// The password could not be hashed (too long, or the hasher failed).
     #[error(transparent)]
@@ -60,7 +66,7 @@ pub async fn obtain_token(
     username: &str,
     password: Password,
 ) -> Result<TokenKey, LoginError> {
-    if !password.within_limit() {
+    if !password.within_limit() || username.chars().count() > MAX_USERNAME_CHARS {
         return Err(LoginError::InvalidCredentials);
     }
     let user = store.user(username).await?;
@@ -157,7 +163,10 @@ pub async fn create_user(
     password: Password,
     active: bool,
 ) -> Result<(), CreateUserError> {
-    if username.is_empty() || username.trim() != username {
+    if username.is_empty()
+        || username.chars().count() > MAX_USERNAME_CHARS
+        || username.trim() != username
+    {
         return Err(CreateUserError::InvalidUsername);
     }
     let password_hash = password::hash_in_background(password).await?;
@@ -173,5 +182,126 @@ pub async fn create_user(
         Ok(())
     } else {
         Err(CreateUserError::Exists(username.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::memory::MemoryStore;
+    use crate::store::{TokenRecord, User};
+    use crate::token::TokenDigest;
+
+    /// A store that fails every call: a test using it proves that no call was made.
+    struct UnreachableStore;
+
+    fn unreachable() -> StoreError {
+        StoreError::Failed("the store was called".into())
+    }
+
+    impl Store for UnreachableStore {
+        async fn user(&self, _: &str) -> Result<Option<User>, StoreError> {
+            Err(unreachable())
+        }
+        async fn token(&self, _: &TokenDigest) -> Result<Option<TokenRecord>, StoreError> {
+            Err(unreachable())
+        }
+        async fn create_user(&self, _: &User) -> Result<bool, StoreError> {
+            Err(unreachable())
+        }
+        async fn install_token(
+            &self,
+            _: &str,
+            _: &NewToken,
+            _: Option<&TokenKey>,
+        ) -> Result<bool, StoreError> {
+            Err(unreachable())
+        }
+        async fn delete_token(&self, _: &str, _: &TokenKey) -> Result<bool, StoreError> {
+            Err(unreachable())
+        }
+        async fn replace_password_hash(
+            &self,
+            _: &str,
+            _: &str,
+            _: &str,
+        ) -> Result<bool, StoreError> {
+            Err(unreachable())
+        }
+    }
+
+    #[tokio::test]
+    async fn overlong_usernames_and_passwords_are_refused_without_a_read() {
+        let long_name = "a".repeat(MAX_USERNAME_CHARS + 1);
+        let outcome = obtain_token(
+            &UnreachableStore,
+            &Settings::default(),
+            &long_name,
+            Password::new("pw"),
+        )
+        .await;
+        assert!(
+            matches!(outcome, Err(LoginError::InvalidCredentials)),
+            "{outcome:?}"
+        );
+        let long_password = Password::new("p".repeat(crate::password::MAX_PASSWORD_BYTES + 1));
+        let outcome = obtain_token(
+            &UnreachableStore,
+            &Settings::default(),
+            "admin",
+            long_password,
+        )
+        .await;
+        assert!(
+            matches!(outcome, Err(LoginError::InvalidCredentials)),
+            "{outcome:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn malformed_keys_are_refused_without_a_read() {
+        for key in ["abc", "0123456789ABCDEF0123456789abcdef01234567", "é"] {
+            assert_eq!(
+                authenticate(&UnreachableStore, &TokenKey::new(key))
+                    .await
+                    .unwrap(),
+                None
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn usernames_that_login_could_not_match_are_not_created() {
+        let store = MemoryStore::new();
+        for name in ["", " admin", "admin\t", &"a".repeat(MAX_USERNAME_CHARS + 1)] {
+            let outcome = create_user(&store, name, Password::new("pw"), true).await;
+            assert!(
+                matches!(outcome, Err(CreateUserError::InvalidUsername)),
+                "{name:?}: {outcome:?}"
+            );
+        }
+        create_user(
+            &store,
+            &"a".repeat(MAX_USERNAME_CHARS),
+            Password::new("pw"),
+            true,
+        )
+        .await
+        .expect("the longest allowed name");
+    }
+
+    #[tokio::test]
+    async fn a_store_failure_during_login_is_reported_not_hidden() {
+        let outcome = obtain_token(
+            &UnreachableStore,
+            &Settings::default(),
+            "admin",
+            Password::new("pw"),
+        )
+        .await;
+        assert!(
+            matches!(outcome, Err(LoginError::Store(StoreError::Failed(_)))),
+            "{outcome:?}"
+        );
     }
 }

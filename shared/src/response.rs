@@ -171,3 +171,42 @@ fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(response: &Response<Body>) -> serde_json::Value {
+        serde_json::from_slice(response.body().as_ref()).unwrap()
+    }
+
+    #[test]
+    fn a_transient_store_failure_is_503_json_with_retry_after() {
+        let failure: Failure = StoreError::Unavailable("throttled by table users".into()).into();
+        let response = failure.into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[RETRY_AFTER], "1");
+        assert_eq!(response.headers()[CONTENT_TYPE], "application/json");
+        assert!(!String::from_utf8_lossy(response.body().as_ref()).contains("users"));
+        assert!(body(&response)["detail"].is_string());
+    }
+
+    #[test]
+    fn a_permanent_store_failure_is_500_json_without_its_cause() {
+        let failure: Failure =
+            StoreError::Failed("ResourceNotFoundException: t-users".into()).into();
+        let response = failure.into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            body(&response),
+            serde_json::json!({"detail": "A server error occurred."})
+        );
+        assert!(!response.headers().contains_key(RETRY_AFTER));
+    }
+
+    #[test]
+    fn login_contention_is_transient() {
+        let response = Failure::from(LoginError::Contention).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+}
