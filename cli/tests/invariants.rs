@@ -21,40 +21,28 @@ fn short_lived_tokens() -> Settings {
     }
 }
 
-macro_rules! on_both_stores {
-    ($settings:expr => $($name:ident),* $(,)?) => {
-        $(
-            mod $name {
+/// Declares `mod <test> { fn <app>() }` for each test and each listed app (`memory`, `dynamo`,
+/// `http`), all with the given settings.
+macro_rules! tests_on {
+    ($apps:tt $settings:expr => $($name:ident),* $(,)?) => {
+        $( tests_on!(@one $name $apps $settings); )*
+    };
+    (@one $name:ident [$($app:ident),+] $settings:expr) => {
+        mod $name {
+            $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn memory() { super::$name(super::TestApp::memory($settings).await).await }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn dynamo() { super::$name(super::TestApp::dynamo($settings).await).await }
-            }
-        )*
+                async fn $app() { super::$name(super::TestApp::$app($settings).await).await }
+            )+
+        }
     };
 }
 
-macro_rules! on_both_stores_and_http {
-    ($settings:expr => $($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn memory() { super::$name(super::TestApp::memory($settings).await).await }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn dynamo() { super::$name(super::TestApp::dynamo($settings).await).await }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn http() { super::$name(super::TestApp::http($settings).await).await }
-            }
-        )*
-    };
-}
-
-on_both_stores!(crate::support::drf_settings() =>
+tests_on!([memory, dynamo] crate::support::drf_settings() =>
     concurrent_first_logins_yield_one_token,
     logins_and_logouts_keep_both_tables_consistent,
     a_weak_password_hash_is_upgraded_at_login,
 );
-on_both_stores_and_http!(crate::short_lived_tokens() =>
+tests_on!([memory, dynamo, http] crate::short_lived_tokens() =>
     an_expired_token_is_refused_and_replaced_at_the_next_login,
 );
 

@@ -11,13 +11,12 @@ use std::time::Duration;
 
 use authtoken::Ctx;
 use authtoken::auth;
-use authtoken::config::{Settings, Tables};
+use authtoken::config::Settings;
 use authtoken::handlers;
 use authtoken::password::Password;
-use authtoken::store::dynamo::{DynamoStore, tables};
+use authtoken::store::dynamo::DynamoStore;
 use authtoken::store::memory::MemoryStore;
 use authtoken::token::TokenKey;
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use lambda_http::Body;
 use serde_json::Value;
 
@@ -54,7 +53,7 @@ impl TestApp {
     /// Handlers on fresh DynamoDB tables, with the standard users.
     pub async fn dynamo(settings: Settings) -> Self {
         let ctx = Ctx {
-            store: dynamo_store().await,
+            store: testkit::dynamo::fresh_store().await,
             settings,
         };
         seed(&ctx.store).await;
@@ -156,56 +155,6 @@ async fn call_handlers<S: authtoken::store::Store>(
         headers,
         body,
     }
-}
-
-/// The endpoint of the DynamoDB-compatible server the tests use. Fails (never skips) without one.
-pub fn dynamo_endpoint() -> String {
-    match std::env::var("AWS_ENDPOINT_URL_DYNAMODB") {
-        Ok(url) if url.starts_with("http://127.0.0.1:") || url.starts_with("http://localhost:") => {
-            url
-        }
-        Ok(url) => panic!(
-            "AWS_ENDPOINT_URL_DYNAMODB is {url:?}; the tests only talk to a local server \
-             (http://127.0.0.1:PORT). Run `bash scripts/test.sh`, which starts one."
-        ),
-        Err(_) => panic!(
-            "these tests need a DynamoDB-compatible server and AWS_ENDPOINT_URL_DYNAMODB is not set. \
-             Run `bash scripts/test.sh` (it installs and starts moto), or start one yourself: \
-             `moto_server -H 127.0.0.1 -p 5005` and `export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:5005`."
-        ),
-    }
-}
-
-/// A client for the local DynamoDB-compatible server, with dummy credentials: it can never
-/// reach real AWS.
-pub fn dynamo_client() -> aws_sdk_dynamodb::Client {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(dynamo_endpoint())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
-        .build();
-    aws_sdk_dynamodb::Client::from_conf(config)
-}
-
-/// Fresh, uniquely named tables, so tests run in parallel without sharing state.
-pub fn unique_tables() -> Tables {
-    let key = TokenKey::generate();
-    let prefix = &key.expose()[..12];
-    Tables {
-        users: format!("t-{prefix}-users"),
-        tokens: format!("t-{prefix}-tokens"),
-    }
-}
-
-/// A DynamoDB store over fresh tables.
-pub async fn dynamo_store() -> DynamoStore {
-    let client = dynamo_client();
-    let names = unique_tables();
-    tables::create(&client, &names)
-        .await
-        .unwrap_or_else(|error| panic!("cannot create tables at {}: {error:?}", dynamo_endpoint()));
-    DynamoStore::new(client, names)
 }
 
 /// Settings with tokens that never expire (DRF's default).

@@ -1,0 +1,60 @@
+//! The local DynamoDB-compatible server the tests use (moto, started by `scripts/test.sh`).
+
+use authtoken::config::Tables;
+use authtoken::store::dynamo::{DynamoStore, tables};
+use authtoken::token::TokenKey;
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+
+/// Region the tests claim; the local server accepts any.
+pub const REGION: &str = "us-east-1";
+
+/// The endpoint of the DynamoDB-compatible server. Fails (never skips) without one, saying how
+/// to get one, and refuses anything but a loopback address.
+pub fn endpoint() -> String {
+    match std::env::var("AWS_ENDPOINT_URL_DYNAMODB") {
+        Ok(url) if url.starts_with("http://127.0.0.1:") || url.starts_with("http://localhost:") => {
+            url
+        }
+        Ok(url) => panic!(
+            "AWS_ENDPOINT_URL_DYNAMODB is {url:?}; the tests only talk to a local server \
+             (http://127.0.0.1:PORT). Run `bash scripts/test.sh`, which starts one."
+        ),
+        Err(_) => panic!(
+            "this test needs a DynamoDB-compatible server and AWS_ENDPOINT_URL_DYNAMODB is not \
+             set. Run `bash scripts/test.sh` (it installs and starts moto), or start one yourself: \
+             `.venv/bin/python scripts/dynamodb_local.py 5005 &` then \
+             `export AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:5005`."
+        ),
+    }
+}
+
+/// A client for the local server, with dummy credentials: it can never reach real AWS.
+pub fn client() -> aws_sdk_dynamodb::Client {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(endpoint())
+        .region(Region::new(REGION))
+        .credentials_provider(Credentials::new("test", "test", None, None, "testkit"))
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(config)
+}
+
+/// Uniquely named table names, so that tests run in parallel without sharing state.
+pub fn unique_tables() -> Tables {
+    let key = TokenKey::generate();
+    let prefix = &key.expose()[..12];
+    Tables {
+        users: format!("t-{prefix}-users"),
+        tokens: format!("t-{prefix}-tokens"),
+    }
+}
+
+/// A DynamoDB store over freshly created tables.
+pub async fn fresh_store() -> DynamoStore {
+    let client = client();
+    let names = unique_tables();
+    if let Err(error) = tables::create(&client, &names).await {
+        panic!("cannot create tables at {}: {error:?}", endpoint());
+    }
+    DynamoStore::new(client, names)
+}

@@ -1,0 +1,233 @@
+//! The sample API Gateway events in `events/`, the answer each must get, and a runner that feeds
+//! them to a real function binary under the [`RuntimeApi`] stand-in, against DynamoDB.
+//!
+//! An event belongs to the function its file name starts with: `events/whoami-token.json` is for
+//! `whoami`. Events that carry a token use [`EVENT_TOKEN`], which the runner installs for
+//! [`EVENT_USER`] before the first invocation.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use authtoken::auth;
+use authtoken::password::Password;
+use authtoken::store::{NewToken, Store};
+use authtoken::token::TokenKey;
+use serde_json::Value;
+
+use crate::dynamo;
+use crate::runtime_api::{FunctionProcess, Outcome, RuntimeApi};
+
+/// The key in the events that present a token.
+pub const EVENT_TOKEN: &str = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b";
+/// The user the events log in as, and whose token [`EVENT_TOKEN`] is.
+pub const EVENT_USER: (&str, &str) = ("admin", "password");
+
+/// What an answer's body must be.
+#[derive(Debug, Clone, Copy)]
+pub enum ExpectedBody {
+    /// Exactly this JSON text.
+    Exactly(&'static str),
+    /// `{"token": <the event user's token>}`.
+    Token,
+    /// `{"detail": "<text starting with this>"}`.
+    DetailStartingWith(&'static str),
+}
+
+/// The answer an event must get: (event file stem, status, body).
+pub const EXPECTED: &[(&str, u16, ExpectedBody)] = &[
+    ("login-json", 200, ExpectedBody::Token),
+    ("login-form", 200, ExpectedBody::Token),
+    (
+        "login-bad-credentials",
+        400,
+        ExpectedBody::Exactly(
+            r#"{"non_field_errors":["Unable to log in with provided credentials."]}"#,
+        ),
+    ),
+    (
+        "login-malformed-json",
+        400,
+        ExpectedBody::DetailStartingWith("JSON parse error - "),
+    ),
+    (
+        "whoami-token",
+        200,
+        ExpectedBody::Exactly(r#"{"username":"admin"}"#),
+    ),
+    (
+        "whoami-no-token",
+        401,
+        ExpectedBody::Exactly(r#"{"detail":"Authentication credentials were not provided."}"#),
+    ),
+    (
+        "logout-token",
+        200,
+        ExpectedBody::Exactly(r#"{"username":null}"#),
+    ),
+];
+
+/// The `events/` folder of the workspace.
+pub fn events_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../events")
+}
+
+/// Every event file, as (stem, path), sorted by name.
+pub fn event_files() -> Vec<(String, PathBuf)> {
+    let mut files: Vec<(String, PathBuf)> = std::fs::read_dir(events_dir())
+        .expect("read events/")
+        .map(|entry| entry.expect("events/ entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .map(|path| {
+            let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+            (stem, path)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The function an event belongs to: its file name up to the first `-`.
+pub fn function_of(stem: &str) -> &str {
+    stem.split('-').next().unwrap_or(stem)
+}
+
+/// The answer expected for an event, if the table above lists it.
+pub fn expected(stem: &str) -> Option<(u16, ExpectedBody)> {
+    EXPECTED
+        .iter()
+        .find(|(name, _, _)| *name == stem)
+        .map(|(_, status, body)| (*status, *body))
+}
+
+/// Runs every event of `function` through `binary` (a built function) under the Runtime API
+/// stand-in, against fresh DynamoDB tables, and asserts each answer. Returns how many ran.
+pub async fn run_through_function(function: &str, binary: &str) -> usize {
+    let store = dynamo::fresh_store().await;
+    let (username, password) = EVENT_USER;
+    auth::create_user(&store, username, Password::new(password), true)
+        .await
+        .expect("create the events' user");
+    let token = NewToken {
+        key: TokenKey::new(EVENT_TOKEN),
+        created: auth::now(),
+        expires: None,
+    };
+    assert!(
+        store
+            .install_token(username, &token, None)
+            .await
+            .expect("install token")
+    );
+
+    let api = RuntimeApi::start().await;
+    let env = [
+        ("USERS_TABLE", store.tables().users.clone()),
+        ("TOKENS_TABLE", store.tables().tokens.clone()),
+        ("AWS_ENDPOINT_URL_DYNAMODB", dynamo::endpoint()),
+        ("AWS_REGION", dynamo::REGION.to_owned()),
+        ("AWS_ACCESS_KEY_ID", "test".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
+    ];
+    let process = FunctionProcess::spawn(binary, &api, &env);
+
+    let events: Vec<_> = event_files()
+        .into_iter()
+        .filter(|(stem, _)| function_of(stem) == function)
+        .collect();
+    assert!(!events.is_empty(), "no events/{function}-*.json");
+    for (stem, path) in &events {
+        let (status, body) = expected(stem)
+            .unwrap_or_else(|| panic!("events/{stem}.json has no expected answer in testkit"));
+        let event = std::fs::read(path).expect("read event");
+        let outcome = api
+            .invoke(&event, Duration::from_secs(30))
+            .await
+            .unwrap_or_else(|error| panic!("{stem}: {error}; log: {:#?}", process.log()));
+        let Outcome::Response(answer) = outcome else {
+            panic!("{stem}: the function reported an error: {outcome:?}");
+        };
+        check_answer(stem, &answer, status, body);
+    }
+    let log = process.log().join("\n");
+    let digest = TokenKey::new(EVENT_TOKEN).digest();
+    for secret in [password, EVENT_TOKEN, digest.as_str()] {
+        assert!(!log.contains(secret), "a secret reached the function's log");
+    }
+    events.len()
+}
+
+/// Asserts an API Gateway (payload 2.0) answer from a function.
+fn check_answer(stem: &str, answer: &[u8], status: u16, expected: ExpectedBody) {
+    let answer: Value = serde_json::from_slice(answer)
+        .unwrap_or_else(|error| panic!("{stem}: answer is not JSON: {error}"));
+    assert_eq!(answer["statusCode"], status, "{stem}: {answer}");
+    assert_eq!(answer["isBase64Encoded"], false, "{stem}: {answer}");
+    let headers = &answer["headers"];
+    assert_eq!(
+        headers["content-type"], "application/json",
+        "{stem}: {answer}"
+    );
+    assert_eq!(
+        headers.get("www-authenticate").and_then(Value::as_str),
+        (status == 401).then_some("Token"),
+        "{stem}: {answer}"
+    );
+    let body = answer["body"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{stem}: no body: {answer}"));
+    match expected {
+        ExpectedBody::Exactly(text) => assert_eq!(body, text, "{stem}"),
+        ExpectedBody::Token => {
+            assert_eq!(body, format!(r#"{{"token":"{EVENT_TOKEN}"}}"#), "{stem}")
+        }
+        ExpectedBody::DetailStartingWith(prefix) => {
+            let body: Value = serde_json::from_str(body).expect("JSON body");
+            let detail = body["detail"].as_str().unwrap_or_default();
+            assert!(detail.starts_with(prefix), "{stem}: {body}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_event_has_a_function_and_an_expected_answer() {
+        let files = event_files();
+        assert!(!files.is_empty());
+        for (stem, _) in &files {
+            assert!(
+                ["login", "whoami", "logout"].contains(&function_of(stem)),
+                "events/{stem}.json names no function"
+            );
+            assert!(
+                expected(stem).is_some(),
+                "events/{stem}.json has no expected answer"
+            );
+        }
+        for (stem, _, _) in EXPECTED {
+            assert!(
+                files.iter().any(|(file, _)| file == stem),
+                "no events/{stem}.json"
+            );
+        }
+    }
+
+    #[test]
+    fn every_event_is_an_http_api_request_for_its_function() {
+        for (stem, path) in event_files() {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let event: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(event["version"], "2.0", "{stem}: payload format 2.0");
+            let path = event["rawPath"].as_str().unwrap();
+            let expected_path = match function_of(&stem) {
+                "login" => "/api-token-auth/",
+                "whoami" => "/api/whoami/",
+                _ => "/api/logout/",
+            };
+            assert_eq!(path, expected_path, "{stem}");
+            assert_eq!(event["routeKey"], format!("ANY {expected_path}"), "{stem}");
+        }
+    }
+}

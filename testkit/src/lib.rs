@@ -1,0 +1,9 @@
+//! Test support shared by the workspace's tests and benchmarks: never part of a deployed binary.
+//!
+//! - [`dynamo`]: a client for the local DynamoDB-compatible server, and fresh tables per test;
+//! - [`runtime_api`]: a Lambda Runtime API stand-in that runs a real function binary;
+//! - [`events`]: the files in `events/`, and the answer each must get from its function.
+
+pub mod dynamo;
+pub mod events;
+pub mod runtime_api;
