@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: every check and every test, against both stores.
 #
-# Installs moto (a DynamoDB-compatible server) into .venv, starts it on a free loopback port,
+# Installs its Python tools into .venv (moto, cfn-lint, the SAM CLI, actionlint), lints the
+# template and the workflows, starts moto (a DynamoDB-compatible server) on a free loopback port,
 # runs formatting and lint checks and `cargo test --workspace` with AWS_ENDPOINT_URL_DYNAMODB
 # pointing at it, then stops it. Exits non-zero if anything fails.
 set -euo pipefail
@@ -16,6 +17,17 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-test.txt
+
+export SAM_CLI_TELEMETRY=0 AWS_REGION=us-east-1
+
+step "template.yaml: cfn-lint, sam validate --lint, consistency with functions/ and events/"
+"$venv/bin/cfn-lint" template.yaml
+"$venv/bin/sam" validate --lint
+"$venv/bin/python" scripts/check_template.py
+
+step "GitHub workflows: actionlint"
+"$venv/bin/actionlint" -color=false
+echo "actionlint: no problems in .github/workflows"
 
 step "Starting the DynamoDB-compatible server (moto) on a free loopback port"
 mkdir -p target
@@ -48,7 +60,7 @@ fi
 echo "listening on http://127.0.0.1:$port"
 
 export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$port"
-export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -56,7 +68,7 @@ cargo fmt --all -- --check
 step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "cargo test (unit, contract on memory + DynamoDB + HTTP, invariants)"
+step "cargo test (unit, contract on memory + DynamoDB + HTTP, invariants, functions under a Runtime API stand-in)"
 cargo test --workspace --locked
 
 step "All checks and tests passed"
