@@ -32,25 +32,6 @@ pub enum LoginError {
     Password(#[from] PasswordError),
 }
 
-/// Why a user could not be created.
-#[derive(Debug, thiserror::Error)]
-pub enum CreateUserError {
-    /// A user with that name exists.
-    #[error("a user named {0:?} already exists")]
-    Exists(String),
-    /// The name is empty, too long, or has surrounding whitespace (which login would trim away).
-    #[error(
-        "a username must be 1 to {MAX_USERNAME_CHARS} characters, with no leading or trailing whitespace"
-    )]
-    InvalidUsername,
-    /// The password could not be hashed (too long, or the hasher failed).
-    #[error(transparent)]
-    Password(#[from] PasswordError),
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
 /// Seconds since the Unix epoch.
 pub fn now() -> u64 {
     SystemTime::now()
@@ -72,7 +53,7 @@ pub async fn obtain_token(
     let user = store.user(username).await?;
     let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
     let verdict = password::verify_in_background(stored_hash, password.clone()).await?;
-    let mut user = match (user, verdict) {
+    let user = match (user, verdict) {
         // An inactive user is refused after the full check, so that timing does not tell.
         (Some(user), Verdict::Match { needs_rehash }) if user.active => {
             if needs_rehash {
@@ -82,11 +63,37 @@ pub async fn obtain_token(
         }
         _ => return Err(LoginError::InvalidCredentials),
     };
+    match ensure_token(store, settings, user, false).await? {
+        Ensured::Token(key) => Ok(key),
+        Ensured::UserUnavailable => Err(LoginError::InvalidCredentials),
+        Ensured::Contention => Err(LoginError::Contention),
+    }
+}
+
+/// What [`ensure_token`] achieved.
+pub(crate) enum Ensured {
+    /// The user's token, current or new.
+    Token(TokenKey),
+    /// The user was deleted or deactivated meanwhile.
+    UserUnavailable,
+    /// Other writers kept changing the user's token.
+    Contention,
+}
+
+/// Returns `user`'s current token if it is still valid and `reset` is false; otherwise installs a
+/// new one in its place. Losing a race to another writer re-reads the user and decides again, so
+/// concurrent callers all end up with the one token that was installed.
+pub(crate) async fn ensure_token(
+    store: &impl Store,
+    settings: &Settings,
+    mut user: User,
+    reset: bool,
+) -> Result<Ensured, StoreError> {
     for _ in 0..INSTALL_ATTEMPTS {
         let now = now();
         if let Some(current) = &user.token {
-            if store::is_live(current.expires, now) {
-                return Ok(current.key.clone());
+            if !reset && store::is_live(current.expires, now) {
+                return Ok(Ensured::Token(current.key.clone()));
             }
         }
         let token = NewToken {
@@ -95,18 +102,21 @@ pub async fn obtain_token(
             expires: settings.token_ttl_seconds.map(|ttl| now + ttl),
         };
         let replacing = user.token.as_ref().map(|current| &current.key);
-        if store.install_token(username, &token, replacing).await? {
-            tracing::info!(username, "issued a new token");
-            return Ok(token.key);
+        if store
+            .install_token(&user.username, &token, replacing)
+            .await?
+        {
+            tracing::info!(username = user.username, "issued a new token");
+            return Ok(Ensured::Token(token.key));
         }
         // Another request changed the user meanwhile (most often: a concurrent first login that
-        // installed its token first). Read again and hand back whatever is current now.
-        user = match store.user(username).await? {
+        // installed its token first). Read again and decide again.
+        user = match store.user(&user.username).await? {
             Some(user) if user.active => user,
-            _ => return Err(LoginError::InvalidCredentials),
+            _ => return Ok(Ensured::UserUnavailable),
         };
     }
-    Err(LoginError::Contention)
+    Ok(Ensured::Contention)
 }
 
 /// Re-hashes a password stored with weaker parameters. Failure is logged, not fatal: the
@@ -156,39 +166,9 @@ pub async fn revoke_token(
     Ok(deleted)
 }
 
-/// Creates a user with a freshly hashed password.
-pub async fn create_user(
-    store: &impl Store,
-    username: &str,
-    password: Password,
-    active: bool,
-) -> Result<(), CreateUserError> {
-    if username.is_empty()
-        || username.chars().count() > MAX_USERNAME_CHARS
-        || username.trim() != username
-    {
-        return Err(CreateUserError::InvalidUsername);
-    }
-    let password_hash = password::hash_in_background(password).await?;
-    let user = User {
-        username: username.to_owned(),
-        password_hash,
-        active,
-        token: None,
-        created: now(),
-    };
-    if store.create_user(&user).await? {
-        tracing::info!(username, active, "created a user");
-        Ok(())
-    } else {
-        Err(CreateUserError::Exists(username.to_owned()))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::memory::MemoryStore;
     use crate::store::{TokenRecord, User};
     use crate::token::TokenDigest;
 
@@ -226,6 +206,24 @@ mod tests {
             _: &str,
             _: &str,
         ) -> Result<bool, StoreError> {
+            Err(unreachable())
+        }
+        async fn set_active(
+            &self,
+            _: &str,
+            _: bool,
+            _: Option<&TokenKey>,
+        ) -> Result<bool, StoreError> {
+            Err(unreachable())
+        }
+        async fn delete_user(&self, _: &str, _: Option<&TokenKey>) -> Result<bool, StoreError> {
+            Err(unreachable())
+        }
+        async fn list_users(
+            &self,
+            _: Option<&str>,
+            _: u32,
+        ) -> Result<crate::store::UserPage, StoreError> {
             Err(unreachable())
         }
     }
@@ -268,26 +266,6 @@ mod tests {
                 None
             );
         }
-    }
-
-    #[tokio::test]
-    async fn usernames_that_login_could_not_match_are_not_created() {
-        let store = MemoryStore::new();
-        for name in ["", " admin", "admin\t", &"a".repeat(MAX_USERNAME_CHARS + 1)] {
-            let outcome = create_user(&store, name, Password::new("pw"), true).await;
-            assert!(
-                matches!(outcome, Err(CreateUserError::InvalidUsername)),
-                "{name:?}: {outcome:?}"
-            );
-        }
-        create_user(
-            &store,
-            &"a".repeat(MAX_USERNAME_CHARS),
-            Password::new("pw"),
-            true,
-        )
-        .await
-        .expect("the longest allowed name");
     }
 
     #[tokio::test]

@@ -4,7 +4,8 @@
 //! The crate's map:
 //! - [`handlers`]: the three endpoints, `login`, `whoami`, `logout` (and `route` for the local
 //!   server), as plain async functions from a request to a response;
-//! - [`auth`]: what the endpoints do with the store: every write of the project;
+//! - [`auth`]: what the endpoints do with the store: log in, authenticate, log out;
+//! - [`admin`]: user and token administration for the command line, on the same write paths;
 //! - [`form`], [`header`], [`media`]: parsing the login body, the `Authorization` header and
 //!   media types with DRF's exact rules;
 //! - [`password`], [`token`]: argon2id hashing and token keys;
@@ -12,6 +13,7 @@
 //! - [`response`]: JSON responses and the mapping from failures to status codes;
 //! - [`config`]: settings read once from the environment.
 
+pub mod admin;
 pub mod auth;
 pub mod config;
 pub mod form;

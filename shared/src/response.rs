@@ -63,7 +63,9 @@ impl From<StoreError> for Failure {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Unavailable(_) => Failure::Unavailable(Box::new(error)),
-            StoreError::Failed(_) => Failure::Internal(Box::new(error)),
+            StoreError::TableNotFound(_) | StoreError::Failed(_) => {
+                Failure::Internal(Box::new(error))
+            }
         }
     }
 }

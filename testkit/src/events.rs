@@ -8,10 +8,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use authtoken::auth;
 use authtoken::password::Password;
 use authtoken::store::{NewToken, Store};
 use authtoken::token::TokenKey;
+use authtoken::{admin, auth};
 use serde_json::Value;
 
 use crate::dynamo;
@@ -104,7 +104,7 @@ pub fn expected(stem: &str) -> Option<(u16, ExpectedBody)> {
 pub async fn run_through_function(function: &str, binary: &str) -> usize {
     let store = dynamo::fresh_store().await;
     let (username, password) = EVENT_USER;
-    auth::create_user(&store, username, Password::new(password), true)
+    admin::create_user(&store, username, Password::new(password), true)
         .await
         .expect("create the events' user");
     let token = NewToken {

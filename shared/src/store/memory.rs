@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
-use super::{CurrentToken, NewToken, Store, StoreError, TokenRecord, User};
+use super::{CurrentToken, NewToken, Store, StoreError, TokenRecord, User, UserPage};
 use crate::token::{TokenDigest, TokenKey};
 
 /// Users and tokens in memory; lost when the process exits.
@@ -107,6 +107,64 @@ impl Store for MemoryStore {
             user.token = None;
         }
         Ok(true)
+    }
+
+    async fn set_active(
+        &self,
+        username: &str,
+        active: bool,
+        current_token: Option<&TokenKey>,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        let Some(user) = state.users.get_mut(username) else {
+            return Ok(false);
+        };
+        if user.token.as_ref().map(|t| &t.key) != current_token {
+            return Ok(false);
+        }
+        user.active = active;
+        if !active {
+            user.token = None;
+            if let Some(key) = current_token {
+                state.tokens.remove(&key.digest());
+            }
+        }
+        Ok(true)
+    }
+
+    async fn delete_user(
+        &self,
+        username: &str,
+        current_token: Option<&TokenKey>,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        match state.users.get(username) {
+            Some(user) if user.token.as_ref().map(|t| &t.key) == current_token => {}
+            _ => return Ok(false),
+        }
+        state.users.remove(username);
+        if let Some(key) = current_token {
+            state.tokens.remove(&key.digest());
+        }
+        Ok(true)
+    }
+
+    async fn list_users(&self, after: Option<&str>, limit: u32) -> Result<UserPage, StoreError> {
+        let state = self.state();
+        let mut names: Vec<&String> = state
+            .users
+            .keys()
+            .filter(|name| after.is_none_or(|after| name.as_str() > after))
+            .collect();
+        names.sort();
+        let limit = usize::try_from(limit.max(1)).unwrap_or(usize::MAX);
+        let next = (names.len() > limit).then(|| names[limit - 1].clone());
+        let users = names
+            .into_iter()
+            .take(limit)
+            .map(|name| state.users[name].clone())
+            .collect();
+        Ok(UserPage { users, next })
     }
 
     async fn replace_password_hash(

@@ -74,9 +74,21 @@ pub enum StoreError {
     /// a server error. Clients get 503 with `Retry-After`.
     #[error("the store is temporarily unavailable")]
     Unavailable(#[source] Cause),
-    /// A failure that retrying will not cure: a missing table, no permission, a bad item.
+    /// A table does not exist (not created, or the wrong name configured).
+    #[error("a table does not exist")]
+    TableNotFound(#[source] Cause),
+    /// A failure that retrying will not cure: no permission, no credentials, a bad item.
     #[error("the store failed")]
     Failed(#[source] Cause),
+}
+
+/// One page of [`Store::list_users`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserPage {
+    /// Users of this page.
+    pub users: Vec<User>,
+    /// Where the next page starts, or `None` after the last page.
+    pub next: Option<String>,
 }
 
 /// Persistence of users and tokens. See the module documentation for the guarantees.
@@ -112,6 +124,31 @@ pub trait Store: Send + Sync {
         username: &str,
         key: &TokenKey,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// In one atomic step, sets whether `username` is active; deactivating also deletes the
+    /// user's token (`current_token`) and its record. Provided the user exists and holds exactly
+    /// `current_token`; `Ok(false)` if not.
+    fn set_active(
+        &self,
+        username: &str,
+        active: bool,
+        current_token: Option<&TokenKey>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// In one atomic step, deletes `username` and the record of their token, provided the user
+    /// exists and holds exactly `current_token`. `Ok(false)` if not.
+    fn delete_user(
+        &self,
+        username: &str,
+        current_token: Option<&TokenKey>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Up to `limit` users after `after` (a [`UserPage::next`] from the previous page).
+    fn list_users(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+    ) -> impl Future<Output = Result<UserPage, StoreError>> + Send;
 
     /// Replaces a user's password hash, provided it is still `old_hash`. `Ok(false)` if not.
     fn replace_password_hash(

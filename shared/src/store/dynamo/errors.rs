@@ -34,8 +34,12 @@ where
             .is_some_and(|code| TRANSIENT_CODES.contains(&code)),
         _ => false,
     };
+    let missing_table = matches!(&error, SdkError::ServiceError(service)
+        if service.err().code() == Some("ResourceNotFoundException"));
     if transient {
         StoreError::Unavailable(Box::new(error))
+    } else if missing_table {
+        StoreError::TableNotFound(Box::new(error))
     } else {
         StoreError::Failed(Box::new(error))
     }

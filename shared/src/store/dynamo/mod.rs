@@ -21,7 +21,7 @@ use self::errors::{Cancellation, cancellation, classify};
 use self::items::{
     ACTIVE, CREATED, DIGEST, EXPIRES, OWNER, PASSWORD, TOKEN, TOKEN_EXPIRES, USERNAME, n, s,
 };
-use super::{NewToken, Store, StoreError, TokenRecord, User};
+use super::{NewToken, Store, StoreError, TokenRecord, User, UserPage};
 use crate::config::Tables;
 use crate::token::{TokenDigest, TokenKey};
 
@@ -84,6 +84,34 @@ impl DynamoStore {
                 _ => Err(classify(error)),
             },
         }
+    }
+}
+
+/// The condition "the user exists and holds exactly `current` (`None`: no token)", over the
+/// names `#username` and `#token`, and the value of its `:current` placeholder, if it has one.
+fn holds_exactly(current: Option<&TokenKey>) -> (&'static str, Option<AttributeValue>) {
+    match current {
+        Some(key) => (
+            "attribute_exists(#username) AND #token = :current",
+            Some(s(key.expose())),
+        ),
+        None => (
+            "attribute_exists(#username) AND attribute_not_exists(#token)",
+            None,
+        ),
+    }
+}
+
+impl DynamoStore {
+    /// A transaction step that deletes the record of `key` (no condition: it may be gone).
+    fn delete_token_record(&self, key: &TokenKey) -> Result<TransactWriteItem, StoreError> {
+        let delete = built(
+            Delete::builder()
+                .table_name(&self.tables.tokens)
+                .key(DIGEST, s(key.digest().as_str()))
+                .build(),
+        )?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
     }
 }
 
@@ -187,16 +215,11 @@ impl Store for DynamoStore {
                 .build(),
         )?;
 
-        let current_condition = match replacing {
-            None => "attribute_not_exists(#token)",
-            Some(_) => "#token = :replacing",
-        };
+        let (holds, current) = holds_exactly(replacing);
         let mut update = Update::builder()
             .table_name(&self.tables.users)
             .key(USERNAME, s(username))
-            .condition_expression(format!(
-                "attribute_exists(#username) AND #active = :true AND {current_condition}"
-            ))
+            .condition_expression(format!("{holds} AND #active = :true"))
             .expression_attribute_names("#username", USERNAME)
             .expression_attribute_names("#active", ACTIVE)
             .expression_attribute_names("#token", TOKEN)
@@ -209,8 +232,8 @@ impl Store for DynamoStore {
                 .expression_attribute_values(":expires", n(expires)),
             None => update.update_expression("SET #token = :key REMOVE #token_expires"),
         };
-        if let Some(old) = replacing {
-            update = update.expression_attribute_values(":replacing", s(old.expose()));
+        if let Some(current) = current {
+            update = update.expression_attribute_values(":current", current);
         }
         let mut writes = vec![
             TransactWriteItem::builder().put(put).build(),
@@ -219,13 +242,7 @@ impl Store for DynamoStore {
                 .build(),
         ];
         if let Some(old) = replacing {
-            let delete = built(
-                Delete::builder()
-                    .table_name(&self.tables.tokens)
-                    .key(DIGEST, s(old.digest().as_str()))
-                    .build(),
-            )?;
-            writes.push(TransactWriteItem::builder().delete(delete).build());
+            writes.push(self.delete_token_record(old)?);
         }
         self.transact(writes).await
     }
@@ -256,6 +273,95 @@ impl Store for DynamoStore {
             TransactWriteItem::builder().update(update).build(),
         ])
         .await
+    }
+
+    async fn set_active(
+        &self,
+        username: &str,
+        active: bool,
+        current_token: Option<&TokenKey>,
+    ) -> Result<bool, StoreError> {
+        let mut update = Update::builder()
+            .table_name(&self.tables.users)
+            .key(USERNAME, s(username))
+            .expression_attribute_names("#username", USERNAME)
+            .expression_attribute_names("#active", ACTIVE)
+            .expression_attribute_names("#token", TOKEN)
+            .expression_attribute_values(":active", AttributeValue::Bool(active));
+        let (holds, current) = holds_exactly(current_token);
+        update = update.condition_expression(holds);
+        if let Some(current) = current {
+            update = update.expression_attribute_values(":current", current);
+        }
+        update = if active {
+            update.update_expression("SET #active = :active")
+        } else {
+            update
+                .update_expression("SET #active = :active REMOVE #token, #token_expires")
+                .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
+        };
+        let mut writes = vec![
+            TransactWriteItem::builder()
+                .update(built(update.build())?)
+                .build(),
+        ];
+        if let (false, Some(key)) = (active, current_token) {
+            writes.push(self.delete_token_record(key)?);
+        }
+        self.transact(writes).await
+    }
+
+    async fn delete_user(
+        &self,
+        username: &str,
+        current_token: Option<&TokenKey>,
+    ) -> Result<bool, StoreError> {
+        let mut delete = Delete::builder()
+            .table_name(&self.tables.users)
+            .key(USERNAME, s(username))
+            .expression_attribute_names("#username", USERNAME)
+            .expression_attribute_names("#token", TOKEN);
+        let (holds, current) = holds_exactly(current_token);
+        delete = delete.condition_expression(holds);
+        if let Some(current) = current {
+            delete = delete.expression_attribute_values(":current", current);
+        }
+        let mut writes = vec![
+            TransactWriteItem::builder()
+                .delete(built(delete.build())?)
+                .build(),
+        ];
+        if let Some(key) = current_token {
+            writes.push(self.delete_token_record(key)?);
+        }
+        self.transact(writes).await
+    }
+
+    async fn list_users(&self, after: Option<&str>, limit: u32) -> Result<UserPage, StoreError> {
+        let mut scan = self
+            .client
+            .scan()
+            .table_name(&self.tables.users)
+            .limit(i32::try_from(limit.max(1)).unwrap_or(i32::MAX))
+            .consistent_read(true);
+        if let Some(after) = after {
+            scan = scan.exclusive_start_key(USERNAME, s(after));
+        }
+        let output = scan.send().await.map_err(classify)?;
+        let users = output
+            .items()
+            .iter()
+            .map(items::user_from_item)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(bad_item)?;
+        let next = match output
+            .last_evaluated_key()
+            .and_then(|key| key.get(USERNAME))
+        {
+            Some(AttributeValue::S(username)) => Some(username.clone()),
+            _ => None,
+        };
+        Ok(UserPage { users, next })
     }
 
     async fn replace_password_hash(

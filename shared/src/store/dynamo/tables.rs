@@ -1,12 +1,13 @@
-//! Creating the two tables as template.yaml defines them (keys, on-demand billing, TTL on
-//! `expires`), for local DynamoDB-compatible servers and tests.
+//! Creating and checking the two tables as template.yaml defines them (keys, on-demand billing,
+//! TTL on `expires`), for local DynamoDB-compatible servers and tests.
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::BuildError;
 use aws_sdk_dynamodb::operation::create_table::CreateTableError;
+use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    TimeToLiveSpecification,
+    TimeToLiveSpecification, TimeToLiveStatus,
 };
 
 use super::errors::classify;
@@ -77,4 +78,101 @@ async fn create_table(client: &Client, name: &str, key: &str) -> Result<Creation
 
 fn built<T>(result: Result<T, BuildError>) -> Result<T, StoreError> {
     result.map_err(|error| StoreError::Failed(Box::new(error)))
+}
+
+/// How one existing table differs from what template.yaml defines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableCheck {
+    /// The table matches.
+    Matches,
+    /// There is no table of that name.
+    Missing,
+    /// The table exists but differs; each entry says how.
+    Differs(Vec<String>),
+}
+
+/// Compares the users and tokens tables with template.yaml's definitions.
+pub async fn check(client: &Client, tables: &Tables) -> Result<[TableCheck; 2], StoreError> {
+    let users = check_table(client, &tables.users, USERNAME, None).await?;
+    let tokens = check_table(client, &tables.tokens, DIGEST, Some(EXPIRES)).await?;
+    Ok([users, tokens])
+}
+
+async fn check_table(
+    client: &Client,
+    name: &str,
+    key: &str,
+    ttl_attribute: Option<&str>,
+) -> Result<TableCheck, StoreError> {
+    let description = match client.describe_table().table_name(name).send().await {
+        Ok(output) => output.table,
+        Err(error) => {
+            return match error.as_service_error() {
+                Some(DescribeTableError::ResourceNotFoundException(_)) => Ok(TableCheck::Missing),
+                _ => Err(classify(error)),
+            };
+        }
+    };
+    let Some(table) = description else {
+        return Ok(TableCheck::Missing);
+    };
+    let mut differences = Vec::new();
+    let keys: Vec<(String, KeyType)> = table
+        .key_schema()
+        .iter()
+        .map(|element| {
+            (
+                element.attribute_name().to_owned(),
+                element.key_type().clone(),
+            )
+        })
+        .collect();
+    if keys != [(key.to_owned(), KeyType::Hash)] {
+        differences.push(format!(
+            "its key should be the partition key {key:?} alone, but is {keys:?}"
+        ));
+    }
+    let key_type = table
+        .attribute_definitions()
+        .iter()
+        .find(|definition| definition.attribute_name() == key)
+        .map(|definition| definition.attribute_type().clone());
+    if key_type != Some(ScalarAttributeType::S) {
+        differences.push(format!(
+            "{key:?} should be a string (S), but is {key_type:?}"
+        ));
+    }
+    let billing = table
+        .billing_mode_summary()
+        .and_then(|summary| summary.billing_mode())
+        .cloned()
+        .unwrap_or(BillingMode::Provisioned);
+    if billing != BillingMode::PayPerRequest {
+        differences.push(format!(
+            "billing should be PAY_PER_REQUEST, but is {billing}"
+        ));
+    }
+    if let Some(attribute) = ttl_attribute {
+        let ttl = client
+            .describe_time_to_live()
+            .table_name(name)
+            .send()
+            .await
+            .map_err(classify)?;
+        let description = ttl.time_to_live_description();
+        let enabled =
+            description.and_then(|d| d.time_to_live_status()) == Some(&TimeToLiveStatus::Enabled);
+        let on = description.and_then(|d| d.attribute_name());
+        if !enabled || on != Some(attribute) {
+            differences.push(format!(
+                "TTL should be enabled on {attribute:?}, but is {} on {on:?}",
+                if enabled { "enabled" } else { "not enabled" }
+            ));
+        }
+    }
+    Ok(if differences.is_empty() {
+        TableCheck::Matches
+    } else {
+        TableCheck::Differs(differences)
+    })
 }

@@ -1,0 +1,318 @@
+//! Administration of users and tokens (the `authtoken user ...` and `authtoken token ...`
+//! commands): the same store, the same invariants and the same write paths as the endpoints.
+//!
+//! Each write is one conditional store step. When another writer changes the user between our
+//! read and our write, the condition fails and the operation reads again, a bounded number of
+//! times, so that, for instance, a deactivation never leaves a token behind.
+
+use crate::auth::{self, Ensured, MAX_USERNAME_CHARS};
+use crate::config::Settings;
+use crate::password::{self, Password, PasswordError};
+use crate::store::{Store, StoreError, User, UserPage};
+use crate::token::TokenKey;
+
+/// How many times an operation re-reads the user after another writer changed it.
+const ATTEMPTS: usize = 5;
+
+/// Why an administrative operation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// No user has that name.
+    #[error("there is no user named {0:?}")]
+    NotFound(String),
+    /// A user with that name exists.
+    #[error("a user named {0:?} already exists")]
+    Exists(String),
+    /// The user is inactive, and inactive users hold no tokens.
+    #[error("the user {0:?} is inactive: run `authtoken user activate {0}` first")]
+    Inactive(String),
+    /// The name is empty, too long, or has surrounding whitespace (which login would trim away).
+    #[error(
+        "a username must be 1 to {MAX_USERNAME_CHARS} characters, with no leading or trailing whitespace"
+    )]
+    InvalidUsername,
+    /// The password could not be hashed (too long, or the hasher failed).
+    #[error(transparent)]
+    Password(#[from] PasswordError),
+    /// Other writers kept changing the user; try again.
+    #[error("the user {0:?} kept changing during the operation; try again")]
+    Contention(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Creates a user with a freshly hashed password.
+pub async fn create_user(
+    store: &impl Store,
+    username: &str,
+    password: Password,
+    active: bool,
+) -> Result<(), AdminError> {
+    if username.is_empty()
+        || username.chars().count() > MAX_USERNAME_CHARS
+        || username.trim() != username
+    {
+        return Err(AdminError::InvalidUsername);
+    }
+    let password_hash = password::hash_in_background(password).await?;
+    let user = User {
+        username: username.to_owned(),
+        password_hash,
+        active,
+        token: None,
+        created: auth::now(),
+    };
+    if store.create_user(&user).await? {
+        tracing::info!(username, active, "created a user");
+        Ok(())
+    } else {
+        Err(AdminError::Exists(username.to_owned()))
+    }
+}
+
+/// Replaces a user's password. Their token, if any, stays valid (as in DRF).
+pub async fn set_password(
+    store: &impl Store,
+    username: &str,
+    password: Password,
+) -> Result<(), AdminError> {
+    let new_hash = password::hash_in_background(password).await?;
+    for _ in 0..ATTEMPTS {
+        let user = existing(store, username).await?;
+        if store
+            .replace_password_hash(username, &user.password_hash, &new_hash)
+            .await?
+        {
+            tracing::info!(username, "set a password");
+            return Ok(());
+        }
+    }
+    Err(AdminError::Contention(username.to_owned()))
+}
+
+/// Activates or deactivates a user; deactivating deletes their token in the same step, so an
+/// inactive user never holds a valid token. Returns false if the user already was so.
+pub async fn set_active(
+    store: &impl Store,
+    username: &str,
+    active: bool,
+) -> Result<bool, AdminError> {
+    for _ in 0..ATTEMPTS {
+        let user = existing(store, username).await?;
+        if user.active == active && (active || user.token.is_none()) {
+            return Ok(false);
+        }
+        let current = user.token.as_ref().map(|token| &token.key);
+        if store.set_active(username, active, current).await? {
+            tracing::info!(username, active, "changed whether a user is active");
+            return Ok(true);
+        }
+    }
+    Err(AdminError::Contention(username.to_owned()))
+}
+
+/// Deletes a user and their token, in one step.
+pub async fn delete_user(store: &impl Store, username: &str) -> Result<(), AdminError> {
+    for _ in 0..ATTEMPTS {
+        let user = existing(store, username).await?;
+        let current = user.token.as_ref().map(|token| &token.key);
+        if store.delete_user(username, current).await? {
+            tracing::info!(username, "deleted a user");
+            return Ok(());
+        }
+    }
+    Err(AdminError::Contention(username.to_owned()))
+}
+
+/// One page of users (see [`Store::list_users`]).
+pub async fn list_users(
+    store: &impl Store,
+    after: Option<&str>,
+    limit: u32,
+) -> Result<UserPage, AdminError> {
+    Ok(store.list_users(after, limit).await?)
+}
+
+/// The user's token (DRF's `drf_create_token`): the current one, or a new one if they have none
+/// or it expired; with `reset`, always a new one in place of the current one.
+pub async fn issue_token(
+    store: &impl Store,
+    settings: &Settings,
+    username: &str,
+    reset: bool,
+) -> Result<TokenKey, AdminError> {
+    let user = existing(store, username).await?;
+    if !user.active {
+        return Err(AdminError::Inactive(username.to_owned()));
+    }
+    match auth::ensure_token(store, settings, user, reset).await? {
+        Ensured::Token(key) => Ok(key),
+        Ensured::UserUnavailable => match store.user(username).await? {
+            Some(_) => Err(AdminError::Inactive(username.to_owned())),
+            None => Err(AdminError::NotFound(username.to_owned())),
+        },
+        Ensured::Contention => Err(AdminError::Contention(username.to_owned())),
+    }
+}
+
+/// Deletes the user's token, if they have one. Returns false if they had none.
+pub async fn revoke_token(store: &impl Store, username: &str) -> Result<bool, AdminError> {
+    for _ in 0..ATTEMPTS {
+        let user = existing(store, username).await?;
+        let Some(current) = user.token else {
+            return Ok(false);
+        };
+        if auth::revoke_token(store, username, &current.key).await? {
+            return Ok(true);
+        }
+    }
+    Err(AdminError::Contention(username.to_owned()))
+}
+
+async fn existing(store: &impl Store, username: &str) -> Result<User, AdminError> {
+    store
+        .user(username)
+        .await?
+        .ok_or_else(|| AdminError::NotFound(username.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::memory::MemoryStore;
+
+    async fn store_with(username: &str, active: bool) -> MemoryStore {
+        let store = MemoryStore::new();
+        create_user(&store, username, Password::new("pw"), active)
+            .await
+            .unwrap();
+        store
+    }
+
+    #[tokio::test]
+    async fn usernames_that_login_could_not_match_are_not_created() {
+        let store = MemoryStore::new();
+        for name in ["", " admin", "admin\t", &"a".repeat(MAX_USERNAME_CHARS + 1)] {
+            let outcome = create_user(&store, name, Password::new("pw"), true).await;
+            assert!(
+                matches!(outcome, Err(AdminError::InvalidUsername)),
+                "{name:?}: {outcome:?}"
+            );
+        }
+        create_user(
+            &store,
+            &"a".repeat(MAX_USERNAME_CHARS),
+            Password::new("pw"),
+            true,
+        )
+        .await
+        .expect("the longest allowed name");
+    }
+
+    #[tokio::test]
+    async fn deactivating_deletes_the_token_and_activating_gives_none_back() {
+        let store = store_with("ann", true).await;
+        let key = issue_token(&store, &Settings::default(), "ann", false)
+            .await
+            .unwrap();
+        assert!(set_active(&store, "ann", false).await.unwrap());
+        assert_eq!(auth::authenticate(&store, &key).await.unwrap(), None);
+        assert!(
+            !set_active(&store, "ann", false).await.unwrap(),
+            "already inactive"
+        );
+        assert!(set_active(&store, "ann", true).await.unwrap());
+        assert_eq!(store.user("ann").await.unwrap().unwrap().token, None);
+    }
+
+    #[tokio::test]
+    async fn issue_token_returns_the_current_token_unless_reset() {
+        let store = store_with("ann", true).await;
+        let settings = Settings::default();
+        let first = issue_token(&store, &settings, "ann", false).await.unwrap();
+        assert_eq!(
+            issue_token(&store, &settings, "ann", false).await.unwrap(),
+            first
+        );
+        let reset = issue_token(&store, &settings, "ann", true).await.unwrap();
+        assert_ne!(reset, first);
+        assert_eq!(auth::authenticate(&store, &first).await.unwrap(), None);
+        assert_eq!(
+            auth::authenticate(&store, &reset).await.unwrap().as_deref(),
+            Some("ann")
+        );
+    }
+
+    #[tokio::test]
+    async fn inactive_and_unknown_users_get_no_token() {
+        let store = store_with("ann", false).await;
+        let settings = Settings::default();
+        let inactive = issue_token(&store, &settings, "ann", false).await;
+        assert!(
+            matches!(inactive, Err(AdminError::Inactive(_))),
+            "{inactive:?}"
+        );
+        let unknown = issue_token(&store, &settings, "bob", false).await;
+        assert!(
+            matches!(unknown, Err(AdminError::NotFound(_))),
+            "{unknown:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn deleting_a_user_deletes_their_token() {
+        let store = store_with("ann", true).await;
+        let key = issue_token(&store, &Settings::default(), "ann", false)
+            .await
+            .unwrap();
+        delete_user(&store, "ann").await.unwrap();
+        assert_eq!(store.token(&key.digest()).await.unwrap(), None);
+        assert!(matches!(
+            delete_user(&store, "ann").await,
+            Err(AdminError::NotFound(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn revoking_reports_whether_there_was_a_token() {
+        let store = store_with("ann", true).await;
+        assert!(!revoke_token(&store, "ann").await.unwrap());
+        let key = issue_token(&store, &Settings::default(), "ann", false)
+            .await
+            .unwrap();
+        assert!(revoke_token(&store, "ann").await.unwrap());
+        assert_eq!(auth::authenticate(&store, &key).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn a_new_password_replaces_the_old_one_and_keeps_the_token() {
+        let store = store_with("ann", true).await;
+        let settings = Settings::default();
+        let key = issue_token(&store, &settings, "ann", false).await.unwrap();
+        set_password(&store, "ann", Password::new("new pw"))
+            .await
+            .unwrap();
+        let login = auth::obtain_token(&store, &settings, "ann", Password::new("new pw")).await;
+        assert_eq!(login.unwrap(), key);
+        let old = auth::obtain_token(&store, &settings, "ann", Password::new("pw")).await;
+        assert!(matches!(old, Err(auth::LoginError::InvalidCredentials)));
+    }
+
+    #[tokio::test]
+    async fn users_are_listed_page_by_page() {
+        let store = MemoryStore::new();
+        for name in ["c", "a", "b"] {
+            create_user(&store, name, Password::new("pw"), true)
+                .await
+                .unwrap();
+        }
+        let first = list_users(&store, None, 2).await.unwrap();
+        let names: Vec<_> = first.users.iter().map(|u| u.username.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        let second = list_users(&store, first.next.as_deref(), 2).await.unwrap();
+        let names: Vec<_> = second.users.iter().map(|u| u.username.as_str()).collect();
+        assert_eq!(names, ["c"]);
+        assert_eq!(second.next, None);
+    }
+}
