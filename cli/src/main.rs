@@ -1,20 +1,34 @@
-//! `authtoken`: the token service on your machine. `authtoken serve` runs the three endpoints
-//! over HTTP on loopback through the very handlers the Lambda functions run.
+//! `authtoken`: the token service on your machine and its administration.
+//!
+//! - `authtoken serve` runs the three endpoints over HTTP on loopback through the very handlers
+//!   the Lambda functions run, on an in-memory store or on DynamoDB;
+//! - `authtoken user ...`, `authtoken token ...` manage users and tokens in the DynamoDB tables;
+//! - `authtoken tables ...` creates or checks the tables on a local DynamoDB-compatible server.
+//!
+//! Exit codes: 0 success, 1 failure (the message says why), 2 bad usage.
 
+mod connect;
+mod password_input;
 mod serve;
+mod tables;
+mod tokens;
+mod users;
 
-use std::fmt;
 use std::io::IsTerminal;
-use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use authtoken::password::Password;
-use clap::{Args, Parser, Subcommand};
+use authtoken::admin::AdminError;
+use authtoken::config::Tables;
+use authtoken::store::StoreError;
+use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
+
+/// Any failure of a command, shown to the user with its causes.
+type Error = Box<dyn std::error::Error + Send + Sync>;
 
 /// Command-line interface of the token service.
 #[derive(Debug, Parser)]
-#[command(name = "authtoken", version, about)]
+#[command(name = "authtoken", version, about, propagate_version = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -22,72 +36,43 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve POST /api-token-auth/, GET /api/whoami/ and POST /api/logout/ over HTTP, on an
-    /// in-memory store (its data is lost at exit). TOKEN_TTL_SECONDS applies as in Lambda.
-    Serve(ServeArgs),
-}
-
-/// Options of `authtoken serve`.
-#[derive(Debug, Args)]
-struct ServeArgs {
-    /// Address to listen on (port 0 picks a free port).
-    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8000")]
-    addr: SocketAddr,
-    /// A user to create before serving (repeatable). For local use only: the password shows in
-    /// the process list.
-    #[arg(long = "user", value_name = "NAME:PASSWORD", value_parser = UserArg::parse)]
-    users: Vec<UserArg>,
-    /// An inactive user to create before serving (repeatable); it cannot log in.
-    #[arg(long = "inactive-user", value_name = "NAME:PASSWORD", value_parser = UserArg::parse)]
-    inactive_users: Vec<UserArg>,
-}
-
-/// `NAME:PASSWORD` from the command line.
-#[derive(Clone)]
-struct UserArg {
-    name: String,
-    password: Password,
-}
-
-impl UserArg {
-    fn parse(text: &str) -> Result<Self, String> {
-        match text.split_once(':') {
-            Some((name, password)) if !name.is_empty() && !password.is_empty() => Ok(Self {
-                name: name.to_owned(),
-                password: Password::new(password),
-            }),
-            _ => Err("expected NAME:PASSWORD, both non-empty".to_owned()),
-        }
-    }
-}
-
-impl fmt::Debug for UserArg {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UserArg")
-            .field("name", &self.name)
-            .field("password", &self.password)
-            .finish()
-    }
+    /// Serve POST /api-token-auth/, GET /api/whoami/ and POST /api/logout/ over HTTP,
+    /// on an in-memory store (lost at exit) or, with --dynamodb, on the DynamoDB tables
+    Serve(serve::ServeArgs),
+    /// Manage users in the DynamoDB tables
+    User(users::UserArgs),
+    /// Manage users' tokens in the DynamoDB tables
+    Token(tokens::TokenArgs),
+    /// Create or check the tables on a local DynamoDB-compatible server
+    Tables(tables::TablesArgs),
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The server logs each request at info; the one-shot commands only say what went wrong.
+    let default_level = match cli.command {
+        Command::Serve(_) => "info",
+        _ => "warn",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+            EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(default_level)),
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Serve(args) => serve::run(args).await,
+        Command::User(args) => users::run(args).await,
+        Command::Token(args) => tokens::run(args).await,
+        Command::Tables(args) => tables::run(args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("authtoken: error: {error}");
-            let mut source = std::error::Error::source(error.as_ref());
+            let mut source = error.source();
             while let Some(cause) = source {
                 eprintln!("  caused by: {cause}");
                 source = cause.source();
@@ -95,4 +80,45 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// An administration failure, with advice where the store's error alone would not help.
+fn explain(error: AdminError, tables: &Tables) -> Error {
+    match error {
+        AdminError::Store(error) => explain_store(error, tables),
+        other => other.into(),
+    }
+}
+
+/// A store failure, with advice for the ones a person can act on.
+fn explain_store(error: StoreError, tables: &Tables) -> Error {
+    match error {
+        StoreError::TableNotFound(_) => format!(
+            "the users table {:?} or the tokens table {:?} does not exist: on a local \
+             DynamoDB-compatible server run `authtoken tables create`; on AWS, deploy the stack \
+             (README, Deploy) and use the table names it outputs",
+            tables.users, tables.tokens
+        )
+        .into(),
+        StoreError::Unavailable(_) => {
+            let target = connect::endpoint_override().unwrap_or_else(|| "AWS".to_owned());
+            let error: Error = Box::new(error);
+            format!(
+                "cannot reach DynamoDB at {target}: {}",
+                chain(error.as_ref())
+            )
+            .into()
+        }
+        other => other.into(),
+    }
+}
+
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(cause) = source {
+        parts.push(cause.to_string());
+        source = cause.source();
+    }
+    parts.join(": ")
 }

@@ -1,4 +1,5 @@
-//! `authtoken serve`: the three endpoints over HTTP/1.1 on a local address, through
+//! `authtoken serve`: the three endpoints over HTTP/1.1 on a local address, on the in-memory
+//! store or (with `--dynamodb`) on the DynamoDB tables, through
 //! [`authtoken::handlers::route`], with CORS headers so a front-end on another local port can
 //! call it. Ctrl-C (or SIGTERM) stops accepting, lets requests in flight finish, and exits.
 
@@ -6,10 +7,15 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::fmt;
+use std::net::SocketAddr;
+
+use authtoken::admin::{self, AdminError};
 use authtoken::config::Settings;
+use authtoken::password::Password;
 use authtoken::store::Store;
 use authtoken::store::memory::MemoryStore;
-use authtoken::{Ctx, auth, handlers};
+use authtoken::{Ctx, handlers};
 use bytes::Bytes;
 use http::header::{
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
@@ -25,33 +31,119 @@ use hyper_util::server::graceful::GracefulShutdown;
 use lambda_http::Body;
 use tokio::net::TcpListener;
 
-use crate::ServeArgs;
+use crate::connect::{TableArgs, connect};
+use crate::{Error, explain};
+
+/// Options of `authtoken serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port)
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8000")]
+    addr: SocketAddr,
+    /// A user to create before serving (repeatable). For local use only: the password shows in
+    /// the process list. With --dynamodb, an existing user is kept as it is
+    #[arg(long = "user", value_name = "NAME:PASSWORD", value_parser = UserArg::parse)]
+    users: Vec<UserArg>,
+    /// An inactive user to create before serving (repeatable); it cannot log in
+    #[arg(long = "inactive-user", value_name = "NAME:PASSWORD", value_parser = UserArg::parse)]
+    inactive_users: Vec<UserArg>,
+    /// Serve from the DynamoDB tables (AWS_ENDPOINT_URL_DYNAMODB for a local server) instead
+    /// of memory
+    #[arg(long)]
+    dynamodb: bool,
+    #[command(flatten)]
+    tables: TableArgs,
+}
+
+/// `NAME:PASSWORD` from the command line.
+#[derive(Clone)]
+struct UserArg {
+    name: String,
+    password: Password,
+}
+
+impl UserArg {
+    fn parse(text: &str) -> Result<Self, String> {
+        match text.split_once(':') {
+            Some((name, password)) if !name.is_empty() && !password.is_empty() => Ok(Self {
+                name: name.to_owned(),
+                password: Password::new(password),
+            }),
+            _ => Err("expected NAME:PASSWORD, both non-empty".to_owned()),
+        }
+    }
+}
+
+impl fmt::Debug for UserArg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserArg")
+            .field("name", &self.name)
+            .field("password", &self.password)
+            .finish()
+    }
+}
 
 /// Largest request body read, in bytes; larger ones get 413 (API Gateway's own limit is 10 MB).
 const MAX_BODY_BYTES: usize = 1 << 20;
 /// How long requests in flight may take to finish after a stop signal.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
-type Error = Box<dyn std::error::Error + Send + Sync>;
-
-/// Creates the users given on the command line, then serves until a stop signal.
+/// Serves on the store the options choose, after creating the users they give.
 pub async fn run(args: ServeArgs) -> Result<(), Error> {
-    let ctx = Ctx {
-        store: MemoryStore::new(),
-        settings: Settings::from_env()?,
-    };
-    let seeds = args.users.iter().map(|user| (user, true));
-    let inactive = args.inactive_users.iter().map(|user| (user, false));
-    for (user, active) in seeds.chain(inactive) {
-        auth::create_user(&ctx.store, &user.name, user.password.clone(), active).await?;
+    let settings = Settings::from_env()?;
+    if args.dynamodb {
+        let store = connect(&args.tables).await?;
+        let tables = args.tables.tables()?;
+        let description = format!(
+            "DynamoDB store: tables {:?} and {:?}",
+            tables.users, tables.tokens
+        );
+        let ctx = Ctx { store, settings };
+        seed(&ctx.store, &args, true)
+            .await
+            .map_err(|error| explain(error, &tables))?;
+        listen(args, ctx, &description).await
+    } else {
+        let ctx = Ctx {
+            store: MemoryStore::new(),
+            settings,
+        };
+        seed(&ctx.store, &args, false).await?;
+        let description = "in-memory store: users and tokens are lost when this process exits";
+        listen(args, ctx, description).await
     }
+}
+
+/// Creates the users given on the command line. With `keep_existing`, a user that already
+/// exists is left as it is (a DynamoDB table outlives the server).
+async fn seed(store: &impl Store, args: &ServeArgs, keep_existing: bool) -> Result<(), AdminError> {
+    let active = args.users.iter().map(|user| (user, true));
+    let inactive = args.inactive_users.iter().map(|user| (user, false));
+    for (user, active) in active.chain(inactive) {
+        match admin::create_user(store, &user.name, user.password.clone(), active).await {
+            Err(AdminError::Exists(name)) if keep_existing => {
+                eprintln!(
+                    "authtoken: user {name:?} exists already; kept as it is (password unchanged)"
+                );
+            }
+            outcome => outcome?,
+        }
+    }
+    Ok(())
+}
+
+async fn listen<S: Store + 'static>(
+    args: ServeArgs,
+    ctx: Ctx<S>,
+    store: &str,
+) -> Result<(), Error> {
     let listener = TcpListener::bind(args.addr)
         .await
         .map_err(|error| format!("cannot listen on {}: {error}", args.addr))?;
     let addr = listener.local_addr()?;
-    eprintln!("authtoken: in-memory store: users and tokens are lost when this process exits");
+    eprintln!("authtoken: {store}");
     eprintln!(
-        "authtoken: {} user(s) ready; serving POST /api-token-auth/, GET /api/whoami/, POST /api/logout/",
+        "authtoken: {} user(s) given; serving POST /api-token-auth/, GET /api/whoami/, POST /api/logout/",
         args.users.len() + args.inactive_users.len()
     );
     eprintln!("authtoken: listening on http://{addr} (Ctrl-C to stop)");

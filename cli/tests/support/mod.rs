@@ -10,7 +10,7 @@ mod serve;
 use std::time::Duration;
 
 use authtoken::Ctx;
-use authtoken::auth;
+use authtoken::admin;
 use authtoken::config::Settings;
 use authtoken::handlers;
 use authtoken::password::Password;
@@ -118,7 +118,7 @@ impl TestApp {
 
 async fn seed(store: &impl authtoken::store::Store) {
     for ((name, password), active) in [(ADMIN, true), (BOB, true), (CAROL, false)] {
-        auth::create_user(store, name, Password::new(password), active)
+        admin::create_user(store, name, Password::new(password), active)
             .await
             .expect("seed user");
     }

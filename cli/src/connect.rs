@@ -1,0 +1,127 @@
+//! Connecting the command line to the DynamoDB tables: table names from flags or the
+//! environment, region and credentials from the standard AWS environment, each checked up front
+//! with a message that says what to set.
+
+use std::net::IpAddr;
+
+use authtoken::config::{TOKENS_TABLE_VAR, Tables, USERS_TABLE_VAR};
+use authtoken::store::dynamo::{DynamoStore, sdk_config};
+use aws_sdk_dynamodb::config::ProvideCredentials;
+use clap::Args;
+
+use crate::Error;
+
+/// The DynamoDB tables to work on.
+#[derive(Debug, Args)]
+pub struct TableArgs {
+    /// Users table (default: $USERS_TABLE)
+    #[arg(long, global = true, value_name = "NAME")]
+    users_table: Option<String>,
+    /// Tokens table (default: $TOKENS_TABLE)
+    #[arg(long, global = true, value_name = "NAME")]
+    tokens_table: Option<String>,
+}
+
+impl TableArgs {
+    /// The table names: each flag, else its environment variable.
+    pub fn tables(&self) -> Result<Tables, Error> {
+        let users = self
+            .users_table
+            .clone()
+            .or_else(|| std::env::var(USERS_TABLE_VAR).ok());
+        let tokens = self
+            .tokens_table
+            .clone()
+            .or_else(|| std::env::var(TOKENS_TABLE_VAR).ok());
+        for (value, flag, var) in [
+            (&users, "--users-table", USERS_TABLE_VAR),
+            (&tokens, "--tokens-table", TOKENS_TABLE_VAR),
+        ] {
+            if value.as_deref().is_none_or(|name| name.trim().is_empty()) {
+                return Err(format!("no table name: pass {flag} NAME or set {var}").into());
+            }
+        }
+        Ok(Tables::from_lookup(|var| match var {
+            USERS_TABLE_VAR => users.clone(),
+            TOKENS_TABLE_VAR => tokens.clone(),
+            _ => None,
+        })?)
+    }
+}
+
+/// A DynamoDB store over the given tables, after checking that a region and credentials are
+/// configured.
+pub async fn connect(args: &TableArgs) -> Result<DynamoStore, Error> {
+    let tables = args.tables()?;
+    let config = sdk_config().await;
+    if config.region().is_none() {
+        return Err(
+            "no AWS region: set AWS_REGION (for a local DynamoDB-compatible server any \
+                    region will do, e.g. us-east-1)"
+                .into(),
+        );
+    }
+    let credentials = match config.credentials_provider() {
+        Some(provider) => provider.provide_credentials().await.ok(),
+        None => None,
+    };
+    if credentials.is_none() {
+        return Err(
+            "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY \
+                    (any values will do for a local DynamoDB-compatible server), or AWS_PROFILE \
+                    to use a profile of ~/.aws/config"
+                .into(),
+        );
+    }
+    Ok(DynamoStore::new(
+        aws_sdk_dynamodb::Client::new(&config),
+        tables,
+    ))
+}
+
+/// The DynamoDB endpoint override from the environment, if any.
+pub fn endpoint_override() -> Option<String> {
+    ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"]
+        .into_iter()
+        .find_map(|var| std::env::var(var).ok().filter(|url| !url.trim().is_empty()))
+}
+
+/// True if DynamoDB calls go to a server on this machine rather than to AWS.
+pub fn is_local_endpoint() -> bool {
+    endpoint_override().is_some_and(|url| is_loopback_url(&url))
+}
+
+fn is_loopback_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback_url;
+
+    #[test]
+    fn only_loopback_hosts_are_local() {
+        for url in [
+            "http://127.0.0.1:8000",
+            "http://localhost:5005/",
+            "http://[::1]:8000",
+            "http://127.1.2.3",
+        ] {
+            assert!(is_loopback_url(url), "{url}");
+        }
+        for url in [
+            "https://dynamodb.eu-west-1.amazonaws.com",
+            "http://10.0.0.5:8000",
+            "http://localhost.evil.com",
+        ] {
+            assert!(!is_loopback_url(url), "{url}");
+        }
+    }
+}

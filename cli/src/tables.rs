@@ -1,0 +1,97 @@
+//! `authtoken tables ...`: create or check the two tables on a local DynamoDB-compatible server.
+
+use authtoken::store::dynamo::tables::{self, Creation, TableCheck};
+use clap::{Args, Subcommand};
+
+use crate::connect::{TableArgs, connect, endpoint_override, is_local_endpoint};
+use crate::{Error, explain_store};
+
+/// `authtoken tables`.
+#[derive(Debug, Args)]
+pub struct TablesArgs {
+    #[command(subcommand)]
+    command: TablesCommand,
+    #[command(flatten)]
+    tables: TableArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum TablesCommand {
+    /// Create the users and tokens tables as template.yaml defines them, unless they exist
+    Create {
+        /// Allow creating tables in real AWS (deploy the stack instead: README, Deploy)
+        #[arg(long)]
+        yes_really: bool,
+    },
+    /// Compare the tables with template.yaml's definitions; exits 1 if any differs or is missing
+    Check,
+}
+
+/// Runs a `tables` subcommand.
+pub async fn run(args: TablesArgs) -> Result<(), Error> {
+    let names = args.tables.tables()?;
+    match args.command {
+        TablesCommand::Create { yes_really } => {
+            if !is_local_endpoint() && !yes_really {
+                let target = endpoint_override().unwrap_or_else(|| "AWS itself".to_owned());
+                return Err(format!(
+                    "refusing to create tables at {target}: this command is for local \
+                     DynamoDB-compatible servers (set AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:PORT). \
+                     On AWS, deploy the stack (README, Deploy), or pass --yes-really"
+                )
+                .into());
+            }
+            let store = connect(&args.tables).await?;
+            let created = tables::create(store.client(), &names)
+                .await
+                .map_err(|error| explain_store(error, &names))?;
+            for ((kind, name), creation) in [("users", &names.users), ("tokens", &names.tokens)]
+                .into_iter()
+                .zip(created)
+            {
+                match creation {
+                    Creation::Created => println!("created the {kind} table {name:?}"),
+                    Creation::AlreadyExists => {
+                        println!("the {kind} table {name:?} already exists; left as it is")
+                    }
+                }
+            }
+            Ok(())
+        }
+        TablesCommand::Check => {
+            let store = connect(&args.tables).await?;
+            let checks = tables::check(store.client(), &names)
+                .await
+                .map_err(|error| explain_store(error, &names))?;
+            let mut all_match = true;
+            for ((kind, name), check) in [("users", &names.users), ("tokens", &names.tokens)]
+                .into_iter()
+                .zip(checks)
+            {
+                match check {
+                    TableCheck::Matches => {
+                        println!("the {kind} table {name:?} matches template.yaml")
+                    }
+                    TableCheck::Missing => {
+                        all_match = false;
+                        println!(
+                            "the {kind} table {name:?} does not exist (run `authtoken tables create`)"
+                        );
+                    }
+                    TableCheck::Differs(differences) => {
+                        all_match = false;
+                        println!("the {kind} table {name:?} differs from template.yaml:");
+                        for difference in differences {
+                            println!("  - {difference}");
+                        }
+                    }
+                }
+            }
+            if all_match {
+                Ok(())
+            } else {
+                Err("the tables do not match template.yaml".into())
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! `authtoken user ...`: create, change and list users.
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use authtoken::admin;
+use clap::{Args, Subcommand};
+
+use crate::connect::{TableArgs, connect};
+use crate::password_input::PasswordArgs;
+use crate::{Error, explain};
+
+/// `authtoken user`.
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    #[command(subcommand)]
+    command: UserCommand,
+    #[command(flatten)]
+    tables: TableArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user; the password is prompted for twice, or read with --password-stdin
+    Create {
+        /// The username (as typed at login; case-sensitive)
+        name: String,
+        #[command(flatten)]
+        password: PasswordArgs,
+        /// Create the user inactive (cannot log in until `user activate`)
+        #[arg(long)]
+        inactive: bool,
+    },
+    /// Set a user's password; their current token stays valid
+    SetPassword {
+        /// The username
+        name: String,
+        #[command(flatten)]
+        password: PasswordArgs,
+    },
+    /// Deactivate a user: they cannot log in, and their token is deleted at once
+    Deactivate {
+        /// The username
+        name: String,
+    },
+    /// Activate a user: they can log in again
+    Activate {
+        /// The username
+        name: String,
+    },
+    /// Delete a user and their token
+    Delete {
+        /// The username
+        name: String,
+    },
+    /// List users (name, active, whether they hold a token, creation time); never hashes
+    List {
+        /// Users read per request to DynamoDB
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        page_size: u32,
+    },
+}
+
+/// Runs a `user` subcommand.
+pub async fn run(args: UserArgs) -> Result<(), Error> {
+    let store = connect(&args.tables).await?;
+    let tables = args.tables.tables()?;
+    let outcome = match args.command {
+        UserCommand::Create {
+            name,
+            password,
+            inactive,
+        } => {
+            let password = password.read()?;
+            admin::create_user(&store, &name, password, !inactive)
+                .await
+                .map(|()| {
+                    let state = if inactive { "inactive" } else { "active" };
+                    println!("created user {name:?} ({state})");
+                })
+        }
+        UserCommand::SetPassword { name, password } => {
+            let password = password.read()?;
+            admin::set_password(&store, &name, password)
+                .await
+                .map(|()| println!("set the password of {name:?}"))
+        }
+        UserCommand::Deactivate { name } => {
+            admin::set_active(&store, &name, false)
+                .await
+                .map(|changed| {
+                    if changed {
+                        println!("deactivated {name:?}; their token, if any, is deleted");
+                    } else {
+                        println!("{name:?} was already inactive");
+                    }
+                })
+        }
+        UserCommand::Activate { name } => {
+            admin::set_active(&store, &name, true).await.map(|changed| {
+                if changed {
+                    println!("activated {name:?}");
+                } else {
+                    println!("{name:?} was already active");
+                }
+            })
+        }
+        UserCommand::Delete { name } => admin::delete_user(&store, &name)
+            .await
+            .map(|()| println!("deleted user {name:?} and their token")),
+        UserCommand::List { page_size } => return list(&store, page_size, &tables).await,
+    };
+    outcome.map_err(|error| explain(error, &tables))
+}
+
+async fn list(
+    store: &authtoken::store::dynamo::DynamoStore,
+    page_size: u32,
+    tables: &authtoken::config::Tables,
+) -> Result<(), Error> {
+    let mut after: Option<String> = None;
+    let mut count = 0usize;
+    loop {
+        let page = admin::list_users(store, after.as_deref(), page_size)
+            .await
+            .map_err(|error| explain(error, tables))?;
+        if after.is_none() {
+            println!("{:<32} {:<6} {:<5} CREATED", "USERNAME", "ACTIVE", "TOKEN");
+        }
+        for user in &page.users {
+            let created = UNIX_EPOCH + Duration::from_secs(user.created);
+            println!(
+                "{:<32} {:<6} {:<5} {}",
+                user.username,
+                if user.active { "yes" } else { "no" },
+                if user.token.is_some() { "yes" } else { "no" },
+                humantime::format_rfc3339_seconds(created)
+            );
+        }
+        count += page.users.len();
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    eprintln!("{count} user(s)");
+    Ok(())
+}

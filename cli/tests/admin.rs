@@ -1,0 +1,557 @@
+//! The administration commands against DynamoDB (moto): every subcommand, its failure paths,
+//! and what the endpoints see afterwards.
+
+mod support;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use authtoken::Ctx;
+use authtoken::config::{Settings, Tables};
+use authtoken::store::Store;
+use authtoken::store::dynamo::DynamoStore;
+use serde_json::json;
+use support::{ServeProcess, TestApp, TestRequest};
+
+/// Fresh table names, and a way to run `authtoken` against them.
+struct Admin {
+    tables: Tables,
+    home: std::path::PathBuf,
+}
+
+impl Admin {
+    /// Table names of the test's own, not yet created.
+    fn new() -> Self {
+        let tables = testkit::dynamo::unique_tables();
+        let home = std::env::temp_dir().join(format!("authtoken-home-{}", tables.users));
+        std::fs::create_dir_all(&home).unwrap();
+        Self { tables, home }
+    }
+
+    /// Table names with the tables created by `authtoken tables create`.
+    fn with_tables() -> Self {
+        let admin = Self::new();
+        admin.ok(&["tables", "create"]);
+        admin
+    }
+
+    /// `authtoken ARGS` with only the environment it needs: the local endpoint, a region, dummy
+    /// credentials, the table names, and no instance metadata (it must never leave loopback).
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_authtoken"));
+        command
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", &self.home)
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_ENDPOINT_URL_DYNAMODB", testkit::dynamo::endpoint())
+            .env("AWS_REGION", testkit::dynamo::REGION)
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("USERS_TABLE", &self.tables.users)
+            .env("TOKENS_TABLE", &self.tables.tokens);
+        command
+    }
+
+    fn run_with(&self, mut command: Command, stdin: Option<&str>) -> Output {
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        command.stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+        let mut child = command.spawn().expect("run authtoken");
+        if let Some(input) = stdin {
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(input.as_bytes())
+                .unwrap();
+        }
+        child.wait_with_output().expect("authtoken output")
+    }
+
+    fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        self.run_with(self.command(args), stdin)
+    }
+
+    /// Runs and asserts success; returns standard output.
+    #[track_caller]
+    fn ok(&self, args: &[&str]) -> String {
+        self.ok_with_stdin(args, None)
+    }
+
+    #[track_caller]
+    fn ok_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let output = self.run(args, stdin);
+        assert!(output.status.success(), "{args:?}: {}", describe(&output));
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    /// Runs and asserts exit code 1; returns standard error.
+    #[track_caller]
+    fn fails(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let output = self.run(args, stdin);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            describe(&output)
+        );
+        String::from_utf8(output.stderr).unwrap()
+    }
+
+    fn create_user(&self, name: &str, password: &str) {
+        let out = self.ok_with_stdin(
+            &["user", "create", name, "--password-stdin"],
+            Some(&format!("{password}\n")),
+        );
+        assert!(out.contains(&format!("created user {name:?}")), "{out}");
+    }
+
+    /// The handlers on the same tables, to see what clients would see.
+    fn app(&self) -> TestApp {
+        TestApp::Dynamo(Ctx {
+            store: DynamoStore::new(testkit::dynamo::client(), self.tables.clone()),
+            settings: Settings::default(),
+        })
+    }
+}
+
+fn describe(output: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn is_key(text: &str) -> bool {
+    text.len() == 40
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+#[test]
+fn tables_create_is_idempotent_and_check_then_matches() {
+    let admin = Admin::new();
+    let missing = admin.run(&["tables", "check"], None);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&missing.stdout)
+            .contains("does not exist (run `authtoken tables create`)")
+    );
+    let first = admin.ok(&["tables", "create"]);
+    assert!(
+        first.contains(&format!("created the users table {:?}", admin.tables.users)),
+        "{first}"
+    );
+    assert!(
+        first.contains(&format!(
+            "created the tokens table {:?}",
+            admin.tables.tokens
+        )),
+        "{first}"
+    );
+    let again = admin.ok(&["tables", "create"]);
+    assert_eq!(again.matches("already exists").count(), 2, "{again}");
+    let check = admin.ok(&["tables", "check"]);
+    assert_eq!(check.matches("matches template.yaml").count(), 2, "{check}");
+}
+
+#[tokio::test]
+async fn tables_check_reports_a_tokens_table_without_ttl() {
+    let admin = Admin::new();
+    admin.ok(&["tables", "create"]);
+    let client = testkit::dynamo::client();
+    client
+        .delete_table()
+        .table_name(&admin.tables.tokens)
+        .send()
+        .await
+        .unwrap();
+    // The same key, but no TTL.
+    use aws_sdk_dynamodb::types::*;
+    client
+        .create_table()
+        .table_name(&admin.tables.tokens)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("digest")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("digest")
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+        .unwrap();
+    let output = admin.run(&["tables", "check"], None);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("TTL should be enabled on \"expires\""),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn tables_create_refuses_real_aws_without_yes_really() {
+    let admin = Admin::new();
+    let mut command = admin.command(&["tables", "create"]);
+    command.env_remove("AWS_ENDPOINT_URL_DYNAMODB");
+    let output = admin.run_with(command, None);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("refusing to create tables at AWS itself"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--yes-really"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_created_user_logs_in_and_deactivation_kills_their_token() {
+    let admin = Admin::with_tables();
+    admin.create_user("alice", "correct horse");
+    let app = admin.app();
+    let token = app.login(("alice", "correct horse")).await;
+    app.whoami(&token)
+        .await
+        .assert(200, json!({ "username": "alice" }));
+
+    let out = admin.ok(&["user", "deactivate", "alice"]);
+    assert!(out.contains("deactivated \"alice\""), "{out}");
+    app.whoami(&token).await.assert_401("Invalid token.");
+    app.send(
+        TestRequest::post("/api-token-auth/")
+            .json(&json!({ "username": "alice", "password": "correct horse" })),
+    )
+    .await
+    .assert(
+        400,
+        json!({ "non_field_errors": ["Unable to log in with provided credentials."] }),
+    );
+    assert!(
+        admin
+            .ok(&["user", "deactivate", "alice"])
+            .contains("already inactive")
+    );
+
+    assert!(
+        admin
+            .ok(&["user", "activate", "alice"])
+            .contains("activated \"alice\"")
+    );
+    let again = app.login(("alice", "correct horse")).await;
+    assert_ne!(again, token);
+    assert!(
+        admin
+            .ok(&["user", "activate", "alice"])
+            .contains("already active")
+    );
+}
+
+#[test]
+fn user_create_refuses_duplicates_bad_names_and_missing_passwords() {
+    let admin = Admin::with_tables();
+    admin.create_user("alice", "pw");
+    let stderr = admin.fails(
+        &["user", "create", "alice", "--password-stdin"],
+        Some("pw\n"),
+    );
+    assert!(
+        stderr.contains("a user named \"alice\" already exists"),
+        "{stderr}"
+    );
+    let stderr = admin.fails(
+        &["user", "create", " spaced", "--password-stdin"],
+        Some("pw\n"),
+    );
+    assert!(
+        stderr.contains("no leading or trailing whitespace"),
+        "{stderr}"
+    );
+    let stderr = admin.fails(&["user", "create", "bob", "--password-stdin"], Some("\n"));
+    assert!(stderr.contains("the password is empty"), "{stderr}");
+    let stderr = admin.fails(&["user", "create", "bob"], None);
+    assert!(stderr.contains("pass --password-stdin"), "{stderr}");
+}
+
+#[test]
+fn a_password_is_never_an_argument() {
+    let admin = Admin::new();
+    let output = admin.run(&["user", "create", "alice", "secret"], None);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    let output = admin.run(&["user", "create", "alice", "--password", "secret"], None);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+}
+
+#[tokio::test]
+async fn set_password_replaces_the_password_and_keeps_the_token() {
+    let admin = Admin::with_tables();
+    admin.create_user("alice", "old pw");
+    let app = admin.app();
+    let token = app.login(("alice", "old pw")).await;
+    let out = admin.ok_with_stdin(
+        &["user", "set-password", "alice", "--password-stdin"],
+        Some("new pw\r\n"),
+    );
+    assert!(out.contains("set the password of \"alice\""), "{out}");
+    assert_eq!(app.login(("alice", "new pw")).await, token);
+    app.send(
+        TestRequest::post("/api-token-auth/")
+            .json(&json!({ "username": "alice", "password": "old pw" })),
+    )
+    .await
+    .assert(
+        400,
+        json!({ "non_field_errors": ["Unable to log in with provided credentials."] }),
+    );
+    let stderr = admin.fails(
+        &["user", "set-password", "nobody", "--password-stdin"],
+        Some("x\n"),
+    );
+    assert!(
+        stderr.contains("there is no user named \"nobody\""),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn delete_removes_the_user_and_their_token() {
+    let admin = Admin::with_tables();
+    admin.create_user("alice", "pw");
+    let app = admin.app();
+    let token = app.login(("alice", "pw")).await;
+    assert!(
+        admin
+            .ok(&["user", "delete", "alice"])
+            .contains("deleted user \"alice\"")
+    );
+    app.whoami(&token).await.assert_401("Invalid token.");
+    let store = DynamoStore::new(testkit::dynamo::client(), admin.tables.clone());
+    assert_eq!(store.user("alice").await.unwrap(), None);
+    let digest = authtoken::token::TokenKey::new(token.as_str()).digest();
+    assert_eq!(
+        store.token(&digest).await.unwrap(),
+        None,
+        "no token record left"
+    );
+    let stderr = admin.fails(&["user", "delete", "alice"], None);
+    assert!(
+        stderr.contains("there is no user named \"alice\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn list_pages_through_all_users_without_hashes() {
+    let admin = Admin::with_tables();
+    for name in ["ann", "bob", "cy"] {
+        admin.create_user(name, "pw");
+    }
+    admin.ok(&["user", "deactivate", "cy"]);
+    admin.ok(&["token", "create", "ann"]);
+    let output = admin.run(&["user", "list", "--page-size", "2"], None);
+    assert!(output.status.success(), "{}", describe(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let rows: Vec<Vec<&str>> = stdout
+        .lines()
+        .skip(1)
+        .map(|line| line.split_whitespace().collect())
+        .collect();
+    let mut rows: Vec<_> = rows.iter().map(|row| (row[0], row[1], row[2])).collect();
+    rows.sort();
+    assert_eq!(
+        rows,
+        [
+            ("ann", "yes", "yes"),
+            ("bob", "yes", "no"),
+            ("cy", "no", "no")
+        ],
+        "{stdout}"
+    );
+    assert!(!stdout.contains("argon2"), "{stdout}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("3 user(s)"));
+}
+
+#[tokio::test]
+async fn token_create_prints_the_key_and_reset_replaces_it() {
+    let admin = Admin::with_tables();
+    admin.create_user("alice", "pw");
+    let output = admin.run(&["token", "create", "alice"], None);
+    assert!(output.status.success(), "{}", describe(&output));
+    let key = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+    assert!(is_key(&key), "{key}");
+    assert!(
+        !String::from_utf8_lossy(&output.stderr).contains(&key),
+        "the key only on stdout"
+    );
+    let app = admin.app();
+    app.whoami(&key)
+        .await
+        .assert(200, json!({ "username": "alice" }));
+    assert_eq!(
+        admin.ok(&["token", "create", "alice"]).trim(),
+        key,
+        "the same key again"
+    );
+    assert_eq!(
+        app.login(("alice", "pw")).await,
+        key,
+        "login hands out the same key"
+    );
+
+    let reset = admin
+        .ok(&["token", "create", "alice", "--reset"])
+        .trim()
+        .to_owned();
+    assert!(is_key(&reset) && reset != key);
+    app.whoami(&key).await.assert_401("Invalid token.");
+    app.whoami(&reset)
+        .await
+        .assert(200, json!({ "username": "alice" }));
+
+    let stderr = admin.fails(&["token", "create", "nobody"], None);
+    assert!(
+        stderr.contains("there is no user named \"nobody\""),
+        "{stderr}"
+    );
+    admin.ok(&["user", "deactivate", "alice"]);
+    let stderr = admin.fails(&["token", "create", "alice"], None);
+    assert!(stderr.contains("is inactive"), "{stderr}");
+}
+
+#[tokio::test]
+async fn token_revoke_deletes_the_token() {
+    let admin = Admin::with_tables();
+    admin.create_user("alice", "pw");
+    let app = admin.app();
+    let token = app.login(("alice", "pw")).await;
+    assert!(
+        admin
+            .ok(&["token", "revoke", "alice"])
+            .contains("revoked the token of \"alice\"")
+    );
+    app.whoami(&token).await.assert_401("Invalid token.");
+    assert!(
+        admin
+            .ok(&["token", "revoke", "alice"])
+            .contains("\"alice\" had no token")
+    );
+    let stderr = admin.fails(&["token", "revoke", "nobody"], None);
+    assert!(
+        stderr.contains("there is no user named \"nobody\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_missing_table_says_how_to_create_it() {
+    let admin = Admin::new();
+    for args in [
+        &["user", "list"][..],
+        &["token", "create", "alice"],
+        &["user", "delete", "alice"],
+    ] {
+        let stderr = admin.fails(args, None);
+        assert!(stderr.contains("does not exist"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("authtoken tables create"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn missing_credentials_region_or_table_names_say_what_to_set() {
+    let admin = Admin::with_tables();
+    let mut command = admin.command(&["user", "list"]);
+    command
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY");
+    let stderr = String::from_utf8(admin.run_with(command, None).stderr).unwrap();
+    assert!(
+        stderr.contains("no AWS credentials found: set AWS_ACCESS_KEY_ID"),
+        "{stderr}"
+    );
+
+    let mut command = admin.command(&["user", "list"]);
+    command.env_remove("AWS_REGION");
+    let stderr = String::from_utf8(admin.run_with(command, None).stderr).unwrap();
+    assert!(stderr.contains("no AWS region: set AWS_REGION"), "{stderr}");
+
+    let mut command = admin.command(&["user", "list"]);
+    command.env_remove("USERS_TABLE");
+    let output = admin.run_with(command, None);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("pass --users-table NAME or set USERS_TABLE"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn table_flags_override_the_environment() {
+    let admin = Admin::with_tables();
+    admin.create_user("alice", "pw");
+    let mut command = admin.command(&[
+        "user",
+        "list",
+        "--users-table",
+        &admin.tables.users,
+        "--tokens-table",
+        &admin.tables.tokens,
+    ]);
+    command
+        .env("USERS_TABLE", "elsewhere")
+        .env("TOKENS_TABLE", "elsewhere");
+    let output = admin.run_with(command, None);
+    assert!(output.status.success(), "{}", describe(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("alice"));
+}
+
+#[tokio::test]
+async fn serve_dynamodb_serves_the_tables_and_sees_admin_changes_at_once() {
+    let admin = Admin::with_tables();
+    admin.create_user("alice", "pw");
+    let mut command = admin.command(&[
+        "serve",
+        "--dynamodb",
+        "--addr",
+        "127.0.0.1:0",
+        "--user",
+        "alice:other",
+        "--user",
+        "bob:bob pw",
+    ]);
+    command.stdin(Stdio::null());
+    let server = ServeProcess::spawn(command).await;
+    let startup = server.startup_lines().join("\n");
+    assert!(startup.contains("DynamoDB store"), "{startup}");
+    assert!(
+        startup.contains("user \"alice\" exists already; kept as it is"),
+        "{startup}"
+    );
+    let app = TestApp::Http(server);
+    let token = app.login(("alice", "pw")).await;
+    app.login(("bob", "bob pw")).await;
+    app.whoami(&token)
+        .await
+        .assert(200, json!({ "username": "alice" }));
+    admin.ok(&["user", "deactivate", "alice"]);
+    app.whoami(&token).await.assert_401("Invalid token.");
+}
