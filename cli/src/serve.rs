@@ -13,6 +13,7 @@ use std::net::SocketAddr;
 use authtoken::admin::{self, AdminError};
 use authtoken::config::Settings;
 use authtoken::password::Password;
+use authtoken::response::Failure;
 use authtoken::store::Store;
 use authtoken::store::memory::MemoryStore;
 use authtoken::{Ctx, handlers};
@@ -83,8 +84,6 @@ impl fmt::Debug for UserArg {
     }
 }
 
-/// Largest request body read, in bytes; larger ones get 413 (API Gateway's own limit is 10 MB).
-const MAX_BODY_BYTES: usize = 1 << 20;
 /// How long requests in flight may take to finish after a stop signal.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -225,7 +224,11 @@ async fn answer<S: Store>(ctx: &Ctx<S>, request: Request<Incoming>) -> Response<
     let origin = parts.headers.get(ORIGIN).cloned();
     let preflight = parts.method == Method::OPTIONS
         && parts.headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD);
-    let response = match Limited::new(body, MAX_BODY_BYTES).collect().await {
+    // One byte more than the handlers accept, so that they see the excess and answer 413.
+    let response = match Limited::new(body, handlers::MAX_BODY_BYTES + 1)
+        .collect()
+        .await
+    {
         Ok(collected) => {
             let bytes = collected.to_bytes();
             let body = if bytes.is_empty() {
@@ -236,10 +239,7 @@ async fn answer<S: Store>(ctx: &Ctx<S>, request: Request<Incoming>) -> Response<
             handlers::route(ctx, Request::from_parts(parts, body)).await
         }
         Err(error) if error.is::<http_body_util::LengthLimitError>() => {
-            authtoken::response::detail(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                &format!("Request body is larger than {MAX_BODY_BYTES} bytes."),
-            )
+            Failure::PayloadTooLarge.into_response()
         }
         Err(error) => {
             tracing::debug!(%error, "could not read a request body");

@@ -31,6 +31,7 @@ contract_tests!(
     bad_credentials_get_one_indistinguishable_400,
     username_is_trimmed_but_password_is_not,
     very_long_credentials_are_refused_as_bad_credentials,
+    oversized_bodies_are_refused_with_413,
     extra_fields_are_ignored,
     missing_fields_are_required,
     no_data_at_all_means_both_fields_are_required,
@@ -200,6 +201,24 @@ async fn very_long_credentials_are_refused_as_bad_credentials(app: TestApp) {
     ] {
         app.send(login_json(body)).await.assert(400, unable());
     }
+}
+
+async fn oversized_bodies_are_refused_with_413(app: TestApp) {
+    // A megabyte password fits the body limit: refused like any wrong password, with no hashing.
+    let megabyte = "p".repeat(1 << 20);
+    app.send(login_json(
+        json!({ "username": "admin", "password": megabyte }),
+    ))
+    .await
+    .assert(400, unable());
+    let limit = authtoken::handlers::MAX_BODY_BYTES;
+    let oversized = format!(
+        "{{\"username\":\"admin\",\"password\":\"{}\"}}",
+        "p".repeat(limit)
+    );
+    app.send(TestRequest::post("/api-token-auth/").body("application/json", oversized))
+        .await
+        .assert_detail(413, &format!("Request body is larger than {limit} bytes."));
 }
 
 async fn extra_fields_are_ignored(app: TestApp) {

@@ -49,6 +49,8 @@ pub enum Failure {
     InvalidToken,
     /// 400 or 415: the login body.
     Form(FormError),
+    /// 413: the body is larger than [`crate::handlers::MAX_BODY_BYTES`].
+    PayloadTooLarge,
     /// 400: the credentials do not identify an active user.
     InvalidCredentials,
     /// 503: the store is unavailable, or contention did not settle.
@@ -99,6 +101,13 @@ impl Failure {
             Failure::BadHeader(error) => unauthorized(&error.to_string()),
             Failure::InvalidToken => unauthorized("Invalid token."),
             Failure::Form(error) => form_error(error),
+            Failure::PayloadTooLarge => detail(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!(
+                    "Request body is larger than {} bytes.",
+                    crate::handlers::MAX_BODY_BYTES
+                ),
+            ),
             Failure::InvalidCredentials => json(
                 StatusCode::BAD_REQUEST,
                 &NonFieldErrors::new("Unable to log in with provided credentials."),

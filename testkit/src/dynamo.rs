@@ -1,7 +1,7 @@
 //! The local DynamoDB-compatible server the tests use (moto, started by `scripts/test.sh`).
 
 use authtoken::config::Tables;
-use authtoken::store::dynamo::{DynamoStore, tables};
+use authtoken::store::dynamo::{self, DynamoStore, tables};
 use authtoken::token::TokenKey;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 
@@ -30,11 +30,19 @@ pub fn endpoint() -> String {
 
 /// A client for the local server, with dummy credentials: it can never reach real AWS.
 pub fn client() -> aws_sdk_dynamodb::Client {
+    client_via(&endpoint())
+}
+
+/// A client for `endpoint` (a loopback address: the local server, or a proxy in front of it),
+/// with the production retry and timeout settings and dummy credentials.
+pub fn client_via(endpoint: &str) -> aws_sdk_dynamodb::Client {
     let config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(endpoint())
+        .endpoint_url(endpoint)
         .region(Region::new(REGION))
         .credentials_provider(Credentials::new("test", "test", None, None, "testkit"))
+        .retry_config(dynamo::retry_config())
+        .timeout_config(dynamo::timeout_config())
         .build();
     aws_sdk_dynamodb::Client::from_conf(config)
 }

@@ -7,7 +7,7 @@ use http::{HeaderValue, Method, Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde::Serialize;
 
-use super::{Endpoint, body_bytes};
+use super::{Endpoint, MAX_BODY_BYTES, body_bytes};
 use crate::Ctx;
 use crate::auth;
 use crate::form;
@@ -51,6 +51,9 @@ async fn obtain_token<S: Store>(ctx: &Ctx<S>, request: Request) -> Result<Respon
         .get(CONTENT_TYPE)
         .map(|value| value.as_bytes().to_vec());
     let body = body_bytes(request.into_body());
+    if body.len() > MAX_BODY_BYTES {
+        return Err(Failure::PayloadTooLarge);
+    }
     let form = form::parse(content_type.as_deref(), body)
         .await
         .map_err(Failure::Form)?;

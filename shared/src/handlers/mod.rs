@@ -26,6 +26,11 @@ use crate::response::{self, Failure};
 use crate::store::Store;
 use crate::token::TokenKey;
 
+/// Largest login body parsed, in bytes: Django's `DATA_UPLOAD_MAX_MEMORY_SIZE` (2.5 MiB).
+/// Parsing is cheap next to argon2, and credentials that long are refused before any hashing
+/// anyway; this bounds the memory and time one request can take.
+pub const MAX_BODY_BYTES: usize = 2_621_440;
+
 /// Answers a request on whichever endpoint its path names, with or without the trailing slash;
 /// 404 for any other path. For the local server: in Lambda, API Gateway routes.
 pub async fn route<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {

@@ -1,0 +1,248 @@
+//! DynamoDB misbehaving, through a fault-injecting proxy in front of moto: for each fault the
+//! client gets JSON, 503 with `Retry-After` when the fault is transient, never a token that is not
+//! stored, and the tables are never left half-written.
+
+mod support;
+
+use authtoken::Ctx;
+use authtoken::admin;
+use authtoken::config::Settings;
+use authtoken::password::Password;
+use authtoken::store::Store;
+use authtoken::store::dynamo::DynamoStore;
+use serde_json::json;
+use support::{ADMIN, TestApp, TestResponse, within};
+use testkit::fault_proxy::{Fault, FaultProxy};
+
+/// The handlers on DynamoDB through the proxy, and a direct view of the same tables.
+struct Faulty {
+    app: TestApp,
+    proxy: FaultProxy,
+    direct: DynamoStore,
+}
+
+async fn faulty() -> Faulty {
+    let direct = testkit::dynamo::fresh_store().await;
+    admin::create_user(&direct, ADMIN.0, Password::new(ADMIN.1), true)
+        .await
+        .expect("seed");
+    let proxy = FaultProxy::start(testkit::dynamo::endpoint()).await;
+    let through_proxy = DynamoStore::new(
+        testkit::dynamo::client_via(&proxy.endpoint()),
+        direct.tables().clone(),
+    );
+    let app = TestApp::Dynamo(Ctx {
+        store: through_proxy,
+        settings: Settings::default(),
+    });
+    Faulty { app, proxy, direct }
+}
+
+impl Faulty {
+    /// Asserts that nothing about the user's token was written: no token, no token record.
+    async fn assert_no_token_written(&self) {
+        let user = self.direct.user(ADMIN.0).await.unwrap().unwrap();
+        assert_eq!(user.token, None, "the user item was half-written");
+        let records = self
+            .direct
+            .client()
+            .scan()
+            .table_name(&self.direct.tables().tokens)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(records.count(), 0, "a token record was half-written");
+    }
+}
+
+#[track_caller]
+fn assert_unavailable(response: &TestResponse) {
+    assert_eq!(response.status, 503, "{}", response.text());
+    response.assert_json_headers();
+    assert_eq!(response.header("retry-after").as_deref(), Some("1"));
+    assert!(response.json()["detail"].is_string(), "{}", response.text());
+    assert!(response.json().get("token").is_none());
+}
+
+#[tokio::test]
+async fn connection_refused_is_503() {
+    let direct = testkit::dynamo::fresh_store().await;
+    // A port that was free a moment ago: nothing listens there.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let store = DynamoStore::new(
+        testkit::dynamo::client_via(&format!("http://{closed}")),
+        direct.tables().clone(),
+    );
+    let app = TestApp::Dynamo(Ctx {
+        store,
+        settings: Settings::default(),
+    });
+    let login = within(
+        60,
+        app.send(
+            support::TestRequest::post("/api-token-auth/")
+                .json(&json!({"username": "admin", "password": "password"})),
+        ),
+    )
+    .await;
+    assert_unavailable(&login);
+    assert_unavailable(&within(60, app.whoami("0123456789abcdef0123456789abcdef01234567")).await);
+}
+
+#[tokio::test]
+async fn a_hung_store_times_out_into_503() {
+    let faulty = faulty().await;
+    faulty.proxy.inject("GetItem", Fault::Hang, None);
+    assert_unavailable(
+        &within(
+            60,
+            faulty
+                .app
+                .whoami("0123456789abcdef0123456789abcdef01234567"),
+        )
+        .await,
+    );
+}
+
+#[tokio::test]
+async fn persistent_throttling_is_503_for_each_kind() {
+    for kind in [
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+    ] {
+        let faulty = faulty().await;
+        faulty.proxy.inject("GetItem", Fault::Error(kind), None);
+        let login = within(
+            60,
+            faulty.app.send(
+                support::TestRequest::post("/api-token-auth/")
+                    .json(&json!({"username": "admin", "password": "password"})),
+            ),
+        )
+        .await;
+        assert_unavailable(&login);
+        assert_unavailable(
+            &within(
+                60,
+                faulty
+                    .app
+                    .whoami("0123456789abcdef0123456789abcdef01234567"),
+            )
+            .await,
+        );
+        faulty.assert_no_token_written().await;
+    }
+}
+
+#[tokio::test]
+async fn a_single_throttle_is_retried_away() {
+    let faulty = faulty().await;
+    faulty
+        .proxy
+        .inject("GetItem", Fault::Error("ThrottlingException"), Some(1));
+    faulty.proxy.inject(
+        "TransactWriteItems",
+        Fault::Error("ProvisionedThroughputExceededException"),
+        Some(1),
+    );
+    let token = within(60, faulty.app.login(ADMIN)).await;
+    faulty
+        .app
+        .whoami(&token)
+        .await
+        .assert(200, json!({ "username": "admin" }));
+}
+
+#[tokio::test]
+async fn server_errors_are_503_and_write_nothing() {
+    let faulty = faulty().await;
+    faulty
+        .proxy
+        .inject("TransactWriteItems", Fault::ServerError, None);
+    let login = within(
+        60,
+        faulty.app.send(
+            support::TestRequest::post("/api-token-auth/")
+                .json(&json!({"username": "admin", "password": "password"})),
+        ),
+    )
+    .await;
+    assert_unavailable(&login);
+    faulty.assert_no_token_written().await;
+}
+
+#[tokio::test]
+async fn a_transaction_cancelled_midway_is_503_and_writes_nothing() {
+    let faulty = faulty().await;
+    faulty.proxy.inject(
+        "TransactWriteItems",
+        Fault::CancelTransaction(&["None", "ThrottlingError"]),
+        None,
+    );
+    let login = within(
+        60,
+        faulty.app.send(
+            support::TestRequest::post("/api-token-auth/")
+                .json(&json!({"username": "admin", "password": "password"})),
+        ),
+    )
+    .await;
+    assert_unavailable(&login);
+    faulty.assert_no_token_written().await;
+}
+
+#[tokio::test]
+async fn a_lost_answer_after_the_write_still_returns_the_stored_token() {
+    let faulty = faulty().await;
+    // The transaction is applied, but its answer never arrives: the SDK retries, the retry's
+    // conditions fail, and login reads back the token its first attempt stored.
+    faulty
+        .proxy
+        .inject("TransactWriteItems", Fault::DropResponse, Some(1));
+    let token = within(60, faulty.app.login(ADMIN)).await;
+    faulty.proxy.heal();
+    faulty
+        .app
+        .whoami(&token)
+        .await
+        .assert(200, json!({ "username": "admin" }));
+    let stored = faulty
+        .direct
+        .user(ADMIN.0)
+        .await
+        .unwrap()
+        .unwrap()
+        .token
+        .unwrap();
+    assert_eq!(
+        stored.key.expose(),
+        token,
+        "login returned the token that is stored"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_logout_leaves_the_token_whole() {
+    let faulty = faulty().await;
+    let token = faulty.app.login(ADMIN).await;
+    faulty
+        .proxy
+        .inject("TransactWriteItems", Fault::ServerError, None);
+    assert_unavailable(&within(60, faulty.app.logout(&token)).await);
+    faulty.proxy.heal();
+    faulty
+        .app
+        .whoami(&token)
+        .await
+        .assert(200, json!({ "username": "admin" }));
+    faulty.app.assert_consistent(ADMIN.0).await;
+    faulty
+        .app
+        .logout(&token)
+        .await
+        .assert(200, json!({ "username": null }));
+}
