@@ -14,14 +14,13 @@ mod tables;
 mod tokens;
 mod users;
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use authtoken::admin::AdminError;
 use authtoken::config::Tables;
 use authtoken::store::StoreError;
 use clap::{Parser, Subcommand};
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::LevelFilter;
 
 /// Any failure of a command, shown to the user with its causes.
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -51,17 +50,10 @@ enum Command {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     // The server logs each request at info; the one-shot commands only say what went wrong.
-    let default_level = match cli.command {
-        Command::Serve(_) => "info",
-        _ => "warn",
-    };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(default_level)),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+    authtoken::logging::init_cli(match cli.command {
+        Command::Serve(_) => LevelFilter::INFO,
+        _ => LevelFilter::WARN,
+    });
     let outcome = match cli.command {
         Command::Serve(args) => serve::run(args).await,
         Command::User(args) => users::run(args).await,

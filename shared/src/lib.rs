@@ -11,7 +11,8 @@
 //! - [`password`], [`token`]: argon2id hashing and token keys;
 //! - [`store`]: the `Store` trait, with DynamoDB and in-memory implementations;
 //! - [`response`]: JSON responses and the mapping from failures to status codes;
-//! - [`config`]: settings read once from the environment.
+//! - [`config`]: settings read once from the environment;
+//! - [`logging`]: log setup that keeps secrets out of the logs at every level.
 
 pub mod admin;
 pub mod auth;
@@ -19,6 +20,7 @@ pub mod config;
 pub mod form;
 pub mod handlers;
 pub mod header;
+pub mod logging;
 pub mod media;
 pub mod password;
 pub mod response;

@@ -207,7 +207,8 @@ impl FunctionProcess {
             .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
             .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
             .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
-            .env("AWS_LAMBDA_LOG_LEVEL", "INFO");
+            // The most verbose level, so that checks for secrets in the log cover all of it.
+            .env("AWS_LAMBDA_LOG_LEVEL", "TRACE");
         for (name, value) in env {
             command.env(name, value);
         }

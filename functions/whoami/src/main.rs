@@ -5,11 +5,11 @@
 use std::convert::Infallible;
 
 use authtoken::{Ctx, handlers};
-use lambda_http::{Error, service_fn, tracing};
+use lambda_http::{Error, service_fn};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    tracing::init_default_subscriber();
+    authtoken::logging::init_lambda();
     let ctx = &Ctx::from_env().await?;
     lambda_http::run(service_fn(move |request| async move {
         Ok::<_, Infallible>(handlers::whoami(ctx, request).await)
