@@ -3,9 +3,11 @@
 //! - [`dynamo`]: a client for the local DynamoDB-compatible server, and fresh tables per test;
 //! - [`runtime_api`]: a Lambda Runtime API stand-in that runs a real function binary;
 //! - [`fault_proxy`]: a proxy that makes DynamoDB misbehave on request;
+//! - [`load`]: a bounded load generator for the local server;
 //! - [`events`]: the files in `events/`, and the answer each must get from its function.
 
 pub mod dynamo;
 pub mod events;
 pub mod fault_proxy;
+pub mod load;
 pub mod runtime_api;

@@ -1,0 +1,120 @@
+//! Login timing for the three ways credentials fail: an unknown user, an inactive user (right
+//! password) and a wrong password, measured side by side through the login handler on the memory
+//! store, interleaved round by round so that machine noise falls on all three alike.
+//! They must be within 10% of one another, or the answer's timing tells who has an account.
+//!
+//! Run: `cargo bench -p authtoken --bench login_timing` (BENCH_ROUNDS=N to change the rounds).
+
+use std::time::{Duration, Instant};
+
+use authtoken::Ctx;
+use authtoken::admin;
+use authtoken::config::Settings;
+use authtoken::handlers;
+use authtoken::password::Password;
+use authtoken::store::memory::MemoryStore;
+use lambda_http::Body;
+
+const CASES: [(&str, &str, &str); 4] = [
+    ("unknown user", "nobody", "some password"),
+    ("inactive user", "carol", "carol's password"),
+    ("wrong password", "admin", "not the password"),
+    ("right password (reference)", "admin", "password"),
+];
+
+fn login_request(username: &str, password: &str) -> lambda_http::Request {
+    let body = serde_json::json!({ "username": username, "password": password }).to_string();
+    http::Request::builder()
+        .method("POST")
+        .uri("/api-token-auth/")
+        .header("Content-Type", "application/json")
+        .body(Body::Text(body))
+        .expect("request")
+}
+
+fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
+    let index = ((sorted.len() - 1) as f64 * fraction).round() as usize;
+    sorted[index]
+}
+
+fn millis(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(60);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let ctx = runtime.block_on(async {
+        let ctx = Ctx {
+            store: MemoryStore::new(),
+            settings: Settings::default(),
+        };
+        admin::create_user(&ctx.store, "admin", Password::new("password"), true)
+            .await
+            .expect("admin");
+        admin::create_user(
+            &ctx.store,
+            "carol",
+            Password::new("carol's password"),
+            false,
+        )
+        .await
+        .expect("carol");
+        ctx
+    });
+    let mut samples: Vec<Vec<Duration>> = vec![Vec::with_capacity(rounds); CASES.len()];
+    // One warm-up round, then the measured ones; each round starts with a different case.
+    for round in 0..=rounds {
+        for offset in 0..CASES.len() {
+            let case = (round + offset) % CASES.len();
+            let (_, username, password) = CASES[case];
+            let started = Instant::now();
+            let response =
+                runtime.block_on(handlers::login(&ctx, login_request(username, password)));
+            let elapsed = started.elapsed();
+            let expected = if case == 3 { 200 } else { 400 };
+            assert_eq!(response.status().as_u16(), expected, "{}", CASES[case].0);
+            if round > 0 {
+                samples[case].push(elapsed);
+            }
+        }
+    }
+    for case in &mut samples {
+        case.sort_unstable();
+    }
+    let reference = percentile(&samples[2], 0.5);
+    println!(
+        "login timing, {rounds} interleaved rounds per case (memory store, argon2id m=19456 t=2 p=1)"
+    );
+    println!(
+        "{:<28} {:>10} {:>10} {:>10} {:>16}",
+        "case", "median ms", "p10 ms", "p90 ms", "median / wrong pw"
+    );
+    for (case, sorted) in CASES.iter().zip(&samples) {
+        let median = percentile(sorted, 0.5);
+        println!(
+            "{:<28} {:>10.2} {:>10.2} {:>10.2} {:>16.3}",
+            case.0,
+            millis(median),
+            millis(percentile(sorted, 0.1)),
+            millis(percentile(sorted, 0.9)),
+            median.as_secs_f64() / reference.as_secs_f64()
+        );
+    }
+    let medians: Vec<f64> = samples[..3]
+        .iter()
+        .map(|s| percentile(s, 0.5).as_secs_f64())
+        .collect();
+    let spread = medians.iter().cloned().fold(f64::MIN, f64::max)
+        / medians.iter().cloned().fold(f64::MAX, f64::min);
+    println!(
+        "failure cases: slowest median / fastest median = {spread:.3} ({} the 1.10 bound)",
+        if spread <= 1.10 { "within" } else { "OUTSIDE" }
+    );
+}
