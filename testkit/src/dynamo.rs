@@ -1,9 +1,15 @@
 //! The local DynamoDB-compatible server the tests use (moto, started by `scripts/test.sh`).
 
+use std::sync::{Arc, Mutex};
+
 use authtoken::config::Tables;
 use authtoken::store::dynamo::{self, DynamoStore, tables};
 use authtoken::token::TokenKey;
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::{
+    BehaviorVersion, ConfigBag, Credentials, Intercept, Region, RuntimeComponents,
+};
+use aws_sdk_dynamodb::error::BoxError;
 
 /// Region the tests claim; the local server accepts any.
 pub const REGION: &str = "us-east-1";
@@ -36,15 +42,59 @@ pub fn client() -> aws_sdk_dynamodb::Client {
 /// A client for `endpoint` (a loopback address: the local server, or a proxy in front of it),
 /// with the production retry and timeout settings and dummy credentials.
 pub fn client_via(endpoint: &str) -> aws_sdk_dynamodb::Client {
-    let config = aws_sdk_dynamodb::Config::builder()
+    aws_sdk_dynamodb::Client::from_conf(config_via(endpoint).build())
+}
+
+/// A client for the local server that records the name of every DynamoDB operation it performs
+/// (an operation retried counts once).
+pub fn recording_client() -> (aws_sdk_dynamodb::Client, OperationLog) {
+    let log = OperationLog::default();
+    let config = config_via(&endpoint()).interceptor(log.clone()).build();
+    (aws_sdk_dynamodb::Client::from_conf(config), log)
+}
+
+/// The names of the DynamoDB operations a client performed, in order.
+#[derive(Debug, Clone, Default)]
+pub struct OperationLog(Arc<Mutex<Vec<String>>>);
+
+impl OperationLog {
+    /// The operations recorded since the last call, oldest first.
+    pub fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+impl Intercept for OperationLog {
+    fn name(&self) -> &'static str {
+        "OperationLog"
+    }
+
+    /// Serialization happens once per operation, before any retry.
+    fn read_after_serialization(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let target = context
+            .request()
+            .headers()
+            .get("x-amz-target")
+            .unwrap_or("unknown");
+        let name = target.rsplit('.').next().unwrap_or(target);
+        self.0.lock().unwrap().push(name.to_owned());
+        Ok(())
+    }
+}
+
+fn config_via(endpoint: &str) -> aws_sdk_dynamodb::config::Builder {
+    aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .endpoint_url(endpoint)
         .region(Region::new(REGION))
         .credentials_provider(Credentials::new("test", "test", None, None, "testkit"))
         .retry_config(dynamo::retry_config())
         .timeout_config(dynamo::timeout_config())
-        .build();
-    aws_sdk_dynamodb::Client::from_conf(config)
 }
 
 /// Uniquely named table names, so that tests run in parallel without sharing state.

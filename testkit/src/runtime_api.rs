@@ -44,6 +44,7 @@ struct Shared {
     pending: Mutex<HashMap<String, oneshot::Sender<Outcome>>>,
     init_error: Mutex<Option<String>>,
     next_id: Mutex<u64>,
+    first_poll: Mutex<Option<Instant>>,
 }
 
 /// The stand-in server.
@@ -89,6 +90,12 @@ impl RuntimeApi {
         self.addr.to_string()
     }
 
+    /// When the function first asked for an event: the end of its initialisation (what Lambda
+    /// reports as Init Duration).
+    pub fn first_poll(&self) -> Option<Instant> {
+        *self.shared.first_poll.lock().unwrap()
+    }
+
     /// Hands `event` to the function and waits up to `timeout` for its answer.
     pub async fn invoke(&self, event: &[u8], timeout: Duration) -> Result<Outcome, String> {
         let (reply, answer) = oneshot::channel();
@@ -131,6 +138,11 @@ async fn serve(
     let rest = path.strip_prefix(PREFIX).unwrap_or("");
     match (method, rest) {
         (Method::GET, "/invocation/next") => {
+            shared
+                .first_poll
+                .lock()
+                .unwrap()
+                .get_or_insert_with(Instant::now);
             let Some(invocation) = receiver.lock().await.recv().await else {
                 return reply(StatusCode::GONE);
             };

@@ -1,0 +1,203 @@
+//! `coldstart DIR`: the functions' start-up and steady-state costs next to an empty `lambda_http`
+//! handler, all built with the same release profile and found in DIR (target/release).
+//!
+//! Each binary runs unchanged under the Lambda Runtime API stand-in, against DynamoDB at
+//! AWS_ENDPOINT_URL_DYNAMODB (moto), and is fed its event from events/. Printed per binary:
+//! init (process start to its first poll for an event: Lambda's Init Duration), cold start
+//! (process start to its first answer, which for login includes an argon2 verification), both
+//! medians of COLD_RUNS starts interleaved across the binaries; warm invocation (median of
+//! WARM_INVOKES); peak RSS (VmHWM after the warm run); file size; each also as a ratio to the
+//! empty handler.
+
+use std::time::{Duration, Instant};
+
+use authtoken::admin;
+use authtoken::password::Password;
+use authtoken::store::dynamo::DynamoStore;
+use authtoken::store::{NewToken, Store};
+use authtoken::token::TokenKey;
+use testkit::events::{EVENT_TOKEN, EVENT_USER, events_dir};
+use testkit::runtime_api::{FunctionProcess, Outcome, RuntimeApi};
+
+/// A binary to measure, and the event it answers.
+struct Subject {
+    name: &'static str,
+    event: &'static str,
+}
+
+const SUBJECTS: [Subject; 4] = [
+    Subject {
+        name: "empty-lambda",
+        event: "whoami-token",
+    },
+    Subject {
+        name: "login",
+        event: "login-json",
+    },
+    Subject {
+        name: "whoami",
+        event: "whoami-token",
+    },
+    Subject {
+        name: "logout",
+        event: "logout-token",
+    },
+];
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(default)
+}
+
+fn median(mut values: Vec<Duration>) -> Duration {
+    values.sort_unstable();
+    values[values.len() / 2]
+}
+
+/// Peak resident memory of a process, in KiB (Linux `VmHWM`).
+fn peak_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("read /proc status");
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM")
+}
+
+/// Makes sure the events' user holds the events' token (logout deletes it).
+async fn ensure_event_token(store: &DynamoStore) {
+    let user = store
+        .user(EVENT_USER.0)
+        .await
+        .unwrap()
+        .expect("events user");
+    if user.token.is_none() {
+        let token = NewToken {
+            key: TokenKey::new(EVENT_TOKEN),
+            created: 0,
+            expires: None,
+        };
+        assert!(
+            store
+                .install_token(EVENT_USER.0, &token, None)
+                .await
+                .unwrap()
+        );
+    }
+}
+
+async fn invoke(api: &RuntimeApi, event: &[u8], process: &FunctionProcess) -> Duration {
+    let started = Instant::now();
+    match api.invoke(event, Duration::from_secs(30)).await {
+        Ok(Outcome::Response(_)) => started.elapsed(),
+        other => panic!("no answer: {other:?}; log: {:#?}", process.log()),
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = std::env::args()
+        .nth(1)
+        .expect("usage: coldstart TARGET_RELEASE_DIR");
+    let cold_runs = env_number("COLD_RUNS", 10);
+    let warm_invokes = env_number("WARM_INVOKES", 200);
+
+    let store = testkit::dynamo::fresh_store().await;
+    admin::create_user(&store, EVENT_USER.0, Password::new(EVENT_USER.1), true)
+        .await
+        .expect("create the events' user");
+    let env = [
+        ("USERS_TABLE", store.tables().users.clone()),
+        ("TOKENS_TABLE", store.tables().tokens.clone()),
+        ("AWS_ENDPOINT_URL_DYNAMODB", testkit::dynamo::endpoint()),
+        ("AWS_REGION", testkit::dynamo::REGION.to_owned()),
+        ("AWS_ACCESS_KEY_ID", "bench".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", "bench".to_owned()),
+        ("AWS_LAMBDA_LOG_LEVEL", "INFO".to_owned()),
+    ];
+    let events: Vec<Vec<u8>> = SUBJECTS
+        .iter()
+        .map(|subject| {
+            std::fs::read(events_dir().join(format!("{}.json", subject.event))).expect("event")
+        })
+        .collect();
+    let binaries: Vec<String> = SUBJECTS
+        .iter()
+        .map(|subject| format!("{dir}/{}", subject.name))
+        .collect();
+
+    // Cold starts, interleaved across the binaries so that noise falls on all alike.
+    let mut init: Vec<Vec<Duration>> = vec![Vec::new(); SUBJECTS.len()];
+    let mut cold: Vec<Vec<Duration>> = vec![Vec::new(); SUBJECTS.len()];
+    for _ in 0..cold_runs {
+        for (index, binary) in binaries.iter().enumerate() {
+            ensure_event_token(&store).await;
+            let api = RuntimeApi::start().await;
+            let process = FunctionProcess::spawn(binary, &api, &env);
+            invoke(&api, &events[index], &process).await;
+            cold[index].push(process.started.elapsed());
+            let polled = api.first_poll().expect("the function polled for its event");
+            init[index].push(polled.duration_since(process.started));
+        }
+    }
+
+    // Warm invocations and peak memory, one process per binary.
+    let mut warm = Vec::new();
+    let mut rss = Vec::new();
+    for (index, binary) in binaries.iter().enumerate() {
+        ensure_event_token(&store).await;
+        let api = RuntimeApi::start().await;
+        let process = FunctionProcess::spawn(binary, &api, &env);
+        invoke(&api, &events[index], &process).await;
+        let mut times = Vec::with_capacity(warm_invokes);
+        for _ in 0..warm_invokes {
+            ensure_event_token(&store).await;
+            times.push(invoke(&api, &events[index], &process).await);
+        }
+        warm.push(median(times));
+        rss.push(peak_rss_kib(process.id()));
+    }
+
+    let sizes: Vec<u64> = binaries
+        .iter()
+        .map(|binary| std::fs::metadata(binary).expect("binary").len())
+        .collect();
+    let init: Vec<Duration> = init.into_iter().map(median).collect();
+    let cold: Vec<Duration> = cold.into_iter().map(median).collect();
+    println!(
+        "init and cold start: medians of {cold_runs} starts; warm: median of {warm_invokes} \
+         invocations; ratios to the empty lambda_http handler"
+    );
+    println!(
+        "{:<13} {:>8} {:>6} {:>8} {:>6} {:>8} {:>6} {:>10} {:>6} {:>9} {:>6}",
+        "binary",
+        "init ms",
+        "ratio",
+        "cold ms",
+        "ratio",
+        "warm ms",
+        "ratio",
+        "peak RSS",
+        "ratio",
+        "size",
+        "ratio"
+    );
+    for index in 0..SUBJECTS.len() {
+        println!(
+            "{:<13} {:>8.2} {:>6.2} {:>8.2} {:>6.2} {:>8.3} {:>6.2} {:>6} KiB {:>6.2} {:>5} KiB {:>6.2}",
+            SUBJECTS[index].name,
+            init[index].as_secs_f64() * 1000.0,
+            init[index].as_secs_f64() / init[0].as_secs_f64(),
+            cold[index].as_secs_f64() * 1000.0,
+            cold[index].as_secs_f64() / cold[0].as_secs_f64(),
+            warm[index].as_secs_f64() * 1000.0,
+            warm[index].as_secs_f64() / warm[0].as_secs_f64(),
+            rss[index],
+            rss[index] as f64 / rss[0] as f64,
+            sizes[index] / 1024,
+            sizes[index] as f64 / sizes[0] as f64,
+        );
+    }
+}
