@@ -26,9 +26,9 @@ target/release/coldstart target/release
 
 echo
 echo "==> 2. local server throughput, memory store ($load_clients clients, $load_seconds s each)"
-addr=$(start_server memory "${users[@]}")
-target/release/load "$addr" "$load_clients" "$load_seconds" whoami
-target/release/load "$addr" "$load_clients" "$load_seconds" login
+start_server memory "${users[@]}"
+target/release/load "$server_addr" "$load_clients" "$load_seconds" whoami
+target/release/load "$server_addr" "$load_clients" "$load_seconds" login
 
 echo
 echo "==> 3. login at the OWASP argon2id parameters (m=19456 KiB, t=2, p=1)"

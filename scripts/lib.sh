@@ -34,15 +34,15 @@ start_moto() {
 }
 
 # start_server NAME ARGS...: starts `target/release/authtoken serve --addr 127.0.0.1:0 ARGS...`
-# and prints the address it listens on.
+# in the background and sets $server_addr to the address it listens on.
 start_server() {
   local log="$work/serve-$1.log"
   shift
-  target/release/authtoken serve --addr 127.0.0.1:0 "$@" 2>"$log" &
+  target/release/authtoken serve --addr 127.0.0.1:0 "$@" >/dev/null 2>"$log" &
   pids+=($!)
   for _ in $(seq 1 300); do
     if grep -q 'listening on http://' "$log"; then
-      sed -n 's/.*listening on http:\/\/\([^ ]*\).*/\1/p' "$log"
+      server_addr=$(sed -n 's/.*listening on http:\/\/\([^ ]*\).*/\1/p' "$log")
       return 0
     fi
     sleep 0.1

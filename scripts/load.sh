@@ -19,12 +19,12 @@ echo "==> building release binaries (authtoken, load)"
 cargo build --release --locked -p authtoken-cli -p testkit --bin authtoken --bin load
 
 echo "==> memory store"
-addr=$(start_server memory "${users[@]}")
-target/release/load "$addr" "$clients" "$seconds" "$scenario"
+start_server memory "${users[@]}"
+target/release/load "$server_addr" "$clients" "$seconds" "$scenario"
 
 echo "==> DynamoDB store (moto)"
 start_moto
 export USERS_TABLE=load-users TOKENS_TABLE=load-tokens
 target/release/authtoken tables create >/dev/null
-addr=$(start_server dynamodb --dynamodb "${users[@]}")
-target/release/load "$addr" "$clients" "$seconds" "$scenario"
+start_server dynamodb --dynamodb "${users[@]}"
+target/release/load "$server_addr" "$clients" "$seconds" "$scenario"

@@ -14,7 +14,7 @@ pub const TOKENS_TABLE_VAR: &str = "TOKENS_TABLE";
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// A required variable is unset or empty.
-    #[error("{0} is not set: give it the name of the DynamoDB table (see README, Configuration)")]
+    #[error("{0} is not set (see README, Configuration)")]
     Missing(&'static str),
     /// A variable's value is not acceptable.
     #[error("{var} is {value:?}, but it must be {expected}")]

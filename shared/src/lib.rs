@@ -41,13 +41,14 @@ pub struct Ctx<S> {
 }
 
 impl Ctx<DynamoStore> {
-    /// The production context: settings and table names from the environment, and a DynamoDB
-    /// client configured from the standard AWS environment.
-    pub async fn from_env() -> Result<Self, ConfigError> {
+    /// The Lambda functions' context: settings and table names from the environment, and a
+    /// DynamoDB client configured from the variables Lambda sets
+    /// ([`DynamoStore::from_lambda_env`]).
+    pub fn from_lambda_env() -> Result<Self, ConfigError> {
         let settings = Settings::from_env()?;
         let tables = Tables::from_env()?;
         Ok(Self {
-            store: DynamoStore::from_env(tables).await,
+            store: DynamoStore::from_lambda_env(tables)?,
             settings,
         })
     }

@@ -10,7 +10,7 @@ use lambda_http::{Error, service_fn};
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     authtoken::logging::init_lambda();
-    let ctx = &Ctx::from_env().await?;
+    let ctx = &Ctx::from_lambda_env()?;
     lambda_http::run(service_fn(move |request| async move {
         Ok::<_, Infallible>(handlers::login(ctx, request).await)
     }))

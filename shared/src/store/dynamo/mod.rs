@@ -9,9 +9,11 @@ pub mod tables;
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
+use aws_config::environment::EnvironmentVariableCredentialsProvider;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::Region;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
@@ -22,7 +24,7 @@ use self::items::{
     ACTIVE, CREATED, DIGEST, EXPIRES, OWNER, PASSWORD, TOKEN, TOKEN_EXPIRES, USERNAME, n, s,
 };
 use super::{NewToken, Store, StoreError, TokenRecord, User, UserPage};
-use crate::config::Tables;
+use crate::config::{ConfigError, Tables};
 use crate::token::{TokenDigest, TokenKey};
 
 /// Attempts per request, the first included (the SDK's standard retry with backoff).
@@ -47,10 +49,26 @@ impl DynamoStore {
         Self { client, tables }
     }
 
-    /// A store over `tables` with a client configured from the standard AWS environment
-    /// (region, credentials, `AWS_ENDPOINT_URL_DYNAMODB`), and the retry and timeout limits above.
-    pub async fn from_env(tables: Tables) -> Self {
-        Self::new(Client::new(&sdk_config().await), tables)
+    /// A store over `tables` for a Lambda function: the client is configured from the
+    /// environment Lambda sets (`AWS_REGION`, the role's `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`) plus `AWS_ENDPOINT_URL_DYNAMODB` if set, with
+    /// the retry and timeout limits above. Nothing else is probed: no profile files, no instance
+    /// metadata, which keeps start-up short.
+    pub fn from_lambda_env(tables: Tables) -> Result<Self, ConfigError> {
+        let region = std::env::var("AWS_REGION")
+            .ok()
+            .filter(|region| !region.trim().is_empty())
+            .ok_or(ConfigError::Missing("AWS_REGION"))?;
+        let mut config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(region))
+            .credentials_provider(EnvironmentVariableCredentialsProvider::new())
+            .retry_config(retry_config())
+            .timeout_config(timeout_config());
+        if let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL_DYNAMODB") {
+            config = config.endpoint_url(endpoint);
+        }
+        Ok(Self::new(Client::from_conf(config.build()), tables))
     }
 
     /// The SDK client, for administration (table creation).
