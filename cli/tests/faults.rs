@@ -39,6 +39,13 @@ async fn faulty() -> Faulty {
 }
 
 impl Faulty {
+    /// A login of the seeded user with the right password, bounded in time.
+    async fn attempt_login(&self) -> TestResponse {
+        let request = support::TestRequest::post("/api-token-auth/")
+            .json(&json!({ "username": ADMIN.0, "password": ADMIN.1 }));
+        within(60, self.app.send(request)).await
+    }
+
     /// Asserts that nothing about the user's token was written: no token, no token record.
     async fn assert_no_token_written(&self) {
         let user = self.direct.user(ADMIN.0).await.unwrap().unwrap();
@@ -105,6 +112,7 @@ async fn a_hung_store_times_out_into_503() {
         )
         .await,
     );
+    assert!(faulty.proxy.faults_applied() >= 1, "the store hung");
 }
 
 #[tokio::test]
@@ -116,15 +124,7 @@ async fn persistent_throttling_is_503_for_each_kind() {
     ] {
         let faulty = faulty().await;
         faulty.proxy.inject("GetItem", Fault::Error(kind), None);
-        let login = within(
-            60,
-            faulty.app.send(
-                support::TestRequest::post("/api-token-auth/")
-                    .json(&json!({"username": "admin", "password": "password"})),
-            ),
-        )
-        .await;
-        assert_unavailable(&login);
+        assert_unavailable(&faulty.attempt_login().await);
         assert_unavailable(
             &within(
                 60,
@@ -150,6 +150,7 @@ async fn a_single_throttle_is_retried_away() {
         Some(1),
     );
     let token = within(60, faulty.app.login(ADMIN)).await;
+    assert_eq!(faulty.proxy.faults_applied(), 2, "both throttles happened");
     faulty
         .app
         .whoami(&token)
@@ -163,14 +164,7 @@ async fn server_errors_are_503_and_write_nothing() {
     faulty
         .proxy
         .inject("TransactWriteItems", Fault::ServerError, None);
-    let login = within(
-        60,
-        faulty.app.send(
-            support::TestRequest::post("/api-token-auth/")
-                .json(&json!({"username": "admin", "password": "password"})),
-        ),
-    )
-    .await;
+    let login = faulty.attempt_login().await;
     assert_unavailable(&login);
     faulty.assert_no_token_written().await;
 }
@@ -183,14 +177,7 @@ async fn a_transaction_cancelled_midway_is_503_and_writes_nothing() {
         Fault::CancelTransaction(&["None", "ThrottlingError"]),
         None,
     );
-    let login = within(
-        60,
-        faulty.app.send(
-            support::TestRequest::post("/api-token-auth/")
-                .json(&json!({"username": "admin", "password": "password"})),
-        ),
-    )
-    .await;
+    let login = faulty.attempt_login().await;
     assert_unavailable(&login);
     faulty.assert_no_token_written().await;
 }
@@ -204,6 +191,7 @@ async fn a_lost_answer_after_the_write_still_returns_the_stored_token() {
         .proxy
         .inject("TransactWriteItems", Fault::DropResponse, Some(1));
     let token = within(60, faulty.app.login(ADMIN)).await;
+    assert_eq!(faulty.proxy.faults_applied(), 1, "the answer was dropped");
     faulty.proxy.heal();
     faulty
         .app
