@@ -92,7 +92,7 @@ pub async fn run(args: ServeArgs) -> Result<(), Error> {
     let settings = Settings::from_env()?;
     if args.dynamodb {
         let store = connect(&args.tables).await?;
-        let tables = args.tables.tables()?;
+        let tables = store.tables().clone();
         let description = format!(
             "DynamoDB store: tables {:?} and {:?}",
             tables.users, tables.tokens

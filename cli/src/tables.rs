@@ -29,7 +29,6 @@ enum TablesCommand {
 
 /// Runs a `tables` subcommand.
 pub async fn run(args: TablesArgs) -> Result<(), Error> {
-    let names = args.tables.tables()?;
     match args.command {
         TablesCommand::Create { yes_really } => {
             if !is_local_endpoint() && !yes_really {
@@ -42,6 +41,7 @@ pub async fn run(args: TablesArgs) -> Result<(), Error> {
                 .into());
             }
             let store = connect(&args.tables).await?;
+            let names = store.tables().clone();
             let created = tables::create(store.client(), &names)
                 .await
                 .map_err(|error| explain_store(error, &names))?;
@@ -60,6 +60,7 @@ pub async fn run(args: TablesArgs) -> Result<(), Error> {
         }
         TablesCommand::Check => {
             let store = connect(&args.tables).await?;
+            let names = store.tables().clone();
             let checks = tables::check(store.client(), &names)
                 .await
                 .map_err(|error| explain_store(error, &names))?;

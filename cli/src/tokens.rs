@@ -36,7 +36,7 @@ enum TokenCommand {
 /// Runs a `token` subcommand.
 pub async fn run(args: TokenArgs) -> Result<(), Error> {
     let store = connect(&args.tables).await?;
-    let tables = args.tables.tables()?;
+    let tables = store.tables().clone();
     let outcome = match args.command {
         TokenCommand::Create { name, reset } => {
             let settings = Settings::from_env()?;

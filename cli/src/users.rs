@@ -63,7 +63,7 @@ enum UserCommand {
 /// Runs a `user` subcommand.
 pub async fn run(args: UserArgs) -> Result<(), Error> {
     let store = connect(&args.tables).await?;
-    let tables = args.tables.tables()?;
+    let tables = store.tables().clone();
     let outcome = match args.command {
         UserCommand::Create {
             name,
