@@ -26,6 +26,9 @@ pub enum ConfigError {
         /// What it should hold.
         expected: &'static str,
     },
+    /// The HTTPS client for DynamoDB could not be set up.
+    #[error("the HTTPS client could not be set up: {0}")]
+    HttpClient(String),
 }
 
 /// Behaviour settings shared by every handler.

@@ -4,6 +4,7 @@
 //! - [`runtime_api`]: a Lambda Runtime API stand-in that runs a real function binary;
 //! - [`fault_proxy`]: a proxy that makes DynamoDB misbehave on request;
 //! - [`load`]: a bounded load generator for the local server;
+//! - [`tls_proxy`]: DynamoDB over HTTPS, with a certificate from a test authority;
 //! - [`events`]: the files in `events/`, and the answer each must get from its function.
 
 pub mod dynamo;
@@ -11,3 +12,4 @@ pub mod events;
 pub mod fault_proxy;
 pub mod load;
 pub mod runtime_api;
+pub mod tls_proxy;

@@ -16,7 +16,7 @@ use authtoken::password::Password;
 use authtoken::store::dynamo::DynamoStore;
 use authtoken::store::{NewToken, Store};
 use authtoken::token::TokenKey;
-use testkit::events::{EVENT_TOKEN, EVENT_USER, events_dir};
+use testkit::events::{EVENT_TOKEN, EVENT_USER, events_dir, function_env};
 use testkit::runtime_api::{FunctionProcess, Outcome, RuntimeApi};
 
 /// A binary to measure, and the event it answers.
@@ -108,15 +108,8 @@ async fn main() {
     admin::create_user(&store, EVENT_USER.0, Password::new(EVENT_USER.1), true)
         .await
         .expect("create the events' user");
-    let env = [
-        ("USERS_TABLE", store.tables().users.clone()),
-        ("TOKENS_TABLE", store.tables().tokens.clone()),
-        ("AWS_ENDPOINT_URL_DYNAMODB", testkit::dynamo::endpoint()),
-        ("AWS_REGION", testkit::dynamo::REGION.to_owned()),
-        ("AWS_ACCESS_KEY_ID", "bench".to_owned()),
-        ("AWS_SECRET_ACCESS_KEY", "bench".to_owned()),
-        ("AWS_LAMBDA_LOG_LEVEL", "INFO".to_owned()),
-    ];
+    let mut env = function_env(&store, testkit::dynamo::endpoint());
+    env.push(("AWS_LAMBDA_LOG_LEVEL", "INFO".to_owned()));
     let events: Vec<Vec<u8>> = SUBJECTS
         .iter()
         .map(|subject| {

@@ -3,6 +3,7 @@
 //! both tables is one `TransactWriteItems` with conditions.
 
 mod errors;
+pub mod https;
 pub mod items;
 pub mod tables;
 
@@ -52,8 +53,9 @@ impl DynamoStore {
     /// A store over `tables` for a Lambda function: the client is configured from the
     /// environment Lambda sets (`AWS_REGION`, the role's `AWS_ACCESS_KEY_ID`,
     /// `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`) plus `AWS_ENDPOINT_URL_DYNAMODB` if set, with
-    /// the retry and timeout limits above. Nothing else is probed: no profile files, no instance
-    /// metadata, which keeps start-up short.
+    /// the retry and timeout limits above, over [`https::https_client`] with the roots
+    /// [`https::TrustedRoots::from_env`] picks. Nothing else is probed or read: no profile files,
+    /// no instance metadata, no certificate files unless asked for, which keeps start-up short.
     pub fn from_lambda_env(tables: Tables) -> Result<Self, ConfigError> {
         let region = std::env::var("AWS_REGION")
             .ok()
@@ -63,6 +65,7 @@ impl DynamoStore {
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(region))
             .credentials_provider(EnvironmentVariableCredentialsProvider::new())
+            .http_client(https::https_client(https::TrustedRoots::from_env())?)
             .retry_config(retry_config())
             .timeout_config(timeout_config());
         if let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL_DYNAMODB") {
