@@ -234,3 +234,31 @@ async fn a_failed_logout_leaves_the_token_whole() {
         .await
         .assert(200, json!({ "username": null }));
 }
+
+/// The benchmark's replay mode (`FaultProxy::replay_repeats`): a request seen before is answered
+/// from memory, so the store's later changes do not show through it; a new request reaches the
+/// store; a logout's transaction, whose SDK idempotency token is random, still counts as a repeat.
+#[tokio::test]
+async fn replay_answers_repeated_requests_from_memory() {
+    let faulty = faulty().await;
+    faulty.proxy.replay_repeats();
+    let token = faulty.app.login(ADMIN).await;
+    let logged_out = json!({ "username": null });
+    faulty
+        .app
+        .logout(&token)
+        .await
+        .assert(200, logged_out.clone());
+    let user = faulty.direct.user(ADMIN.0).await.unwrap().unwrap();
+    assert_eq!(user.token, None, "the logout reached the store");
+
+    // The store no longer has the token, but the same logout again is answered from memory.
+    faulty.app.logout(&token).await.assert(200, logged_out);
+
+    // A request the proxy has not seen reaches the store.
+    const BOB: (&str, &str) = ("bob", "bob's password");
+    admin::create_user(&faulty.direct, BOB.0, Password::new(BOB.1), true)
+        .await
+        .unwrap();
+    faulty.app.login(BOB).await;
+}

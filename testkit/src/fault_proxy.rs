@@ -3,8 +3,12 @@
 //! transactions, hung connections and lost responses, exactly as it would from DynamoDB.
 //!
 //! Faults are rules on the DynamoDB operation a request names (`X-Amz-Target`); a request that
-//! matches no rule is forwarded unchanged.
+//! matches no rule is forwarded unchanged. The proxy can also take the store's latency out: with
+//! [`FaultProxy::replay_repeats`], a request identical to one seen before (same operation, same
+//! body but for the SDK's random idempotency token) gets the earlier answer from memory, without
+//! reaching the store.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
@@ -44,11 +48,39 @@ pub struct Rule {
     pub times: Option<usize>,
 }
 
-/// The rules, and how many faults they have applied.
+/// An answer kept for replay.
+#[derive(Clone)]
+struct Recorded {
+    status: StatusCode,
+    headers: http::HeaderMap,
+    body: Bytes,
+}
+
+/// The rules, how many faults they have applied, and the answers kept for replay (if on), by
+/// operation and request body.
 #[derive(Default)]
 struct State {
     rules: Vec<Rule>,
     applied: usize,
+    replay: Option<HashMap<ReplayKey, Recorded>>,
+}
+
+/// What makes two requests the same for replay: the operation and the body, less the
+/// `ClientRequestToken` the SDK fills with a fresh random value for each `TransactWriteItems`.
+#[derive(PartialEq, Eq, Hash)]
+struct ReplayKey(String, Bytes);
+
+impl ReplayKey {
+    fn new(operation: String, body: &Bytes) -> Self {
+        let body = match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(serde_json::Value::Object(mut fields)) => {
+                fields.remove("ClientRequestToken");
+                Bytes::from(serde_json::Value::Object(fields).to_string())
+            }
+            _ => body.clone(),
+        };
+        Self(operation, body)
+    }
 }
 
 type Rules = Arc<Mutex<State>>;
@@ -102,6 +134,16 @@ impl FaultProxy {
     /// Removes every rule: requests pass unchanged again.
     pub fn heal(&self) {
         self.rules.lock().unwrap().rules.clear();
+    }
+
+    /// From now on, answers each request that repeats an earlier one (same operation and body)
+    /// with the earlier answer, from memory: the store is only reached by requests new to it.
+    pub fn replay_repeats(&self) {
+        self.rules
+            .lock()
+            .unwrap()
+            .replay
+            .get_or_insert_with(HashMap::new);
     }
 
     /// How many requests a fault was applied to so far.
@@ -182,7 +224,38 @@ async fn handle(
             let _ = forward(parts, body, client, upstream).await;
             Err(Dropped)
         }
-        None => forward(parts, body, client, upstream).await,
+        None => {
+            let key = ReplayKey::new(operation, &body);
+            if let Some(recorded) = replayed(rules, &key) {
+                return Ok(recorded.into_response());
+            }
+            let answer = forward(parts, body, client, upstream).await?;
+            record(rules, key, &answer);
+            Ok(answer.into_response())
+        }
+    }
+}
+
+impl Recorded {
+    fn into_response(self) -> Response<Full<Bytes>> {
+        let mut response = Response::new(Full::new(self.body));
+        *response.status_mut() = self.status;
+        *response.headers_mut() = self.headers;
+        response
+    }
+}
+
+/// The answer kept for a request, if replay is on and it was seen before.
+fn replayed(rules: &Rules, key: &ReplayKey) -> Option<Recorded> {
+    let state = rules.lock().unwrap();
+    state.replay.as_ref()?.get(key).cloned()
+}
+
+/// Keeps a successful answer for replay, if replay is on.
+fn record(rules: &Rules, key: ReplayKey, answer: &Recorded) {
+    let mut state = rules.lock().unwrap();
+    if let Some(replay) = state.replay.as_mut().filter(|_| answer.status.is_success()) {
+        replay.insert(key, answer.clone());
     }
 }
 
@@ -191,7 +264,7 @@ async fn forward(
     body: Bytes,
     client: &Client<HttpConnector, Full<Bytes>>,
     upstream: &str,
-) -> Result<Response<Full<Bytes>>, Dropped> {
+) -> Result<Recorded, Dropped> {
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let mut request = Request::builder()
         .method(parts.method)
@@ -205,7 +278,11 @@ async fn forward(
     let response = client.request(request).await.map_err(|_| Dropped)?;
     let (parts, body) = response.into_parts();
     let body = body.collect().await.map_err(|_| Dropped)?.to_bytes();
-    Ok(Response::from_parts(parts, Full::new(body)))
+    Ok(Recorded {
+        status: parts.status,
+        headers: parts.headers,
+        body,
+    })
 }
 
 fn dynamodb_error(status: StatusCode, body: &str) -> Response<Full<Bytes>> {

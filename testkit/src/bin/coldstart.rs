@@ -4,10 +4,11 @@
 //! Each binary runs unchanged under the Lambda Runtime API stand-in, against DynamoDB at
 //! AWS_ENDPOINT_URL_DYNAMODB (moto), and is fed its event from events/. Printed per binary:
 //! init (process start to its first poll for an event: Lambda's Init Duration), cold start
-//! (process start to its first answer, which for login includes an argon2 verification), both
-//! medians of COLD_RUNS starts interleaved across the binaries; warm invocation (median of
-//! WARM_INVOKES); peak RSS (VmHWM after the warm run); file size; each also as a ratio to the
-//! empty handler.
+//! (process start to its first answer, which for login includes an argon2 verification); cold
+//! start again with DynamoDB's answers replayed from memory by a proxy (the store's latency taken
+//! out, leaving the function's own cost); all three medians of COLD_RUNS starts interleaved
+//! across the binaries; warm invocation (median of WARM_INVOKES); peak RSS (VmHWM after the warm
+//! run); file size; each also as a ratio to the empty handler. Every answer must be a 200.
 
 use std::time::{Duration, Instant};
 
@@ -17,6 +18,7 @@ use authtoken::store::dynamo::DynamoStore;
 use authtoken::store::{NewToken, Store};
 use authtoken::token::TokenKey;
 use testkit::events::{EVENT_TOKEN, EVENT_USER, events_dir, function_env};
+use testkit::fault_proxy::FaultProxy;
 use testkit::runtime_api::{FunctionProcess, Outcome, RuntimeApi};
 
 /// A binary to measure, and the event it answers.
@@ -88,12 +90,34 @@ async fn ensure_event_token(store: &DynamoStore) {
     }
 }
 
+/// Invokes the function and returns how long its answer took; a figure for anything but a 200
+/// would measure the wrong work, so that panics.
 async fn invoke(api: &RuntimeApi, event: &[u8], process: &FunctionProcess) -> Duration {
     let started = Instant::now();
-    match api.invoke(event, Duration::from_secs(30)).await {
-        Ok(Outcome::Response(_)) => started.elapsed(),
-        other => panic!("no answer: {other:?}; log: {:#?}", process.log()),
-    }
+    let outcome = api.invoke(event, Duration::from_secs(30)).await;
+    let elapsed = started.elapsed();
+    let Ok(Outcome::Response(answer)) = outcome else {
+        panic!("no answer: {outcome:?}; log: {:#?}", process.log());
+    };
+    let answer: serde_json::Value = serde_json::from_slice(&answer).expect("a JSON answer");
+    assert_eq!(
+        answer["statusCode"],
+        200,
+        "{answer}; log: {:#?}",
+        process.log()
+    );
+    elapsed
+}
+
+/// Starts `binary` under a fresh Runtime API stand-in, answers `event`, and returns
+/// (init, cold start): the time to its first poll and to its answer.
+async fn cold_start(binary: &str, env: &[(&str, String)], event: &[u8]) -> (Duration, Duration) {
+    let api = RuntimeApi::start().await;
+    let process = FunctionProcess::spawn(binary, &api, env);
+    invoke(&api, event, &process).await;
+    let cold = process.started.elapsed();
+    let polled = api.first_poll().expect("the function polled for its event");
+    (polled.duration_since(process.started), cold)
 }
 
 #[tokio::main]
@@ -121,18 +145,28 @@ async fn main() {
         .map(|subject| format!("{dir}/{}", subject.name))
         .collect();
 
+    // The replaying proxy learns each binary's requests from one run, with the token in place.
+    let replay = FaultProxy::start(testkit::dynamo::endpoint()).await;
+    replay.replay_repeats();
+    let mut replay_env = function_env(&store, replay.endpoint());
+    replay_env.push(("AWS_LAMBDA_LOG_LEVEL", "INFO".to_owned()));
+    ensure_event_token(&store).await;
+    for (binary, event) in binaries.iter().zip(&events) {
+        cold_start(binary, &replay_env, event).await;
+    }
+
     // Cold starts, interleaved across the binaries so that noise falls on all alike.
     let mut init: Vec<Vec<Duration>> = vec![Vec::new(); SUBJECTS.len()];
     let mut cold: Vec<Vec<Duration>> = vec![Vec::new(); SUBJECTS.len()];
+    let mut cold_replayed: Vec<Vec<Duration>> = vec![Vec::new(); SUBJECTS.len()];
     for _ in 0..cold_runs {
         for (index, binary) in binaries.iter().enumerate() {
             ensure_event_token(&store).await;
-            let api = RuntimeApi::start().await;
-            let process = FunctionProcess::spawn(binary, &api, &env);
-            invoke(&api, &events[index], &process).await;
-            cold[index].push(process.started.elapsed());
-            let polled = api.first_poll().expect("the function polled for its event");
-            init[index].push(polled.duration_since(process.started));
+            let (init_time, cold_time) = cold_start(binary, &env, &events[index]).await;
+            init[index].push(init_time);
+            cold[index].push(cold_time);
+            let (_, cold_time) = cold_start(binary, &replay_env, &events[index]).await;
+            cold_replayed[index].push(cold_time);
         }
     }
 
@@ -159,16 +193,20 @@ async fn main() {
         .collect();
     let init: Vec<Duration> = init.into_iter().map(median).collect();
     let cold: Vec<Duration> = cold.into_iter().map(median).collect();
+    let cold_replayed: Vec<Duration> = cold_replayed.into_iter().map(median).collect();
     println!(
         "init and cold start: medians of {cold_runs} starts; warm: median of {warm_invokes} \
-         invocations; ratios to the empty lambda_http handler"
+         invocations; ratios to the empty lambda_http handler;\n\
+         cold*: cold start with DynamoDB's answers replayed from memory (the store's latency out)"
     );
     println!(
-        "{:<13} {:>8} {:>6} {:>8} {:>6} {:>8} {:>6} {:>10} {:>6} {:>9} {:>6}",
+        "{:<13} {:>8} {:>6} {:>8} {:>6} {:>8} {:>6} {:>8} {:>6} {:>10} {:>6} {:>9} {:>6}",
         "binary",
         "init ms",
         "ratio",
         "cold ms",
+        "ratio",
+        "cold* ms",
         "ratio",
         "warm ms",
         "ratio",
@@ -179,12 +217,14 @@ async fn main() {
     );
     for index in 0..SUBJECTS.len() {
         println!(
-            "{:<13} {:>8.2} {:>6.2} {:>8.2} {:>6.2} {:>8.3} {:>6.2} {:>6} KiB {:>6.2} {:>5} KiB {:>6.2}",
+            "{:<13} {:>8.2} {:>6.2} {:>8.2} {:>6.2} {:>8.2} {:>6.2} {:>8.3} {:>6.2} {:>6} KiB {:>6.2} {:>5} KiB {:>6.2}",
             SUBJECTS[index].name,
             init[index].as_secs_f64() * 1000.0,
             init[index].as_secs_f64() / init[0].as_secs_f64(),
             cold[index].as_secs_f64() * 1000.0,
             cold[index].as_secs_f64() / cold[0].as_secs_f64(),
+            cold_replayed[index].as_secs_f64() * 1000.0,
+            cold_replayed[index].as_secs_f64() / cold_replayed[0].as_secs_f64(),
             warm[index].as_secs_f64() * 1000.0,
             warm[index].as_secs_f64() / warm[0].as_secs_f64(),
             rss[index],
