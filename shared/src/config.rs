@@ -10,8 +10,9 @@ pub const USERS_TABLE_VAR: &str = "USERS_TABLE";
 /// Environment variable: name of the tokens table.
 pub const TOKENS_TABLE_VAR: &str = "TOKENS_TABLE";
 
-/// A setting that is missing or cannot be used.
-#[derive(Debug, thiserror::Error)]
+/// A setting that is missing or cannot be used. Its `Debug` is its message, since a function's
+/// `main` reports a start-up error with `Debug` (`Error: USERS_TABLE is not set ...`).
+#[derive(PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     /// A required variable is unset or empty.
     #[error("{0} is not set (see README, Configuration)")]
@@ -29,6 +30,12 @@ pub enum ConfigError {
     /// The HTTPS client for DynamoDB could not be set up.
     #[error("the HTTPS client could not be set up: {0}")]
     HttpClient(String),
+}
+
+impl std::fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 /// Behaviour settings shared by every handler.

@@ -258,6 +258,11 @@ impl FunctionProcess {
         self.log.lock().unwrap().clone()
     }
 
+    /// How the process ended, if it has (a function that cannot start exits at init).
+    pub fn exit_status(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().expect("process status")
+    }
+
     /// The process id, for measuring its memory.
     pub fn id(&self) -> u32 {
         self.child.id()

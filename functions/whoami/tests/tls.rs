@@ -1,7 +1,8 @@
 //! The function verifies the certificate of DynamoDB's endpoint. By default it trusts only the
 //! Amazon Trust Services roots, so an endpoint whose certificate comes from another authority
 //! is refused (503, the store unreachable); `SSL_CERT_FILE` naming that authority makes it
-//! trusted. The endpoint is moto behind a TLS proxy with a certificate from a test authority.
+//! trusted; naming a file that is not there stops the function at init. The endpoint is moto
+//! behind a TLS proxy with a certificate from a test authority.
 
 use std::time::Duration;
 
@@ -51,4 +52,35 @@ async fn ssl_cert_file_names_the_authorities_to_trust() {
     assert_eq!(answer["statusCode"], 200, "{answer}; log: {log:#?}");
     let expected = format!(r#"{{"username":"{}"}}"#, EVENT_USER.0);
     assert_eq!(answer["body"], expected.as_str());
+}
+
+#[tokio::test]
+async fn a_certificate_file_that_is_not_there_stops_start_up() {
+    let store = store_with_event_user().await;
+    let mut env = function_env(&store, testkit::dynamo::endpoint());
+    env.push(("SSL_CERT_FILE", "/nonexistent/ca-bundle.pem".to_owned()));
+    let api = RuntimeApi::start().await;
+    let mut process = FunctionProcess::spawn(env!("CARGO_BIN_EXE_whoami"), &api, &env);
+    let mut status = None;
+    for _ in 0..100 {
+        status = process.exit_status();
+        if status.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let status = status.expect("the function should stop at init within 10 s");
+    assert!(!status.success());
+    // The error reaches the log once the output is read: give the reader a moment, bounded.
+    for _ in 0..50 {
+        if process
+            .log()
+            .iter()
+            .any(|line| line.contains("SSL_CERT_FILE"))
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("no message naming SSL_CERT_FILE: {:#?}", process.log());
 }

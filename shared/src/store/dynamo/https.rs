@@ -9,6 +9,7 @@
 //! those paths instead, for an endpoint whose certificate comes from another authority.
 
 use std::ffi::OsString;
+use std::path::Path;
 
 use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
 use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore};
@@ -32,21 +33,37 @@ pub enum TrustedRoots {
 impl TrustedRoots {
     /// The roots this process's environment asks for: [`TrustedRoots::System`] if
     /// `SSL_CERT_FILE` or `SSL_CERT_DIR` is set (and not empty), else
-    /// [`TrustedRoots::AmazonTrustServices`].
-    pub fn from_env() -> Self {
+    /// [`TrustedRoots::AmazonTrustServices`]. A set variable must name an existing file
+    /// (`SSL_CERT_FILE`) or directory (`SSL_CERT_DIR`): a wrong path would leave the function
+    /// trusting nothing, every call failing, so it stops start-up instead.
+    pub fn from_env() -> Result<Self, ConfigError> {
         Self::choose(
             std::env::var_os("SSL_CERT_FILE"),
             std::env::var_os("SSL_CERT_DIR"),
         )
     }
 
-    fn choose(cert_file: Option<OsString>, cert_dir: Option<OsString>) -> Self {
-        let set = |value: &Option<OsString>| value.as_ref().is_some_and(|value| !value.is_empty());
-        if set(&cert_file) || set(&cert_dir) {
+    fn choose(
+        cert_file: Option<OsString>,
+        cert_dir: Option<OsString>,
+    ) -> Result<Self, ConfigError> {
+        let cert_file = cert_file.filter(|path| !path.is_empty());
+        let cert_dir = cert_dir.filter(|path| !path.is_empty());
+        if let Some(path) = &cert_file {
+            if !Path::new(path).is_file() {
+                return Err(invalid_path("SSL_CERT_FILE", path, "an existing PEM file"));
+            }
+        }
+        if let Some(path) = &cert_dir {
+            if !Path::new(path).is_dir() {
+                return Err(invalid_path("SSL_CERT_DIR", path, "an existing directory"));
+            }
+        }
+        Ok(if cert_file.is_some() || cert_dir.is_some() {
             Self::System
         } else {
             Self::AmazonTrustServices
-        }
+        })
     }
 
     fn trust_store(self) -> TrustStore {
@@ -56,6 +73,14 @@ impl TrustedRoots {
                 TrustStore::empty().with_pem_certificate(AMAZON_TRUST_SERVICES)
             }
         }
+    }
+}
+
+fn invalid_path(var: &'static str, path: &OsString, expected: &'static str) -> ConfigError {
+    ConfigError::Invalid {
+        var,
+        value: path.to_string_lossy().into_owned(),
+        expected,
     }
 }
 
@@ -81,15 +106,42 @@ mod tests {
 
     #[test]
     fn certificate_variables_select_the_system_store() {
-        let path = || Some(OsString::from("/etc/ssl/certs/ca-certificates.crt"));
-        let amazon = TrustedRoots::AmazonTrustServices;
+        let file = || {
+            Some(OsString::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/Cargo.toml"
+            )))
+        };
+        let dir = || Some(OsString::from(env!("CARGO_MANIFEST_DIR")));
+        let amazon = Ok(TrustedRoots::AmazonTrustServices);
         assert_eq!(TrustedRoots::choose(None, None), amazon);
+        let empty = || Some(OsString::new());
+        assert_eq!(TrustedRoots::choose(empty(), empty()), amazon);
+        assert_eq!(TrustedRoots::choose(file(), None), Ok(TrustedRoots::System));
+        assert_eq!(TrustedRoots::choose(None, dir()), Ok(TrustedRoots::System));
         assert_eq!(
-            TrustedRoots::choose(Some(OsString::new()), Some(OsString::new())),
-            amazon
+            TrustedRoots::choose(file(), dir()),
+            Ok(TrustedRoots::System)
         );
-        assert_eq!(TrustedRoots::choose(path(), None), TrustedRoots::System);
-        assert_eq!(TrustedRoots::choose(None, path()), TrustedRoots::System);
+    }
+
+    #[test]
+    fn a_certificate_path_that_is_not_there_stops_start_up_naming_the_variable() {
+        let missing = || Some(OsString::from("/nonexistent/ca-bundle.pem"));
+        let dir = || Some(OsString::from(env!("CARGO_MANIFEST_DIR")));
+        let file_error = TrustedRoots::choose(missing(), None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            file_error.starts_with("SSL_CERT_FILE is \"/nonexistent/ca-bundle.pem\""),
+            "{file_error}"
+        );
+        // A directory is not a file, and a file is not a directory.
+        assert!(TrustedRoots::choose(dir(), None).is_err());
+        let dir_error = TrustedRoots::choose(None, missing())
+            .unwrap_err()
+            .to_string();
+        assert!(dir_error.starts_with("SSL_CERT_DIR is "), "{dir_error}");
     }
 
     #[test]

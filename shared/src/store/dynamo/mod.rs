@@ -65,7 +65,7 @@ impl DynamoStore {
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(region))
             .credentials_provider(EnvironmentVariableCredentialsProvider::new())
-            .http_client(https::https_client(https::TrustedRoots::from_env())?)
+            .http_client(https::https_client(https::TrustedRoots::from_env()?)?)
             .retry_config(retry_config())
             .timeout_config(timeout_config());
         if let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL_DYNAMODB") {
