@@ -107,6 +107,19 @@ pub async fn store_with_event_user() -> DynamoStore {
     admin::create_user(&store, username, Password::new(password), true)
         .await
         .expect("create the events' user");
+    ensure_event_token(&store).await;
+    store
+}
+
+/// Makes sure [`EVENT_USER`] holds [`EVENT_TOKEN`] again (a logout event deletes it).
+pub async fn ensure_event_token(store: &DynamoStore) {
+    let user = store
+        .user(EVENT_USER.0)
+        .await
+        .expect("read the events' user");
+    if user.expect("the events' user").token.is_some() {
+        return;
+    }
     let token = NewToken {
         key: TokenKey::new(EVENT_TOKEN),
         created: auth::now(),
@@ -114,11 +127,10 @@ pub async fn store_with_event_user() -> DynamoStore {
     };
     assert!(
         store
-            .install_token(username, &token, None)
+            .install_token(EVENT_USER.0, &token, None)
             .await
-            .expect("install token")
+            .expect("install the events' token")
     );
-    store
 }
 
 /// The environment Lambda gives a function over `store`'s tables, with DynamoDB at `endpoint`.

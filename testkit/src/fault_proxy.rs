@@ -225,12 +225,15 @@ async fn handle(
             Err(Dropped)
         }
         None => {
-            let key = ReplayKey::new(operation, &body);
-            if let Some(recorded) = replayed(rules, &key) {
+            // The key costs a JSON parse: only worth it when replaying.
+            let key = replaying(rules).then(|| ReplayKey::new(operation, &body));
+            if let Some(recorded) = key.as_ref().and_then(|key| replayed(rules, key)) {
                 return Ok(recorded.into_response());
             }
             let answer = forward(parts, body, client, upstream).await?;
-            record(rules, key, &answer);
+            if let Some(key) = key {
+                record(rules, key, &answer);
+            }
             Ok(answer.into_response())
         }
     }
@@ -245,13 +248,18 @@ impl Recorded {
     }
 }
 
-/// The answer kept for a request, if replay is on and it was seen before.
+/// Whether [`FaultProxy::replay_repeats`] was called.
+fn replaying(rules: &Rules) -> bool {
+    rules.lock().unwrap().replay.is_some()
+}
+
+/// The answer kept for a request, if it was seen before.
 fn replayed(rules: &Rules, key: &ReplayKey) -> Option<Recorded> {
     let state = rules.lock().unwrap();
     state.replay.as_ref()?.get(key).cloned()
 }
 
-/// Keeps a successful answer for replay, if replay is on.
+/// Keeps a successful answer for replay.
 fn record(rules: &Rules, key: ReplayKey, answer: &Recorded) {
     let mut state = rules.lock().unwrap();
     if let Some(replay) = state.replay.as_mut().filter(|_| answer.status.is_success()) {

@@ -12,12 +12,7 @@
 
 use std::time::{Duration, Instant};
 
-use authtoken::admin;
-use authtoken::password::Password;
-use authtoken::store::dynamo::DynamoStore;
-use authtoken::store::{NewToken, Store};
-use authtoken::token::TokenKey;
-use testkit::events::{EVENT_TOKEN, EVENT_USER, events_dir, function_env};
+use testkit::events::{ensure_event_token, events_dir, function_env, store_with_event_user};
 use testkit::fault_proxy::FaultProxy;
 use testkit::runtime_api::{FunctionProcess, Outcome, RuntimeApi};
 
@@ -68,28 +63,6 @@ fn peak_rss_kib(pid: u32) -> u64 {
         .expect("VmHWM")
 }
 
-/// Makes sure the events' user holds the events' token (logout deletes it).
-async fn ensure_event_token(store: &DynamoStore) {
-    let user = store
-        .user(EVENT_USER.0)
-        .await
-        .unwrap()
-        .expect("events user");
-    if user.token.is_none() {
-        let token = NewToken {
-            key: TokenKey::new(EVENT_TOKEN),
-            created: 0,
-            expires: None,
-        };
-        assert!(
-            store
-                .install_token(EVENT_USER.0, &token, None)
-                .await
-                .unwrap()
-        );
-    }
-}
-
 /// Invokes the function and returns how long its answer took; a figure for anything but a 200
 /// would measure the wrong work, so that panics.
 async fn invoke(api: &RuntimeApi, event: &[u8], process: &FunctionProcess) -> Duration {
@@ -128,10 +101,7 @@ async fn main() {
     let cold_runs = env_number("COLD_RUNS", 10);
     let warm_invokes = env_number("WARM_INVOKES", 200);
 
-    let store = testkit::dynamo::fresh_store().await;
-    admin::create_user(&store, EVENT_USER.0, Password::new(EVENT_USER.1), true)
-        .await
-        .expect("create the events' user");
+    let store = store_with_event_user().await;
     let mut env = function_env(&store, testkit::dynamo::endpoint());
     env.push(("AWS_LAMBDA_LOG_LEVEL", "INFO".to_owned()));
     let events: Vec<Vec<u8>> = SUBJECTS
