@@ -91,10 +91,11 @@ pub(crate) async fn ensure_token(
 ) -> Result<Ensured, StoreError> {
     for _ in 0..INSTALL_ATTEMPTS {
         let now = now();
-        if let Some(current) = &user.token {
-            if !reset && store::is_live(current.expires, now) {
-                return Ok(Ensured::Token(current.key.clone()));
-            }
+        if let Some(current) = &user.token
+            && !reset
+            && store::is_live(current.expires, now)
+        {
+            return Ok(Ensured::Token(current.key.clone()));
         }
         let token = NewToken {
             key: TokenKey::generate(),

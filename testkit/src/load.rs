@@ -174,7 +174,7 @@ async fn client_loop(
         let wants_login = match load.scenario {
             Scenario::Login => true,
             Scenario::Whoami => token.is_none(),
-            Scenario::Mixed => token.is_none() || iteration % 10 == 0,
+            Scenario::Mixed => token.is_none() || iteration.is_multiple_of(10),
         };
         iteration += 1;
         let started = Instant::now();

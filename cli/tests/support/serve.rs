@@ -93,12 +93,8 @@ impl ServeProcess {
 
     /// Sends SIGINT (Ctrl-C) and waits for the exit; returns the exit status and the log.
     pub fn interrupt(mut self) -> (std::process::ExitStatus, Vec<String>) {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .expect("kill");
-        assert!(sent.success());
+        let pid = rustix::process::Pid::from_child(&self.child);
+        rustix::process::kill_process(pid, rustix::process::Signal::INT).expect("send SIGINT");
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
         let status = loop {
             if let Some(status) = self.child.try_wait().expect("wait") {

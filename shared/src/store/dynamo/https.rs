@@ -49,15 +49,15 @@ impl TrustedRoots {
     ) -> Result<Self, ConfigError> {
         let cert_file = cert_file.filter(|path| !path.is_empty());
         let cert_dir = cert_dir.filter(|path| !path.is_empty());
-        if let Some(path) = &cert_file {
-            if !Path::new(path).is_file() {
-                return Err(invalid_path("SSL_CERT_FILE", path, "an existing PEM file"));
-            }
+        if let Some(path) = &cert_file
+            && !Path::new(path).is_file()
+        {
+            return Err(invalid_path("SSL_CERT_FILE", path, "an existing PEM file"));
         }
-        if let Some(path) = &cert_dir {
-            if !Path::new(path).is_dir() {
-                return Err(invalid_path("SSL_CERT_DIR", path, "an existing directory"));
-            }
+        if let Some(path) = &cert_dir
+            && !Path::new(path).is_dir()
+        {
+            return Err(invalid_path("SSL_CERT_DIR", path, "an existing directory"));
         }
         Ok(if cert_file.is_some() || cert_dir.is_some() {
             Self::System
