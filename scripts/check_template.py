@@ -1,42 +1,138 @@
-"""Checks that template.yaml, the function crates and events/ agree with one another.
+"""Checks template.yaml, as AWS SAM translates it, against functions/, events/ and README.md.
 
-- every function in the template is built by cargo-lambda from a crate in functions/ whose
-  package and binary have the function's binary name, and has at least one event;
-- every crate in functions/ is a function in the template;
-- every event names a route (method and path) of the function it belongs to;
-- every function's permissions are explicit statements (no *Policy templates) naming only
-  DynamoDB actions on the project's tables, and whoami may only read the tokens table.
+SAM turns template.yaml into the CloudFormation that is deployed: the HTTP API becomes an
+OpenAPI body whose paths are the routes, and each function gets an IAM role. This script runs
+the same translator (samtranslator, installed with the SAM CLI) offline and checks the result:
 
-Usage: python scripts/check_template.py   (from the repository root; needs cfn-lint installed)
+Routes
+- no route key ends in "/" (API Gateway refuses or silently drops such routes; a request for
+  /x/ reaches the route /x anyway);
+- every key of the stage's RouteSettings is a route key (otherwise the stage fails to deploy
+  with "Unable to find Route by key");
+- the routes of each function are exactly those README.md documents (its "Routes" table).
+
+Functions
+- every function is built by cargo-lambda from a crate in functions/ whose package and binary
+  have the function's binary name, and is named after it (binary login -> LoginFunction);
+- every crate in functions/ is a function in the template, and has events/<binary>-*.json;
+- every function's role has the basic execution policy and otherwise only inline statements
+  naming DynamoDB actions on the project's tables; whoami may only read the tokens table.
+
+Events
+- every event's routeKey (top level and in requestContext) is a route of its function, and its
+  rawPath is that route's path, with or without the trailing slash;
+- each function has at least one event whose rawPath ends in "/", as DRF clients send it;
+- events/env.json (for `sam local invoke --env-vars`) sets only variables that every function
+  declares, since SAM ignores the others.
+
+Usage: python scripts/check_template.py   (from anywhere; needs the SAM CLI's samtranslator)
 """
 
+import copy
 import json
+import os
 import pathlib
+import re
 import sys
 import tomllib
 
-from cfnlint.decode import decode
+from samtranslator.translator.transform import transform
+from samtranslator.yaml_helper import yaml_parse
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+ENV_VARS = ROOT / "events" / "env.json"
 TABLES = {"UsersTable", "TokensTable"}
 WHOAMI_MAY = {("dynamodb:GetItem", "TokensTable")}
+BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+# One row of README.md's Routes table: | `LoginFunction` | `ANY /api-token-auth` | ...
+README_ROUTE_ROW = re.compile(r"^\|\s*`(\w+Function)`\s*\|([^|]*)\|")
 
 
-def main() -> int:
-    template, problems = decode(str(ROOT / "template.yaml"))
-    if problems:
-        for problem in problems:
-            print(f"template.yaml: {problem}")
-        return 1
-    errors: list[str] = []
-    functions = {
-        name: resource
-        for name, resource in template["Resources"].items()
-        if resource["Type"] == "AWS::Serverless::Function"
+class NoManagedPolicies:
+    """The translator asks for the account's managed policies only to resolve policy names;
+    this template names none, so nothing needs to be fetched from AWS."""
+
+    def load(self) -> dict:
+        return {}
+
+
+def translate(template: dict) -> dict:
+    """The CloudFormation that SAM would deploy. Code locations are replaced by a dummy S3 URI,
+    as `sam validate` does, since only `sam build` / `sam deploy` resolve them."""
+    template = copy.deepcopy(template)
+    template.setdefault("Globals", {}).setdefault("Function", {})["CodeUri"] = "s3://bucket/code.zip"
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            resource["Properties"].pop("CodeUri", None)
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    return transform(template, {}, NoManagedPolicies())
+
+
+def routes_of(translated: dict) -> dict[str, set[str]]:
+    """Route keys ("ANY /path") per function, read from the HTTP APIs' OpenAPI bodies."""
+    routes: dict[str, set[str]] = {}
+    for resource in translated["Resources"].values():
+        if resource["Type"] != "AWS::ApiGatewayV2::Api":
+            continue
+        for path, methods in resource["Properties"]["Body"]["paths"].items():
+            for method, operation in methods.items():
+                verb = "ANY" if method == "x-amazon-apigateway-any-method" else method.upper()
+                uri = operation["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"]
+                function = re.search(r"\$\{(\w+)\.Arn\}", uri).group(1)
+                routes.setdefault(function, set()).add(f"{verb} {path}")
+    return routes
+
+
+def stage_route_settings(translated: dict) -> set[str]:
+    """Every key of every stage's RouteSettings."""
+    return {
+        key
+        for resource in translated["Resources"].values()
+        if resource["Type"] == "AWS::ApiGatewayV2::Stage"
+        for key in resource["Properties"].get("RouteSettings", {})
     }
-    events = sorted((ROOT / "events").glob("*.json"))
-    binaries = {}
-    for name, resource in functions.items():
+
+
+def documented_routes() -> dict[str, set[str]]:
+    """README.md's Routes table: function -> route keys."""
+    documented: dict[str, set[str]] = {}
+    in_table = False
+    for line in (ROOT / "README.md").read_text().splitlines():
+        if line.startswith("#"):
+            in_table = line.strip("# ").lower() == "routes"
+            continue
+        match = README_ROUTE_ROW.match(line) if in_table else None
+        if match:
+            documented[match.group(1)] = set(re.findall(r"`([A-Z]+ /[^`]*)`", match.group(2)))
+    return documented
+
+
+def check_routes(routes: dict[str, set[str]], settings: set[str], documented: dict[str, set[str]]) -> list[str]:
+    errors = []
+    every_route = set().union(*routes.values()) if routes else set()
+    for route in sorted(every_route):
+        if route.endswith("/"):
+            errors.append(f"route {route!r} ends in '/': route {route.rstrip('/')!r} instead")
+    for key in sorted(settings - every_route):
+        errors.append(f"RouteSettings names {key!r}, which is not a route: {sorted(every_route)}")
+    if not documented:
+        errors.append("README.md has no Routes table (| `NameFunction` | `ANY /path` | ...)")
+    for function in sorted(set(routes) | set(documented)):
+        if routes.get(function, set()) != documented.get(function, set()):
+            errors.append(
+                f"{function}: routed {sorted(routes.get(function, set()))}, "
+                f"but README.md documents {sorted(documented.get(function, set()))}"
+            )
+    return errors
+
+
+def check_functions(template: dict, translated: dict, events: list[pathlib.Path]) -> tuple[dict, list[str]]:
+    """Returns binary -> function name, and the errors found."""
+    errors: list[str] = []
+    binaries: dict[str, str] = {}
+    for name, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
         metadata = resource.get("Metadata", {})
         if metadata.get("BuildMethod") != "rust-cargolambda":
             errors.append(f"{name}: Metadata.BuildMethod is not rust-cargolambda")
@@ -45,6 +141,8 @@ def main() -> int:
             errors.append(f"{name}: no Metadata.BuildProperties.Binary")
             continue
         binaries[binary] = name
+        if name != f"{binary.capitalize()}Function":
+            errors.append(f"{name}: a function with binary {binary!r} is named {binary.capitalize()}Function")
         manifest = ROOT / "functions" / binary / "Cargo.toml"
         if not manifest.is_file():
             errors.append(f"{name}: binary {binary!r} has no crate at functions/{binary}/")
@@ -52,51 +150,28 @@ def main() -> int:
             errors.append(f"{name}: functions/{binary}/Cargo.toml is not package {binary!r}")
         if not any(event.stem.split("-")[0] == binary for event in events):
             errors.append(f"{name}: no events/{binary}-*.json")
-        errors += check_policies(name, binary, resource["Properties"].get("Policies", []))
-
+        errors += check_role(name, binary, translated)
     for manifest in sorted((ROOT / "functions").glob("*/Cargo.toml")):
-        crate = manifest.parent.name
-        if crate not in binaries:
-            errors.append(f"functions/{crate}/ is not a function in template.yaml")
-
-    for event_file in events:
-        binary = event_file.stem.split("-")[0]
-        if binary not in binaries:
-            errors.append(f"events/{event_file.name}: no function {binary!r} in template.yaml")
-            continue
-        event = json.loads(event_file.read_text())
-        method, _, path = event["routeKey"].partition(" ")
-        routes = {
-            (e["Properties"]["Method"].upper(), e["Properties"]["Path"])
-            for e in functions[binaries[binary]]["Properties"].get("Events", {}).values()
-            if e["Type"] == "HttpApi"
-        }
-        if (method, path) not in routes:
-            errors.append(f"events/{event_file.name}: route {method} {path} is not one of {binaries[binary]}'s: {sorted(routes)}")
-        http = event["requestContext"]["http"]
-        if method != "ANY" and http["method"] != method:
-            errors.append(f"events/{event_file.name}: method {http['method']} does not match its route")
-
-    for error in errors:
-        print(f"check_template: {error}")
-    if errors:
-        return 1
-    print(f"check_template: {len(functions)} functions, {len(events)} events: consistent")
-    return 0
+        if manifest.parent.name not in binaries:
+            errors.append(f"functions/{manifest.parent.name}/ is not a function in template.yaml")
+    return binaries, errors
 
 
-def check_policies(name: str, binary: str, policies: list) -> list[str]:
+def check_role(name: str, binary: str, translated: dict) -> list[str]:
+    """The function's translated IAM role: basic execution plus DynamoDB statements only."""
+    role_ref = translated["Resources"][name]["Properties"]["Role"]
+    role = translated["Resources"][role_ref["Fn::GetAtt"][0]]["Properties"]
     errors = []
+    managed = [arn.get("Fn::Sub", arn) if isinstance(arn, dict) else arn for arn in role.get("ManagedPolicyArns", [])]
+    if managed != [BASIC_EXECUTION]:
+        errors.append(f"{name}: managed policies {managed}, expected only AWSLambdaBasicExecutionRole")
     granted = set()
-    for policy in policies:
-        if not isinstance(policy, dict) or "Statement" not in policy:
-            errors.append(f"{name}: policy {policy!r} is not an explicit statement list")
-            continue
-        for statement in policy["Statement"]:
-            actions = statement["Action"]
-            resources = statement["Resource"]
-            actions = actions if isinstance(actions, list) else [actions]
-            resources = resources if isinstance(resources, list) else [resources]
+    for policy in role.get("Policies", []):
+        for statement in policy["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            if statement.get("Effect") != "Allow":
+                continue
             for resource in resources:
                 table = resource.get("Fn::GetAtt", [None])[0] if isinstance(resource, dict) else None
                 if table not in TABLES:
@@ -108,6 +183,83 @@ def check_policies(name: str, binary: str, policies: list) -> list[str]:
     if binary == "whoami" and granted != WHOAMI_MAY:
         errors.append(f"{name}: whoami may only read the tokens table, but is granted {sorted(granted)}")
     return errors
+
+
+def check_events(events: list[pathlib.Path], binaries: dict[str, str], routes: dict[str, set[str]]) -> list[str]:
+    errors = []
+    slashed = set()
+    for event_file in events:
+        binary = event_file.stem.split("-")[0]
+        if binary not in binaries:
+            errors.append(f"events/{event_file.name}: no function {binary!r} in template.yaml")
+            continue
+        function = binaries[binary]
+        event = json.loads(event_file.read_text())
+        route = event.get("routeKey", "")
+        own = routes.get(function, set())
+        if route not in own:
+            errors.append(f"events/{event_file.name}: routeKey {route!r} is not one of {function}'s routes {sorted(own)}")
+        if event.get("requestContext", {}).get("routeKey") != route:
+            errors.append(f"events/{event_file.name}: requestContext.routeKey differs from routeKey")
+        method, _, path = route.partition(" ")
+        raw_path = event.get("rawPath", "")
+        if raw_path not in (path, path + "/"):
+            errors.append(f"events/{event_file.name}: rawPath {raw_path!r} does not reach route {route!r}")
+        elif raw_path.endswith("/"):
+            slashed.add(binary)
+        http = event.get("requestContext", {}).get("http", {})
+        if http.get("path") != raw_path:
+            errors.append(f"events/{event_file.name}: requestContext.http.path differs from rawPath")
+        if method != "ANY" and http.get("method") != method:
+            errors.append(f"events/{event_file.name}: method {http.get('method')} does not match its route")
+    for binary in sorted(set(binaries) - slashed):
+        errors.append(f"{binaries[binary]}: no event with a trailing slash in its rawPath, as DRF clients send")
+    return errors
+
+
+def event_files() -> list[pathlib.Path]:
+    """The events: every JSON file in events/ but the --env-vars file."""
+    return sorted(path for path in (ROOT / "events").glob("*.json") if path != ENV_VARS)
+
+
+def check_env_vars(template: dict) -> list[str]:
+    """events/env.json may only set variables the functions declare: SAM drops the others."""
+    if not ENV_VARS.is_file():
+        return [f"{ENV_VARS.relative_to(ROOT)} is missing (sam local invoke --env-vars)"]
+    settings = json.loads(ENV_VARS.read_text())
+    declared = set(template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {}))
+    errors = []
+    for scope, variables in settings.items():
+        if scope != "Parameters" and scope not in template["Resources"]:
+            errors.append(f"events/env.json: {scope!r} is neither Parameters nor a function")
+        for name in sorted(set(variables) - declared):
+            errors.append(f"events/env.json: {name} is not declared in the template, so SAM would ignore it")
+    return errors
+
+
+def main() -> int:
+    template = yaml_parse((ROOT / "template.yaml").read_text())
+    try:
+        translated = translate(template)
+    except Exception as error:  # the translator's own errors name the resource at fault
+        print(f"check_template: SAM cannot translate template.yaml: {error}")
+        return 1
+    events = event_files()
+    routes = routes_of(translated)
+    binaries, errors = check_functions(template, translated, events)
+    errors += check_routes(routes, stage_route_settings(translated), documented_routes())
+    errors += check_events(events, binaries, routes)
+    errors += check_env_vars(template)
+
+    for error in errors:
+        print(f"check_template: {error}")
+    if errors:
+        return 1
+    for function in sorted(routes):
+        print(f"check_template: {function}: {', '.join(sorted(routes[function]))}")
+    print(f"check_template: RouteSettings: {', '.join(sorted(stage_route_settings(translated)))}")
+    print(f"check_template: {len(binaries)} functions, {len(events)} events: consistent after SAM's translation")
+    return 0
 
 
 if __name__ == "__main__":

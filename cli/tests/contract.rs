@@ -1,5 +1,5 @@
-//! Every binding row of CONTRACT.md, run three ways: the handlers on the memory store, the
-//! handlers on DynamoDB (moto), and `authtoken serve` over real HTTP.
+//! Every binding row of the HTTP contract (docs/API.md), run three ways: the handlers on the
+//! memory store, the handlers on DynamoDB (moto), and `authtoken serve` over real HTTP.
 
 mod support;
 

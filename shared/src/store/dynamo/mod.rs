@@ -1,5 +1,5 @@
 //! The DynamoDB store: a users table keyed by `username` and a tokens table keyed by the key's
-//! digest (see DESIGN.md, Data model). Reads are strongly consistent; every write that touches
+//! digest (see docs/ARCHITECTURE.md, Data model). Reads are strongly consistent; every write that touches
 //! both tables is one `TransactWriteItems` with conditions.
 
 mod errors;
@@ -52,7 +52,8 @@ impl DynamoStore {
 
     /// A store over `tables` for a Lambda function: the client is configured from the
     /// environment Lambda sets (`AWS_REGION`, the role's `AWS_ACCESS_KEY_ID`,
-    /// `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`) plus `AWS_ENDPOINT_URL_DYNAMODB` if set, with
+    /// `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`) plus `AWS_ENDPOINT_URL_DYNAMODB` if set
+    /// and not empty (template.yaml declares it empty, for `sam local invoke --env-vars`), with
     /// the retry and timeout limits above, over [`https::https_client`] with the roots
     /// [`https::TrustedRoots::from_env`] picks. Nothing else is probed or read: no profile files,
     /// no instance metadata, no certificate files unless asked for, which keeps start-up short.
@@ -68,7 +69,7 @@ impl DynamoStore {
             .http_client(https::https_client(https::TrustedRoots::from_env()?)?)
             .retry_config(retry_config())
             .timeout_config(timeout_config());
-        if let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL_DYNAMODB") {
+        if let Some(endpoint) = endpoint_override(std::env::var("AWS_ENDPOINT_URL_DYNAMODB").ok()) {
             config = config.endpoint_url(endpoint);
         }
         Ok(Self::new(Client::from_conf(config.build()), tables))
@@ -418,5 +419,32 @@ impl Store for DynamoStore {
                 _ => Err(classify(error)),
             },
         }
+    }
+}
+
+/// The endpoint to use instead of DynamoDB's regional one: `AWS_ENDPOINT_URL_DYNAMODB`'s value,
+/// unless it is unset or blank (template.yaml declares the variable empty so that
+/// `sam local invoke --env-vars` may set it; an empty value means "no override").
+fn endpoint_override(value: Option<String>) -> Option<String> {
+    value.filter(|endpoint| !endpoint.trim().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::endpoint_override;
+
+    #[test]
+    fn an_unset_or_blank_endpoint_means_dynamodbs_own() {
+        assert_eq!(endpoint_override(None), None);
+        assert_eq!(endpoint_override(Some(String::new())), None);
+        assert_eq!(endpoint_override(Some("  ".to_owned())), None);
+    }
+
+    #[test]
+    fn a_set_endpoint_replaces_dynamodbs_own() {
+        assert_eq!(
+            endpoint_override(Some("http://host.docker.internal:5005".to_owned())).as_deref(),
+            Some("http://host.docker.internal:5005")
+        );
     }
 }

@@ -1,0 +1,132 @@
+"""Proves that scripts/check_template.py catches each mistake it is there to catch.
+
+Usage: python -m unittest scripts/test_check_template.py   (from the repository root)
+"""
+
+import copy
+import json
+import pathlib
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+
+import check_template  # noqa: E402  (the path above makes it importable)
+from samtranslator.yaml_helper import yaml_parse  # noqa: E402
+
+TEMPLATE = yaml_parse((check_template.ROOT / "template.yaml").read_text())
+EVENTS = check_template.event_files()
+
+
+def route_errors(template: dict) -> list[str]:
+    translated = check_template.translate(template)
+    return check_template.check_routes(
+        check_template.routes_of(translated),
+        check_template.stage_route_settings(translated),
+        check_template.documented_routes(),
+    )
+
+
+class RoutesTest(unittest.TestCase):
+    def test_the_template_as_it_is_passes(self):
+        self.assertEqual(route_errors(TEMPLATE), [])
+
+    def test_a_route_with_a_trailing_slash_is_refused(self):
+        template = copy.deepcopy(TEMPLATE)
+        template["Resources"]["WhoamiFunction"]["Properties"]["Events"]["Whoami"]["Properties"]["Path"] = "/api/whoami/"
+        errors = route_errors(template)
+        self.assertTrue(any("'ANY /api/whoami/' ends in '/'" in error for error in errors), errors)
+
+    def test_route_settings_must_name_an_existing_route(self):
+        template = copy.deepcopy(TEMPLATE)
+        settings = template["Resources"]["HttpApi"]["Properties"]["RouteSettings"]
+        settings["ANY /api-token-auth/"] = settings.pop("ANY /api-token-auth")
+        errors = route_errors(template)
+        self.assertTrue(any("RouteSettings names 'ANY /api-token-auth/'" in error for error in errors), errors)
+
+    def test_routes_must_be_the_ones_the_readme_documents(self):
+        template = copy.deepcopy(TEMPLATE)
+        events = template["Resources"]["LogoutFunction"]["Properties"]["Events"]
+        events["LogoutAll"] = copy.deepcopy(events["Logout"])
+        events["LogoutAll"]["Properties"]["Path"] = "/api/logoutall"
+        errors = route_errors(template)
+        self.assertTrue(any(error.startswith("LogoutFunction: routed") for error in errors), errors)
+
+
+class EventsTest(unittest.TestCase):
+    def event_errors(self, edit) -> list[str]:
+        with tempfile.TemporaryDirectory() as folder:
+            files = []
+            for path in EVENTS:
+                event = json.loads(path.read_text())
+                if path.stem == "whoami-token":
+                    edit(event)
+                copy_path = pathlib.Path(folder) / path.name
+                copy_path.write_text(json.dumps(event))
+                files.append(copy_path)
+            translated = check_template.translate(TEMPLATE)
+            binaries, _ = check_template.check_functions(TEMPLATE, translated, files)
+            return check_template.check_events(files, binaries, check_template.routes_of(translated))
+
+    def test_the_events_as_they_are_pass(self):
+        self.assertEqual(self.event_errors(lambda event: None), [])
+
+    def test_an_event_must_name_a_route_that_exists(self):
+        def slashed(event):
+            event["routeKey"] = event["requestContext"]["routeKey"] = "ANY /api/whoami/"
+
+        errors = self.event_errors(slashed)
+        self.assertTrue(any("routeKey 'ANY /api/whoami/' is not one of" in error for error in errors), errors)
+
+    def test_an_event_must_name_a_route_of_its_own_function(self):
+        def other(event):
+            event["routeKey"] = event["requestContext"]["routeKey"] = "ANY /api/logout"
+
+        errors = self.event_errors(other)
+        self.assertTrue(any("is not one of WhoamiFunction's routes" in error for error in errors), errors)
+
+    def test_the_raw_path_must_reach_the_route(self):
+        def elsewhere(event):
+            event["rawPath"] = event["requestContext"]["http"]["path"] = "/api/whoami/x"
+
+        errors = self.event_errors(elsewhere)
+        self.assertTrue(any("does not reach route" in error for error in errors), errors)
+
+    def test_each_function_keeps_an_event_with_the_trailing_slash(self):
+        def unslashed(event):
+            event["rawPath"] = event["requestContext"]["http"]["path"] = "/api/whoami"
+
+        errors = self.event_errors(unslashed)
+        self.assertTrue(any("WhoamiFunction: no event with a trailing slash" in error for error in errors), errors)
+
+
+class EnvVarsTest(unittest.TestCase):
+    def test_the_env_vars_file_sets_only_declared_variables(self):
+        self.assertEqual(check_template.check_env_vars(TEMPLATE), [])
+
+    def test_an_undeclared_variable_is_reported(self):
+        template = copy.deepcopy(TEMPLATE)
+        del template["Globals"]["Function"]["Environment"]["Variables"]["AWS_ENDPOINT_URL_DYNAMODB"]
+        errors = check_template.check_env_vars(template)
+        self.assertTrue(any("AWS_ENDPOINT_URL_DYNAMODB is not declared" in error for error in errors), errors)
+
+
+class PoliciesTest(unittest.TestCase):
+    def test_whoami_may_only_read_tokens(self):
+        template = copy.deepcopy(TEMPLATE)
+        statement = template["Resources"]["WhoamiFunction"]["Properties"]["Policies"][0]["Statement"][0]
+        statement["Action"] = ["dynamodb:GetItem", "dynamodb:DeleteItem"]
+        errors = check_template.check_role("WhoamiFunction", "whoami", check_template.translate(template))
+        self.assertTrue(any("whoami may only read the tokens table" in error for error in errors), errors)
+
+    def test_wildcard_actions_are_refused(self):
+        template = copy.deepcopy(TEMPLATE)
+        statement = template["Resources"]["LoginFunction"]["Properties"]["Policies"][0]["Statement"][0]
+        statement["Action"] = "dynamodb:*"
+        errors = check_template.check_role("LoginFunction", "login", check_template.translate(template))
+        self.assertTrue(any("'dynamodb:*' is not a named DynamoDB action" in error for error in errors), errors)
+
+
+if __name__ == "__main__":
+    unittest.main()
