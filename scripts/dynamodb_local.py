@@ -5,7 +5,10 @@ them, so the condition check of one TransactWriteItems can interleave with the w
 Real DynamoDB never lets that happen, and this project's race-freedom rests on it (N concurrent
 first logins yield one token). Serialising requests gives moto the isolation DynamoDB has.
 
-Usage: python scripts/dynamodb_local.py PORT   (listens on 127.0.0.1 only)
+Usage: python scripts/dynamodb_local.py PORT [ADDRESS]
+ADDRESS defaults to 127.0.0.1 (this machine only). `sam local invoke` on Linux needs an address
+its containers reach: Docker's bridge, usually 172.17.0.1 (see README, Invoke the functions
+locally). It has no authentication: never give it an address other machines can reach.
 """
 
 import sys
@@ -16,9 +19,10 @@ from werkzeug.serving import run_simple
 
 
 def main() -> None:
-    if len(sys.argv) != 2 or not sys.argv[1].isdigit():
-        sys.exit("usage: dynamodb_local.py PORT")
+    if len(sys.argv) not in (2, 3) or not sys.argv[1].isdigit():
+        sys.exit("usage: dynamodb_local.py PORT [ADDRESS]")
     port = int(sys.argv[1])
+    address = sys.argv[2] if len(sys.argv) == 3 else "127.0.0.1"
     moto_app = DomainDispatcherApplication(create_backend_app)
     lock = threading.Lock()
 
@@ -27,7 +31,7 @@ def main() -> None:
             # Drain the response inside the lock: the work happens while it is produced.
             return list(moto_app(environ, start_response))
 
-    run_simple("127.0.0.1", port, serialised, threaded=True)
+    run_simple(address, port, serialised, threaded=True)
 
 
 if __name__ == "__main__":

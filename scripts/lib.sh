@@ -1,7 +1,8 @@
+# shellcheck shell=bash
 # Helpers shared by scripts/load.sh and scripts/bench.sh (source it; needs bash).
 # Processes they start are recorded in $pids and stopped by cleanup (set as the EXIT trap).
 
-venv=.venv
+source scripts/venv.sh
 work=$(mktemp -d)
 pids=()
 
@@ -14,8 +15,7 @@ cleanup() {
 # Installs moto into .venv if needed, starts it on a free loopback port, waits until it answers,
 # and exports the AWS variables that point the SDK at it.
 start_moto() {
-  if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
-  "$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-test.txt
+  ensure_venv scripts/requirements-test.txt
   local port
   port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   "$venv/bin/python" scripts/dynamodb_local.py "$port" >"$work/moto.log" 2>&1 &
@@ -42,6 +42,7 @@ start_server() {
   pids+=($!)
   for _ in $(seq 1 300); do
     if grep -q 'listening on http://' "$log"; then
+      # shellcheck disable=SC2034 # read by the scripts that source this file
       server_addr=$(sed -n 's/.*listening on http:\/\/\([^ ]*\).*/\1/p' "$log")
       return 0
     fi

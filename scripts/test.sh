@@ -1,32 +1,36 @@
 #!/usr/bin/env bash
 # The test command: every check and every test, against both stores.
 #
-# Installs its Python tools into .venv (moto, cfn-lint, the SAM CLI, actionlint), lints the
-# template and the workflows, starts moto (a DynamoDB-compatible server) on a free loopback port,
-# runs formatting and lint checks and `cargo test --workspace` with AWS_ENDPOINT_URL_DYNAMODB
-# pointing at it, then stops it. Exits non-zero if anything fails.
+# Installs its Python tools into .venv (moto, cfn-lint, the SAM CLI, actionlint, shellcheck),
+# lints the templates, the scripts and the workflows, starts moto (a DynamoDB-compatible
+# server) on a free loopback port, runs formatting and lint checks and `cargo test --workspace`
+# with AWS_ENDPOINT_URL_DYNAMODB pointing at it, then stops it. Exits non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-venv=.venv
+source scripts/venv.sh
 log=target/dynamodb-local.log
 step() { printf '\n==> %s\n' "$*"; }
 
-step "Python tools into $venv (scripts/requirements-test.txt)"
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-fi
-"$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-test.txt
+step "Python tools into $venv (scripts/requirements-test.txt, pinned with hashes)"
+ensure_venv scripts/requirements-test.txt
 
 export SAM_CLI_TELEMETRY=0 AWS_REGION=us-east-1
 
-step "template.yaml: cfn-lint, sam validate --lint, consistency with functions/ and events/"
-"$venv/bin/cfn-lint" template.yaml
+step "template.yaml and deploy/github-oidc-role.yaml: cfn-lint, sam validate --lint"
+"$venv/bin/cfn-lint" template.yaml deploy/github-oidc-role.yaml
 "$venv/bin/sam" validate --lint
-"$venv/bin/python" scripts/check_template.py
 
-step "GitHub workflows: actionlint"
-"$venv/bin/actionlint" -color=false
+step "template.yaml as SAM translates it: routes, roles, functions/, events/, README (check_template.py)"
+"$venv/bin/python" scripts/check_template.py
+"$venv/bin/python" -m unittest discover --start-directory scripts --pattern 'test_*.py'
+
+step "Shell scripts and GitHub workflows: shellcheck, actionlint"
+"$venv/bin/shellcheck" scripts/*.sh .ci/run
+echo "shellcheck: no problems in scripts/*.sh, .ci/run"
+# The files are named, so that actionlint needs no git checkout to find them; their run
+# steps go through the same shell linter.
+"$venv/bin/actionlint" -color=false -shellcheck "$venv/bin/shellcheck" .github/workflows/*.yml
 echo "actionlint: no problems in .github/workflows"
 
 step "Starting the DynamoDB-compatible server (moto) on a free loopback port"
