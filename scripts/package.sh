@@ -1,22 +1,55 @@
 #!/usr/bin/env bash
-# Builds the deployable artefacts: `sam build` with the rust-cargolambda build method, which
-# cross-compiles the three functions for arm64 (provided.al2023) with cargo-lambda and zig.
-# Installs its tools into .venv first; prints the time taken and each function's size.
+# Builds the deployable artifacts: `sam build` with the rust-cargolambda build method, which
+# cross-compiles the functions for arm64 (provided.al2023) with cargo-lambda and zig. Installs
+# its tools into .venv first (pinned, with hashes); prints the time taken and each function's size.
+#
+#   bash scripts/package.sh [--verify] [SAM BUILD ARGS...]
+#
+# --verify then runs each built arm64 `bootstrap`, unchanged, under qemu-aarch64 (Debian's
+# qemu-user, with libc6-arm64-cross as the arm64 C library; installed with apt-get when
+# missing) through the Lambda Runtime API stand-in, against moto, feeds it every event of its
+# function from events/ and checks the answers and the logs (testkit's verify-artifacts):
+# the artifact that gets deployed is the one that is tested.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
+trap cleanup EXIT
 
-venv=.venv
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-fi
-echo "==> cargo-lambda, zig and the SAM CLI into $venv (scripts/requirements-package.txt)"
-"$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-package.txt
+verify=false
+build_args=()
+for arg in "$@"; do
+  case $arg in
+    --verify) verify=true ;;
+    *) build_args+=("$arg") ;;
+  esac
+done
+
+echo "==> cargo-lambda, zig, the SAM CLI and moto into $venv (scripts/requirements-package.txt)"
+ensure_venv scripts/requirements-package.txt
 export PATH="$PWD/$venv/bin:$PATH" SAM_CLI_TELEMETRY=0
 
 echo "==> sam build (release profile, arm64; the first build compiles the AWS SDK: minutes)"
 start=$(date +%s)
-sam build "$@"
-echo "==> built in $(( $(date +%s) - start )) s; artefacts in .aws-sam/build:"
+sam build "${build_args[@]}"
+echo "==> built in $(( $(date +%s) - start )) s; artifacts in .aws-sam/build:"
 for dir in .aws-sam/build/*Function; do
   printf '    %-16s bootstrap %s bytes\n' "$(basename "$dir")" "$(stat -c %s "$dir/bootstrap")"
 done
+
+$verify || exit 0
+
+sysroot=/usr/aarch64-linux-gnu
+if ! command -v qemu-aarch64 >/dev/null || [ ! -e "$sysroot/lib/ld-linux-aarch64.so.1" ]; then
+  echo "==> qemu-user and libc6-arm64-cross (apt-get)"
+  sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -q
+  "${sudo[@]}" apt-get install -y -q qemu-user libc6-arm64-cross
+fi
+
+echo "==> verifying the arm64 artifacts under qemu-aarch64, against moto"
+start=$(date +%s)
+start_moto
+cargo run --locked --quiet -p testkit --bin verify-artifacts -- \
+  --runner "qemu-aarch64 -L $sysroot" .aws-sam/build
+echo "==> verified in $(( $(date +%s) - start )) s"

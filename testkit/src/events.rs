@@ -6,7 +6,7 @@
 //! [`EVENT_USER`] before the first invocation.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use authtoken::password::Password;
 use authtoken::store::dynamo::DynamoStore;
@@ -16,7 +16,7 @@ use authtoken::{admin, auth};
 use serde_json::Value;
 
 use crate::dynamo;
-use crate::runtime_api::{FunctionProcess, Outcome, RuntimeApi};
+use crate::runtime_api::{FunctionProcess, Launcher, Outcome, RuntimeApi};
 
 /// The key in the events that present a token.
 pub const EVENT_TOKEN: &str = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b";
@@ -152,19 +152,31 @@ pub fn function_env(store: &DynamoStore, endpoint: String) -> Vec<(&'static str,
 /// Runs every event of `function` through `binary` (a built function) under the Runtime API
 /// stand-in, against fresh DynamoDB tables, and asserts each answer. Returns how many ran.
 pub async fn run_through_function(function: &str, binary: &str) -> usize {
+    run_events(function, &Launcher::native(), binary)
+        .await
+        .len()
+}
+
+/// Runs every event of `function` through `binary`, started by `launcher`, under the Runtime
+/// API stand-in, against fresh DynamoDB tables; asserts each answer, then that the function
+/// logged no secret. Returns one line per event saying what it got.
+pub async fn run_events(function: &str, launcher: &Launcher, binary: &str) -> Vec<String> {
     let store = store_with_event_user().await;
     let api = RuntimeApi::start().await;
-    let process = FunctionProcess::spawn(binary, &api, &function_env(&store, dynamo::endpoint()));
+    let env = function_env(&store, dynamo::endpoint());
+    let process = FunctionProcess::spawn_with(launcher, binary, &api, &env);
 
     let events: Vec<_> = event_files()
         .into_iter()
         .filter(|(stem, _)| function_of(stem) == function)
         .collect();
     assert!(!events.is_empty(), "no events/{function}-*.json");
+    let mut report = Vec::new();
     for (stem, path) in &events {
         let (status, body) = expected(stem)
             .unwrap_or_else(|| panic!("events/{stem}.json has no expected answer in testkit"));
         let event = std::fs::read(path).expect("read event");
+        let sent = Instant::now();
         let outcome = api
             .invoke(&event, Duration::from_secs(30))
             .await
@@ -173,13 +185,17 @@ pub async fn run_through_function(function: &str, binary: &str) -> usize {
             panic!("{stem}: the function reported an error: {outcome:?}");
         };
         check_answer(stem, &answer, status, body);
+        report.push(format!(
+            "{stem}: {status} as expected ({} ms)",
+            sent.elapsed().as_millis()
+        ));
     }
     let digest = TokenKey::new(EVENT_TOKEN).digest();
     assert_no_secrets(
         &process.log(),
         &[EVENT_USER.1, EVENT_TOKEN, digest.as_str()],
     );
-    events.len()
+    report
 }
 
 /// Asserts that no log line holds a secret; on failure, describes the offending lines by their

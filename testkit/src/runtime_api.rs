@@ -200,6 +200,39 @@ async fn serve(
     }
 }
 
+/// How a function binary is started: directly, or under a runner such as an emulator
+/// (`qemu-aarch64 -L /usr/aarch64-linux-gnu` runs an arm64 build on another machine).
+#[derive(Debug, Clone, Default)]
+pub struct Launcher {
+    runner: Vec<String>,
+}
+
+impl Launcher {
+    /// Runs the binary itself.
+    pub fn native() -> Self {
+        Self::default()
+    }
+
+    /// Runs the binary as the last argument of `runner`, a program and its arguments separated
+    /// by whitespace.
+    pub fn under(runner: &str) -> Self {
+        Self {
+            runner: runner.split_whitespace().map(str::to_owned).collect(),
+        }
+    }
+
+    fn command(&self, binary: &str) -> Command {
+        match self.runner.split_first() {
+            None => Command::new(binary),
+            Some((program, args)) => {
+                let mut command = Command::new(program);
+                command.args(args).arg(binary);
+                command
+            }
+        }
+    }
+}
+
 /// A function binary running against a [`RuntimeApi`], killed when dropped.
 pub struct FunctionProcess {
     child: Child,
@@ -211,7 +244,17 @@ pub struct FunctionProcess {
 impl FunctionProcess {
     /// Spawns `binary` with only the variables Lambda would set (plus `env`), pointed at `api`.
     pub fn spawn(binary: &str, api: &RuntimeApi, env: &[(&str, String)]) -> Self {
-        let mut command = Command::new(binary);
+        Self::spawn_with(&Launcher::native(), binary, api, env)
+    }
+
+    /// As [`FunctionProcess::spawn`], started by `launcher`.
+    pub fn spawn_with(
+        launcher: &Launcher,
+        binary: &str,
+        api: &RuntimeApi,
+        env: &[(&str, String)],
+    ) -> Self {
+        let mut command = launcher.command(binary);
         command
             .env_clear()
             .env("AWS_LAMBDA_RUNTIME_API", api.address())

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs `sam deploy` on what `sam build` left in .aws-sam/build, setting only the stack
+# parameters given in the environment; a parameter left unset keeps the value the stack
+# already has (its template default on the first deploy), so a deploy never silently resets
+# what an operator chose. Extra arguments go to `sam deploy` as they are.
+#
+#   CORS_ALLOWED_ORIGINS   -> CorsAllowedOrigins   (comma-separated origins, no spaces)
+#   TOKEN_TTL_SECONDS      -> TokenTtlSeconds
+#   LOGIN_RATE_LIMIT       -> LoginRateLimit        LOGIN_BURST_LIMIT -> LoginBurstLimit
+#   API_RATE_LIMIT         -> ApiRateLimit          API_BURST_LIMIT   -> ApiBurstLimit
+#
+# Used by .github/workflows/deploy.yml (with --config-env ci); works by hand as well:
+#   CORS_ALLOWED_ORIGINS=https://app.example.com bash scripts/deploy.sh
+# Run it from the repository root (where samconfig.toml and .aws-sam are). SAM names the sam
+# executable (default: sam on PATH, else .venv/bin/sam).
+set -euo pipefail
+
+sam=${SAM:-$(command -v sam || echo .venv/bin/sam)}
+overrides=()
+set_parameter() {
+  local parameter=$1 variable=$2
+  local value=${!variable:-}
+  [ -n "$value" ] || return 0
+  if [[ $value =~ [[:space:]\"\'] ]]; then
+    echo "deploy: $variable must not contain spaces or quotes (got: $value)" >&2
+    exit 2
+  fi
+  overrides+=("$parameter=$value")
+}
+set_parameter CorsAllowedOrigins CORS_ALLOWED_ORIGINS
+set_parameter TokenTtlSeconds TOKEN_TTL_SECONDS
+set_parameter LoginRateLimit LOGIN_RATE_LIMIT
+set_parameter LoginBurstLimit LOGIN_BURST_LIMIT
+set_parameter ApiRateLimit API_RATE_LIMIT
+set_parameter ApiBurstLimit API_BURST_LIMIT
+
+if [ ! -f .aws-sam/build/template.yaml ]; then
+  # Without it, sam deploy would fall back to template.yaml and upload the whole directory.
+  echo "deploy: no .aws-sam/build/template.yaml here: run bash scripts/package.sh first," \
+    "from the repository root" >&2
+  exit 1
+fi
+
+args=(deploy)
+if [ ${#overrides[@]} -gt 0 ]; then
+  echo "==> sam deploy, setting: ${overrides[*]}"
+  args+=(--parameter-overrides "${overrides[*]}")
+else
+  echo "==> sam deploy, setting no parameter (the stack keeps its values)"
+fi
+exec "$sam" "${args[@]}" "$@"

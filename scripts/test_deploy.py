@@ -1,0 +1,106 @@
+"""Proves that scripts/deploy.sh hands `sam deploy` exactly the parameters set in the
+environment, in a form the SAM CLI parses back to the same values, and nothing else.
+
+Usage: python -m unittest scripts/test_deploy.py   (needs the SAM CLI installed, for its parser)
+"""
+
+import os
+import pathlib
+import subprocess
+import tempfile
+import unittest
+
+from samcli.cli.types import CfnParameterOverridesType
+
+SCRIPT = pathlib.Path(__file__).resolve().parent / "deploy.sh"
+VARIABLES = [
+    "CORS_ALLOWED_ORIGINS",
+    "TOKEN_TTL_SECONDS",
+    "LOGIN_RATE_LIMIT",
+    "LOGIN_BURST_LIMIT",
+    "API_RATE_LIMIT",
+    "API_BURST_LIMIT",
+]
+
+
+class DeployScriptTest(unittest.TestCase):
+    def setUp(self):
+        self.folder = tempfile.TemporaryDirectory()
+        self.root = pathlib.Path(self.folder.name)
+        (self.root / ".aws-sam" / "build").mkdir(parents=True)
+        (self.root / ".aws-sam" / "build" / "template.yaml").write_text("Resources: {}\n")
+        # A stand-in for sam that records its arguments, one per line.
+        self.fake_sam = self.root / "sam"
+        self.fake_sam.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$0.args"\n')
+        self.fake_sam.chmod(0o755)
+
+    def tearDown(self):
+        self.folder.cleanup()
+
+    def run_deploy(self, *args: str, **variables: str) -> subprocess.CompletedProcess:
+        env = {name: value for name, value in os.environ.items() if name not in VARIABLES}
+        env.update(variables, SAM=str(self.fake_sam))
+        return subprocess.run(
+            ["bash", str(SCRIPT), *args], cwd=self.root, env=env, capture_output=True, text=True, timeout=30
+        )
+
+    def sam_args(self) -> list[str]:
+        return (self.root / "sam.args").read_text().splitlines()
+
+    def test_no_variable_set_sets_no_parameter(self):
+        result = self.run_deploy("--config-env", "ci")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.sam_args(), ["deploy", "--config-env", "ci"])
+        self.assertIn("setting no parameter", result.stdout)
+
+    def test_set_variables_become_the_only_overrides(self):
+        result = self.run_deploy(
+            "--s3-bucket",
+            "bucket",
+            CORS_ALLOWED_ORIGINS="https://app.example.com,http://localhost:3000",
+            TOKEN_TTL_SECONDS="86400",
+            API_BURST_LIMIT="",
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        args = self.sam_args()
+        self.assertEqual(args[:2], ["deploy", "--parameter-overrides"])
+        self.assertEqual(args[3:], ["--s3-bucket", "bucket"])
+        parsed = CfnParameterOverridesType().convert((args[2],), None, None)
+        self.assertEqual(
+            parsed,
+            {"CorsAllowedOrigins": "https://app.example.com,http://localhost:3000", "TokenTtlSeconds": "86400"},
+        )
+
+    def test_every_variable_maps_to_its_parameter(self):
+        values = {name: str(index + 1) for index, name in enumerate(VARIABLES)}
+        result = self.run_deploy(**values)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        parsed = CfnParameterOverridesType().convert((self.sam_args()[2],), None, None)
+        self.assertEqual(
+            parsed,
+            {
+                "CorsAllowedOrigins": "1",
+                "TokenTtlSeconds": "2",
+                "LoginRateLimit": "3",
+                "LoginBurstLimit": "4",
+                "ApiRateLimit": "5",
+                "ApiBurstLimit": "6",
+            },
+        )
+
+    def test_a_value_with_a_space_is_refused_before_sam_runs(self):
+        result = self.run_deploy(CORS_ALLOWED_ORIGINS="https://a.example.com, https://b.example.com")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("CORS_ALLOWED_ORIGINS must not contain spaces", result.stderr)
+        self.assertFalse((self.root / "sam.args").exists())
+
+    def test_without_a_build_it_refuses_to_deploy(self):
+        (self.root / ".aws-sam" / "build" / "template.yaml").unlink()
+        result = self.run_deploy()
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("run bash scripts/package.sh first", result.stderr)
+        self.assertFalse((self.root / "sam.args").exists())
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,76 @@
+"""Proves the properties of the GitHub workflows that the README promises: pinned actions, AWS
+credentials only in the deploy job, deploys only from main, and one pinned SAM CLI.
+
+Usage: python -m unittest scripts/test_workflows.py
+"""
+
+import pathlib
+import re
+import unittest
+
+import yaml
+
+WORKFLOWS = pathlib.Path(__file__).resolve().parent.parent / ".github" / "workflows"
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
+
+
+def load(name: str) -> dict:
+    return yaml.safe_load((WORKFLOWS / name).read_text())
+
+
+class WorkflowsTest(unittest.TestCase):
+    def test_every_action_is_pinned_to_a_commit_with_its_version_in_a_comment(self):
+        for path in sorted(WORKFLOWS.glob("*.yml")):
+            for line in path.read_text().splitlines():
+                match = re.match(r"\s*-?\s*uses:\s*(\S+)(.*)$", line)
+                if not match or match.group(1).startswith("./"):
+                    continue
+                self.assertRegex(match.group(1), PINNED, f"{path.name}: {line.strip()}")
+                self.assertRegex(match.group(2), r"#\s*v\d", f"{path.name}: no version comment: {line.strip()}")
+
+    def test_only_the_deploy_job_may_mint_aws_credentials(self):
+        for path in sorted(WORKFLOWS.glob("*.yml")):
+            workflow = yaml.safe_load(path.read_text())
+            self.assertNotIn("id-token", workflow.get("permissions", {}), path.name)
+            for name, job in workflow["jobs"].items():
+                minting = job.get("permissions", {}).get("id-token") == "write"
+                self.assertEqual(minting, (path.name, name) == ("deploy.yml", "deploy"), f"{path.name}: {name}")
+
+    def test_the_deploy_job_runs_only_for_main_in_production_after_the_build(self):
+        deploy = load("deploy.yml")["jobs"]["deploy"]
+        self.assertEqual(deploy["if"], "github.ref == 'refs/heads/main'")
+        self.assertEqual(deploy["environment"], "production")
+        self.assertEqual(deploy["needs"], "build")
+
+    def test_the_deploy_job_builds_nothing(self):
+        steps = load("deploy.yml")["jobs"]["deploy"]["steps"]
+        runs = [step["run"] for step in steps if "run" in step]
+        self.assertEqual(len(runs), 2, runs)
+        self.assertIn("--require-hashes", runs[0])
+        self.assertIn("scripts/requirements-deploy.txt", runs[0])
+        self.assertTrue(runs[1].startswith("bash scripts/deploy.sh --config-env ci"), runs[1])
+        uses = [step["uses"].split("@")[0] for step in steps if "uses" in step]
+        self.assertNotIn("dtolnay/rust-toolchain", uses)
+        self.assertNotIn("aws-actions/setup-sam", uses)
+        self.assertIn("actions/download-artifact", uses)
+        # Credentials come last but for the deploy itself.
+        self.assertEqual(steps[-2]["uses"].split("@")[0], "aws-actions/configure-aws-credentials")
+
+    def test_the_build_job_verifies_the_artifacts_it_uploads(self):
+        build = load("deploy.yml")["jobs"]["build"]
+        self.assertEqual(build["needs"], "test")
+        self.assertIn("bash scripts/package.sh --verify", [step.get("run") for step in build["steps"]])
+        self.assertNotIn("permissions", build)
+
+    def test_deployment_parameters_come_from_repository_variables(self):
+        deploy_step = load("deploy.yml")["jobs"]["deploy"]["steps"][-1]
+        env = dict(deploy_step["env"])
+        self.assertEqual(env.pop("ARTIFACTS_BUCKET"), "${{ vars.AWS_ARTIFACTS_BUCKET }}")
+        for variable, value in env.items():
+            self.assertEqual(value, "${{ vars.%s }}" % variable)
+        script = (WORKFLOWS.parent.parent / "scripts" / "deploy.sh").read_text()
+        read_by_script = set(re.findall(r"^set_parameter \w+ (\w+)$", script, re.MULTILINE))
+        self.assertEqual(set(env), read_by_script)
+
+if __name__ == "__main__":
+    unittest.main()
