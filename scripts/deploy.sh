@@ -41,6 +41,15 @@ if [ ! -f .aws-sam/build/template.yaml ]; then
   exit 1
 fi
 
+# Lambda runs `bootstrap` itself, and SAM zips file modes as they are on Linux.
+for bootstrap in .aws-sam/build/*/bootstrap; do
+  if [ -e "$bootstrap" ] && [ ! -x "$bootstrap" ]; then
+    echo "deploy: $bootstrap is not executable, so the function could not start;" \
+      "was the build copied without its file modes?" >&2
+    exit 1
+  fi
+done
+
 args=(deploy)
 if [ ${#overrides[@]} -gt 0 ]; then
   echo "==> sam deploy, setting: ${overrides[*]}"

@@ -94,6 +94,18 @@ class DeployScriptTest(unittest.TestCase):
         self.assertIn("CORS_ALLOWED_ORIGINS must not contain spaces", result.stderr)
         self.assertFalse((self.root / "sam.args").exists())
 
+    def test_a_bootstrap_that_is_not_executable_is_refused(self):
+        function = self.root / ".aws-sam" / "build" / "WhoamiFunction"
+        function.mkdir()
+        (function / "bootstrap").write_bytes(b"\x7fELF")
+        (function / "bootstrap").chmod(0o644)
+        result = self.run_deploy()
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("WhoamiFunction/bootstrap is not executable", result.stderr)
+        self.assertFalse((self.root / "sam.args").exists())
+        (function / "bootstrap").chmod(0o755)
+        self.assertEqual(self.run_deploy().returncode, 0)
+
     def test_without_a_build_it_refuses_to_deploy(self):
         (self.root / ".aws-sam" / "build" / "template.yaml").unlink()
         result = self.run_deploy()

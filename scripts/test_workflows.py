@@ -45,10 +45,11 @@ class WorkflowsTest(unittest.TestCase):
     def test_the_deploy_job_builds_nothing(self):
         steps = load("deploy.yml")["jobs"]["deploy"]["steps"]
         runs = [step["run"] for step in steps if "run" in step]
-        self.assertEqual(len(runs), 2, runs)
+        self.assertEqual(len(runs), 3, runs)
         self.assertIn("--require-hashes", runs[0])
         self.assertIn("scripts/requirements-deploy.txt", runs[0])
-        self.assertTrue(runs[1].startswith("bash scripts/deploy.sh --config-env ci"), runs[1])
+        self.assertEqual(runs[1], "tar -xf sam-build.tar")
+        self.assertTrue(runs[2].startswith("bash scripts/deploy.sh --config-env ci"), runs[2])
         uses = [step["uses"].split("@")[0] for step in steps if "uses" in step]
         self.assertNotIn("dtolnay/rust-toolchain", uses)
         self.assertNotIn("aws-actions/setup-sam", uses)
@@ -59,7 +60,11 @@ class WorkflowsTest(unittest.TestCase):
     def test_the_build_job_verifies_the_artifacts_it_uploads(self):
         build = load("deploy.yml")["jobs"]["build"]
         self.assertEqual(build["needs"], "test")
-        self.assertIn("bash scripts/package.sh --verify", [step.get("run") for step in build["steps"]])
+        runs = [step.get("run") for step in build["steps"] if "run" in step]
+        self.assertEqual(runs, ["bash scripts/package.sh --verify", "tar -cf sam-build.tar .aws-sam/build"])
+        upload = build["steps"][-1]
+        self.assertEqual(upload["uses"].split("@")[0], "actions/upload-artifact")
+        self.assertEqual(upload["with"]["path"], "sam-build.tar")
         self.assertNotIn("permissions", build)
 
     def test_deployment_parameters_come_from_repository_variables(self):
