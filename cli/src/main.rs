@@ -35,8 +35,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve POST /api-token-auth/, GET /api/whoami/ and POST /api/logout/ over HTTP,
-    /// on an in-memory store (lost at exit) or, with --dynamodb, on the DynamoDB tables
+    /// Serve the API (login, whoami, logout) over HTTP, on an in-memory store (lost at exit)
+    /// or, with --dynamodb, on the DynamoDB tables
     Serve(serve::ServeArgs),
     /// Manage users in the DynamoDB tables
     User(users::UserArgs),

@@ -16,7 +16,7 @@ use authtoken::password::Password;
 use authtoken::response::Failure;
 use authtoken::store::Store;
 use authtoken::store::memory::MemoryStore;
-use authtoken::{Ctx, handlers};
+use authtoken::{Ctx, endpoint, form, handlers};
 use bytes::Bytes;
 use http::header::{
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
@@ -141,9 +141,14 @@ async fn listen<S: Store + 'static>(
         .map_err(|error| format!("cannot listen on {}: {error}", args.addr))?;
     let addr = listener.local_addr()?;
     eprintln!("authtoken: {store}");
+    let endpoints: Vec<String> = endpoint::ALL
+        .iter()
+        .map(|endpoint| format!("{} {}", endpoint.method, endpoint.slashed_path()))
+        .collect();
     eprintln!(
-        "authtoken: {} user(s) given; serving POST /api-token-auth/, GET /api/whoami/, POST /api/logout/",
-        args.users.len() + args.inactive_users.len()
+        "authtoken: {} user(s) given; serving {}",
+        args.users.len() + args.inactive_users.len(),
+        endpoints.join(", ")
     );
     eprintln!("authtoken: listening on http://{addr} (Ctrl-C to stop)");
     serve(listener, Arc::new(ctx)).await;
@@ -225,10 +230,7 @@ async fn answer<S: Store>(ctx: &Ctx<S>, request: Request<Incoming>) -> Response<
     let preflight = parts.method == Method::OPTIONS
         && parts.headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD);
     // One byte more than the handlers accept, so that they see the excess and answer 413.
-    let response = match Limited::new(body, handlers::MAX_BODY_BYTES + 1)
-        .collect()
-        .await
-    {
+    let response = match Limited::new(body, form::MAX_BODY_BYTES + 1).collect().await {
         Ok(collected) => {
             let bytes = collected.to_bytes();
             let body = if bytes.is_empty() {
@@ -239,7 +241,7 @@ async fn answer<S: Store>(ctx: &Ctx<S>, request: Request<Incoming>) -> Response<
             handlers::route(ctx, Request::from_parts(parts, body)).await
         }
         Err(error) if error.is::<http_body_util::LengthLimitError>() => {
-            Failure::PayloadTooLarge.into_response()
+            Failure::Form(form::FormError::TooLarge).into_response()
         }
         Err(error) => {
             tracing::debug!(%error, "could not read a request body");

@@ -1,6 +1,12 @@
 //! The administration commands against DynamoDB (moto): every subcommand, its failure paths,
 //! and what the endpoints see afterwards.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests: a failed expectation is the test's failure, reported where it happened"
+)]
+
 mod support;
 
 use std::io::Write;

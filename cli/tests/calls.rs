@@ -2,6 +2,12 @@
 //! user with a token one read, login creating a token a read and a transaction, logout at most
 //! two, and nothing at all for requests refused before the store is needed.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests: a failed expectation is the test's failure, reported where it happened"
+)]
+
 mod support;
 
 use authtoken::Ctx;

@@ -1,6 +1,12 @@
 //! Every binding row of the HTTP contract (docs/API.md), run three ways: the handlers on the
 //! memory store, the handlers on DynamoDB (moto), and `authtoken serve` over real HTTP.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests: a failed expectation is the test's failure, reported where it happened"
+)]
+
 mod support;
 
 use serde_json::json;
@@ -211,7 +217,7 @@ async fn oversized_bodies_are_refused_with_413(app: TestApp) {
     ))
     .await
     .assert(400, unable());
-    let limit = authtoken::handlers::MAX_BODY_BYTES;
+    let limit = authtoken::form::MAX_BODY_BYTES;
     let oversized = format!(
         "{{\"username\":\"admin\",\"password\":\"{}\"}}",
         "p".repeat(limit)

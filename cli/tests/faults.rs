@@ -2,6 +2,12 @@
 //! client gets JSON, 503 with `Retry-After` when the fault is transient, never a token that is not
 //! stored, and the tables are never left half-written.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests: a failed expectation is the test's failure, reported where it happened"
+)]
+
 mod support;
 
 use authtoken::Ctx;

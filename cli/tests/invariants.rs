@@ -1,6 +1,12 @@
 //! The store's promises under concurrency and over time, on both stores (and over HTTP where the
 //! test needs no look inside the store).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests: a failed expectation is the test's failure, reported where it happened"
+)]
+
 mod support;
 
 use std::sync::Arc;

@@ -1,6 +1,12 @@
 //! A short bounded load on `authtoken serve`, memory and DynamoDB: many concurrent clients, and
 //! not one failed request. (For figures, run `bash scripts/load.sh`.)
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests: a failed expectation is the test's failure, reported where it happened"
+)]
+
 mod support;
 
 use std::process::Command;

@@ -1,5 +1,11 @@
 //! `authtoken serve` as a user meets it: start-up messages, bad arguments, Ctrl-C, its logs.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests: a failed expectation is the test's failure, reported where it happened"
+)]
+
 mod support;
 
 use std::process::Command;

@@ -5,11 +5,18 @@
 //!
 //! Run: `cargo bench -p authtoken --bench login_timing` (BENCH_ROUNDS=N to change the rounds).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests: a failed expectation is the test's failure, reported where it happened"
+)]
+
 use std::time::{Duration, Instant};
 
 use authtoken::Ctx;
 use authtoken::admin;
 use authtoken::config::Settings;
+use authtoken::endpoint;
 use authtoken::handlers;
 use authtoken::password::Password;
 use authtoken::store::memory::MemoryStore;
@@ -26,7 +33,7 @@ fn login_request(username: &str, password: &str) -> lambda_http::Request {
     let body = serde_json::json!({ "username": username, "password": password }).to_string();
     http::Request::builder()
         .method("POST")
-        .uri("/api-token-auth/")
+        .uri(endpoint::LOGIN.slashed_path())
         .header("Content-Type", "application/json")
         .body(Body::Text(body))
         .expect("request")
@@ -75,8 +82,11 @@ fn main() {
             let case = (round + offset) % CASES.len();
             let (_, username, password) = CASES[case];
             let started = Instant::now();
-            let response =
-                runtime.block_on(handlers::login(&ctx, login_request(username, password)));
+            let response = runtime.block_on(handlers::handle(
+                &ctx,
+                &endpoint::LOGIN,
+                login_request(username, password),
+            ));
             let elapsed = started.elapsed();
             let expected = if case == 3 { 200 } else { 400 };
             assert_eq!(response.status().as_u16(), expected, "{}", CASES[case].0);

@@ -4,6 +4,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::config::Settings;
+use crate::header::{self, Credentials, HeaderError};
 use crate::password::{self, Password, PasswordError, Verdict};
 use crate::store::{self, NewToken, Store, StoreError, User};
 use crate::token::TokenKey;
@@ -135,6 +136,50 @@ async fn upgrade_password_hash(store: &impl Store, user: &User, password: Passwo
         Err(error) => {
             tracing::warn!(username = user.username, error = %error, "could not upgrade a password hash")
         }
+    }
+}
+
+/// Who an `Authorization` header authenticates.
+#[derive(Debug)]
+pub struct Caller {
+    /// The user the key belongs to.
+    pub username: String,
+    /// The key presented.
+    pub key: TokenKey,
+}
+
+/// Why an `Authorization` header authenticates nobody: DRF's three 401s (their messages are
+/// DRF's), or a store failure, which must not look like a bad token.
+#[derive(Debug, thiserror::Error)]
+pub enum Denied {
+    /// No `Token` credentials: no header, or another scheme.
+    #[error("Authentication credentials were not provided.")]
+    NotAuthenticated,
+    /// A malformed `Token` header.
+    #[error(transparent)]
+    BadHeader(#[from] HeaderError),
+    /// A well-formed header whose key is unknown, expired or logged out.
+    #[error("Invalid token.")]
+    InvalidToken,
+    /// The store could not answer.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Authenticates the raw bytes of an `Authorization` header (`None`: no header) with DRF's
+/// `TokenAuthentication` rules: `Token <key>`, then one strongly consistent read of the key's
+/// digest, expiry honoured. A malformed header or key costs no read. For any function that
+/// must know who is calling: the endpoints' pipeline, an authorizer, a guard.
+pub async fn authenticate_header(
+    store: &impl Store,
+    header: Option<&[u8]>,
+) -> Result<Caller, Denied> {
+    let Credentials::Key(key) = header::parse(header)? else {
+        return Err(Denied::NotAuthenticated);
+    };
+    match authenticate(store, &key).await? {
+        Some(username) => Ok(Caller { username, key }),
+        None => Err(Denied::InvalidToken),
     }
 }
 

@@ -8,6 +8,11 @@ use serde_json::Value;
 use crate::media::MediaType;
 use crate::password::Password;
 
+/// Largest login body parsed, in bytes: Django's `DATA_UPLOAD_MAX_MEMORY_SIZE` (2.5 MiB).
+/// Parsing is cheap next to argon2, and credentials that long are refused before any hashing
+/// anyway; this bounds the memory and time one request can take.
+pub const MAX_BODY_BYTES: usize = 2_621_440;
+
 /// A login request that passed validation: a trimmed, non-blank username and a non-blank password.
 #[derive(Debug)]
 pub struct LoginForm {
@@ -20,6 +25,8 @@ pub struct LoginForm {
 /// Why a login body was refused, one variant per DRF error shape.
 #[derive(Debug, PartialEq, Eq)]
 pub enum FormError {
+    /// 413: the body is larger than [`MAX_BODY_BYTES`].
+    TooLarge,
     /// 415: no parser handles the request's `Content-Type` (the full header value, or "").
     UnsupportedMediaType(String),
     /// 400 `{"detail": ...}`: the body could not be parsed (`JSON parse error - ...`).
@@ -64,7 +71,11 @@ impl Parser {
 }
 
 /// Parses and validates a login body. `content_type` is the raw `Content-Type` header, if any.
+/// A body over [`MAX_BODY_BYTES`] is refused before anything else.
 pub async fn parse(content_type: Option<&[u8]>, body: Bytes) -> Result<LoginForm, FormError> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(FormError::TooLarge);
+    }
     let fields = if body.is_empty() {
         // DRF reads no stream for an empty body, whatever its type: no data at all.
         Fields::default()

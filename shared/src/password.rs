@@ -91,6 +91,10 @@ pub enum PasswordError {
     Task(#[source] tokio::task::JoinError),
 }
 
+#[allow(
+    clippy::expect_used,
+    reason = "constant parameters, checked against argon2's limits by the tests"
+)]
 fn hasher() -> Argon2<'static> {
     let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None)
         .expect("the argon2 parameters are constants within argon2's limits");
@@ -104,6 +108,10 @@ pub fn hash(password: &Password) -> Result<String, PasswordError> {
         return Err(PasswordError::TooLong);
     }
     let mut salt = [0u8; 16];
+    #[allow(
+        clippy::expect_used,
+        reason = "without the OS's randomness there is no safe salt: stop, as TokenKey::generate"
+    )]
     OsRng
         .try_fill_bytes(&mut salt)
         .expect("the OS random number generator failed");

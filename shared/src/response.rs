@@ -5,7 +5,7 @@ use http::{HeaderValue, Method, Response, StatusCode};
 use lambda_http::Body;
 use serde::Serialize;
 
-use crate::auth::LoginError;
+use crate::auth::{Denied, LoginError};
 use crate::form::FormError;
 use crate::header::{self, HeaderError};
 use crate::store::StoreError;
@@ -49,8 +49,6 @@ pub enum Failure {
     InvalidToken,
     /// 400 or 415: the login body.
     Form(FormError),
-    /// 413: the body is larger than [`crate::handlers::MAX_BODY_BYTES`].
-    PayloadTooLarge,
     /// 400: the credentials do not identify an active user.
     InvalidCredentials,
     /// 503: the store is unavailable, or contention did not settle.
@@ -68,6 +66,17 @@ impl From<StoreError> for Failure {
             StoreError::TableNotFound(_) | StoreError::Failed(_) => {
                 Failure::Internal(Box::new(error))
             }
+        }
+    }
+}
+
+impl From<Denied> for Failure {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            Denied::NotAuthenticated => Failure::NotAuthenticated,
+            Denied::BadHeader(error) => Failure::BadHeader(error),
+            Denied::InvalidToken => Failure::InvalidToken,
+            Denied::Store(error) => error.into(),
         }
     }
 }
@@ -101,13 +110,6 @@ impl Failure {
             Failure::BadHeader(error) => unauthorized(&error.to_string()),
             Failure::InvalidToken => unauthorized("Invalid token."),
             Failure::Form(error) => form_error(error),
-            Failure::PayloadTooLarge => detail(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                &format!(
-                    "Request body is larger than {} bytes.",
-                    crate::handlers::MAX_BODY_BYTES
-                ),
-            ),
             Failure::InvalidCredentials => json(
                 StatusCode::BAD_REQUEST,
                 &NonFieldErrors::new("Unable to log in with provided credentials."),
@@ -151,6 +153,13 @@ impl NonFieldErrors {
 
 fn form_error(error: FormError) -> Response<Body> {
     match error {
+        FormError::TooLarge => detail(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!(
+                "Request body is larger than {} bytes.",
+                crate::form::MAX_BODY_BYTES
+            ),
+        ),
         FormError::UnsupportedMediaType(content_type) => detail(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             &format!("Unsupported media type \"{content_type}\" in request."),

@@ -25,6 +25,10 @@ impl TokenKey {
     ///
     /// # Panics
     /// If the operating system cannot provide randomness, which leaves nothing safe to do.
+    #[allow(
+        clippy::expect_used,
+        reason = "documented panic: without the OS's randomness no key is safe to hand out"
+    )]
     pub fn generate() -> Self {
         let mut bytes = [0u8; KEY_BYTES];
         OsRng

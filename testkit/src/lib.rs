@@ -7,6 +7,11 @@
 //! - [`tls_proxy`]: DynamoDB over HTTPS, with a certificate from a test authority;
 //! - [`events`]: the files in `events/`, and the answer each must get from its function.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test support: a failed expectation is the test's failure, reported where it happened"
+)]
 pub mod dynamo;
 pub mod events;
 pub mod fault_proxy;

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use authtoken::endpoint;
 use bytes::Bytes;
 use http::{Method, Request, StatusCode};
 use http_body_util::{BodyExt, Full};
@@ -73,9 +74,9 @@ pub struct EndpointReport {
 /// What a run saw, per endpoint, and how long it took.
 #[derive(Debug, Default, Clone)]
 pub struct Report {
-    /// `POST /api-token-auth/`.
+    /// Logins.
     pub login: EndpointReport,
-    /// `GET /api/whoami/`.
+    /// whoami requests.
     pub whoami: EndpointReport,
     /// Wall time from the first request to the last answer.
     pub elapsed: Duration,
@@ -201,7 +202,7 @@ async fn login(client: &HttpClient, addr: SocketAddr, username: &str) -> Option<
     let body = serde_json::json!({ "username": username, "password": PASSWORD }).to_string();
     let request = Request::builder()
         .method(Method::POST)
-        .uri(format!("http://{addr}/api-token-auth/"))
+        .uri(format!("http://{addr}{}", endpoint::LOGIN.slashed_path()))
         .header("Content-Type", "application/json")
         .body(Full::new(Bytes::from(body)))
         .ok()?;
@@ -216,7 +217,7 @@ async fn login(client: &HttpClient, addr: SocketAddr, username: &str) -> Option<
 
 async fn whoami(client: &HttpClient, addr: SocketAddr, key: &str) -> bool {
     let Ok(request) = Request::builder()
-        .uri(format!("http://{addr}/api/whoami/"))
+        .uri(format!("http://{addr}{}", endpoint::WHOAMI.slashed_path()))
         .header("Authorization", format!("Token {key}"))
         .body(Full::new(Bytes::new()))
     else {

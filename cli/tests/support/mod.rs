@@ -2,6 +2,7 @@
 //! store, through the shared handlers on DynamoDB (a DynamoDB-compatible server such as moto,
 //! at `AWS_ENDPOINT_URL_DYNAMODB`), or through a real `authtoken serve` process over HTTP.
 //! Every app starts with the same users, so one test body runs against all three.
+
 #![allow(dead_code)] // each test file uses a different part of the harness
 
 mod http_client;

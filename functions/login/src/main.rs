@@ -1,18 +1,10 @@
-//! The `login` Lambda function: API Gateway (HTTP API) events in, [`authtoken::handlers::login`] out.
-//! The context (settings and the DynamoDB client) is built once per sandbox and reused by
-//! every warm invocation.
+//! The `login` Lambda function: API Gateway (HTTP API) events for [`authtoken::endpoint::LOGIN`]
+//! in, answers out, through [`authtoken::lambda::run`].
 
-use std::convert::Infallible;
-
-use authtoken::{Ctx, handlers};
-use lambda_http::{Error, service_fn};
+use authtoken::endpoint::LOGIN;
+use lambda_http::Error;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    authtoken::logging::init_lambda();
-    let ctx = &Ctx::from_lambda_env()?;
-    lambda_http::run(service_fn(move |request| async move {
-        Ok::<_, Infallible>(handlers::login(ctx, request).await)
-    }))
-    .await
+    authtoken::lambda::run(&LOGIN).await
 }

@@ -4,6 +4,12 @@
 //! trusted; naming a file that is not there stops the function at init. The endpoint is moto
 //! behind a TLS proxy with a certificate from a test authority.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests: a failed expectation is the test's failure, reported where it happened"
+)]
+
 use std::time::Duration;
 
 use serde_json::Value;

@@ -10,6 +10,12 @@
 //! across the binaries; warm invocation (median of WARM_INVOKES); peak RSS (VmHWM after the warm
 //! run); file size; each also as a ratio to the empty handler. Every answer must be a 200.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark and test tool: a failed expectation is its failure, reported where it happened"
+)]
+
 use std::time::{Duration, Instant};
 
 use testkit::events::{ensure_event_token, events_dir, function_env, store_with_event_user};

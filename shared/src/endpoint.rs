@@ -1,0 +1,171 @@
+//! The endpoints, each described once: its path, its method, what it does, and what DRF's view
+//! says about it. The handlers' pipeline, the local server's router and banner, the Lambda
+//! functions and the test kit all read these descriptions; no other code spells a path.
+
+use http::Method;
+
+/// What an endpoint does once the checks every request goes through have passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Work {
+    /// Login: reads the body; the `Authorization` header is ignored.
+    ObtainToken,
+    /// Work for the caller that the `Authorization` header authenticates.
+    ForCaller(CallerWork),
+}
+
+/// Work done for an authenticated caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallerWork {
+    /// Answer the caller's username.
+    Whoami,
+    /// Delete the caller's token.
+    Logout,
+}
+
+/// One endpoint of the HTTP contract (docs/API.md).
+#[derive(Debug)]
+pub struct Endpoint {
+    /// The path without its trailing slash, as API Gateway routes it; requests may add the slash.
+    pub path: &'static str,
+    /// The one method served besides `OPTIONS`.
+    pub method: Method,
+    /// The Lambda function that serves it: its crate, binary and event-file prefix.
+    pub function: &'static str,
+    /// What it does.
+    pub work: Work,
+    /// The view's name in the `OPTIONS` answer (DRF's metadata).
+    pub view_name: &'static str,
+    /// DRF's `@api_view` endpoints also have the browsable-API renderer: they accept
+    /// `text/html` (answered with JSON here) and send `Vary: Accept`.
+    pub browsable: bool,
+    /// Whether every answer carries `Cache-Control: no-store` (answers that may hold a key).
+    pub no_store: bool,
+    /// Body types listed in the `OPTIONS` answer.
+    pub parses: &'static [&'static str],
+}
+
+/// The body types DRF's default parsers list.
+const DEFAULT_PARSERS: &[&str] = &[
+    "application/json",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data",
+];
+
+/// `POST /api-token-auth/`: username and password in, `{"token": ...}` out.
+pub static LOGIN: Endpoint = Endpoint {
+    path: "/api-token-auth",
+    method: Method::POST,
+    function: "login",
+    work: Work::ObtainToken,
+    view_name: "Obtain Auth Token",
+    browsable: false,
+    no_store: true,
+    parses: &[
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+        "application/json",
+    ],
+};
+
+/// `GET /api/whoami/`: the username of the presented token.
+pub static WHOAMI: Endpoint = Endpoint {
+    path: "/api/whoami",
+    method: Method::GET,
+    function: "whoami",
+    work: Work::ForCaller(CallerWork::Whoami),
+    view_name: "Whoami",
+    browsable: true,
+    no_store: false,
+    parses: DEFAULT_PARSERS,
+};
+
+/// `POST /api/logout/`: deletes the presented token.
+pub static LOGOUT: Endpoint = Endpoint {
+    path: "/api/logout",
+    method: Method::POST,
+    function: "logout",
+    work: Work::ForCaller(CallerWork::Logout),
+    view_name: "Logout",
+    browsable: true,
+    no_store: false,
+    parses: DEFAULT_PARSERS,
+};
+
+/// Every endpoint.
+pub static ALL: [&Endpoint; 3] = [&LOGIN, &WHOAMI, &LOGOUT];
+
+impl Endpoint {
+    /// Whether a request for `path` is for this endpoint (with or without the trailing slash).
+    pub fn serves(&self, path: &str) -> bool {
+        path.strip_suffix('/').unwrap_or(path) == self.path
+    }
+
+    /// The endpoint a request for `path` is for, if any.
+    pub fn for_path(path: &str) -> Option<&'static Endpoint> {
+        ALL.into_iter().find(|endpoint| endpoint.serves(path))
+    }
+
+    /// The endpoint the Lambda function `function` serves, if any.
+    pub fn for_function(function: &str) -> Option<&'static Endpoint> {
+        ALL.into_iter()
+            .find(|endpoint| endpoint.function == function)
+    }
+
+    /// The path as DRF clients write it, with the trailing slash.
+    pub fn slashed_path(&self) -> String {
+        format!("{}/", self.path)
+    }
+
+    /// The `Allow` header every answer carries (DRF's `default_response_headers`).
+    pub fn allow(&self) -> String {
+        format!("{}, OPTIONS", self.method)
+    }
+
+    /// Renderers, for content negotiation and the `OPTIONS` answer.
+    pub fn renders(&self) -> &'static [&'static str] {
+        if self.browsable {
+            &["application/json", "text/html"]
+        } else {
+            &["application/json"]
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_is_served_with_or_without_its_trailing_slash() {
+        assert!(WHOAMI.serves("/api/whoami"));
+        assert!(WHOAMI.serves("/api/whoami/"));
+        assert!(!WHOAMI.serves("/api/whoami//"));
+        assert!(!WHOAMI.serves("/api/whoamix"));
+        assert_eq!(
+            Endpoint::for_path("/api-token-auth/").map(|e| e.function),
+            Some("login")
+        );
+        assert!(Endpoint::for_path("/").is_none());
+    }
+
+    #[test]
+    fn paths_and_functions_are_unique() {
+        for (i, a) in ALL.iter().enumerate() {
+            for b in &ALL[i + 1..] {
+                assert_ne!(a.path, b.path);
+                assert_ne!(a.function, b.function);
+            }
+            assert!(!a.path.ends_with('/'), "routes cannot end in '/'");
+            assert_eq!(
+                Endpoint::for_function(a.function).map(|e| e.path),
+                Some(a.path)
+            );
+        }
+    }
+
+    #[test]
+    fn allow_lists_the_method_and_options() {
+        assert_eq!(LOGIN.allow(), "POST, OPTIONS");
+        assert_eq!(WHOAMI.allow(), "GET, OPTIONS");
+    }
+}
