@@ -5,7 +5,8 @@
 use std::net::IpAddr;
 
 use authtoken::config::{TOKENS_TABLE_VAR, Tables, USERS_TABLE_VAR};
-use authtoken::store::dynamo::{DynamoStore, sdk_config};
+use authtoken::store::dynamo::DynamoStore;
+use authtoken::store::dynamo::client::sdk_config;
 use aws_sdk_dynamodb::config::ProvideCredentials;
 use clap::Args;
 

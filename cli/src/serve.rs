@@ -7,7 +7,6 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use std::fmt;
 use std::net::SocketAddr;
 
 use authtoken::admin::{self, AdminError};
@@ -57,7 +56,7 @@ pub struct ServeArgs {
 }
 
 /// `NAME:PASSWORD` from the command line.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 struct UserArg {
     name: String,
     password: Password,
@@ -72,15 +71,6 @@ impl UserArg {
             }),
             _ => Err("expected NAME:PASSWORD, both non-empty".to_owned()),
         }
-    }
-}
-
-impl fmt::Debug for UserArg {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UserArg")
-            .field("name", &self.name)
-            .field("password", &self.password)
-            .finish()
     }
 }
 

@@ -2,6 +2,7 @@
 //! variable to fix.
 
 use std::env;
+use std::ffi::OsString;
 
 /// Environment variable: seconds a token lives after it is issued; 0 (the default) = forever.
 pub const TOKEN_TTL_VAR: &str = "TOKEN_TTL_SECONDS";
@@ -9,6 +10,14 @@ pub const TOKEN_TTL_VAR: &str = "TOKEN_TTL_SECONDS";
 pub const USERS_TABLE_VAR: &str = "USERS_TABLE";
 /// Environment variable: name of the tokens table.
 pub const TOKENS_TABLE_VAR: &str = "TOKENS_TABLE";
+/// Environment variable: the AWS region (Lambda sets it).
+pub const REGION_VAR: &str = "AWS_REGION";
+/// Environment variable: another DynamoDB endpoint, such as a local server.
+pub const ENDPOINT_VAR: &str = "AWS_ENDPOINT_URL_DYNAMODB";
+/// Environment variable: a PEM bundle of certificate authorities to trust instead of Amazon's.
+pub const CERT_FILE_VAR: &str = "SSL_CERT_FILE";
+/// Environment variable: a directory of certificate authorities to trust instead of Amazon's.
+pub const CERT_DIR_VAR: &str = "SSL_CERT_DIR";
 
 /// A setting that is missing or cannot be used. Its `Debug` is its message, since a function's
 /// `main` reports a start-up error with `Debug` (`Error: USERS_TABLE is not set ...`).
@@ -110,6 +119,49 @@ impl Tables {
     }
 }
 
+/// What the functions' DynamoDB client is built from: the region Lambda sets, and the variables
+/// that point the client at another endpoint or another trust store. (Credentials are read by
+/// the SDK's environment provider, when a request is signed.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientEnv {
+    /// [`REGION_VAR`], required.
+    pub region: String,
+    /// [`ENDPOINT_VAR`], unless unset or blank (template.yaml declares it empty so that
+    /// `sam local invoke --env-vars` may set it; empty means DynamoDB's own endpoint).
+    pub endpoint: Option<String>,
+    /// [`CERT_FILE_VAR`], unless unset or empty.
+    pub cert_file: Option<OsString>,
+    /// [`CERT_DIR_VAR`], unless unset or empty.
+    pub cert_dir: Option<OsString>,
+}
+
+impl ClientEnv {
+    /// Reads the variables from the environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|var| env::var_os(var))
+    }
+
+    /// Reads the variables through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<OsString>) -> Result<Self, ConfigError> {
+        let text = |var: &'static str| match lookup(var).map(OsString::into_string) {
+            None => Ok(None),
+            Some(Ok(value)) => Ok(Some(value.trim().to_owned()).filter(|v| !v.is_empty())),
+            Some(Err(value)) => Err(ConfigError::Invalid {
+                var,
+                value: value.to_string_lossy().into_owned(),
+                expected: "UTF-8 text",
+            }),
+        };
+        let path = |var: &str| lookup(var).filter(|value| !value.is_empty());
+        Ok(Self {
+            region: text(REGION_VAR)?.ok_or(ConfigError::Missing(REGION_VAR))?,
+            endpoint: text(ENDPOINT_VAR)?,
+            cert_file: path(CERT_FILE_VAR),
+            cert_dir: path(CERT_DIR_VAR),
+        })
+    }
+}
+
 fn is_valid_table_name(name: &str) -> bool {
     (3..=255).contains(&name.len())
         && name
@@ -157,6 +209,47 @@ mod tests {
                 "{error}"
             );
         }
+    }
+
+    fn os_lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<OsString> {
+        let text = lookup(pairs);
+        move |var| text(var).map(OsString::from)
+    }
+
+    #[test]
+    fn the_client_needs_a_region() {
+        let error = ClientEnv::from_lookup(os_lookup(&[])).unwrap_err();
+        assert_eq!(error, ConfigError::Missing(REGION_VAR));
+        let error = ClientEnv::from_lookup(os_lookup(&[(REGION_VAR, " ")])).unwrap_err();
+        assert_eq!(error, ConfigError::Missing(REGION_VAR));
+    }
+
+    #[test]
+    fn an_unset_or_blank_endpoint_means_dynamodbs_own() {
+        for endpoint in [None, Some(""), Some("  ")] {
+            let mut pairs = vec![(REGION_VAR, "eu-west-1")];
+            pairs.extend(endpoint.map(|value| (ENDPOINT_VAR, value)));
+            let env = ClientEnv::from_lookup(os_lookup(&pairs)).unwrap();
+            assert_eq!(env.endpoint, None, "{endpoint:?}");
+        }
+    }
+
+    #[test]
+    fn a_set_endpoint_and_certificate_paths_are_read() {
+        let env = ClientEnv::from_lookup(os_lookup(&[
+            (REGION_VAR, "eu-west-1"),
+            (ENDPOINT_VAR, "http://host.docker.internal:5005"),
+            (CERT_FILE_VAR, "/etc/ca.pem"),
+            (CERT_DIR_VAR, ""),
+        ]))
+        .unwrap();
+        assert_eq!(env.region, "eu-west-1");
+        assert_eq!(
+            env.endpoint.as_deref(),
+            Some("http://host.docker.internal:5005")
+        );
+        assert_eq!(env.cert_file, Some(OsString::from("/etc/ca.pem")));
+        assert_eq!(env.cert_dir, None);
     }
 
     #[test]

@@ -93,8 +93,8 @@ fn config_via(endpoint: &str) -> aws_sdk_dynamodb::config::Builder {
         .endpoint_url(endpoint)
         .region(Region::new(REGION))
         .credentials_provider(Credentials::new("test", "test", None, None, "testkit"))
-        .retry_config(dynamo::retry_config())
-        .timeout_config(dynamo::timeout_config())
+        .retry_config(dynamo::client::retry_config())
+        .timeout_config(dynamo::client::timeout_config())
 }
 
 /// Uniquely named table names, so that tests run in parallel without sharing state.

@@ -66,7 +66,9 @@ struct State {
 }
 
 /// What makes two requests the same for replay: the operation and the body, less the
-/// `ClientRequestToken` the SDK fills with a fresh random value for each `TransactWriteItems`.
+/// `ClientRequestToken` the SDK fills with a fresh random value for each `TransactWriteItems`,
+/// with every object's keys in sorted order (the SDK writes maps in `HashMap` order, which
+/// differs between two identical requests).
 #[derive(PartialEq, Eq, Hash)]
 struct ReplayKey(String, Bytes);
 
@@ -75,11 +77,32 @@ impl ReplayKey {
         let body = match serde_json::from_slice::<serde_json::Value>(body) {
             Ok(serde_json::Value::Object(mut fields)) => {
                 fields.remove("ClientRequestToken");
-                Bytes::from(serde_json::Value::Object(fields).to_string())
+                Bytes::from(sorted(serde_json::Value::Object(fields)).to_string())
             }
             _ => body.clone(),
         };
         Self(operation, body)
+    }
+}
+
+/// `value` with the keys of every object in sorted order, whether or not serde_json keeps
+/// insertion order (its `preserve_order` feature, which a dependency may turn on).
+fn sorted(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(fields) => {
+            let mut fields: Vec<_> = fields.into_iter().collect();
+            fields.sort_by(|(a, _), (b, _)| a.cmp(b));
+            serde_json::Value::Object(
+                fields
+                    .into_iter()
+                    .map(|(key, value)| (key, sorted(value)))
+                    .collect(),
+            )
+        }
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(sorted).collect())
+        }
+        other => other,
     }
 }
 
@@ -299,4 +322,29 @@ fn dynamodb_error(status: StatusCode, body: &str) -> Response<Full<Bytes>> {
         .header("content-type", "application/x-amz-json-1.0")
         .body(Full::new(Bytes::from(body.to_owned())))
         .expect("response")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(body: &str) -> ReplayKey {
+        ReplayKey::new(
+            "DynamoDB_20120810.TransactWriteItems".into(),
+            &Bytes::from(body.to_owned()),
+        )
+    }
+
+    #[test]
+    fn replay_keys_ignore_key_order_and_the_request_token() {
+        let a = key(
+            r##"{"ClientRequestToken":"1","Names":{"#a":"x","#b":"y"},"Items":[{"k":1,"j":2}]}"##,
+        );
+        let b = key(
+            r##"{"Items":[{"j":2,"k":1}],"Names":{"#b":"y","#a":"x"},"ClientRequestToken":"2"}"##,
+        );
+        assert!(a == b);
+        let other = key(r##"{"Names":{"#a":"x","#b":"z"},"Items":[{"k":1,"j":2}]}"##);
+        assert!(a != other);
+    }
 }

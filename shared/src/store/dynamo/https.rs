@@ -31,19 +31,12 @@ pub enum TrustedRoots {
 }
 
 impl TrustedRoots {
-    /// The roots this process's environment asks for: [`TrustedRoots::System`] if
-    /// `SSL_CERT_FILE` or `SSL_CERT_DIR` is set (and not empty), else
-    /// [`TrustedRoots::AmazonTrustServices`]. A set variable must name an existing file
+    /// The roots to trust given `SSL_CERT_FILE` and `SSL_CERT_DIR` ([`crate::config::ClientEnv`]):
+    /// [`TrustedRoots::System`] if either is set (and not empty), else
+    /// [`TrustedRoots::AmazonTrustServices`]. A set path must be an existing file
     /// (`SSL_CERT_FILE`) or directory (`SSL_CERT_DIR`): a wrong path would leave the function
     /// trusting nothing, every call failing, so it stops start-up instead.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::choose(
-            std::env::var_os("SSL_CERT_FILE"),
-            std::env::var_os("SSL_CERT_DIR"),
-        )
-    }
-
-    fn choose(
+    pub fn for_paths(
         cert_file: Option<OsString>,
         cert_dir: Option<OsString>,
     ) -> Result<Self, ConfigError> {
@@ -114,13 +107,19 @@ mod tests {
         };
         let dir = || Some(OsString::from(env!("CARGO_MANIFEST_DIR")));
         let amazon = Ok(TrustedRoots::AmazonTrustServices);
-        assert_eq!(TrustedRoots::choose(None, None), amazon);
+        assert_eq!(TrustedRoots::for_paths(None, None), amazon);
         let empty = || Some(OsString::new());
-        assert_eq!(TrustedRoots::choose(empty(), empty()), amazon);
-        assert_eq!(TrustedRoots::choose(file(), None), Ok(TrustedRoots::System));
-        assert_eq!(TrustedRoots::choose(None, dir()), Ok(TrustedRoots::System));
+        assert_eq!(TrustedRoots::for_paths(empty(), empty()), amazon);
         assert_eq!(
-            TrustedRoots::choose(file(), dir()),
+            TrustedRoots::for_paths(file(), None),
+            Ok(TrustedRoots::System)
+        );
+        assert_eq!(
+            TrustedRoots::for_paths(None, dir()),
+            Ok(TrustedRoots::System)
+        );
+        assert_eq!(
+            TrustedRoots::for_paths(file(), dir()),
             Ok(TrustedRoots::System)
         );
     }
@@ -129,7 +128,7 @@ mod tests {
     fn a_certificate_path_that_is_not_there_stops_start_up_naming_the_variable() {
         let missing = || Some(OsString::from("/nonexistent/ca-bundle.pem"));
         let dir = || Some(OsString::from(env!("CARGO_MANIFEST_DIR")));
-        let file_error = TrustedRoots::choose(missing(), None)
+        let file_error = TrustedRoots::for_paths(missing(), None)
             .unwrap_err()
             .to_string();
         assert!(
@@ -137,8 +136,8 @@ mod tests {
             "{file_error}"
         );
         // A directory is not a file, and a file is not a directory.
-        assert!(TrustedRoots::choose(dir(), None).is_err());
-        let dir_error = TrustedRoots::choose(None, missing())
+        assert!(TrustedRoots::for_paths(dir(), None).is_err());
+        let dir_error = TrustedRoots::for_paths(None, missing())
             .unwrap_err()
             .to_string();
         assert!(dir_error.starts_with("SSL_CERT_DIR is "), "{dir_error}");

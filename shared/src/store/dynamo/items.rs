@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::store::{CurrentToken, TokenRecord, User};
+use crate::store::{CurrentToken, NewToken, TokenRecord, User};
 use crate::token::TokenKey;
 
 /// An item as the SDK carries it.
@@ -56,6 +56,19 @@ pub fn user_item(user: &User) -> Item {
         (ACTIVE.to_owned(), AttributeValue::Bool(user.active)),
         (CREATED.to_owned(), n(user.created)),
     ])
+}
+
+/// The tokens-table item of `username`'s new token.
+pub fn token_item(username: &str, token: &NewToken) -> Item {
+    let mut item = HashMap::from([
+        (DIGEST.to_owned(), s(token.key.digest().as_str())),
+        (OWNER.to_owned(), s(username)),
+        (CREATED.to_owned(), n(token.created)),
+    ]);
+    if let Some(expires) = token.expires {
+        item.insert(EXPIRES.to_owned(), n(expires));
+    }
+    item
 }
 
 /// Reads a users-table item.
@@ -147,6 +160,29 @@ mod tests {
         let token = user_from_item(&item).unwrap().token.unwrap();
         assert_eq!(token.key, TokenKey::new("k"));
         assert_eq!(token.expires, Some(99));
+    }
+
+    #[test]
+    fn a_token_item_is_read_back_as_its_record() {
+        let key = TokenKey::new("9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b");
+        for expires in [None, Some(1_700_086_400)] {
+            let token = NewToken {
+                key: key.clone(),
+                created: 1_700_000_000,
+                expires,
+            };
+            let item = token_item("admin", &token);
+            assert_eq!(item[DIGEST], s(key.digest().as_str()));
+            assert!(
+                !item.values().any(|value| value == &s(key.expose())),
+                "no key in the item"
+            );
+            let record = token_from_item(&item).unwrap();
+            assert_eq!(
+                (record.username.as_str(), record.created, record.expires),
+                ("admin", 1_700_000_000, expires)
+            );
+        }
     }
 
     #[test]

@@ -1,0 +1,68 @@
+//! Building DynamoDB clients: the retry and timeout limits every client of the project uses,
+//! and the functions' client, built from Lambda's environment only ([`ClientEnv`]) over the
+//! HTTPS client of [`super::https`].
+
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::environment::EnvironmentVariableCredentialsProvider;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::Region;
+
+use super::https::{self, TrustedRoots};
+use crate::config::{ClientEnv, ConfigError};
+
+/// Attempts per request, the first included (the SDK's standard retry with backoff).
+pub const MAX_ATTEMPTS: u32 = 3;
+/// Time allowed to open a connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+/// Time allowed for one attempt.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
+/// Time allowed for a whole operation, retries included: well inside the functions' timeouts.
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The functions' client: the region and endpoint of `env`, credentials from the variables
+/// Lambda sets (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), the retry
+/// and timeout limits above, over [`https::https_client`] with the roots `env` asks for.
+/// Nothing else is probed or read: no profile files, no instance metadata, no certificate
+/// files unless asked for, which keeps start-up short.
+pub fn lambda_client(env: &ClientEnv) -> Result<Client, ConfigError> {
+    let roots = TrustedRoots::for_paths(env.cert_file.clone(), env.cert_dir.clone())?;
+    let mut config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(env.region.clone()))
+        .credentials_provider(EnvironmentVariableCredentialsProvider::new())
+        .http_client(https::https_client(roots)?)
+        .retry_config(retry_config())
+        .timeout_config(timeout_config());
+    if let Some(endpoint) = &env.endpoint {
+        config = config.endpoint_url(endpoint);
+    }
+    Ok(Client::from_conf(config.build()))
+}
+
+/// The AWS SDK configuration for clients outside Lambda (the command line): the SDK's usual
+/// sources (profiles, `~/.aws`, the environment) with this project's limits.
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(retry_config())
+        .timeout_config(timeout_config())
+        .load()
+        .await
+}
+
+/// Standard retries (exponential backoff with jitter), [`MAX_ATTEMPTS`] attempts in all.
+pub fn retry_config() -> RetryConfig {
+    RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS)
+}
+
+/// [`CONNECT_TIMEOUT`], [`ATTEMPT_TIMEOUT`] and [`OPERATION_TIMEOUT`].
+pub fn timeout_config() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .operation_timeout(OPERATION_TIMEOUT)
+        .build()
+}

@@ -1,0 +1,356 @@
+//! The [`Store`] operations as DynamoDB calls: strongly consistent reads, and conditional writes
+//! where every change that touches both tables is one `TransactWriteItems`. A write whose
+//! condition does not hold answers `Ok(false)`, so that the caller re-reads and decides again.
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::builders::{DeleteBuilder, UpdateBuilder};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+
+use super::DynamoStore;
+use super::errors::{Cancellation, cancellation, classify};
+use super::items::{self, ACTIVE, DIGEST, OWNER, PASSWORD, TOKEN, TOKEN_EXPIRES, USERNAME, s};
+use crate::store::{NewToken, Store, StoreError, TokenRecord, User, UserPage};
+use crate::token::{TokenDigest, TokenKey};
+
+impl Store for DynamoStore {
+    async fn user(&self, username: &str) -> Result<Option<User>, StoreError> {
+        let key = (USERNAME, s(username));
+        self.read(&self.tables.users, key, items::user_from_item)
+            .await
+    }
+
+    async fn token(&self, digest: &TokenDigest) -> Result<Option<TokenRecord>, StoreError> {
+        let key = (DIGEST, s(digest.as_str()));
+        self.read(&self.tables.tokens, key, items::token_from_item)
+            .await
+    }
+
+    async fn create_user(&self, user: &User) -> Result<bool, StoreError> {
+        written(
+            self.client
+                .put_item()
+                .table_name(&self.tables.users)
+                .set_item(Some(items::user_item(user)))
+                .condition_expression("attribute_not_exists(#username)")
+                .expression_attribute_names("#username", USERNAME)
+                .send()
+                .await,
+        )
+    }
+
+    async fn install_token(
+        &self,
+        username: &str,
+        token: &NewToken,
+        replacing: Option<&TokenKey>,
+    ) -> Result<bool, StoreError> {
+        let put = built(
+            Put::builder()
+                .table_name(&self.tables.tokens)
+                .set_item(Some(items::token_item(username, token)))
+                .condition_expression("attribute_not_exists(#digest)")
+                .expression_attribute_names("#digest", DIGEST)
+                .build(),
+        )?;
+        let mut update = Update::builder()
+            .table_name(&self.tables.users)
+            .key(USERNAME, s(username))
+            .holding_exactly(replacing, " AND #active = :true")
+            .expression_attribute_names("#active", ACTIVE)
+            .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
+            .expression_attribute_values(":true", AttributeValue::Bool(true))
+            .expression_attribute_values(":key", s(token.key.expose()));
+        update = match token.expires {
+            Some(expires) => update
+                .update_expression("SET #token = :key, #token_expires = :expires")
+                .expression_attribute_values(":expires", items::n(expires)),
+            None => update.update_expression("SET #token = :key REMOVE #token_expires"),
+        };
+        let mut writes = vec![
+            TransactWriteItem::builder().put(put).build(),
+            TransactWriteItem::builder()
+                .update(built(update.build())?)
+                .build(),
+        ];
+        if let Some(old) = replacing {
+            writes.push(self.delete_token_record(old)?);
+        }
+        self.transact(writes).await
+    }
+
+    async fn delete_token(&self, username: &str, key: &TokenKey) -> Result<bool, StoreError> {
+        let delete = built(
+            Delete::builder()
+                .table_name(&self.tables.tokens)
+                .key(DIGEST, s(key.digest().as_str()))
+                .condition_expression("#owner = :username")
+                .expression_attribute_names("#owner", OWNER)
+                .expression_attribute_values(":username", s(username))
+                .build(),
+        )?;
+        let update = built(
+            Update::builder()
+                .table_name(&self.tables.users)
+                .key(USERNAME, s(username))
+                .update_expression("REMOVE #token, #token_expires")
+                .condition_expression("#token = :key")
+                .expression_attribute_names("#token", TOKEN)
+                .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
+                .expression_attribute_values(":key", s(key.expose()))
+                .build(),
+        )?;
+        self.transact(vec![
+            TransactWriteItem::builder().delete(delete).build(),
+            TransactWriteItem::builder().update(update).build(),
+        ])
+        .await
+    }
+
+    async fn set_active(
+        &self,
+        username: &str,
+        active: bool,
+        current_token: Option<&TokenKey>,
+    ) -> Result<bool, StoreError> {
+        let mut update = Update::builder()
+            .table_name(&self.tables.users)
+            .key(USERNAME, s(username))
+            .holding_exactly(current_token, "")
+            .expression_attribute_names("#active", ACTIVE)
+            .expression_attribute_values(":active", AttributeValue::Bool(active));
+        update = if active {
+            update.update_expression("SET #active = :active")
+        } else {
+            update
+                .update_expression("SET #active = :active REMOVE #token, #token_expires")
+                .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
+        };
+        let mut writes = vec![
+            TransactWriteItem::builder()
+                .update(built(update.build())?)
+                .build(),
+        ];
+        if let (false, Some(key)) = (active, current_token) {
+            writes.push(self.delete_token_record(key)?);
+        }
+        self.transact(writes).await
+    }
+
+    async fn delete_user(
+        &self,
+        username: &str,
+        current_token: Option<&TokenKey>,
+    ) -> Result<bool, StoreError> {
+        let delete = Delete::builder()
+            .table_name(&self.tables.users)
+            .key(USERNAME, s(username))
+            .holding_exactly(current_token, "");
+        let mut writes = vec![
+            TransactWriteItem::builder()
+                .delete(built(delete.build())?)
+                .build(),
+        ];
+        if let Some(key) = current_token {
+            writes.push(self.delete_token_record(key)?);
+        }
+        self.transact(writes).await
+    }
+
+    async fn list_users(&self, after: Option<&str>, limit: u32) -> Result<UserPage, StoreError> {
+        let mut scan = self
+            .client
+            .scan()
+            .table_name(&self.tables.users)
+            .limit(i32::try_from(limit.max(1)).unwrap_or(i32::MAX))
+            .consistent_read(true);
+        if let Some(after) = after {
+            scan = scan.exclusive_start_key(USERNAME, s(after));
+        }
+        let output = scan.send().await.map_err(classify)?;
+        let users = output
+            .items()
+            .iter()
+            .map(items::user_from_item)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(bad_item)?;
+        let next = match output
+            .last_evaluated_key()
+            .and_then(|key| key.get(USERNAME))
+        {
+            Some(AttributeValue::S(username)) => Some(username.clone()),
+            _ => None,
+        };
+        Ok(UserPage { users, next })
+    }
+
+    async fn replace_password_hash(
+        &self,
+        username: &str,
+        old_hash: &str,
+        new_hash: &str,
+    ) -> Result<bool, StoreError> {
+        written(
+            self.client
+                .update_item()
+                .table_name(&self.tables.users)
+                .key(USERNAME, s(username))
+                .update_expression("SET #password = :new")
+                .condition_expression("#password = :old")
+                .expression_attribute_names("#password", PASSWORD)
+                .expression_attribute_values(":new", s(new_hash))
+                .expression_attribute_values(":old", s(old_hash))
+                .send()
+                .await,
+        )
+    }
+}
+
+impl DynamoStore {
+    /// One strongly consistent read of the item at `key` in `table`, mapped by `from_item`.
+    async fn read<T>(
+        &self,
+        table: &str,
+        (name, value): (&str, AttributeValue),
+        from_item: fn(&items::Item) -> Result<T, items::ItemError>,
+    ) -> Result<Option<T>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(table)
+            .key(name, value)
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(classify)?;
+        output.item().map(from_item).transpose().map_err(bad_item)
+    }
+
+    /// Runs `items` as one transaction: `Ok(false)` if a condition did not hold (or another
+    /// transaction interfered), so the caller re-reads and decides again.
+    async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        let Err(error) = result else {
+            return Ok(true);
+        };
+        let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+            error.as_service_error()
+        else {
+            return Err(classify(error));
+        };
+        let codes = cancelled.cancellation_reasons().iter().map(|r| r.code());
+        match cancellation(codes) {
+            Cancellation::ConditionNotMet => Ok(false),
+            Cancellation::Transient => Err(StoreError::Unavailable(Box::new(error))),
+            Cancellation::Failed => Err(StoreError::Failed(Box::new(error))),
+        }
+    }
+
+    /// A transaction step that deletes the record of `key` (no condition: it may be gone).
+    fn delete_token_record(&self, key: &TokenKey) -> Result<TransactWriteItem, StoreError> {
+        let delete = built(
+            Delete::builder()
+                .table_name(&self.tables.tokens)
+                .key(DIGEST, s(key.digest().as_str()))
+                .build(),
+        )?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+}
+
+/// A write on a users item on condition that the user exists and holds exactly `current` (no
+/// token if `None`), plus `also` (`" AND ..."`, or `""`): the one way the users table is
+/// guarded against a concurrent change of the user's token. Binds `#username`, `#token` and,
+/// with a token, `:current`.
+trait HoldingExactly: Sized {
+    fn condition(self, expression: String) -> Self;
+    fn name(self, placeholder: &str, attribute: &str) -> Self;
+    fn value(self, placeholder: &str, value: AttributeValue) -> Self;
+
+    fn holding_exactly(self, current: Option<&TokenKey>, also: &str) -> Self {
+        let this = self.name("#username", USERNAME).name("#token", TOKEN);
+        match current {
+            Some(key) => this
+                .condition(format!(
+                    "attribute_exists(#username) AND #token = :current{also}"
+                ))
+                .value(":current", s(key.expose())),
+            None => this.condition(format!(
+                "attribute_exists(#username) AND attribute_not_exists(#token){also}"
+            )),
+        }
+    }
+}
+
+/// The same three builder methods, under the trait's names, for both builders that write a
+/// users item in a transaction.
+macro_rules! holding_exactly_for {
+    ($($builder:ty),+) => {$(
+        impl HoldingExactly for $builder {
+            fn condition(self, expression: String) -> Self {
+                self.condition_expression(expression)
+            }
+            fn name(self, placeholder: &str, attribute: &str) -> Self {
+                self.expression_attribute_names(placeholder, attribute)
+            }
+            fn value(self, placeholder: &str, value: AttributeValue) -> Self {
+                self.expression_attribute_values(placeholder, value)
+            }
+        }
+    )+};
+}
+
+holding_exactly_for!(UpdateBuilder, DeleteBuilder);
+
+/// An error that may say "the write's condition did not hold".
+trait ConditionFailed {
+    fn is_condition_failed(&self) -> bool;
+}
+
+impl ConditionFailed for PutItemError {
+    fn is_condition_failed(&self) -> bool {
+        self.is_conditional_check_failed_exception()
+    }
+}
+
+impl ConditionFailed for UpdateItemError {
+    fn is_condition_failed(&self) -> bool {
+        self.is_conditional_check_failed_exception()
+    }
+}
+
+/// A single conditional write's outcome: `Ok(true)` written, `Ok(false)` its condition did not
+/// hold, or the classified failure.
+fn written<O, E, R>(result: Result<O, SdkError<E, R>>) -> Result<bool, StoreError>
+where
+    E: ConditionFailed
+        + aws_sdk_dynamodb::error::ProvideErrorMetadata
+        + std::error::Error
+        + Send
+        + Sync
+        + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(error) if error.as_service_error().is_some_and(E::is_condition_failed) => Ok(false),
+        Err(error) => Err(classify(error)),
+    }
+}
+
+/// A request the SDK's builder refused (a required field missing): a bug, never the client's.
+fn built<T>(result: Result<T, aws_sdk_dynamodb::error::BuildError>) -> Result<T, StoreError> {
+    result.map_err(|error| StoreError::Failed(Box::new(error)))
+}
+
+/// An item that does not have the layout this store writes.
+fn bad_item(error: items::ItemError) -> StoreError {
+    StoreError::Failed(Box::new(error))
+}
