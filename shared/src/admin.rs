@@ -3,16 +3,15 @@
 //!
 //! Each write is one conditional store step. When another writer changes the user between our
 //! read and our write, the condition fails and the operation reads again, a bounded number of
-//! times, so that, for instance, a deactivation never leaves a token behind.
+//! times ([`crate::store::rounds`]), so that, for instance, a deactivation never leaves a token
+//! behind.
 
 use crate::auth::{self, Ensured, MAX_USERNAME_CHARS};
 use crate::config::Settings;
 use crate::password::{self, Password, PasswordError};
+use crate::store::rounds::{self, Round};
 use crate::store::{Store, StoreError, User, UserPage};
 use crate::token::TokenKey;
-
-/// How many times an operation re-reads the user after another writer changed it.
-const ATTEMPTS: usize = 5;
 
 /// Why an administrative operation did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -77,18 +76,19 @@ pub async fn set_password(
     username: &str,
     password: Password,
 ) -> Result<(), AdminError> {
-    let new_hash = password::hash_in_background(password).await?;
-    for _ in 0..ATTEMPTS {
+    let new_hash = &password::hash_in_background(password).await?;
+    settle(username, |()| async move {
         let user = existing(store, username).await?;
-        if store
-            .replace_password_hash(username, &user.password_hash, &new_hash)
+        if !store
+            .replace_password_hash(username, &user.password_hash, new_hash)
             .await?
         {
-            tracing::info!(username, "set a password");
-            return Ok(());
+            return Ok(Round::Lost(()));
         }
-    }
-    Err(AdminError::Contention(username.to_owned()))
+        tracing::info!(username, "set a password");
+        Ok(Round::Done(()))
+    })
+    .await
 }
 
 /// Activates or deactivates a user; deactivating deletes their token in the same step, so an
@@ -98,31 +98,33 @@ pub async fn set_active(
     username: &str,
     active: bool,
 ) -> Result<bool, AdminError> {
-    for _ in 0..ATTEMPTS {
+    settle(username, |()| async move {
         let user = existing(store, username).await?;
         if user.active == active && (active || user.token.is_none()) {
-            return Ok(false);
+            return Ok(Round::Done(false));
         }
         let current = user.token.as_ref().map(|token| &token.key);
-        if store.set_active(username, active, current).await? {
-            tracing::info!(username, active, "changed whether a user is active");
-            return Ok(true);
+        if !store.set_active(username, active, current).await? {
+            return Ok(Round::Lost(()));
         }
-    }
-    Err(AdminError::Contention(username.to_owned()))
+        tracing::info!(username, active, "changed whether a user is active");
+        Ok(Round::Done(true))
+    })
+    .await
 }
 
 /// Deletes a user and their token, in one step.
 pub async fn delete_user(store: &impl Store, username: &str) -> Result<(), AdminError> {
-    for _ in 0..ATTEMPTS {
+    settle(username, |()| async move {
         let user = existing(store, username).await?;
         let current = user.token.as_ref().map(|token| &token.key);
-        if store.delete_user(username, current).await? {
-            tracing::info!(username, "deleted a user");
-            return Ok(());
+        if !store.delete_user(username, current).await? {
+            return Ok(Round::Lost(()));
         }
-    }
-    Err(AdminError::Contention(username.to_owned()))
+        tracing::info!(username, "deleted a user");
+        Ok(Round::Done(()))
+    })
+    .await
 }
 
 /// One page of users (see [`Store::list_users`]).
@@ -158,16 +160,27 @@ pub async fn issue_token(
 
 /// Deletes the user's token, if they have one. Returns false if they had none.
 pub async fn revoke_token(store: &impl Store, username: &str) -> Result<bool, AdminError> {
-    for _ in 0..ATTEMPTS {
+    settle(username, |()| async move {
         let user = existing(store, username).await?;
         let Some(current) = user.token else {
-            return Ok(false);
+            return Ok(Round::Done(false));
         };
-        if auth::revoke_token(store, username, &current.key).await? {
-            return Ok(true);
+        if !auth::revoke_token(store, username, &current.key).await? {
+            return Ok(Round::Lost(()));
         }
-    }
-    Err(AdminError::Contention(username.to_owned()))
+        Ok(Round::Done(true))
+    })
+    .await
+}
+
+/// [`rounds::settle`] for an operation on `username`, whose rounds all losing is contention.
+async fn settle<T, Next>(username: &str, round: impl FnMut(()) -> Next) -> Result<T, AdminError>
+where
+    Next: Future<Output = Result<Round<T>, AdminError>>,
+{
+    rounds::settle((), round)
+        .await?
+        .ok_or_else(|| AdminError::Contention(username.to_owned()))
 }
 
 async fn existing(store: &impl Store, username: &str) -> Result<User, AdminError> {

@@ -6,15 +6,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::config::Settings;
 use crate::header::{self, Credentials, HeaderError};
 use crate::password::{self, Password, PasswordError, Verdict};
+use crate::store::rounds::{self, Round};
 use crate::store::{self, NewToken, Store, StoreError, User};
 use crate::token::TokenKey;
 
 /// Longest username, in characters: Django's `User.username` limit. Longer names cannot exist,
 /// so login refuses them without a read (DynamoDB would reject keys over 2048 bytes anyway).
 pub const MAX_USERNAME_CHARS: usize = 150;
-
-/// How many times login re-reads the user after losing a race to another writer before giving up.
-const INSTALL_ATTEMPTS: usize = 5;
 
 /// Why a login gave no token.
 #[derive(Debug, thiserror::Error)]
@@ -87,16 +85,26 @@ pub(crate) enum Ensured {
 pub(crate) async fn ensure_token(
     store: &impl Store,
     settings: &Settings,
-    mut user: User,
+    user: User,
     reset: bool,
 ) -> Result<Ensured, StoreError> {
-    for _ in 0..INSTALL_ATTEMPTS {
+    let username = &user.username.clone();
+    let settled = rounds::settle(Some(user), |read_already| async move {
+        let user = match read_already {
+            Some(user) => user,
+            // The last round lost a race (most often: a concurrent first login installed its
+            // token first): read again and decide again.
+            None => match store.user(username).await? {
+                Some(user) if user.active => user,
+                _ => return Ok(Round::Done(Ensured::UserUnavailable)),
+            },
+        };
         let now = now();
         if let Some(current) = &user.token
             && !reset
             && store::is_live(current.expires, now)
         {
-            return Ok(Ensured::Token(current.key.clone()));
+            return Ok(Round::Done(Ensured::Token(current.key.clone())));
         }
         let token = NewToken {
             key: TokenKey::generate(),
@@ -104,21 +112,14 @@ pub(crate) async fn ensure_token(
             expires: settings.token_ttl_seconds.map(|ttl| now + ttl),
         };
         let replacing = user.token.as_ref().map(|current| &current.key);
-        if store
-            .install_token(&user.username, &token, replacing)
-            .await?
-        {
-            tracing::info!(username = user.username, "issued a new token");
-            return Ok(Ensured::Token(token.key));
+        if !store.install_token(username, &token, replacing).await? {
+            return Ok(Round::Lost(None));
         }
-        // Another request changed the user meanwhile (most often: a concurrent first login that
-        // installed its token first). Read again and decide again.
-        user = match store.user(&user.username).await? {
-            Some(user) if user.active => user,
-            _ => return Ok(Ensured::UserUnavailable),
-        };
-    }
-    Ok(Ensured::Contention)
+        tracing::info!(username, "issued a new token");
+        Ok(Round::Done(Ensured::Token(token.key)))
+    })
+    .await?;
+    Ok(settled.unwrap_or(Ensured::Contention))
 }
 
 /// Re-hashes a password stored with weaker parameters. Failure is logged, not fatal: the

@@ -6,6 +6,7 @@
 
 pub mod dynamo;
 pub mod memory;
+pub mod rounds;
 
 use std::error::Error as StdError;
 use std::future::Future;
