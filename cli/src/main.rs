@@ -25,6 +25,24 @@ use tracing_subscriber::filter::LevelFilter;
 /// Any failure of a command, shown to the user with its causes.
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
+/// What a command was doing when `cause` stopped it. The cause stays the error's source, so
+/// that `main` prints the whole chain, once.
+#[derive(Debug, thiserror::Error)]
+#[error("{doing}")]
+struct Context {
+    doing: String,
+    #[source]
+    cause: Error,
+}
+
+/// `cause`, with what the command was doing.
+fn context(doing: impl Into<String>, cause: impl Into<Error>) -> Error {
+    Box::new(Context {
+        doing: doing.into(),
+        cause: cause.into(),
+    })
+}
+
 /// Command-line interface of the token service.
 #[derive(Debug, Parser)]
 #[command(name = "authtoken", version, about, propagate_version = true)]
@@ -94,23 +112,8 @@ fn explain_store(error: StoreError, tables: &Tables) -> Error {
         .into(),
         StoreError::Unavailable(_) => {
             let target = connect::endpoint_override().unwrap_or_else(|| "AWS".to_owned());
-            let error: Error = Box::new(error);
-            format!(
-                "cannot reach DynamoDB at {target}: {}",
-                chain(error.as_ref())
-            )
-            .into()
+            context(format!("cannot reach DynamoDB at {target}"), error)
         }
         other => other.into(),
     }
-}
-
-fn chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![error.to_string()];
-    let mut source = error.source();
-    while let Some(cause) = source {
-        parts.push(cause.to_string());
-        source = cause.source();
-    }
-    parts.join(": ")
 }

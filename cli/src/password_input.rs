@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Read};
 use authtoken::password::Password;
 use clap::Args;
 
-use crate::Error;
+use crate::{Error, context};
 
 /// How the password is given.
 #[derive(Debug, Args)]
@@ -35,7 +35,7 @@ fn from_stdin() -> Result<String, Error> {
     let mut input = String::new();
     std::io::stdin()
         .read_to_string(&mut input)
-        .map_err(|error| format!("cannot read the password from standard input: {error}"))?;
+        .map_err(|error| context("cannot read the password from standard input", error))?;
     let line = input.split('\n').next().unwrap_or_default();
     Ok(line.strip_suffix('\r').unwrap_or(line).to_owned())
 }
@@ -49,9 +49,9 @@ fn from_prompt() -> Result<String, Error> {
         );
     }
     let first = rpassword::prompt_password("Password: ")
-        .map_err(|error| format!("cannot read the password: {error}"))?;
+        .map_err(|error| context("cannot read the password", error))?;
     let second = rpassword::prompt_password("Password (again): ")
-        .map_err(|error| format!("cannot read the password: {error}"))?;
+        .map_err(|error| context("cannot read the password", error))?;
     if first != second {
         return Err("the two passwords differ; nothing was changed".into());
     }

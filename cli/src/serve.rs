@@ -32,7 +32,7 @@ use lambda_http::Body;
 use tokio::net::TcpListener;
 
 use crate::connect::{TableArgs, connect};
-use crate::{Error, explain};
+use crate::{Error, context, explain};
 
 /// Options of `authtoken serve`.
 #[derive(Debug, clap::Args)]
@@ -128,7 +128,7 @@ async fn listen<S: Store + 'static>(
 ) -> Result<(), Error> {
     let listener = TcpListener::bind(args.addr)
         .await
-        .map_err(|error| format!("cannot listen on {}: {error}", args.addr))?;
+        .map_err(|error| context(format!("cannot listen on {}", args.addr), error))?;
     let addr = listener.local_addr()?;
     eprintln!("authtoken: {store}");
     let endpoints: Vec<String> = endpoint::ALL

@@ -482,6 +482,40 @@ fn a_missing_table_says_how_to_create_it() {
 }
 
 #[test]
+fn an_unreachable_store_is_named_with_its_causes_printed_once() {
+    let admin = Admin::new();
+    // A loopback port nothing listens on: connections are refused at once.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let mut command = admin.command(&["user", "list"]);
+    command.env("AWS_ENDPOINT_URL_DYNAMODB", &endpoint);
+    let output = admin.run_with(command, None);
+    assert_eq!(output.status.code(), Some(1), "{}", describe(&output));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let first = stderr.lines().next().unwrap_or_default();
+    assert_eq!(
+        first,
+        format!("authtoken: error: cannot reach DynamoDB at {endpoint}")
+    );
+    let causes: Vec<&str> = stderr
+        .lines()
+        .filter_map(|line| line.strip_prefix("  caused by: "))
+        .collect();
+    assert!(!causes.is_empty(), "{stderr}");
+    assert_eq!(
+        causes[0], "the store is temporarily unavailable",
+        "{stderr}"
+    );
+    for (i, cause) in causes.iter().enumerate() {
+        assert!(
+            !causes[i + 1..].contains(cause),
+            "printed twice: {cause}\n{stderr}"
+        );
+    }
+}
+
+#[test]
 fn missing_credentials_region_or_table_names_say_what_to_set() {
     let admin = Admin::with_tables();
     let mut command = admin.command(&["user", "list"]);
