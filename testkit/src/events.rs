@@ -10,9 +10,10 @@ use std::time::{Duration, Instant};
 
 use authtoken::password::Password;
 use authtoken::store::dynamo::DynamoStore;
+use authtoken::store::memory::MemoryStore;
 use authtoken::store::{NewToken, Store};
 use authtoken::token::TokenKey;
-use authtoken::{admin, auth};
+use authtoken::{admin, auth, handlers};
 use serde_json::Value;
 
 use crate::dynamo;
@@ -107,16 +108,27 @@ pub fn expected(stem: &str) -> Option<(u16, ExpectedBody)> {
 /// Fresh DynamoDB tables holding [`EVENT_USER`] with [`EVENT_TOKEN`]: what the events expect.
 pub async fn store_with_event_user() -> DynamoStore {
     let store = dynamo::fresh_store().await;
-    let (username, password) = EVENT_USER;
-    admin::create_user(&store, username, Password::new(password), true)
-        .await
-        .expect("create the events' user");
-    ensure_event_token(&store).await;
+    add_event_user(&store).await;
     store
 }
 
+/// A memory store holding [`EVENT_USER`] with [`EVENT_TOKEN`].
+pub async fn memory_store_with_event_user() -> MemoryStore {
+    let store = MemoryStore::new();
+    add_event_user(&store).await;
+    store
+}
+
+async fn add_event_user(store: &impl Store) {
+    let (username, password) = EVENT_USER;
+    admin::create_user(store, username, Password::new(password), true)
+        .await
+        .expect("create the events' user");
+    ensure_event_token(store).await;
+}
+
 /// Makes sure [`EVENT_USER`] holds [`EVENT_TOKEN`] again (a logout event deletes it).
-pub async fn ensure_event_token(store: &DynamoStore) {
+pub async fn ensure_event_token(store: &impl Store) {
     let user = store
         .user(EVENT_USER.0)
         .await
@@ -173,8 +185,6 @@ pub async fn run_events(function: &str, launcher: &Launcher, binary: &str) -> Ve
     assert!(!events.is_empty(), "no events/{function}-*.json");
     let mut report = Vec::new();
     for (stem, path) in &events {
-        let (status, body) = expected(stem)
-            .unwrap_or_else(|| panic!("events/{stem}.json has no expected answer in testkit"));
         let event = std::fs::read(path).expect("read event");
         let sent = Instant::now();
         let outcome = api
@@ -184,9 +194,11 @@ pub async fn run_events(function: &str, launcher: &Launcher, binary: &str) -> Ve
         let Outcome::Response(answer) = outcome else {
             panic!("{stem}: the function reported an error: {outcome:?}");
         };
-        check_answer(stem, &answer, status, body);
+        let answer = Answer::from_function_output(stem, &answer);
+        check_answer(stem, &answer);
         report.push(format!(
-            "{stem}: {status} as expected ({} ms)",
+            "{stem}: {} as expected ({} ms)",
+            answer.status,
             sent.elapsed().as_millis()
         ));
     }
@@ -222,25 +234,76 @@ pub fn assert_no_secrets(log: &[String], secrets: &[&str]) {
     assert!(leaks.is_empty(), "secrets reached the log from: {leaks:?}");
 }
 
-/// Asserts an API Gateway (payload 2.0) answer from a function.
-fn check_answer(stem: &str, answer: &[u8], status: u16, expected: ExpectedBody) {
-    let answer: Value = serde_json::from_slice(answer)
-        .unwrap_or_else(|error| panic!("{stem}: answer is not JSON: {error}"));
-    assert_eq!(answer["statusCode"], status, "{stem}: {answer}");
-    assert_eq!(answer["isBase64Encoded"], false, "{stem}: {answer}");
-    let headers = &answer["headers"];
+/// An answer as the checks read it, from a function's API Gateway output or a handler's response.
+#[derive(Debug)]
+pub struct Answer {
+    /// The status code.
+    pub status: u16,
+    /// The `Content-Type` header.
+    pub content_type: Option<String>,
+    /// The `WWW-Authenticate` header.
+    pub www_authenticate: Option<String>,
+    /// The body, as text.
+    pub body: String,
+}
+
+impl Answer {
+    /// Reads a function's API Gateway (payload 2.0) answer; it must not be base64.
+    pub fn from_function_output(stem: &str, output: &[u8]) -> Self {
+        let answer: Value = serde_json::from_slice(output)
+            .unwrap_or_else(|error| panic!("{stem}: answer is not JSON: {error}"));
+        assert_eq!(answer["isBase64Encoded"], false, "{stem}: {answer}");
+        let header = |name: &str| answer["headers"][name].as_str().map(str::to_owned);
+        Self {
+            status: answer["statusCode"]
+                .as_u64()
+                .and_then(|status| u16::try_from(status).ok())
+                .unwrap_or_else(|| panic!("{stem}: no statusCode: {answer}")),
+            content_type: header("content-type"),
+            www_authenticate: header("www-authenticate"),
+            body: answer["body"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{stem}: no body: {answer}"))
+                .to_owned(),
+        }
+    }
+
+    /// Reads a handler's response.
+    pub fn from_response(response: http::Response<lambda_http::Body>) -> Self {
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+        };
+        let (content_type, www_authenticate) = (header("content-type"), header("www-authenticate"));
+        let status = response.status().as_u16();
+        let body = handlers::body_bytes(response.into_body());
+        Self {
+            status,
+            content_type,
+            www_authenticate,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+}
+
+/// Asserts that `answer` is what the event `stem` must get (see [`EXPECTED`]).
+pub fn check_answer(stem: &str, answer: &Answer) {
+    let (status, expected) =
+        expected(stem).unwrap_or_else(|| panic!("events/{stem}.json has no expected answer"));
+    assert_eq!(answer.status, status, "{stem}: {answer:?}");
     assert_eq!(
-        headers["content-type"], "application/json",
-        "{stem}: {answer}"
+        answer.content_type.as_deref(),
+        Some("application/json"),
+        "{stem}: {answer:?}"
     );
     assert_eq!(
-        headers.get("www-authenticate").and_then(Value::as_str),
+        answer.www_authenticate.as_deref(),
         (status == 401).then_some("Token"),
-        "{stem}: {answer}"
+        "{stem}: {answer:?}"
     );
-    let body = answer["body"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{stem}: no body: {answer}"));
+    let body = answer.body.as_str();
     match expected {
         ExpectedBody::Exactly(text) => assert_eq!(body, text, "{stem}"),
         ExpectedBody::Token => {

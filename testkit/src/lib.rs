@@ -2,6 +2,7 @@
 //!
 //! - [`dynamo`]: a client for the local DynamoDB-compatible server, and fresh tables per test;
 //! - [`runtime_api`]: a Lambda Runtime API stand-in that runs a real function binary;
+//! - [`process`]: a child process (a function, `authtoken serve`) with its output collected;
 //! - [`fault_proxy`]: a proxy that makes DynamoDB misbehave on request;
 //! - [`load`]: a bounded load generator for the local server;
 //! - [`tls_proxy`]: DynamoDB over HTTPS, with a certificate from a test authority;
@@ -16,5 +17,6 @@ pub mod dynamo;
 pub mod events;
 pub mod fault_proxy;
 pub mod load;
+pub mod process;
 pub mod runtime_api;
 pub mod tls_proxy;

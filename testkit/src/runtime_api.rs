@@ -8,9 +8,8 @@
 
 use std::collections::HashMap;
 use std::convert::Infallible;
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -22,6 +21,8 @@ use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
+
+use crate::process::Process;
 
 const PREFIX: &str = "/2018-06-01/runtime";
 
@@ -235,8 +236,7 @@ impl Launcher {
 
 /// A function binary running against a [`RuntimeApi`], killed when dropped.
 pub struct FunctionProcess {
-    child: Child,
-    log: Arc<Mutex<Vec<String>>>,
+    process: Process,
     /// When the process was spawned.
     pub started: Instant,
 }
@@ -267,54 +267,23 @@ impl FunctionProcess {
         for (name, value) in env {
             command.env(name, value);
         }
-        command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let started = Instant::now();
-        let mut child = command
-            .spawn()
-            .unwrap_or_else(|error| panic!("spawn {binary}: {error}"));
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let stdout = child.stdout.take().expect("stdout");
-        let stderr = child.stderr.take().expect("stderr");
-        for stream in [
-            Box::new(stdout) as Box<dyn std::io::Read + Send>,
-            Box::new(stderr),
-        ] {
-            let log = Arc::clone(&log);
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    log.lock().unwrap().push(line);
-                }
-            });
-        }
-        Self {
-            child,
-            log,
-            started,
-        }
+        let process = Process::spawn(command);
+        let started = process.started;
+        Self { process, started }
     }
 
     /// Everything the function has logged so far (stdout and stderr, line by line).
     pub fn log(&self) -> Vec<String> {
-        self.log.lock().unwrap().clone()
+        self.process.log()
     }
 
     /// How the process ended, if it has (a function that cannot start exits at init).
     pub fn exit_status(&mut self) -> Option<std::process::ExitStatus> {
-        self.child.try_wait().expect("process status")
+        self.process.exit_status()
     }
 
     /// The process id, for measuring its memory.
     pub fn id(&self) -> u32 {
-        self.child.id()
-    }
-}
-
-impl Drop for FunctionProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.id()
     }
 }

@@ -1,21 +1,18 @@
 //! `authtoken serve` as a child process on a free port, stopped when dropped.
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Mutex, mpsc};
+use std::process::Command;
 use std::time::Duration;
 
 use authtoken::config::Settings;
+use testkit::process::Process;
 
 /// A running `authtoken serve`.
 pub struct ServeProcess {
-    child: Child,
+    process: Process,
     addr: SocketAddr,
-    /// Everything the server wrote to stderr, line by line, as it comes.
-    log: Mutex<mpsc::Receiver<String>>,
-    /// What it wrote up to and including its "listening on" line.
-    startup: Vec<String>,
+    /// How many lines it wrote up to and including its "listening on" line.
+    startup: usize,
 }
 
 impl ServeProcess {
@@ -43,46 +40,28 @@ impl ServeProcess {
     }
 
     /// Starts a prepared `authtoken` command and waits for its "listening on" line.
-    pub async fn spawn(mut command: Command) -> Self {
-        command
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut child = command.spawn().expect("start authtoken serve");
-        let stderr = child.stderr.take().expect("stderr");
-        let (sender, log) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if sender.send(line).is_err() {
-                    break;
-                }
-            }
+    pub async fn spawn(command: Command) -> Self {
+        let mut process = Process::spawn(command);
+        let listening = process.wait_for_line(Duration::from_secs(30), |line| {
+            line.contains("listening on http://")
         });
-        let mut seen = Vec::new();
-        let addr = loop {
-            match log.recv_timeout(Duration::from_secs(30)) {
-                Ok(line) => {
-                    if let Some(rest) = line.split("listening on http://").nth(1) {
-                        break rest
-                            .split_whitespace()
-                            .next()
-                            .unwrap()
-                            .parse()
-                            .expect("address");
-                    }
-                    seen.push(line);
-                }
-                Err(_) => {
-                    let _ = child.kill();
-                    panic!("authtoken serve did not start listening; it said: {seen:#?}");
-                }
-            }
+        let Some(line) = listening else {
+            panic!(
+                "authtoken serve did not start listening; it said: {:#?}",
+                process.log()
+            );
         };
+        let addr = line
+            .split("listening on http://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|addr| addr.parse().ok())
+            .expect("address");
+        let startup = process.log().iter().position(|l| *l == line).unwrap_or(0) + 1;
         Self {
-            child,
+            process,
             addr,
-            log: Mutex::new(log),
-            startup: seen,
+            startup,
         }
     }
 
@@ -91,39 +70,17 @@ impl ServeProcess {
         self.addr
     }
 
-    /// Sends SIGINT (Ctrl-C) and waits for the exit; returns the exit status and the log.
+    /// Sends SIGINT (Ctrl-C) and waits for the exit; returns the exit status and what it
+    /// wrote after starting.
     pub fn interrupt(mut self) -> (std::process::ExitStatus, Vec<String>) {
-        let pid = rustix::process::Pid::from_child(&self.child);
-        rustix::process::kill_process(pid, rustix::process::Signal::INT).expect("send SIGINT");
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        let status = loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                break status;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "did not exit within 20 s of SIGINT"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        let log = self.log_lines();
-        (status, log)
+        let status = self.process.interrupt();
+        (status, self.process.log().split_off(self.startup))
     }
 
-    /// What it wrote while starting.
-    pub fn startup_lines(&self) -> &[String] {
-        &self.startup
-    }
-
-    /// The log lines written since start-up, so far.
-    pub fn log_lines(&self) -> Vec<String> {
-        self.log.lock().unwrap().try_iter().collect()
-    }
-}
-
-impl Drop for ServeProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    /// What it wrote while starting, before its "listening on" line.
+    pub fn startup_lines(&self) -> Vec<String> {
+        let mut lines = self.process.log();
+        lines.truncate(self.startup.saturating_sub(1));
+        lines
     }
 }
