@@ -7,8 +7,6 @@
     reason = "tests: a failed expectation is the test's failure, reported where it happened"
 )]
 
-mod support;
-
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
@@ -17,7 +15,8 @@ use authtoken::config::{Settings, Tables};
 use authtoken::store::Store;
 use authtoken::store::dynamo::DynamoStore;
 use serde_json::json;
-use support::{ServeProcess, TestApp, TestRequest};
+use testkit::app::{TestApp, TestRequest};
+use testkit::serve::ServeProcess;
 
 /// Fresh table names, and a way to run `authtoken` against them.
 struct Admin {

@@ -7,13 +7,11 @@
     reason = "tests: a failed expectation is the test's failure, reported where it happened"
 )]
 
-mod support;
-
 use std::process::Command;
 use std::time::Duration;
 
-use support::ServeProcess;
 use testkit::load::{self, Load, Scenario};
+use testkit::serve::ServeProcess;
 
 const CLIENTS: usize = 8;
 

@@ -6,12 +6,11 @@
     reason = "tests: a failed expectation is the test's failure, reported where it happened"
 )]
 
-mod support;
-
 use std::process::Command;
 
 use serde_json::json;
-use support::{ServeProcess, TestApp, TestRequest};
+use testkit::app::{TestApp, TestRequest};
+use testkit::serve::ServeProcess;
 
 fn authtoken() -> Command {
     Command::new(env!("CARGO_BIN_EXE_authtoken"))

@@ -4,8 +4,8 @@ use std::net::SocketAddr;
 use std::process::Command;
 use std::time::Duration;
 
+use crate::process::Process;
 use authtoken::config::Settings;
-use testkit::process::Process;
 
 /// A running `authtoken serve`.
 pub struct ServeProcess {
@@ -16,13 +16,15 @@ pub struct ServeProcess {
 }
 
 impl ServeProcess {
-    /// Starts the server with the given users and waits until it listens.
+    /// Starts `authtoken serve` (the binary at `authtoken`) with the given users and waits
+    /// until it listens.
     pub async fn start(
+        authtoken: &str,
         settings: &Settings,
         users: &[(&str, &str)],
         inactive: &[(&str, &str)],
     ) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_authtoken"));
+        let mut command = Command::new(authtoken);
         command.args(["serve", "--addr", "127.0.0.1:0"]);
         for (name, password) in users {
             command.arg("--user").arg(format!("{name}:{password}"));

@@ -8,8 +8,6 @@
     reason = "tests: a failed expectation is the test's failure, reported where it happened"
 )]
 
-mod support;
-
 use authtoken::Ctx;
 use authtoken::admin;
 use authtoken::config::Settings;
@@ -17,7 +15,7 @@ use authtoken::password::Password;
 use authtoken::store::Store;
 use authtoken::store::dynamo::DynamoStore;
 use serde_json::json;
-use support::{ADMIN, TestApp, TestResponse, within};
+use testkit::app::{ADMIN, TestApp, TestResponse, within};
 use testkit::fault_proxy::{Fault, FaultProxy};
 
 /// The handlers on DynamoDB through the proxy, and a direct view of the same tables.
@@ -47,7 +45,7 @@ async fn faulty() -> Faulty {
 impl Faulty {
     /// A login of the seeded user with the right password, bounded in time.
     async fn attempt_login(&self) -> TestResponse {
-        let request = support::TestRequest::post("/api-token-auth/")
+        let request = testkit::app::TestRequest::post("/api-token-auth/")
             .json(&json!({ "username": ADMIN.0, "password": ADMIN.1 }));
         within(60, self.app.send(request)).await
     }
@@ -96,7 +94,7 @@ async fn connection_refused_is_503() {
     let login = within(
         60,
         app.send(
-            support::TestRequest::post("/api-token-auth/")
+            testkit::app::TestRequest::post("/api-token-auth/")
                 .json(&json!({"username": "admin", "password": "password"})),
         ),
     )

@@ -3,16 +3,12 @@
 //! at `AWS_ENDPOINT_URL_DYNAMODB`), or through a real `authtoken serve` process over HTTP.
 //! Every app starts with the same users, so one test body runs against all three.
 
-#![allow(dead_code)] // each test file uses a different part of the harness
-
-mod http_client;
-mod serve;
-
 use std::time::Duration;
 
 use authtoken::Ctx;
 use authtoken::admin;
 use authtoken::config::Settings;
+use authtoken::endpoint;
 use authtoken::handlers;
 use authtoken::password::Password;
 use authtoken::store::dynamo::DynamoStore;
@@ -21,7 +17,8 @@ use authtoken::token::TokenKey;
 use lambda_http::Body;
 use serde_json::Value;
 
-pub use self::serve::ServeProcess;
+use crate::http_client;
+use crate::serve::ServeProcess;
 
 /// Active user with a token-free start.
 pub const ADMIN: (&str, &str) = ("admin", "password");
@@ -54,16 +51,16 @@ impl TestApp {
     /// Handlers on fresh DynamoDB tables, with the standard users.
     pub async fn dynamo(settings: Settings) -> Self {
         let ctx = Ctx {
-            store: testkit::dynamo::fresh_store().await,
+            store: crate::dynamo::fresh_store().await,
             settings,
         };
         seed(&ctx.store).await;
         TestApp::Dynamo(ctx)
     }
 
-    /// `authtoken serve` on a free port, with the standard users.
-    pub async fn http(settings: Settings) -> Self {
-        TestApp::Http(ServeProcess::start(&settings, &[ADMIN, BOB], &[CAROL]).await)
+    /// `authtoken serve` (the binary at `authtoken`) on a free port, with the standard users.
+    pub async fn http(authtoken: &str, settings: Settings) -> Self {
+        TestApp::Http(ServeProcess::start(authtoken, &settings, &[ADMIN, BOB], &[CAROL]).await)
     }
 
     /// Sends one request and returns the answer.
@@ -84,7 +81,7 @@ impl TestApp {
     pub async fn login(&self, (username, password): (&str, &str)) -> String {
         let response = self
             .send(
-                TestRequest::post("/api-token-auth/").json(&serde_json::json!({
+                TestRequest::post(&endpoint::LOGIN.slashed_path()).json(&serde_json::json!({
                     "username": username,
                     "password": password,
                 })),
@@ -104,15 +101,15 @@ impl TestApp {
         token
     }
 
-    /// GET /api/whoami/ with `Authorization: Token <token>`.
+    /// whoami with `Authorization: Token <token>`.
     pub async fn whoami(&self, token: &str) -> TestResponse {
-        self.send(TestRequest::get("/api/whoami/").token(token))
+        self.send(TestRequest::get(&endpoint::WHOAMI.slashed_path()).token(token))
             .await
     }
 
-    /// POST /api/logout/ with `Authorization: Token <token>`.
+    /// logout with `Authorization: Token <token>`.
     pub async fn logout(&self, token: &str) -> TestResponse {
-        self.send(TestRequest::post("/api/logout/").token(token))
+        self.send(TestRequest::post(&endpoint::LOGOUT.slashed_path()).token(token))
             .await
     }
 }
@@ -166,13 +163,18 @@ pub fn drf_settings() -> Settings {
 /// A request to send.
 #[derive(Debug, Clone)]
 pub struct TestRequest {
+    /// The method, as sent (any bytes a test likes).
     pub method: String,
+    /// The path, query included.
     pub path: String,
+    /// Headers, with raw bytes as values.
     pub headers: Vec<(String, Vec<u8>)>,
+    /// The body.
     pub body: Vec<u8>,
 }
 
 impl TestRequest {
+    /// A request with no headers and no body.
     pub fn new(method: &str, path: &str) -> Self {
         Self {
             method: method.to_owned(),
@@ -181,9 +183,11 @@ impl TestRequest {
             body: Vec::new(),
         }
     }
+    /// A GET.
     pub fn get(path: &str) -> Self {
         Self::new("GET", path)
     }
+    /// A POST.
     pub fn post(path: &str) -> Self {
         Self::new("POST", path)
     }
@@ -217,8 +221,11 @@ impl TestRequest {
 /// An answer.
 #[derive(Debug, Clone)]
 pub struct TestResponse {
+    /// The status code.
     pub status: u16,
+    /// Headers, names in lower case, values as raw bytes.
     pub headers: Vec<(String, Vec<u8>)>,
+    /// The body.
     pub body: Vec<u8>,
 }
 
@@ -230,9 +237,11 @@ impl TestResponse {
             .find(|(key, _)| key.eq_ignore_ascii_case(name))
             .map(|(_, value)| String::from_utf8_lossy(value).into_owned())
     }
+    /// The body as text.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+    /// The body as JSON.
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|error| panic!("body is not JSON ({error}): {:?}", self.text()))

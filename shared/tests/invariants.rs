@@ -1,5 +1,5 @@
-//! The store's promises under concurrency and over time, on both stores (and over HTTP where the
-//! test needs no look inside the store).
+//! The store's promises under concurrency and over time, on both stores. (The expiry case also
+//! runs over HTTP, in the CLI's contract tests.)
 
 #![allow(
     clippy::unwrap_used,
@@ -7,26 +7,11 @@
     reason = "tests: a failed expectation is the test's failure, reported where it happened"
 )]
 
-mod support;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
-use authtoken::config::Settings;
 use serde_json::json;
-use support::{ADMIN, BOB, TestApp, TestRequest, within};
-
-/// Lifetime of tokens in the expiry test. Expiry is by whole seconds, so a token lives between
-/// `TTL - 1` and `TTL` seconds: at least two, ample for the checks made before it expires.
-const TTL_SECONDS: u64 = 3;
-
-/// Tokens that expire [`TTL_SECONDS`] after they are issued.
-fn short_lived_tokens() -> Settings {
-    Settings {
-        token_ttl_seconds: Some(TTL_SECONDS),
-    }
-}
+use testkit::app::{ADMIN, BOB, TestApp, within};
 
 /// Declares `mod <test> { fn <app>() }` for each test and each listed app (`memory`, `dynamo`,
 /// `http`), all with the given settings.
@@ -44,14 +29,15 @@ macro_rules! tests_on {
     };
 }
 
-tests_on!([memory, dynamo] crate::support::drf_settings() =>
+tests_on!([memory, dynamo] testkit::app::drf_settings() =>
     concurrent_first_logins_yield_one_token,
     interleaved_rounds_never_hand_out_a_dead_key,
     a_weak_password_hash_is_upgraded_at_login,
 );
-tests_on!([memory, dynamo, http] crate::short_lived_tokens() =>
+tests_on!([memory, dynamo] testkit::contract::short_lived_tokens() =>
     an_expired_token_is_refused_and_replaced_at_the_next_login,
 );
+use testkit::contract::an_expired_token_is_refused_and_replaced_at_the_next_login;
 
 /// Concurrent first logins of one user.
 const CONCURRENT_LOGINS: usize = 50;
@@ -176,24 +162,4 @@ async fn a_weak_password_hash_is_upgraded_at_login(app: TestApp) {
         token,
         "same token, new hash"
     );
-}
-
-async fn an_expired_token_is_refused_and_replaced_at_the_next_login(app: TestApp) {
-    let first = app.login(ADMIN).await;
-    app.whoami(&first)
-        .await
-        .assert(200, json!({ "username": "admin" }));
-    tokio::time::sleep(Duration::from_millis(TTL_SECONDS * 1000 + 100)).await;
-    app.whoami(&first).await.assert_401("Invalid token.");
-    app.send(TestRequest::post("/api/logout/").token(&first))
-        .await
-        .assert_401("Invalid token.");
-    let second = app.login(ADMIN).await;
-    assert_ne!(second, first, "an expired token is replaced");
-    app.whoami(&second)
-        .await
-        .assert(200, json!({ "username": "admin" }));
-    if !app.is_http() {
-        app.assert_consistent(ADMIN.0).await;
-    }
 }

@@ -8,15 +8,13 @@
     reason = "tests: a failed expectation is the test's failure, reported where it happened"
 )]
 
-mod support;
-
 use authtoken::Ctx;
 use authtoken::admin;
 use authtoken::config::Settings;
 use authtoken::password::Password;
 use authtoken::store::dynamo::DynamoStore;
 use serde_json::json;
-use support::{ADMIN, TestApp, TestRequest};
+use testkit::app::{ADMIN, TestApp, TestRequest};
 use testkit::dynamo::OperationLog;
 
 async fn recorded_app() -> (TestApp, OperationLog) {
