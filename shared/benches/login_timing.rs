@@ -82,11 +82,8 @@ fn main() {
             let case = (round + offset) % CASES.len();
             let (_, username, password) = CASES[case];
             let started = Instant::now();
-            let response = runtime.block_on(handlers::handle(
-                &ctx,
-                &endpoint::LOGIN,
-                login_request(username, password),
-            ));
+            let response =
+                runtime.block_on(handlers::login(&ctx, login_request(username, password)));
             let elapsed = started.elapsed();
             let expected = if case == 3 { 200 } else { 400 };
             assert_eq!(response.status().as_u16(), expected, "{}", CASES[case].0);

@@ -1,6 +1,6 @@
 //! The endpoints, each described once: its path, its method, what it does, and what DRF's view
-//! says about it. The handlers' pipeline, the local server's router and banner, the Lambda
-//! functions and the test kit all read these descriptions; no other code spells a path.
+//! says about it. The handlers' pipeline, the local server's router and banner, the test kit
+//! and the load generator read these descriptions; no other code spells a path.
 
 use http::Method;
 

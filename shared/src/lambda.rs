@@ -1,22 +1,14 @@
-//! What every Lambda function's `main` does: logging, the context built once per sandbox, then
-//! each API Gateway event through the endpoint's pipeline.
+//! What every Lambda function does before its first event: logging, and the context built once
+//! per sandbox (settings and the DynamoDB client), reused by every warm invocation.
 
-use std::convert::Infallible;
-
-use lambda_http::{Error, service_fn};
-
+use crate::config::ConfigError;
 use crate::ctx::Ctx;
-use crate::endpoint::Endpoint;
-use crate::{handlers, logging};
+use crate::logging;
+use crate::store::dynamo::DynamoStore;
 
-/// Serves `endpoint` as a Lambda function until the runtime stops it. The context (settings
-/// and the DynamoDB client) is built once and reused by every warm invocation; a bad setting
-/// stops the function at init with a message naming the variable.
-pub async fn run(endpoint: &'static Endpoint) -> Result<(), Error> {
+/// Sets up logging from Lambda's variables and builds the context from the environment; a bad
+/// setting is an error naming the variable, which stops the function at init.
+pub fn init() -> Result<Ctx<DynamoStore>, ConfigError> {
     logging::init_lambda();
-    let ctx = &Ctx::from_lambda_env()?;
-    lambda_http::run(service_fn(move |request| async move {
-        Ok::<_, Infallible>(handlers::handle(ctx, endpoint, request).await)
-    }))
-    .await
+    Ctx::from_lambda_env()
 }

@@ -3,9 +3,10 @@
 //!
 //! The crate's map:
 //! - [`endpoint`]: the endpoints, each described once (path, method, function, work);
-//! - [`handlers`]: the one request pipeline every endpoint goes through (`handle`, and `route`
-//!   for the local server), as plain async functions from a request to a response;
-//! - [`ctx`]: the store and settings the handlers run with; [`lambda`]: a function's `main`;
+//! - [`handlers`]: the one request pipeline every endpoint goes through, as a handler per
+//!   endpoint (`login`, `whoami`, `logout`; `handle` and `route` for the local server), plain
+//!   async functions from a request to a response;
+//! - [`ctx`]: the store and settings the handlers run with; [`lambda`]: a function's start-up;
 //! - [`auth`]: what the endpoints do with the store: log in, authenticate (from the raw
 //!   `Authorization` header too), log out;
 //! - [`admin`]: user and token administration for the command line, on the same write paths;

@@ -1,10 +1,17 @@
 //! The `whoami` Lambda function: API Gateway (HTTP API) events for [`authtoken::endpoint::WHOAMI`]
-//! in, answers out, through [`authtoken::lambda::run`].
+//! in, [`authtoken::handlers::whoami`] out. It names its handler, so that its binary holds only
+//! its own endpoint's work.
 
-use authtoken::endpoint::WHOAMI;
-use lambda_http::Error;
+use std::convert::Infallible;
+
+use authtoken::handlers;
+use lambda_http::{Error, service_fn};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    authtoken::lambda::run(&WHOAMI).await
+    let ctx = &authtoken::lambda::init()?;
+    lambda_http::run(service_fn(move |request| async move {
+        Ok::<_, Infallible>(handlers::whoami(ctx, request).await)
+    }))
+    .await
 }

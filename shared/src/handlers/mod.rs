@@ -18,19 +18,59 @@ use serde::Serialize;
 
 use crate::auth::{self, Caller};
 use crate::ctx::Ctx;
-use crate::endpoint::{CallerWork, Endpoint, Work};
+use crate::endpoint::{self, CallerWork, Endpoint, Work};
 use crate::media;
 use crate::response::{self, Failure};
 use crate::store::Store;
 
-/// Answers a request for `endpoint`.
+/// Answers a login request ([`crate::endpoint::LOGIN`]).
+pub async fn login<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
+    let endpoint = &endpoint::LOGIN;
+    finish(
+        endpoint,
+        pipeline(ctx, endpoint, request, async |request, _| {
+            login::obtain_token(ctx, request).await
+        })
+        .await,
+    )
+}
+
+/// Answers a whoami request ([`crate::endpoint::WHOAMI`]).
+pub async fn whoami<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
+    let endpoint = &endpoint::WHOAMI;
+    finish(
+        endpoint,
+        pipeline(ctx, endpoint, request, async |_, caller| {
+            Ok(whoami::whoami(&caller.ok_or(Failure::NotAuthenticated)?))
+        })
+        .await,
+    )
+}
+
+/// Answers a logout request ([`crate::endpoint::LOGOUT`]).
+pub async fn logout<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
+    let endpoint = &endpoint::LOGOUT;
+    finish(
+        endpoint,
+        pipeline(ctx, endpoint, request, async |_, caller| {
+            logout::logout(ctx, &caller.ok_or(Failure::NotAuthenticated)?).await
+        })
+        .await,
+    )
+}
+
+/// Answers a request for `endpoint` with its handler. A Lambda function calls its handler
+/// directly instead, so that its binary holds only its own endpoint's work.
 pub async fn handle<S: Store>(
     ctx: &Ctx<S>,
     endpoint: &Endpoint,
     request: Request,
 ) -> Response<Body> {
-    let outcome = answer(ctx, endpoint, request).await;
-    finish(endpoint, outcome)
+    match endpoint.work {
+        Work::ObtainToken => login(ctx, request).await,
+        Work::ForCaller(CallerWork::Whoami) => whoami(ctx, request).await,
+        Work::ForCaller(CallerWork::Logout) => logout(ctx, request).await,
+    }
 }
 
 /// Answers a request on whichever endpoint its path names, with or without the trailing slash;
@@ -42,34 +82,30 @@ pub async fn route<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
     }
 }
 
-/// The pipeline's steps, up to the endpoint's work.
-async fn answer<S: Store>(
+/// The steps every request goes through, up to `work`, which gets the request and, on an
+/// endpoint whose work is for a caller, the authenticated caller (`None` elsewhere).
+async fn pipeline<S: Store>(
     ctx: &Ctx<S>,
     endpoint: &Endpoint,
     request: Request,
+    work: impl AsyncFnOnce(Request, Option<Caller>) -> Result<Response<Body>, Failure>,
 ) -> Result<Response<Body>, Failure> {
     if request.method() == Method::OPTIONS {
         return Ok(options(endpoint));
     }
     negotiate(endpoint, &request)?;
-    match endpoint.work {
-        Work::ObtainToken => {
-            check_method(endpoint, &request)?;
-            login::obtain_token(ctx, request).await
-        }
-        Work::ForCaller(work) => {
+    let caller = match endpoint.work {
+        Work::ObtainToken => None,
+        Work::ForCaller(_) => {
             let header = request
                 .headers()
                 .get(AUTHORIZATION)
                 .map(HeaderValue::as_bytes);
-            let caller = auth::authenticate_header(&ctx.store, header).await?;
-            check_method(endpoint, &request)?;
-            match work {
-                CallerWork::Whoami => Ok(whoami::whoami(&caller)),
-                CallerWork::Logout => logout::logout(ctx, &caller).await,
-            }
+            Some(auth::authenticate_header(&ctx.store, header).await?)
         }
-    }
+    };
+    check_method(endpoint, &request)?;
+    work(request, caller).await
 }
 
 /// 406 unless the `Accept` header admits one of the endpoint's renderers.
