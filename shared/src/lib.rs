@@ -9,6 +9,7 @@
 //! - [`ctx`]: the store and settings the handlers run with; [`lambda`]: a function's start-up;
 //! - [`auth`]: what the endpoints do with the store: log in, authenticate (from the raw
 //!   `Authorization` header too), log out;
+//! - [`guard`]: a team's own `lambda_http` function behind the tokens, in one line;
 //! - [`admin`]: user and token administration for the command line, on the same write paths;
 //! - [`form`], [`header`], [`media`]: parsing the login body, the `Authorization` header and
 //!   media types with DRF's exact rules;
@@ -24,6 +25,7 @@ pub mod config;
 pub mod ctx;
 pub mod endpoint;
 pub mod form;
+pub mod guard;
 pub mod handlers;
 pub mod header;
 pub mod lambda;
