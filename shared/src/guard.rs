@@ -25,13 +25,12 @@
 
 use std::future::Future;
 
-use http::header::AUTHORIZATION;
-use http::{HeaderValue, Response};
+use http::Response;
 use lambda_http::{Body, IntoResponse, Request, Service, service_fn};
 
 pub use crate::auth::Caller;
-use crate::auth::authenticate_header;
 use crate::ctx::Ctx;
+use crate::handlers;
 use crate::response::Failure;
 use crate::store::Store;
 
@@ -57,11 +56,7 @@ where
     service_fn(move |request: Request| {
         let handler = handler.clone();
         async move {
-            let header = request
-                .headers()
-                .get(AUTHORIZATION)
-                .map(HeaderValue::as_bytes);
-            match authenticate_header(&ctx.store, header).await {
+            match handlers::authenticate(&ctx.store, &request).await {
                 Ok(caller) => {
                     // Into the response's future first: R need not be Send, the future is.
                     let answer = handler(request, caller).await?.into_response();

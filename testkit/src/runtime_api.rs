@@ -237,8 +237,6 @@ impl Launcher {
 /// A function binary running against a [`RuntimeApi`], killed when dropped.
 pub struct FunctionProcess {
     process: Process,
-    /// When the process was spawned.
-    pub started: Instant,
 }
 
 impl FunctionProcess {
@@ -267,9 +265,14 @@ impl FunctionProcess {
         for (name, value) in env {
             command.env(name, value);
         }
-        let process = Process::spawn(command);
-        let started = process.started;
-        Self { process, started }
+        Self {
+            process: Process::spawn(command),
+        }
+    }
+
+    /// When the process was spawned.
+    pub fn started(&self) -> Instant {
+        self.process.started
     }
 
     /// Everything the function has logged so far (stdout and stderr, line by line).

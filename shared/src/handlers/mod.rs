@@ -16,7 +16,7 @@ use http::{HeaderValue, Method, Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde::Serialize;
 
-use crate::auth::{self, Caller};
+use crate::auth::{self, Caller, Denied};
 use crate::ctx::Ctx;
 use crate::endpoint::{self, CallerWork, Endpoint, Work};
 use crate::media;
@@ -25,38 +25,26 @@ use crate::store::Store;
 
 /// Answers a login request ([`crate::endpoint::LOGIN`]).
 pub async fn login<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
-    let endpoint = &endpoint::LOGIN;
-    finish(
-        endpoint,
-        pipeline(ctx, endpoint, request, async |request, _| {
-            login::obtain_token(ctx, request).await
-        })
-        .await,
-    )
+    pipeline(ctx, &endpoint::LOGIN, request, async |request, _| {
+        login::obtain_token(ctx, request).await
+    })
+    .await
 }
 
 /// Answers a whoami request ([`crate::endpoint::WHOAMI`]).
 pub async fn whoami<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
-    let endpoint = &endpoint::WHOAMI;
-    finish(
-        endpoint,
-        pipeline(ctx, endpoint, request, async |_, caller| {
-            Ok(whoami::whoami(&caller.ok_or(Failure::NotAuthenticated)?))
-        })
-        .await,
-    )
+    pipeline(ctx, &endpoint::WHOAMI, request, async |_, caller| {
+        Ok(whoami::whoami(&caller.ok_or(Failure::NotAuthenticated)?))
+    })
+    .await
 }
 
 /// Answers a logout request ([`crate::endpoint::LOGOUT`]).
 pub async fn logout<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
-    let endpoint = &endpoint::LOGOUT;
-    finish(
-        endpoint,
-        pipeline(ctx, endpoint, request, async |_, caller| {
-            logout::logout(ctx, &caller.ok_or(Failure::NotAuthenticated)?).await
-        })
-        .await,
-    )
+    pipeline(ctx, &endpoint::LOGOUT, request, async |_, caller| {
+        logout::logout(ctx, &caller.ok_or(Failure::NotAuthenticated)?).await
+    })
+    .await
 }
 
 /// Answers a request for `endpoint` with its handler. A Lambda function calls its handler
@@ -82,30 +70,38 @@ pub async fn route<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
     }
 }
 
-/// The steps every request goes through, up to `work`, which gets the request and, on an
-/// endpoint whose work is for a caller, the authenticated caller (`None` elsewhere).
+/// Every request's steps: the checks up to `work`, which gets the request and, on an endpoint
+/// whose work is for a caller, the authenticated caller (`None` elsewhere); then the
+/// endpoint's headers on whatever the answer is.
 async fn pipeline<S: Store>(
     ctx: &Ctx<S>,
     endpoint: &Endpoint,
     request: Request,
     work: impl AsyncFnOnce(Request, Option<Caller>) -> Result<Response<Body>, Failure>,
-) -> Result<Response<Body>, Failure> {
-    if request.method() == Method::OPTIONS {
-        return Ok(options(endpoint));
-    }
-    negotiate(endpoint, &request)?;
-    let caller = match endpoint.work {
-        Work::ObtainToken => None,
-        Work::ForCaller(_) => {
-            let header = request
-                .headers()
-                .get(AUTHORIZATION)
-                .map(HeaderValue::as_bytes);
-            Some(auth::authenticate_header(&ctx.store, header).await?)
+) -> Response<Body> {
+    let outcome = async {
+        if request.method() == Method::OPTIONS {
+            return Ok(options(endpoint));
         }
+        negotiate(endpoint, &request)?;
+        let caller = match endpoint.work {
+            Work::ObtainToken => None,
+            Work::ForCaller(_) => Some(authenticate(&ctx.store, &request).await?),
+        };
+        check_method(endpoint, &request)?;
+        work(request, caller).await
     };
-    check_method(endpoint, &request)?;
-    work(request, caller).await
+    finish(endpoint, outcome.await)
+}
+
+/// Who the request's `Authorization` header authenticates (DRF's rules,
+/// [`auth::authenticate_header`]): for the pipeline and for [`crate::guard`].
+pub(crate) async fn authenticate(store: &impl Store, request: &Request) -> Result<Caller, Denied> {
+    let header = request
+        .headers()
+        .get(AUTHORIZATION)
+        .map(HeaderValue::as_bytes);
+    auth::authenticate_header(store, header).await
 }
 
 /// 406 unless the `Accept` header admits one of the endpoint's renderers.

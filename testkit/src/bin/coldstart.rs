@@ -94,9 +94,9 @@ async fn cold_start(binary: &str, env: &[(&str, String)], event: &[u8]) -> (Dura
     let api = RuntimeApi::start().await;
     let process = FunctionProcess::spawn(binary, &api, env);
     invoke(&api, event, &process).await;
-    let cold = process.started.elapsed();
+    let cold = process.started().elapsed();
     let polled = api.first_poll().expect("the function polled for its event");
-    (polled.duration_since(process.started), cold)
+    (polled.duration_since(process.started()), cold)
 }
 
 #[tokio::main]

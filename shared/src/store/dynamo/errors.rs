@@ -103,7 +103,7 @@ mod tests {
     }
 
     /// A store whose every GetItem fails with `error`.
-    fn failing_reads(error: fn() -> GetItemError) -> DynamoStore {
+    fn failing_reads(error: impl Fn() -> GetItemError + Send + Sync + 'static) -> DynamoStore {
         let rule = mock!(Client::get_item)
             .sequence()
             .error(error)
@@ -120,12 +120,7 @@ mod tests {
 
     /// A store whose every GetItem fails with an error of this code.
     fn failing_with(code: &'static str) -> DynamoStore {
-        let rule = mock!(Client::get_item)
-            .sequence()
-            .error(move || GetItemError::generic(wire(code)))
-            .repeatedly()
-            .build();
-        store_over(mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &[&rule]))
+        failing_reads(move || GetItemError::generic(wire(code)))
     }
 
     fn kind(error: &StoreError) -> &'static str {
