@@ -29,6 +29,7 @@ use http::Response;
 use lambda_http::{Body, IntoResponse, Request, Service, service_fn};
 
 pub use crate::auth::Caller;
+use crate::auth::authenticate_header;
 use crate::ctx::Ctx;
 use crate::handlers;
 use crate::response::Failure;
@@ -56,7 +57,7 @@ where
     service_fn(move |request: Request| {
         let handler = handler.clone();
         async move {
-            match handlers::authenticate(&ctx.store, &request).await {
+            match authenticate_header(&ctx.store, handlers::authorization(&request)).await {
                 Ok(caller) => {
                     // Into the response's future first: R need not be Send, the future is.
                     let answer = handler(request, caller).await?.into_response();

@@ -16,7 +16,7 @@ use http::{HeaderValue, Method, Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde::Serialize;
 
-use crate::auth::{self, Caller, Denied};
+use crate::auth::{self, Caller};
 use crate::ctx::Ctx;
 use crate::endpoint::{self, CallerWork, Endpoint, Work};
 use crate::media;
@@ -25,26 +25,32 @@ use crate::store::Store;
 
 /// Answers a login request ([`crate::endpoint::LOGIN`]).
 pub async fn login<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
-    pipeline(ctx, &endpoint::LOGIN, request, async |request, _| {
+    let endpoint = &endpoint::LOGIN;
+    let outcome = pipeline(ctx, endpoint, request, async |request, _| {
         login::obtain_token(ctx, request).await
     })
-    .await
+    .await;
+    finish(endpoint, outcome)
 }
 
 /// Answers a whoami request ([`crate::endpoint::WHOAMI`]).
 pub async fn whoami<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
-    pipeline(ctx, &endpoint::WHOAMI, request, async |_, caller| {
+    let endpoint = &endpoint::WHOAMI;
+    let outcome = pipeline(ctx, endpoint, request, async |_, caller| {
         Ok(whoami::whoami(&caller.ok_or(Failure::NotAuthenticated)?))
     })
-    .await
+    .await;
+    finish(endpoint, outcome)
 }
 
 /// Answers a logout request ([`crate::endpoint::LOGOUT`]).
 pub async fn logout<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
-    pipeline(ctx, &endpoint::LOGOUT, request, async |_, caller| {
+    let endpoint = &endpoint::LOGOUT;
+    let outcome = pipeline(ctx, endpoint, request, async |_, caller| {
         logout::logout(ctx, &caller.ok_or(Failure::NotAuthenticated)?).await
     })
-    .await
+    .await;
+    finish(endpoint, outcome)
 }
 
 /// Answers a request for `endpoint` with its handler. A Lambda function calls its handler
@@ -70,38 +76,36 @@ pub async fn route<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
     }
 }
 
-/// Every request's steps: the checks up to `work`, which gets the request and, on an endpoint
-/// whose work is for a caller, the authenticated caller (`None` elsewhere); then the
-/// endpoint's headers on whatever the answer is.
+/// The steps every request goes through, up to `work`, which gets the request and, on an
+/// endpoint whose work is for a caller, the authenticated caller (`None` elsewhere). The
+/// handlers then add the endpoint's headers ([`finish`]) to whatever the outcome is.
 async fn pipeline<S: Store>(
     ctx: &Ctx<S>,
     endpoint: &Endpoint,
     request: Request,
     work: impl AsyncFnOnce(Request, Option<Caller>) -> Result<Response<Body>, Failure>,
-) -> Response<Body> {
-    let outcome = async {
-        if request.method() == Method::OPTIONS {
-            return Ok(options(endpoint));
+) -> Result<Response<Body>, Failure> {
+    if request.method() == Method::OPTIONS {
+        return Ok(options(endpoint));
+    }
+    negotiate(endpoint, &request)?;
+    let caller = match endpoint.work {
+        Work::ObtainToken => None,
+        Work::ForCaller(_) => {
+            Some(auth::authenticate_header(&ctx.store, authorization(&request)).await?)
         }
-        negotiate(endpoint, &request)?;
-        let caller = match endpoint.work {
-            Work::ObtainToken => None,
-            Work::ForCaller(_) => Some(authenticate(&ctx.store, &request).await?),
-        };
-        check_method(endpoint, &request)?;
-        work(request, caller).await
     };
-    finish(endpoint, outcome.await)
+    check_method(endpoint, &request)?;
+    work(request, caller).await
 }
 
-/// Who the request's `Authorization` header authenticates (DRF's rules,
-/// [`auth::authenticate_header`]): for the pipeline and for [`crate::guard`].
-pub(crate) async fn authenticate(store: &impl Store, request: &Request) -> Result<Caller, Denied> {
-    let header = request
+/// The raw bytes of the request's `Authorization` header, for [`auth::authenticate_header`]:
+/// read here for the pipeline and for [`crate::guard`].
+pub(crate) fn authorization(request: &Request) -> Option<&[u8]> {
+    request
         .headers()
         .get(AUTHORIZATION)
-        .map(HeaderValue::as_bytes);
-    auth::authenticate_header(store, header).await
+        .map(HeaderValue::as_bytes)
 }
 
 /// 406 unless the `Accept` header admits one of the endpoint's renderers.
