@@ -10,6 +10,8 @@
 //! - [`auth`]: what the endpoints do with the store: log in, authenticate (from the raw
 //!   `Authorization` header too), log out;
 //! - [`guard`]: a team's own `lambda_http` function behind the tokens, in one line;
+//! - [`authorizer`]: an API Gateway Lambda authorizer over the tokens, for routes served by any
+//!   function, and how a function behind it reads the username;
 //! - [`admin`]: user and token administration for the command line, on the same write paths;
 //! - [`form`], [`header`], [`media`]: parsing the login body, the `Authorization` header and
 //!   media types with DRF's exact rules;
@@ -21,6 +23,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod authorizer;
 pub mod config;
 pub mod ctx;
 pub mod endpoint;

@@ -181,7 +181,7 @@ fn unauthorized(message: &str) -> Response<Body> {
 }
 
 /// An error and its sources, joined with ": ", for one log line.
-fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

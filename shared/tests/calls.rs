@@ -1,6 +1,7 @@
 //! DynamoDB operations per request, counted by an SDK interceptor: whoami one read, login of a
 //! user with a token one read, login creating a token a read and a transaction, logout at most
-//! two, and nothing at all for requests refused before the store is needed.
+//! two, the authorizer one read per authorization, and nothing at all for requests refused
+//! before the store is needed.
 
 #![allow(
     clippy::unwrap_used,
@@ -10,6 +11,7 @@
 
 use authtoken::Ctx;
 use authtoken::admin;
+use authtoken::authorizer::{AuthorizerRequest, authorize};
 use authtoken::config::Settings;
 use authtoken::password::Password;
 use authtoken::store::dynamo::DynamoStore;
@@ -94,5 +96,52 @@ async fn requests_refused_before_the_store_make_no_call() {
             "{request:?} -> {}",
             response.status
         );
+    }
+}
+
+/// `events/authorizer-token.json` with this `Authorization` header instead (none: no header).
+fn authorizer_request(authorization: Option<&str>) -> AuthorizerRequest {
+    let path = testkit::events::events_dir().join("authorizer-token.json");
+    let mut request: AuthorizerRequest =
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    request.headers.remove("authorization");
+    request.identity_source = None;
+    if let Some(value) = authorization {
+        request
+            .headers
+            .insert("authorization", value.parse().unwrap());
+        request.identity_source = Some(vec![value.to_owned()]);
+    }
+    request
+}
+
+#[tokio::test]
+async fn the_authorizer_reads_once_per_authorization_and_never_for_a_malformed_header() {
+    let (app, log) = recorded_app().await;
+    let token = app.login(ADMIN).await;
+    log.take();
+    let TestApp::Dynamo(ctx) = &app else {
+        unreachable!("recorded_app is on DynamoDB")
+    };
+    let unknown = "0123456789abcdef0123456789abcdef01234567";
+    let read_once = [format!("Token {token}"), format!("Token {unknown}")];
+    for header in &read_once {
+        authorize(&ctx.store, &authorizer_request(Some(header)))
+            .await
+            .unwrap();
+        assert_eq!(log.take(), ["GetItem"], "{header}");
+    }
+    for header in [
+        None,
+        Some("Bearer abc"),
+        Some("Token"),
+        Some("Token a b"),
+        Some("Token not-a-key"),
+    ] {
+        let decision = authorize(&ctx.store, &authorizer_request(header))
+            .await
+            .unwrap();
+        assert!(!decision.is_authorized, "{header:?}");
+        assert_eq!(log.take(), Vec::<String>::new(), "{header:?}");
     }
 }

@@ -1,8 +1,9 @@
-//! Every `events/*.json` through the request pipeline in-process: each file becomes a request
-//! with `lambda_http::request::from_str`, as the Lambda runtime would make it, and goes to its
-//! function's endpoint on the memory store. The built binaries get the same events under the
-//! Runtime API stand-in in functions/*/tests/events.rs; this is the fast check of the same
-//! answers, with no process, no network and no DynamoDB.
+//! Every `events/*.json` of the shared crate's work through it in-process: an endpoint's event
+//! becomes a request with `lambda_http::request::from_str`, as the Lambda runtime would make it,
+//! and goes to its endpoint; an authorizer event is decided by `authorizer::authorize`; all on
+//! the memory store. The built binaries get the same events under the Runtime API stand-in in
+//! functions/*/tests/events.rs (the example function's events only there: its code is its own);
+//! this is the fast check of the same answers, with no process, no network and no DynamoDB.
 
 #![allow(
     clippy::unwrap_used,
@@ -11,28 +12,26 @@
 )]
 
 use authtoken::Ctx;
+use authtoken::authorizer::{self, AuthorizerRequest};
 use authtoken::config::Settings;
 use authtoken::endpoint::Endpoint;
 use authtoken::handlers;
 use testkit::events::{
-    Answer, check_answer, ensure_event_token, event_files, function_of,
-    memory_store_with_event_user,
+    Answer, Expected, check_answer, check_decision, ensure_event_token, event_files, expected,
+    function_of, memory_store_with_event_user,
 };
 
 #[tokio::test]
-async fn every_event_gets_its_expected_answer_from_its_endpoint() {
+async fn every_endpoint_event_gets_its_expected_answer_from_its_endpoint() {
     let ctx = Ctx {
         store: memory_store_with_event_user().await,
         settings: Settings::default(),
     };
-    let files = event_files();
-    assert!(
-        files.len() >= 3,
-        "events/ holds one event per function at least"
-    );
-    for (stem, path) in files {
-        let endpoint = Endpoint::for_function(function_of(&stem))
-            .unwrap_or_else(|| panic!("events/{stem}.json names no function"));
+    let mut checked = 0;
+    for (stem, path) in event_files() {
+        let Some(endpoint) = Endpoint::for_function(function_of(&stem)) else {
+            continue;
+        };
         let text = std::fs::read_to_string(&path).unwrap();
         let request = lambda_http::request::from_str(&text).unwrap_or_else(|error| {
             panic!("events/{stem}.json is not an API Gateway event: {error}")
@@ -41,5 +40,32 @@ async fn every_event_gets_its_expected_answer_from_its_endpoint() {
         ensure_event_token(&ctx.store).await;
         let response = handlers::handle(&ctx, endpoint, request).await;
         check_answer(&stem, &Answer::from_response(response));
+        checked += 1;
     }
+    assert!(
+        checked >= 3,
+        "events/ holds one event per endpoint at least"
+    );
+}
+
+#[tokio::test]
+async fn every_authorizer_event_gets_its_expected_decision() {
+    let store = memory_store_with_event_user().await;
+    let mut checked = 0;
+    for (stem, path) in event_files() {
+        if function_of(&stem) != "authorizer" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let request: AuthorizerRequest = serde_json::from_str(&text).unwrap_or_else(|error| {
+            panic!("events/{stem}.json is not an authorizer request: {error}")
+        });
+        let Some(Expected::Authorizer(allowed)) = expected(&stem) else {
+            panic!("events/{stem}.json expects no decision");
+        };
+        let decision = authorizer::authorize(&store, &request).await.unwrap();
+        check_decision(&stem, &serde_json::to_value(&decision).unwrap(), allowed);
+        checked += 1;
+    }
+    assert!(checked >= 4, "events/ holds the four authorizer cases");
 }

@@ -2,7 +2,8 @@
 //! them to a real function binary under the [`RuntimeApi`] stand-in, against DynamoDB.
 //!
 //! An event belongs to the function its file name starts with: `events/whoami-token.json` is for
-//! `whoami`. Events that carry a token use [`EVENT_TOKEN`], which the runner installs for
+//! `whoami`, `events/authorizer-token.json` for the authorizer, which answers a decision rather
+//! than an HTTP response. Events that carry a token use [`EVENT_TOKEN`], which the runner installs for
 //! [`EVENT_USER`] before the first invocation.
 
 use std::path::PathBuf;
@@ -35,38 +36,62 @@ pub enum ExpectedBody {
     DetailStartingWith(&'static str),
 }
 
-/// The answer an event must get: (event file stem, status, body).
-pub const EXPECTED: &[(&str, u16, ExpectedBody)] = &[
-    ("login-json", 200, ExpectedBody::Token),
-    ("login-form", 200, ExpectedBody::Token),
+/// What a function must answer an event.
+#[derive(Debug, Clone, Copy)]
+pub enum Expected {
+    /// An HTTP answer (API Gateway payload 2.0 response): status and body.
+    Http(u16, ExpectedBody),
+    /// An authorizer's simple response: allowed with [`EVENT_USER`]'s name in its context
+    /// (`true`), or denied with an empty context (`false`).
+    Authorizer(bool),
+}
+
+/// The answer each event must get: (event file stem, answer).
+pub const EXPECTED: &[(&str, Expected)] = &[
+    ("login-json", Expected::Http(200, ExpectedBody::Token)),
+    ("login-form", Expected::Http(200, ExpectedBody::Token)),
     (
         "login-bad-credentials",
-        400,
-        ExpectedBody::Exactly(
-            r#"{"non_field_errors":["Unable to log in with provided credentials."]}"#,
+        Expected::Http(
+            400,
+            ExpectedBody::Exactly(
+                r#"{"non_field_errors":["Unable to log in with provided credentials."]}"#,
+            ),
         ),
     ),
     (
         "login-malformed-json",
-        400,
-        ExpectedBody::DetailStartingWith("JSON parse error - "),
+        Expected::Http(400, ExpectedBody::DetailStartingWith("JSON parse error - ")),
     ),
     (
         "whoami-token",
-        200,
-        ExpectedBody::Exactly(r#"{"username":"admin"}"#),
+        Expected::Http(200, ExpectedBody::Exactly(r#"{"username":"admin"}"#)),
     ),
-    (
-        "whoami-no-token",
-        401,
-        ExpectedBody::Exactly(r#"{"detail":"Authentication credentials were not provided."}"#),
-    ),
+    ("whoami-no-token", Expected::Http(401, NOT_AUTHENTICATED)),
     (
         "logout-token",
-        200,
-        ExpectedBody::Exactly(r#"{"username":null}"#),
+        Expected::Http(200, ExpectedBody::Exactly(r#"{"username":null}"#)),
+    ),
+    ("authorizer-token", Expected::Authorizer(true)),
+    ("authorizer-unknown-token", Expected::Authorizer(false)),
+    ("authorizer-malformed-header", Expected::Authorizer(false)),
+    ("authorizer-no-header", Expected::Authorizer(false)),
+    (
+        "example-authorized",
+        Expected::Http(200, ExpectedBody::Exactly(r#"{"username":"admin"}"#)),
+    ),
+    (
+        "example-no-authorizer",
+        Expected::Http(401, NOT_AUTHENTICATED),
     ),
 ];
+
+/// The contract's 401 body for a request without token credentials.
+const NOT_AUTHENTICATED: ExpectedBody =
+    ExpectedBody::Exactly(r#"{"detail":"Authentication credentials were not provided."}"#);
+
+/// The functions that have events: the three endpoints' and these.
+pub const OTHER_FUNCTIONS: [&str; 2] = ["authorizer", "example"];
 
 /// The `events/` folder of the workspace.
 pub fn events_dir() -> PathBuf {
@@ -98,11 +123,11 @@ pub fn function_of(stem: &str) -> &str {
 }
 
 /// The answer expected for an event, if the table above lists it.
-pub fn expected(stem: &str) -> Option<(u16, ExpectedBody)> {
+pub fn expected(stem: &str) -> Option<Expected> {
     EXPECTED
         .iter()
-        .find(|(name, _, _)| *name == stem)
-        .map(|(_, status, body)| (*status, *body))
+        .find(|(name, _)| *name == stem)
+        .map(|(_, expected)| *expected)
 }
 
 /// Fresh DynamoDB tables holding [`EVENT_USER`] with [`EVENT_TOKEN`]: what the events expect.
@@ -191,14 +216,12 @@ pub async fn run_events(function: &str, launcher: &Launcher, binary: &str) -> Ve
             .invoke(&event, Duration::from_secs(30))
             .await
             .unwrap_or_else(|error| panic!("{stem}: {error}; log: {:#?}", process.log()));
-        let Outcome::Response(answer) = outcome else {
+        let Outcome::Response(output) = outcome else {
             panic!("{stem}: the function reported an error: {outcome:?}");
         };
-        let answer = Answer::from_function_output(stem, &answer);
-        check_answer(stem, &answer);
+        let got = check_output(stem, &output);
         report.push(format!(
-            "{stem}: {} as expected ({} ms)",
-            answer.status,
+            "{stem}: {got} as expected ({} ms)",
             sent.elapsed().as_millis()
         ));
     }
@@ -288,10 +311,45 @@ impl Answer {
     }
 }
 
+/// Asserts that a function's output is what the event `stem` must get (see [`EXPECTED`]);
+/// returns what it was, in a word or two, for a report.
+pub fn check_output(stem: &str, output: &[u8]) -> String {
+    match expected(stem) {
+        Some(Expected::Authorizer(allowed)) => {
+            let decision: Value = serde_json::from_slice(output)
+                .unwrap_or_else(|error| panic!("{stem}: answer is not JSON: {error}"));
+            check_decision(stem, &decision, allowed);
+            if allowed { "allowed" } else { "denied" }.to_owned()
+        }
+        _ => {
+            let answer = Answer::from_function_output(stem, output);
+            check_answer(stem, &answer);
+            answer.status.to_string()
+        }
+    }
+}
+
+/// Asserts that an authorizer's simple response is what the event `stem` must get: exactly
+/// `{"isAuthorized": true, "context": {"username": <the event user>}}` or
+/// `{"isAuthorized": false, "context": {}}`.
+pub fn check_decision(stem: &str, decision: &Value, allowed: bool) {
+    let context = if allowed {
+        serde_json::json!({ "username": EVENT_USER.0 })
+    } else {
+        serde_json::json!({})
+    };
+    assert_eq!(
+        decision,
+        &serde_json::json!({ "isAuthorized": allowed, "context": context }),
+        "{stem}"
+    );
+}
+
 /// Asserts that `answer` is what the event `stem` must get (see [`EXPECTED`]).
 pub fn check_answer(stem: &str, answer: &Answer) {
-    let (status, expected) =
-        expected(stem).unwrap_or_else(|| panic!("events/{stem}.json has no expected answer"));
+    let Some(Expected::Http(status, expected)) = expected(stem) else {
+        panic!("events/{stem}.json has no expected HTTP answer");
+    };
     assert_eq!(answer.status, status, "{stem}: {answer:?}");
     assert_eq!(
         answer.content_type.as_deref(),
@@ -327,8 +385,9 @@ mod tests {
         let files = event_files();
         assert!(!files.is_empty());
         for (stem, _) in &files {
+            let function = function_of(stem);
             assert!(
-                Endpoint::for_function(function_of(stem)).is_some(),
+                Endpoint::for_function(function).is_some() || OTHER_FUNCTIONS.contains(&function),
                 "events/{stem}.json names no function"
             );
             assert!(
@@ -336,7 +395,7 @@ mod tests {
                 "events/{stem}.json has no expected answer"
             );
         }
-        for (stem, _, _) in EXPECTED {
+        for (stem, _) in EXPECTED {
             assert!(
                 files.iter().any(|(file, _)| file == stem),
                 "no events/{stem}.json"
@@ -345,15 +404,17 @@ mod tests {
     }
 
     #[test]
-    fn every_event_is_an_http_api_request_for_its_function() {
+    fn every_endpoint_event_is_an_http_api_request_for_its_function() {
         for (stem, path) in event_files() {
             let text = std::fs::read_to_string(&path).unwrap();
             let event: Value = serde_json::from_str(&text).unwrap();
             assert_eq!(event["version"], "2.0", "{stem}: payload format 2.0");
+            // The others' routes are in template.yaml: scripts/check_template.py checks them.
+            let Some(endpoint) = Endpoint::for_function(function_of(&stem)) else {
+                continue;
+            };
             // API Gateway routes the path without its trailing slash; clients may send either.
-            let route = Endpoint::for_function(function_of(&stem))
-                .map(|endpoint| endpoint.path)
-                .unwrap_or_else(|| panic!("events/{stem}.json names no function"));
+            let route = endpoint.path;
             let raw_path = event["rawPath"].as_str().unwrap();
             assert!(
                 raw_path == route || raw_path == format!("{route}/"),
