@@ -11,17 +11,30 @@ Routes
   with "Unable to find Route by key");
 - the routes of each function are exactly those README.md documents (its "Routes" table).
 
+Authorizers
+- every Lambda authorizer of the HTTP API is a REQUEST authorizer with payload format 2.0,
+  simple responses and the identity source $request.header.Authorization, served by a function
+  of the template that has no routes of its own;
+- the contract's routes (login, whoami, logout) are behind no authorizer: they answer DRF's own
+  401s; every other route is behind one.
+
 Functions
 - every function is built by cargo-lambda from a crate in functions/ whose package and binary
   have the function's binary name, and is named after it (binary login -> LoginFunction);
 - every crate in functions/ is a function in the template, and has events/<binary>-*.json;
 - every function's role has the basic execution policy and otherwise only inline statements
-  naming DynamoDB actions on the project's tables; whoami may only read the tokens table.
+  naming DynamoDB actions on the project's tables; whoami and the authorizer may only read the
+  tokens table; the example function may not touch DynamoDB at all.
 
 Events
 - every event's routeKey (top level and in requestContext) is a route of its function, and its
   rawPath is that route's path, with or without the trailing slash;
 - each function has at least one event whose rawPath ends in "/", as DRF clients send it;
+- an authorizer's events are payload 2.0 REQUEST authorizer events for a route behind that
+  authorizer, whose identitySource holds the Authorization header (absent without one) and
+  whose routeArn names the route's method and path;
+- an event that carries an authorizer context (requestContext.authorizer.lambda) is for a route
+  behind an authorizer, and carries only what the authorizer gives (username);
 - events/env.json (for `sam local invoke --env-vars`) sets only variables that every function
   declares, since SAM ignores the others.
 
@@ -42,7 +55,14 @@ from samtranslator.yaml_helper import yaml_parse
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ENV_VARS = ROOT / "events" / "env.json"
 TABLES = {"UsersTable", "TokensTable"}
-WHOAMI_MAY = {("dynamodb:GetItem", "TokensTable")}
+# What a function's role may grant, where it is narrower than "DynamoDB on the tables".
+READ_TOKENS_ONLY = {("dynamodb:GetItem", "TokensTable")}
+ROLE_LIMITS = {"whoami": READ_TOKENS_ONLY, "authorizer": READ_TOKENS_ONLY, "example": set()}
+# The contract's functions answer DRF's own 401s: no authorizer in front of them.
+CONTRACT_FUNCTIONS = {"LoginFunction", "WhoamiFunction", "LogoutFunction"}
+AUTHORIZER_IDENTITY = ["$request.header.Authorization"]
+# What the authorizer puts in a request's context (authtoken::authorizer::Grant).
+AUTHORIZER_CONTEXT = {"username"}
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 # One row of README.md's Routes table: | `LoginFunction` | `ANY /api-token-auth` | ...
 README_ROUTE_ROW = re.compile(r"^\|\s*`(\w+Function)`\s*\|([^|]*)\|")
@@ -68,19 +88,87 @@ def translate(template: dict) -> dict:
     return transform(template, {}, NoManagedPolicies())
 
 
-def routes_of(translated: dict) -> dict[str, set[str]]:
-    """Route keys ("ANY /path") per function, read from the HTTP APIs' OpenAPI bodies."""
-    routes: dict[str, set[str]] = {}
+def operations(translated: dict):
+    """Every route of the HTTP APIs' OpenAPI bodies: (route key "ANY /path", its operation)."""
     for resource in translated["Resources"].values():
         if resource["Type"] != "AWS::ApiGatewayV2::Api":
             continue
         for path, methods in resource["Properties"]["Body"]["paths"].items():
             for method, operation in methods.items():
                 verb = "ANY" if method == "x-amazon-apigateway-any-method" else method.upper()
-                uri = operation["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"]
-                function = re.search(r"\$\{(\w+)\.Arn\}", uri).group(1)
-                routes.setdefault(function, set()).add(f"{verb} {path}")
+                yield f"{verb} {path}", operation
+
+
+def routes_of(translated: dict) -> dict[str, set[str]]:
+    """Route keys ("ANY /path") per function."""
+    routes: dict[str, set[str]] = {}
+    for route, operation in operations(translated):
+        uri = operation["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"]
+        function = re.search(r"\$\{(\w+)\.Arn\}", uri).group(1)
+        routes.setdefault(function, set()).add(route)
     return routes
+
+
+def route_authorizers(translated: dict) -> dict[str, set[str]]:
+    """Route key -> the names of the authorizers in front of it (empty: none)."""
+    return {
+        route: {name for requirement in operation.get("security", []) for name in requirement}
+        for route, operation in operations(translated)
+    }
+
+
+def lambda_authorizers(translated: dict) -> dict[str, dict]:
+    """Authorizer name -> its x-amazon-apigateway-authorizer settings, for Lambda authorizers."""
+    found = {}
+    for resource in translated["Resources"].values():
+        if resource["Type"] != "AWS::ApiGatewayV2::Api":
+            continue
+        schemes = resource["Properties"]["Body"].get("components", {}).get("securitySchemes", {})
+        for name, scheme in schemes.items():
+            settings = scheme.get("x-amazon-apigateway-authorizer", {})
+            if "authorizerUri" in settings:
+                found[name] = settings
+    return found
+
+
+def authorizer_function(settings: dict) -> str | None:
+    """The template function an authorizer invokes (its authorizerUri's Fn::GetAtt)."""
+    text = json.dumps(settings.get("authorizerUri"))
+    match = re.search(r'"Fn::GetAtt": \["(\w+)", "Arn"\]', text)
+    return match.group(1) if match else None
+
+
+def check_authorizers(translated: dict, routes: dict[str, set[str]]) -> tuple[dict[str, set[str]], list[str]]:
+    """Returns authorizer function -> the routes behind it, and the errors found."""
+    errors = []
+    authorizers = lambda_authorizers(translated)
+    guarded = route_authorizers(translated)
+    behind: dict[str, set[str]] = {}
+    for name, settings in sorted(authorizers.items()):
+        expected = {
+            "type": "request",
+            "authorizerPayloadFormatVersion": "2.0",
+            "enableSimpleResponses": True,
+            "identitySource": AUTHORIZER_IDENTITY,
+        }
+        for key, value in expected.items():
+            if settings.get(key) != value:
+                errors.append(f"authorizer {name}: {key} is {settings.get(key)!r}, expected {value!r}")
+        function = authorizer_function(settings)
+        if function is None or function not in translated["Resources"]:
+            errors.append(f"authorizer {name}: its authorizerUri names no function of the template")
+            continue
+        if routes.get(function):
+            errors.append(f"authorizer {name}: {function} also serves routes {sorted(routes[function])}")
+        behind[function] = {route for route, names in guarded.items() if name in names}
+    for function, own in sorted(routes.items()):
+        for route in sorted(own):
+            names = guarded.get(route, set())
+            if function in CONTRACT_FUNCTIONS and names:
+                errors.append(f"{function}: route {route!r} is behind {sorted(names)}, but answers DRF's own 401s")
+            elif function not in CONTRACT_FUNCTIONS and not names & set(authorizers):
+                errors.append(f"{function}: route {route!r} is behind no authorizer")
+    return behind, errors
 
 
 def stage_route_settings(translated: dict) -> set[str]:
@@ -180,14 +268,22 @@ def check_role(name: str, binary: str, translated: dict) -> list[str]:
                     if not action.startswith("dynamodb:") or "*" in action:
                         errors.append(f"{name}: action {action!r} is not a named DynamoDB action")
                     granted.add((action, table))
-    if binary == "whoami" and granted != WHOAMI_MAY:
-        errors.append(f"{name}: whoami may only read the tokens table, but is granted {sorted(granted)}")
+    limit = ROLE_LIMITS.get(binary)
+    if limit is not None and not granted <= limit:
+        errors.append(f"{name}: {binary} may only be granted {sorted(limit)}, but is granted {sorted(granted)}")
     return errors
 
 
-def check_events(events: list[pathlib.Path], binaries: dict[str, str], routes: dict[str, set[str]]) -> list[str]:
+def check_events(
+    events: list[pathlib.Path],
+    binaries: dict[str, str],
+    routes: dict[str, set[str]],
+    authorized: dict[str, set[str]],
+) -> list[str]:
+    """`authorized`: authorizer function -> the routes behind it (from check_authorizers)."""
     errors = []
     slashed = set()
+    guarded = set().union(*authorized.values()) if authorized else set()
     for event_file in events:
         binary = event_file.stem.split("-")[0]
         if binary not in binaries:
@@ -196,7 +292,12 @@ def check_events(events: list[pathlib.Path], binaries: dict[str, str], routes: d
         function = binaries[binary]
         event = json.loads(event_file.read_text())
         route = event.get("routeKey", "")
-        own = routes.get(function, set())
+        if function in authorized:
+            own = authorized[function]
+            errors += check_authorizer_event(event_file.name, event, route)
+        else:
+            own = routes.get(function, set())
+            errors += check_authorizer_context(event_file.name, event, route, guarded)
         if route not in own:
             errors.append(f"events/{event_file.name}: routeKey {route!r} is not one of {function}'s routes {sorted(own)}")
         if event.get("requestContext", {}).get("routeKey") != route:
@@ -214,6 +315,36 @@ def check_events(events: list[pathlib.Path], binaries: dict[str, str], routes: d
             errors.append(f"events/{event_file.name}: method {http.get('method')} does not match its route")
     for binary in sorted(set(binaries) - slashed):
         errors.append(f"{binaries[binary]}: no event with a trailing slash in its rawPath, as DRF clients send")
+    return errors
+
+
+def check_authorizer_event(name: str, event: dict, route: str) -> list[str]:
+    """What API Gateway sends an authorizer (payload 2.0, REQUEST) for a request to `route`."""
+    errors = []
+    if event.get("version") != "2.0" or event.get("type") != "REQUEST":
+        errors.append(f"events/{name}: not a payload 2.0 REQUEST authorizer event (version, type)")
+    header = event.get("headers", {}).get("authorization")
+    identity = event.get("identitySource")
+    if identity != ([header] if header is not None else None):
+        errors.append(f"events/{name}: identitySource {identity!r} is not the Authorization header's value")
+    method, _, path = route.partition(" ")
+    method = event.get("requestContext", {}).get("http", {}).get("method") if method == "ANY" else method
+    if not str(event.get("routeArn", "")).endswith(f"/{method}{path}"):
+        errors.append(f"events/{name}: routeArn {event.get('routeArn')!r} does not end in /{method}{path}")
+    return errors
+
+
+def check_authorizer_context(name: str, event: dict, route: str, guarded: set[str]) -> list[str]:
+    """An event with an authorizer context must be for a route behind an authorizer, and carry
+    only what the authorizer gives."""
+    context = event.get("requestContext", {}).get("authorizer", {}).get("lambda")
+    if context is None:
+        return []
+    errors = []
+    if route not in guarded:
+        errors.append(f"events/{name}: carries an authorizer context, but {route!r} is behind no authorizer")
+    if set(context) - AUTHORIZER_CONTEXT:
+        errors.append(f"events/{name}: authorizer context {sorted(context)}, but the authorizer gives only {sorted(AUTHORIZER_CONTEXT)}")
     return errors
 
 
@@ -248,7 +379,9 @@ def main() -> int:
     routes = routes_of(translated)
     binaries, errors = check_functions(template, translated, events)
     errors += check_routes(routes, stage_route_settings(translated), documented_routes())
-    errors += check_events(events, binaries, routes)
+    authorized, authorizer_errors = check_authorizers(translated, routes)
+    errors += authorizer_errors
+    errors += check_events(events, binaries, routes, authorized)
     errors += check_env_vars(template)
 
     for error in errors:
@@ -257,6 +390,8 @@ def main() -> int:
         return 1
     for function in sorted(routes):
         print(f"check_template: {function}: {', '.join(sorted(routes[function]))}")
+    for function, behind in sorted(authorized.items()):
+        print(f"check_template: {function} authorizes: {', '.join(sorted(behind))}")
     print(f"check_template: RouteSettings: {', '.join(sorted(stage_route_settings(translated)))}")
     print(f"check_template: {len(binaries)} functions, {len(events)} events: consistent after SAM's translation")
     return 0

@@ -54,20 +54,60 @@ class RoutesTest(unittest.TestCase):
         self.assertTrue(any(error.startswith("LogoutFunction: routed") for error in errors), errors)
 
 
+def authorizer_errors(template: dict) -> list[str]:
+    translated = check_template.translate(template)
+    return check_template.check_authorizers(translated, check_template.routes_of(translated))[1]
+
+
+class AuthorizersTest(unittest.TestCase):
+    def test_the_template_as_it_is_passes(self):
+        self.assertEqual(authorizer_errors(TEMPLATE), [])
+
+    def authorizer(self, template: dict) -> dict:
+        return template["Resources"]["HttpApi"]["Properties"]["Auth"]["Authorizers"]["TokenAuthorizer"]
+
+    def test_payload_format_1_is_refused(self):
+        template = copy.deepcopy(TEMPLATE)
+        self.authorizer(template)["AuthorizerPayloadFormatVersion"] = "1.0"
+        errors = authorizer_errors(template)
+        self.assertTrue(any("authorizerPayloadFormatVersion is '1.0'" in error for error in errors), errors)
+
+    def test_an_identity_source_other_than_the_authorization_header_is_refused(self):
+        template = copy.deepcopy(TEMPLATE)
+        self.authorizer(template)["Identity"]["Headers"] = ["X-Token"]
+        errors = authorizer_errors(template)
+        self.assertTrue(any("identitySource is" in error for error in errors), errors)
+
+    def test_a_contract_route_behind_the_authorizer_is_refused(self):
+        template = copy.deepcopy(TEMPLATE)
+        event = template["Resources"]["WhoamiFunction"]["Properties"]["Events"]["Whoami"]["Properties"]
+        event["Auth"] = {"Authorizer": "TokenAuthorizer"}
+        errors = authorizer_errors(template)
+        self.assertTrue(any("WhoamiFunction: route 'ANY /api/whoami' is behind" in error for error in errors), errors)
+
+    def test_a_route_of_your_own_behind_no_authorizer_is_refused(self):
+        template = copy.deepcopy(TEMPLATE)
+        del template["Resources"]["ExampleFunction"]["Properties"]["Events"]["Example"]["Properties"]["Auth"]
+        errors = authorizer_errors(template)
+        self.assertTrue(any("ExampleFunction: route 'GET /api/example' is behind no authorizer" in error for error in errors), errors)
+
+
 class EventsTest(unittest.TestCase):
-    def event_errors(self, edit) -> list[str]:
+    def event_errors(self, edit, stem: str = "whoami-token") -> list[str]:
         with tempfile.TemporaryDirectory() as folder:
             files = []
             for path in EVENTS:
                 event = json.loads(path.read_text())
-                if path.stem == "whoami-token":
+                if path.stem == stem:
                     edit(event)
                 copy_path = pathlib.Path(folder) / path.name
                 copy_path.write_text(json.dumps(event))
                 files.append(copy_path)
             translated = check_template.translate(TEMPLATE)
             binaries, _ = check_template.check_functions(TEMPLATE, translated, files)
-            return check_template.check_events(files, binaries, check_template.routes_of(translated))
+            routes = check_template.routes_of(translated)
+            authorized, _ = check_template.check_authorizers(translated, routes)
+            return check_template.check_events(files, binaries, routes, authorized)
 
     def test_the_events_as_they_are_pass(self):
         self.assertEqual(self.event_errors(lambda event: None), [])
@@ -101,6 +141,37 @@ class EventsTest(unittest.TestCase):
         self.assertTrue(any("WhoamiFunction: no event with a trailing slash" in error for error in errors), errors)
 
 
+    def test_an_authorizer_event_must_be_for_a_route_behind_it(self):
+        def unprotected(event):
+            event["routeKey"] = event["requestContext"]["routeKey"] = "ANY /api/whoami"
+            event["rawPath"] = event["requestContext"]["http"]["path"] = "/api/whoami/"
+
+        errors = self.event_errors(unprotected, "authorizer-token")
+        self.assertTrue(any("authorizer-token.json: routeKey 'ANY /api/whoami' is not one of" in error for error in errors), errors)
+
+    def test_an_authorizer_event_names_the_header_as_its_identity_source(self):
+        def stale(event):
+            event["identitySource"] = ["Token 0123"]
+
+        errors = self.event_errors(stale, "authorizer-token")
+        self.assertTrue(any("identitySource ['Token 0123'] is not" in error for error in errors), errors)
+
+    def test_an_authorizer_event_is_a_payload_2_request_event(self):
+        def version_1(event):
+            event["version"] = "1.0"
+
+        errors = self.event_errors(version_1, "authorizer-token")
+        self.assertTrue(any("not a payload 2.0 REQUEST authorizer event" in error for error in errors), errors)
+
+    def test_an_authorizer_context_belongs_to_a_route_behind_an_authorizer(self):
+        def given_context(event):
+            event["requestContext"]["authorizer"] = {"lambda": {"username": "admin", "role": "x"}}
+
+        errors = self.event_errors(given_context)
+        self.assertTrue(any("'ANY /api/whoami' is behind no authorizer" in error for error in errors), errors)
+        self.assertTrue(any("the authorizer gives only ['username']" in error for error in errors), errors)
+
+
 class EnvVarsTest(unittest.TestCase):
     def test_the_env_vars_file_sets_only_declared_variables(self):
         self.assertEqual(check_template.check_env_vars(TEMPLATE), [])
@@ -118,7 +189,22 @@ class PoliciesTest(unittest.TestCase):
         statement = template["Resources"]["WhoamiFunction"]["Properties"]["Policies"][0]["Statement"][0]
         statement["Action"] = ["dynamodb:GetItem", "dynamodb:DeleteItem"]
         errors = check_template.check_role("WhoamiFunction", "whoami", check_template.translate(template))
-        self.assertTrue(any("whoami may only read the tokens table" in error for error in errors), errors)
+        self.assertTrue(any("whoami may only be granted [('dynamodb:GetItem', 'TokensTable')]" in error for error in errors), errors)
+
+    def test_the_authorizer_may_only_read_tokens(self):
+        template = copy.deepcopy(TEMPLATE)
+        statement = template["Resources"]["AuthorizerFunction"]["Properties"]["Policies"][0]["Statement"][0]
+        statement["Resource"] = {"Fn::GetAtt": ["UsersTable", "Arn"]}
+        errors = check_template.check_role("AuthorizerFunction", "authorizer", check_template.translate(template))
+        self.assertTrue(any("authorizer may only be granted" in error for error in errors), errors)
+
+    def test_the_example_may_not_touch_dynamodb(self):
+        template = copy.deepcopy(TEMPLATE)
+        template["Resources"]["ExampleFunction"]["Properties"]["Policies"] = copy.deepcopy(
+            template["Resources"]["WhoamiFunction"]["Properties"]["Policies"]
+        )
+        errors = check_template.check_role("ExampleFunction", "example", check_template.translate(template))
+        self.assertTrue(any("example may only be granted []" in error for error in errors), errors)
 
     def test_wildcard_actions_are_refused(self):
         template = copy.deepcopy(TEMPLATE)
