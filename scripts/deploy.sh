@@ -8,6 +8,7 @@
 #   TOKEN_TTL_SECONDS      -> TokenTtlSeconds
 #   LOGIN_RATE_LIMIT       -> LoginRateLimit        LOGIN_BURST_LIMIT -> LoginBurstLimit
 #   API_RATE_LIMIT         -> ApiRateLimit          API_BURST_LIMIT   -> ApiBurstLimit
+#   AUTHORIZER_CACHE_SECONDS -> AuthorizerCacheSeconds
 #
 # Used by .github/workflows/deploy.yml (with --config-env ci); works by hand as well:
 #   CORS_ALLOWED_ORIGINS=https://app.example.com bash scripts/deploy.sh
@@ -33,6 +34,7 @@ set_parameter LoginRateLimit LOGIN_RATE_LIMIT
 set_parameter LoginBurstLimit LOGIN_BURST_LIMIT
 set_parameter ApiRateLimit API_RATE_LIMIT
 set_parameter ApiBurstLimit API_BURST_LIMIT
+set_parameter AuthorizerCacheSeconds AUTHORIZER_CACHE_SECONDS
 
 if [ ! -f .aws-sam/build/template.yaml ]; then
   # Without it, sam deploy would fall back to template.yaml and upload the whole directory.

@@ -1,16 +1,19 @@
 """Proves that scripts/deploy.sh hands `sam deploy` exactly the parameters set in the
-environment, in a form the SAM CLI parses back to the same values, and nothing else.
+environment, in a form the SAM CLI parses back to the same values, and nothing else; and that
+every parameter of template.yaml has its variable, passed by the deploy workflow.
 
 Usage: python -m unittest scripts/test_deploy.py   (needs the SAM CLI installed, for its parser)
 """
 
 import os
 import pathlib
+import re
 import subprocess
 import tempfile
 import unittest
 
 from samcli.cli.types import CfnParameterOverridesType
+from samtranslator.yaml_helper import yaml_parse
 
 SCRIPT = pathlib.Path(__file__).resolve().parent / "deploy.sh"
 VARIABLES = [
@@ -20,6 +23,7 @@ VARIABLES = [
     "LOGIN_BURST_LIMIT",
     "API_RATE_LIMIT",
     "API_BURST_LIMIT",
+    "AUTHORIZER_CACHE_SECONDS",
 ]
 
 
@@ -85,6 +89,7 @@ class DeployScriptTest(unittest.TestCase):
                 "LoginBurstLimit": "4",
                 "ApiRateLimit": "5",
                 "ApiBurstLimit": "6",
+                "AuthorizerCacheSeconds": "7",
             },
         )
 
@@ -112,6 +117,19 @@ class DeployScriptTest(unittest.TestCase):
         self.assertEqual(result.returncode, 1)
         self.assertIn("run bash scripts/package.sh first", result.stderr)
         self.assertFalse((self.root / "sam.args").exists())
+
+
+class EveryParameterTest(unittest.TestCase):
+    def test_every_template_parameter_has_a_variable_the_workflow_passes(self):
+        root = SCRIPT.parent.parent
+        template = yaml_parse((root / "template.yaml").read_text())
+        script = SCRIPT.read_text()
+        workflow = (root / ".github" / "workflows" / "deploy.yml").read_text()
+        mapped = dict(re.findall(r"^set_parameter (\w+) (\w+)$", script, re.MULTILINE))
+        self.assertEqual(set(mapped), set(template["Parameters"]))
+        self.assertEqual(set(mapped.values()), set(VARIABLES))
+        for variable in VARIABLES:
+            self.assertIn(f"{variable}: ${{{{ vars.{variable} }}}}", workflow)
 
 
 if __name__ == "__main__":
