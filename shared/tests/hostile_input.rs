@@ -1,5 +1,6 @@
-//! Property tests: arbitrary bytes into the header parser, the body parser and the handlers.
-//! None may panic, and every answer is one the contract allows, as JSON.
+//! Property tests: arbitrary bytes into the header parser, the body parser, the handlers and the
+//! authorizer. None may panic, every answer is one the contract allows, as JSON, and the
+//! authorizer allows nothing but the key it issued.
 
 #![allow(
     clippy::unwrap_used,
@@ -9,6 +10,8 @@
 
 use authtoken::Ctx;
 use authtoken::admin;
+use authtoken::auth;
+use authtoken::authorizer::{self, AuthorizerRequest};
 use authtoken::config::Settings;
 use authtoken::endpoint;
 use authtoken::form::{self, FormError};
@@ -16,6 +19,7 @@ use authtoken::handlers;
 use authtoken::header::{self, Credentials, HeaderError};
 use authtoken::password::Password;
 use authtoken::store::memory::MemoryStore;
+use authtoken::store::{NewToken, Store};
 use authtoken::token::TokenKey;
 use bytes::Bytes;
 use lambda_http::Body;
@@ -158,5 +162,61 @@ proptest! {
         prop_assert_eq!(response.headers().contains_key("www-authenticate"), status == 401);
         let body = handlers::body_bytes(response.into_body());
         prop_assert!(serde_json::from_slice::<serde_json::Value>(&body).is_ok(), "not JSON: {:?}", body);
+    }
+}
+
+/// The key the authorizer's property test issues.
+const ISSUED: &str = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b";
+
+/// Header values near the issued key (its keyword in any case, any separator, the key exact or
+/// altered, something after it) and arbitrary bytes.
+fn authorization_values() -> impl Strategy<Value = Vec<u8>> {
+    let near_the_key = (
+        "[Tt][Oo][Kk][Ee][Nn]",
+        "[ \t]{0,3}",
+        prop_oneof![
+            Just(ISSUED.to_owned()),
+            Just(ISSUED.to_uppercase()),
+            Just(ISSUED[..39].to_owned()),
+            Just(format!("{ISSUED}0")),
+        ],
+        prop_oneof![Just(String::new()), "[ \t]{1,2}", "[ \t][ -~]{1,5}"],
+    )
+        .prop_map(|(keyword, separator, key, suffix)| {
+            format!("{keyword}{separator}{key}{suffix}").into_bytes()
+        });
+    let arbitrary =
+        proptest::collection::vec(prop_oneof![0x20u8..0x7f, 0x80u8..=0xff, Just(b'\t')], 0..80);
+    prop_oneof![near_the_key, arbitrary]
+}
+
+proptest! {
+    // Each case hashes a password to create its user: fewer cases.
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn the_authorizer_allows_exactly_the_issued_key(
+        authorization in proptest::option::of(authorization_values()),
+    ) {
+        let rt = runtime();
+        let store = rt.block_on(async {
+            let store = MemoryStore::new();
+            admin::create_user(&store, "admin", Password::new("password"), true).await.unwrap();
+            let token = NewToken { key: TokenKey::new(ISSUED), created: auth::now(), expires: None };
+            assert!(store.install_token("admin", &token, None).await.unwrap());
+            store
+        });
+        let path = testkit::events::events_dir().join("authorizer-no-header.json");
+        let mut request: AuthorizerRequest =
+            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        if let Some(value) = &authorization {
+            request.headers.insert("authorization", http::HeaderValue::from_bytes(value).unwrap());
+        }
+        let decision = rt.block_on(authorizer::authorize(&store, &request)).unwrap();
+        let presents_the_key = authorization.as_deref().is_some_and(|value| {
+            header::parse(Some(value)) == Ok(Credentials::Key(TokenKey::new(ISSUED)))
+        });
+        prop_assert_eq!(decision.is_authorized, presents_the_key);
+        prop_assert_eq!(decision.context.username.as_deref(), presents_the_key.then_some("admin"));
     }
 }
