@@ -115,7 +115,9 @@ async fn seed(store: &impl Store, args: &ServeArgs, keep_existing: bool) -> Resu
                     "authtoken: user {name:?} exists already; kept as it is (password unchanged)"
                 );
             }
-            outcome => outcome?,
+            outcome => {
+                outcome?;
+            }
         }
     }
     Ok(())

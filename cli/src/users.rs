@@ -30,12 +30,15 @@ enum UserCommand {
         #[arg(long)]
         inactive: bool,
     },
-    /// Set a user's password; their current token stays valid
+    /// Set a user's password and delete their token (a stolen token must not outlive a reset)
     SetPassword {
         /// The username
         name: String,
         #[command(flatten)]
         password: PasswordArgs,
+        /// Keep the user's current token valid (DRF's behaviour)
+        #[arg(long)]
+        keep_token: bool,
     },
     /// Deactivate a user: they cannot log in, and their token is deleted at once
     Deactivate {
@@ -73,16 +76,34 @@ pub async fn run(args: UserArgs) -> Result<(), Error> {
             let password = password.read()?;
             admin::create_user(&store, &name, password, !inactive)
                 .await
-                .map(|()| {
+                .map(|username| {
                     let state = if inactive { "inactive" } else { "active" };
-                    println!("created user {name:?} ({state})");
+                    println!("created user {username:?} ({state})");
+                    if username != name {
+                        println!("(normalized from {name:?}: log in as {username:?})");
+                    }
                 })
         }
-        UserCommand::SetPassword { name, password } => {
+        UserCommand::SetPassword {
+            name,
+            password,
+            keep_token,
+        } => {
             let password = password.read()?;
-            admin::set_password(&store, &name, password)
+            let token = if keep_token {
+                admin::TokenOnReset::Keep
+            } else {
+                admin::TokenOnReset::Revoke
+            };
+            admin::set_password(&store, &name, password, token)
                 .await
-                .map(|()| println!("set the password of {name:?}"))
+                .map(|revoked| match (token, revoked) {
+                    (admin::TokenOnReset::Keep, _) => {
+                        println!("set the password of {name:?}; their token, if any, stays valid")
+                    }
+                    (_, true) => println!("set the password of {name:?} and deleted their token"),
+                    (_, false) => println!("set the password of {name:?} (they held no token)"),
+                })
         }
         UserCommand::Deactivate { name } => {
             admin::set_active(&store, &name, false)

@@ -304,7 +304,7 @@ fn a_password_is_never_an_argument() {
 }
 
 #[tokio::test]
-async fn set_password_replaces_the_password_and_keeps_the_token() {
+async fn set_password_replaces_the_password_and_revokes_the_token() {
     let admin = Admin::with_tables();
     admin.create_user("alice", "old pw");
     let app = admin.app();
@@ -313,8 +313,13 @@ async fn set_password_replaces_the_password_and_keeps_the_token() {
         &["user", "set-password", "alice", "--password-stdin"],
         Some("new pw\r\n"),
     );
-    assert!(out.contains("set the password of \"alice\""), "{out}");
-    assert_eq!(app.login(("alice", "new pw")).await, token);
+    assert!(
+        out.contains("set the password of \"alice\" and deleted their token"),
+        "{out}"
+    );
+    app.whoami(&token).await.assert_401("Invalid token.");
+    let new_token = app.login(("alice", "new pw")).await;
+    assert_ne!(new_token, token);
     app.send(
         TestRequest::post("/api-token-auth/")
             .json(&json!({ "username": "alice", "password": "old pw" })),
@@ -324,6 +329,23 @@ async fn set_password_replaces_the_password_and_keeps_the_token() {
         400,
         json!({ "non_field_errors": ["Unable to log in with provided credentials."] }),
     );
+
+    let out = admin.ok_with_stdin(
+        &[
+            "user",
+            "set-password",
+            "alice",
+            "--password-stdin",
+            "--keep-token",
+        ],
+        Some("third pw\n"),
+    );
+    assert!(out.contains("their token, if any, stays valid"), "{out}");
+    app.whoami(&new_token)
+        .await
+        .assert(200, json!({ "username": "alice" }));
+    assert_eq!(app.login(("alice", "third pw")).await, new_token);
+
     let stderr = admin.fails(
         &["user", "set-password", "nobody", "--password-stdin"],
         Some("x\n"),

@@ -8,10 +8,12 @@
 
 use crate::auth::{self, Ensured, MAX_USERNAME_CHARS};
 use crate::config::Settings;
+use crate::form::is_python_whitespace;
 use crate::password::{self, Password, PasswordError};
 use crate::store::rounds::{self, Round};
 use crate::store::{Store, StoreError, User, UserPage};
 use crate::token::TokenKey;
+use icu_normalizer::ComposingNormalizerBorrowed;
 
 /// Why an administrative operation did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -25,9 +27,10 @@ pub enum AdminError {
     /// The user is inactive, and inactive users hold no tokens.
     #[error("the user {0:?} is inactive: run `authtoken user activate {0}` first")]
     Inactive(String),
-    /// The name is empty, too long, or has surrounding whitespace (which login would trim away).
+    /// The name is empty, too long, has surrounding whitespace (which login trims away) or a
+    /// control character: no login could ever match it.
     #[error(
-        "a username must be 1 to {MAX_USERNAME_CHARS} characters, with no leading or trailing whitespace"
+        "a username must be 1 to {MAX_USERNAME_CHARS} characters, with no leading or trailing whitespace and no control characters"
     )]
     InvalidUsername,
     /// The password could not be hashed (too long, or the hasher failed).
@@ -41,22 +44,37 @@ pub enum AdminError {
     Store(#[from] StoreError),
 }
 
-/// Creates a user with a freshly hashed password.
-pub async fn create_user(
-    store: &impl Store,
-    username: &str,
-    password: Password,
-    active: bool,
-) -> Result<(), AdminError> {
-    if username.is_empty()
-        || username.chars().count() > MAX_USERNAME_CHARS
-        || username.trim() != username
+/// The name a new user gets: `name` in Unicode normalization form NFKC, as Django's
+/// `normalize_username` stores it (so `ｆｏｏ` becomes `foo`); refused if login could never
+/// match it (see [`AdminError::InvalidUsername`]). Login compares names exactly, without
+/// normalizing, as Django does.
+pub fn normalize_username(name: &str) -> Result<String, AdminError> {
+    let normalized = ComposingNormalizerBorrowed::new_nfkc()
+        .normalize(name)
+        .into_owned();
+    let trimmed = normalized.trim_matches(is_python_whitespace);
+    if normalized.is_empty()
+        || normalized.chars().count() > MAX_USERNAME_CHARS
+        || trimmed != normalized
+        || normalized.chars().any(char::is_control)
     {
         return Err(AdminError::InvalidUsername);
     }
+    Ok(normalized)
+}
+
+/// Creates a user with a freshly hashed password, under the normalized name
+/// ([`normalize_username`]), which it returns.
+pub async fn create_user(
+    store: &impl Store,
+    name: &str,
+    password: Password,
+    active: bool,
+) -> Result<String, AdminError> {
+    let username = normalize_username(name)?;
     let password_hash = password::hash_in_background(password).await?;
     let user = User {
-        username: username.to_owned(),
+        username: username.clone(),
         password_hash,
         active,
         token: None,
@@ -64,29 +82,47 @@ pub async fn create_user(
     };
     if store.create_user(&user).await? {
         tracing::info!(username, active, "created a user");
-        Ok(())
+        Ok(username)
     } else {
-        Err(AdminError::Exists(username.to_owned()))
+        Err(AdminError::Exists(username))
     }
 }
 
-/// Replaces a user's password. Their token, if any, stays valid (as in DRF).
+/// What happens to a user's token when their password is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenOnReset {
+    /// Delete it, in the same step: a stolen token must not outlive a password reset.
+    Revoke,
+    /// Keep it valid (DRF's behaviour).
+    Keep,
+}
+
+/// Replaces a user's password and, with [`TokenOnReset::Revoke`], deletes their token in the
+/// same step. Returns whether a token was revoked.
 pub async fn set_password(
     store: &impl Store,
     username: &str,
     password: Password,
-) -> Result<(), AdminError> {
+    token: TokenOnReset,
+) -> Result<bool, AdminError> {
     let new_hash = &password::hash_in_background(password).await?;
     settle(username, |()| async move {
         let user = existing(store, username).await?;
-        if !store
-            .replace_password_hash(username, &user.password_hash, new_hash)
-            .await?
-        {
+        let current = user.token.as_ref().map(|token| &token.key);
+        let written = match token {
+            TokenOnReset::Revoke => store.reset_password(username, current, new_hash).await?,
+            TokenOnReset::Keep => {
+                store
+                    .replace_password_hash(username, &user.password_hash, new_hash)
+                    .await?
+            }
+        };
+        if !written {
             return Ok(Round::Lost(()));
         }
-        tracing::info!(username, "set a password");
-        Ok(Round::Done(()))
+        let revoked = token == TokenOnReset::Revoke && current.is_some();
+        tracing::info!(username, revoked_token = revoked, "set a password");
+        Ok(Round::Done(revoked))
     })
     .await
 }
@@ -206,7 +242,19 @@ mod tests {
     #[tokio::test]
     async fn usernames_that_login_could_not_match_are_not_created() {
         let store = MemoryStore::new();
-        for name in ["", " admin", "admin\t", &"a".repeat(MAX_USERNAME_CHARS + 1)] {
+        let overlong = "a".repeat(MAX_USERNAME_CHARS + 1);
+        let names = [
+            "",
+            " admin",
+            "admin\t",
+            "admin\u{3000}",
+            "\u{1f}admin",
+            "ad\u{0}min",
+            "ad\u{7}min",
+            "ad\nmin",
+            &overlong,
+        ];
+        for name in names {
             let outcome = create_user(&store, name, Password::new("pw"), true).await;
             assert!(
                 matches!(outcome, Err(AdminError::InvalidUsername)),
@@ -221,6 +269,24 @@ mod tests {
         )
         .await
         .expect("the longest allowed name");
+    }
+
+    #[tokio::test]
+    async fn usernames_are_stored_in_nfkc_as_django_normalizes_them() {
+        let store = MemoryStore::new();
+        for (typed, stored) in [
+            ("\u{ff46}\u{ff4f}\u{ff4f}", "foo"),
+            ("\u{fb01}le", "file"),
+            ("\u{212b}ngstr\u{f6}m", "\u{c5}ngstr\u{f6}m"),
+            ("e\u{301}lodie", "\u{e9}lodie"),
+            ("alice", "alice"),
+        ] {
+            let name = create_user(&store, typed, Password::new("pw"), true).await;
+            assert_eq!(name.unwrap(), stored, "{typed:?}");
+            assert!(store.user(stored).await.unwrap().is_some());
+        }
+        let again = create_user(&store, "\u{ff46}oo", Password::new("pw"), true).await;
+        assert!(matches!(again, Err(AdminError::Exists(name)) if name == "foo"));
     }
 
     #[tokio::test]
@@ -299,17 +365,39 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_new_password_replaces_the_old_one_and_keeps_the_token() {
+    async fn a_new_password_replaces_the_old_one_and_revokes_the_token() {
         let store = store_with("ann", true).await;
         let settings = Settings::default();
         let key = issue_token(&store, &settings, "ann", false).await.unwrap();
-        set_password(&store, "ann", Password::new("new pw"))
+        let revoked = set_password(&store, "ann", Password::new("new pw"), TokenOnReset::Revoke)
             .await
             .unwrap();
+        assert!(revoked);
+        assert_eq!(auth::authenticate(&store, &key).await.unwrap(), None);
+        assert_eq!(store.user("ann").await.unwrap().unwrap().token, None);
         let login = auth::obtain_token(&store, &settings, "ann", Password::new("new pw")).await;
-        assert_eq!(login.unwrap(), key);
+        assert_ne!(login.unwrap(), key);
         let old = auth::obtain_token(&store, &settings, "ann", Password::new("pw")).await;
         assert!(matches!(old, Err(auth::LoginError::InvalidCredentials)));
+        let again = set_password(&store, "ann", Password::new("pw 3"), TokenOnReset::Revoke);
+        assert!(again.await.unwrap(), "the new login's token is revoked too");
+    }
+
+    #[tokio::test]
+    async fn keeping_the_token_is_drfs_behaviour() {
+        let store = store_with("ann", true).await;
+        let settings = Settings::default();
+        let key = issue_token(&store, &settings, "ann", false).await.unwrap();
+        let revoked = set_password(&store, "ann", Password::new("new pw"), TokenOnReset::Keep)
+            .await
+            .unwrap();
+        assert!(!revoked);
+        assert_eq!(
+            auth::authenticate(&store, &key).await.unwrap().as_deref(),
+            Some("ann")
+        );
+        let login = auth::obtain_token(&store, &settings, "ann", Password::new("new pw")).await;
+        assert_eq!(login.unwrap(), key);
     }
 
     #[tokio::test]

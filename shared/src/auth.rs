@@ -40,6 +40,10 @@ pub fn now() -> u64 {
 
 /// Checks the credentials and returns the user's token: the current one if it is still valid
 /// (DRF's `get_or_create`), otherwise a new one. Concurrent logins of one user get one token.
+///
+/// The password takes tens of milliseconds to verify, so the user is read again after it: a
+/// logout, deactivation or password change meanwhile is seen, and the key returned is one that
+/// was live after the verification, never one a logout deleted during it.
 pub async fn obtain_token(
     store: &impl Store,
     settings: &Settings,
@@ -52,20 +56,53 @@ pub async fn obtain_token(
     let user = store.user(username).await?;
     let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
     let verdict = password::verify_in_background(stored_hash, password.clone()).await?;
-    let user = match (user, verdict) {
-        // An inactive user is refused after the full check, so that timing does not tell.
-        (Some(user), Verdict::Match { needs_rehash }) if user.active => {
+    let (Some(user), Verdict::Match { needs_rehash }) = (user, verdict) else {
+        return Err(LoginError::InvalidCredentials);
+    };
+    // An inactive user is refused after the full check, so that timing does not tell.
+    if !user.active {
+        return Err(LoginError::InvalidCredentials);
+    }
+    let Some((user, needs_rehash)) =
+        reread_after_verification(store, user, needs_rehash, &password).await?
+    else {
+        return Err(LoginError::InvalidCredentials);
+    };
+    match ensure_token(store, settings, user.clone(), false).await? {
+        Ensured::Token(key) => {
             if needs_rehash {
                 upgrade_password_hash(store, &user, password).await;
             }
-            user
+            Ok(key)
         }
-        _ => return Err(LoginError::InvalidCredentials),
-    };
-    match ensure_token(store, settings, user, false).await? {
-        Ensured::Token(key) => Ok(key),
         Ensured::UserUnavailable => Err(LoginError::InvalidCredentials),
         Ensured::Contention => Err(LoginError::Contention),
+    }
+}
+
+/// The user as stored now, once `password` has been verified against `verified`'s hash
+/// (`needs_rehash`: that hash's verdict), with whether the stored hash is weak; `None` if the
+/// user was deleted or deactivated meanwhile, or if the password changed to one that `password`
+/// does not match. (A hash that changed because another login upgraded it is checked again.)
+async fn reread_after_verification(
+    store: &impl Store,
+    verified: User,
+    needs_rehash: bool,
+    password: &Password,
+) -> Result<Option<(User, bool)>, LoginError> {
+    let Some(fresh) = store.user(&verified.username).await? else {
+        return Ok(None);
+    };
+    if !fresh.active {
+        return Ok(None);
+    }
+    if fresh.password_hash == verified.password_hash {
+        return Ok(Some((fresh, needs_rehash)));
+    }
+    let stored = Some(fresh.password_hash.clone());
+    match password::verify_in_background(stored, password.clone()).await? {
+        Verdict::Match { needs_rehash } => Ok(Some((fresh, needs_rehash))),
+        Verdict::Mismatch => Ok(None),
     }
 }
 
@@ -251,6 +288,14 @@ mod tests {
             &self,
             _: &str,
             _: &str,
+            _: &str,
+        ) -> Result<bool, StoreError> {
+            Err(unreachable())
+        }
+        async fn reset_password(
+            &self,
+            _: &str,
+            _: Option<&TokenKey>,
             _: &str,
         ) -> Result<bool, StoreError> {
             Err(unreachable())

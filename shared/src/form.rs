@@ -226,7 +226,8 @@ fn char_field(raw: Raw, trim_whitespace: bool) -> Result<String, &'static str> {
 }
 
 /// Python's `str.isspace()`: Unicode whitespace plus the ASCII separators U+001C..U+001F.
-fn is_python_whitespace(ch: char) -> bool {
+/// Login trims these from the username.
+pub(crate) fn is_python_whitespace(ch: char) -> bool {
     ch.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&ch)
 }
 

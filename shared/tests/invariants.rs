@@ -33,6 +33,7 @@ tests_on!([memory, dynamo] testkit::app::drf_settings() =>
     concurrent_first_logins_yield_one_token,
     interleaved_rounds_never_hand_out_a_dead_key,
     a_weak_password_hash_is_upgraded_at_login,
+    a_login_racing_a_logout_never_returns_the_deleted_key,
 );
 tests_on!([memory, dynamo] testkit::contract::short_lived_tokens() =>
     an_expired_token_is_refused_and_replaced_at_the_next_login,
@@ -162,4 +163,49 @@ async fn a_weak_password_hash_is_upgraded_at_login(app: TestApp) {
         token,
         "same token, new hash"
     );
+}
+
+/// A login whose password verification is slow (a hash made with 12 passes instead of 2) takes
+/// long enough for a logout to finish while it verifies. The login must not then return the key
+/// that logout deleted: it reads the user again after verifying, finds no token, and issues one.
+async fn a_login_racing_a_logout_never_returns_the_deleted_key(app: TestApp) {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let params = argon2::Params::new(19456, 12, 1, None).unwrap();
+    let slow = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+        .hash_password(
+            b"slow secret",
+            &SaltString::encode_b64(b"sixteen byte slt").unwrap(),
+        )
+        .unwrap()
+        .to_string();
+    app.insert_user(&authtoken::store::User {
+        username: "slow".into(),
+        password_hash: slow,
+        active: true,
+        token: None,
+        created: 0,
+    })
+    .await;
+    let app = Arc::new(app);
+    for round in 0..3 {
+        let key = app.login(("slow", "slow secret")).await;
+        let racing = {
+            let app = Arc::clone(&app);
+            tokio::spawn(async move { app.login(("slow", "slow secret")).await })
+        };
+        // The racing login has read the user and is verifying (tens of milliseconds).
+        tokio::time::sleep(std::time::Duration::from_millis(15)).await;
+        app.logout(&key)
+            .await
+            .assert(200, json!({ "username": null }));
+        let returned = within(60, racing).await.expect("login task");
+        assert_ne!(
+            returned, key,
+            "round {round}: login returned the key a logout deleted during it"
+        );
+        app.whoami(&returned)
+            .await
+            .assert(200, json!({ "username": "slow" }));
+    }
+    app.assert_consistent("slow").await;
 }

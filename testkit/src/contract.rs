@@ -58,6 +58,7 @@ macro_rules! contract_suite {
             paths_work_without_the_trailing_slash,
             options_answers_with_the_allowed_methods,
             unknown_paths_are_404_json,
+            every_answer_carries_djangos_security_headers,
         );
     };
     (@suite $module:ident, $make:expr; $($name:ident,)*) => {
@@ -763,5 +764,32 @@ pub async fn an_expired_token_is_refused_and_replaced_at_the_next_login(app: Tes
         .assert(200, json!({ "username": "admin" }));
     if !app.is_http() {
         app.assert_consistent(ADMIN.0).await;
+    }
+}
+
+/// Every answer, success or refusal, carries the headers Django's security middleware adds.
+pub async fn every_answer_carries_djangos_security_headers(app: TestApp) {
+    let token = app.login(ADMIN).await;
+    let requests = [
+        TestRequest::post("/api-token-auth/")
+            .json(&json!({ "username": "admin", "password": "x" })),
+        TestRequest::post("/api-token-auth/").body("application/json", "{"),
+        TestRequest::get("/api-token-auth/"),
+        TestRequest::get("/api/whoami/"),
+        TestRequest::get("/api/whoami/").header("Authorization", &format!("Token {token}")),
+        TestRequest::new("OPTIONS", "/api/logout/"),
+        TestRequest::get("/nowhere/"),
+        TestRequest::post("/api/logout/").header("Authorization", &format!("Token {token}")),
+    ];
+    for request in requests {
+        let response = app.send(request.clone()).await;
+        for (name, value) in authtoken::response::SECURITY_HEADERS {
+            assert_eq!(
+                response.header(name).as_deref(),
+                Some(value),
+                "{name} on {request:?} -> {}",
+                response.status
+            );
+        }
     }
 }

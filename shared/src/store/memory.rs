@@ -149,6 +149,27 @@ impl Store for MemoryStore {
         Ok(true)
     }
 
+    async fn reset_password(
+        &self,
+        username: &str,
+        current_token: Option<&TokenKey>,
+        new_hash: &str,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        let Some(user) = state.users.get_mut(username) else {
+            return Ok(false);
+        };
+        if user.token.as_ref().map(|t| &t.key) != current_token {
+            return Ok(false);
+        }
+        user.password_hash = new_hash.to_owned();
+        user.token = None;
+        if let Some(key) = current_token {
+            state.tokens.remove(&key.digest());
+        }
+        Ok(true)
+    }
+
     async fn list_users(&self, after: Option<&str>, limit: u32) -> Result<UserPage, StoreError> {
         let state = self.state();
         let mut names: Vec<&String> = state

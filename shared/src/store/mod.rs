@@ -13,8 +13,8 @@ use std::future::Future;
 
 use crate::token::{TokenDigest, TokenKey};
 
-/// A user account.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A user account. Its `Debug` hides the password hash.
+#[derive(Clone, PartialEq, Eq)]
 pub struct User {
     /// The login name, compared exactly (case-sensitive).
     pub username: String,
@@ -26,6 +26,19 @@ pub struct User {
     pub token: Option<CurrentToken>,
     /// When the account was created, in seconds since the epoch.
     pub created: u64,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("User")
+            .field("username", &self.username)
+            .field("password_hash", &"[redacted]")
+            .field("active", &self.active)
+            .field("token", &self.token)
+            .field("created", &self.created)
+            .finish()
+    }
 }
 
 /// The token a user currently holds, as recorded on the user.
@@ -151,6 +164,16 @@ pub trait Store: Send + Sync {
         limit: u32,
     ) -> impl Future<Output = Result<UserPage, StoreError>> + Send;
 
+    /// In one atomic step, sets `username`'s password hash and deletes the user's token
+    /// (`current_token`) and its record, provided the user exists and holds exactly
+    /// `current_token`. `Ok(false)` if not.
+    fn reset_password(
+        &self,
+        username: &str,
+        current_token: Option<&TokenKey>,
+        new_hash: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Replaces a user's password hash, provided it is still `old_hash`. `Ok(false)` if not.
     fn replace_password_hash(
         &self,
@@ -158,4 +181,33 @@ pub trait Store: Send + Sync {
         old_hash: &str,
         new_hash: &str,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_users_debug_shows_no_password_hash_and_no_key() {
+        let user = User {
+            username: "ann".into(),
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g".into(),
+            active: true,
+            token: Some(CurrentToken {
+                key: TokenKey::new("9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"),
+                expires: None,
+            }),
+            created: 0,
+        };
+        let text = format!("{user:?} {:?}", Some(&user));
+        assert!(
+            text.contains("\"ann\"") && text.contains("[redacted]"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("argon2id") && !text.contains("aGFzaGhhc2g"),
+            "{text}"
+        );
+        assert!(!text.contains("9944b091"), "{text}");
+    }
 }

@@ -159,6 +159,31 @@ impl Store for DynamoStore {
         self.transact(writes).await
     }
 
+    async fn reset_password(
+        &self,
+        username: &str,
+        current_token: Option<&TokenKey>,
+        new_hash: &str,
+    ) -> Result<bool, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.tables.users)
+            .key(USERNAME, s(username))
+            .holding_exactly(current_token, "")
+            .update_expression("SET #password = :new REMOVE #token, #token_expires")
+            .expression_attribute_names("#password", PASSWORD)
+            .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
+            .expression_attribute_values(":new", s(new_hash));
+        let mut writes = vec![
+            TransactWriteItem::builder()
+                .update(built(update.build())?)
+                .build(),
+        ];
+        if let Some(key) = current_token {
+            writes.push(self.delete_token_record(key)?);
+        }
+        self.transact(writes).await
+    }
+
     async fn list_users(&self, after: Option<&str>, limit: u32) -> Result<UserPage, StoreError> {
         let mut scan = self
             .client
