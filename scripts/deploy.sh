@@ -5,6 +5,7 @@
 # what an operator chose. Extra arguments go to `sam deploy` as they are.
 #
 #   CORS_ALLOWED_ORIGINS   -> CorsAllowedOrigins   (comma-separated origins, no spaces)
+#   CORS_ALLOWED_HEADERS   -> CorsAllowedHeaders   (comma-separated header names, no spaces)
 #   TOKEN_TTL_SECONDS      -> TokenTtlSeconds
 #   LOGIN_RATE_LIMIT       -> LoginRateLimit        LOGIN_BURST_LIMIT -> LoginBurstLimit
 #   API_RATE_LIMIT         -> ApiRateLimit          API_BURST_LIMIT   -> ApiBurstLimit
@@ -29,6 +30,7 @@ set_parameter() {
   overrides+=("$parameter=$value")
 }
 set_parameter CorsAllowedOrigins CORS_ALLOWED_ORIGINS
+set_parameter CorsAllowedHeaders CORS_ALLOWED_HEADERS
 set_parameter TokenTtlSeconds TOKEN_TTL_SECONDS
 set_parameter LoginRateLimit LOGIN_RATE_LIMIT
 set_parameter LoginBurstLimit LOGIN_BURST_LIMIT

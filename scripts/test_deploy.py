@@ -18,6 +18,7 @@ from samtranslator.yaml_helper import yaml_parse
 SCRIPT = pathlib.Path(__file__).resolve().parent / "deploy.sh"
 VARIABLES = [
     "CORS_ALLOWED_ORIGINS",
+    "CORS_ALLOWED_HEADERS",
     "TOKEN_TTL_SECONDS",
     "LOGIN_RATE_LIMIT",
     "LOGIN_BURST_LIMIT",
@@ -84,12 +85,13 @@ class DeployScriptTest(unittest.TestCase):
             parsed,
             {
                 "CorsAllowedOrigins": "1",
-                "TokenTtlSeconds": "2",
-                "LoginRateLimit": "3",
-                "LoginBurstLimit": "4",
-                "ApiRateLimit": "5",
-                "ApiBurstLimit": "6",
-                "AuthorizerCacheSeconds": "7",
+                "CorsAllowedHeaders": "2",
+                "TokenTtlSeconds": "3",
+                "LoginRateLimit": "4",
+                "LoginBurstLimit": "5",
+                "ApiRateLimit": "6",
+                "ApiBurstLimit": "7",
+                "AuthorizerCacheSeconds": "8",
             },
         )
 

@@ -1,7 +1,13 @@
 //! `authtoken serve`: the three endpoints over HTTP/1.1 on a local address, on the in-memory
 //! store or (with `--dynamodb`) on the DynamoDB tables, through
 //! [`authtoken::handlers::route`], with CORS headers so a front-end on another local port can
-//! call it. Ctrl-C (or SIGTERM) stops accepting, lets requests in flight finish, and exits.
+//! call it ([`crate::browsers`]). Ctrl-C (or SIGTERM) stops accepting, lets requests in flight
+//! finish, and exits.
+//!
+//! A client gets [`HEADER_READ_TIMEOUT`] to send a request's headers (and an idle connection as
+//! long before it is closed) and [`BODY_READ_TIMEOUT`] to send its body, so slow or silent
+//! connections cannot pile up. Password hashing runs one per core at most
+//! ([`authtoken::password::hashing_slots`]), whatever the number of logins waiting.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -17,20 +23,17 @@ use authtoken::store::Store;
 use authtoken::store::memory::MemoryStore;
 use authtoken::{Ctx, endpoint, form, handlers};
 use bytes::Bytes;
-use http::header::{
-    ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
-    ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_METHOD, ALLOW,
-    ORIGIN,
-};
+use http::header::{ACCESS_CONTROL_REQUEST_METHOD, CONNECTION, HOST, ORIGIN};
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use lambda_http::Body;
 use tokio::net::TcpListener;
 
+use crate::browsers::{Cors, OriginPattern, is_loopback_host};
 use crate::connect::{TableArgs, connect};
 use crate::{Error, context, explain};
 
@@ -51,6 +54,14 @@ pub struct ServeArgs {
     /// of memory
     #[arg(long)]
     dynamodb: bool,
+    /// Another origin whose pages may call the server (repeatable): https://app.example.com,
+    /// http://host:* for any port, or * for any. Pages on localhost, 127.0.0.1 and [::1] always may
+    #[arg(long = "cors-origin", value_name = "ORIGIN", value_parser = OriginPattern::parse)]
+    cors_origins: Vec<OriginPattern>,
+    /// Another request header cross-origin pages may send (repeatable), besides Authorization and
+    /// Content-Type
+    #[arg(long = "cors-allow-header", value_name = "NAME")]
+    cors_allowed_headers: Vec<String>,
     #[command(flatten)]
     tables: TableArgs,
 }
@@ -76,6 +87,18 @@ impl UserArg {
 
 /// How long requests in flight may take to finish after a stop signal.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a client has to send a request's headers, or an idle connection stays open.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client has to send a request's body once its headers are in.
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What every request is answered with: the handlers' context and the browser policy.
+struct Server<S> {
+    ctx: Ctx<S>,
+    cors: Cors,
+    /// Listening on a loopback address: answer only loopback `Host` names.
+    loopback: bool,
+}
 
 /// Serves on the store the options choose, after creating the users they give.
 pub async fn run(args: ServeArgs) -> Result<(), Error> {
@@ -132,6 +155,7 @@ async fn listen<S: Store + 'static>(
         .await
         .map_err(|error| context(format!("cannot listen on {}", args.addr), error))?;
     let addr = listener.local_addr()?;
+    let cors = Cors::new(&args.cors_origins, &args.cors_allowed_headers)?;
     eprintln!("authtoken: {store}");
     let endpoints: Vec<String> = endpoint::ALL
         .iter()
@@ -142,13 +166,25 @@ async fn listen<S: Store + 'static>(
         args.users.len() + args.inactive_users.len(),
         endpoints.join(", ")
     );
+    eprintln!("authtoken: pages may call it from {}", cors.describe());
+    if !addr.ip().is_loopback() {
+        eprintln!(
+            "authtoken: warning: listening on {addr}, beyond this machine: any host that reaches \
+             it can log in; use 127.0.0.1 unless you mean that"
+        );
+    }
     eprintln!("authtoken: listening on http://{addr} (Ctrl-C to stop)");
-    serve(listener, Arc::new(ctx)).await;
+    let server = Server {
+        ctx,
+        cors,
+        loopback: addr.ip().is_loopback(),
+    };
+    serve(listener, Arc::new(server)).await;
     eprintln!("authtoken: stopped");
     Ok(())
 }
 
-async fn serve<S: Store + 'static>(listener: TcpListener, ctx: Arc<Ctx<S>>) {
+async fn serve<S: Store + 'static>(listener: TcpListener, server: Arc<Server<S>>) {
     let graceful = GracefulShutdown::new();
     let mut stop = std::pin::pin!(stop_signal());
     loop {
@@ -164,13 +200,17 @@ async fn serve<S: Store + 'static>(listener: TcpListener, ctx: Arc<Ctx<S>>) {
             },
             () = &mut stop => break,
         };
-        let ctx = Arc::clone(&ctx);
+        let server = Arc::clone(&server);
         let service = hyper::service::service_fn(move |request| {
-            let ctx = Arc::clone(&ctx);
-            async move { Ok::<_, Infallible>(answer(&ctx, request).await) }
+            let server = Arc::clone(&server);
+            async move { Ok::<_, Infallible>(answer(&server, request).await) }
         });
-        let connection =
-            graceful.watch(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
+        let connection = graceful.watch(
+            http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service),
+        );
         tokio::spawn(async move {
             if let Err(error) = connection.await {
                 tracing::debug!(%error, "connection ended with an error");
@@ -215,15 +255,43 @@ async fn stop_signal() {
     }
 }
 
-/// One HTTP request through the shared handlers.
-async fn answer<S: Store>(ctx: &Ctx<S>, request: Request<Incoming>) -> Response<Full<Bytes>> {
+/// One HTTP request through the shared handlers, with the browser policy's headers.
+async fn answer<S: Store>(server: &Server<S>, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    let origin = request.headers().get(ORIGIN).cloned();
+    let preflight = request.method() == Method::OPTIONS
+        && request
+            .headers()
+            .contains_key(ACCESS_CONTROL_REQUEST_METHOD);
+    let response = if server.loopback && !names_loopback(request.headers().get(HOST)) {
+        authtoken::response::detail(
+            StatusCode::BAD_REQUEST,
+            "Invalid Host header: this server answers only localhost, 127.0.0.1 and [::1].",
+        )
+    } else {
+        through_handlers(&server.ctx, request).await
+    };
+    let (mut parts, body) = response.into_parts();
+    if let Some(origin) = &origin {
+        server
+            .cors
+            .add_headers(&mut parts.headers, origin, preflight);
+    }
+    Response::from_parts(parts, Full::new(handlers::body_bytes(body)))
+}
+
+/// Whether a `Host` header (if any: HTTP/1.0 clients may omit it) names the loopback interface.
+fn names_loopback(host: Option<&HeaderValue>) -> bool {
+    host.is_none_or(|host| host.to_str().is_ok_and(is_loopback_host))
+}
+
+/// Reads the body (within [`BODY_READ_TIMEOUT`] and the handlers' size limit) and routes the
+/// request.
+async fn through_handlers<S: Store>(ctx: &Ctx<S>, request: Request<Incoming>) -> Response<Body> {
     let (parts, body) = request.into_parts();
-    let origin = parts.headers.get(ORIGIN).cloned();
-    let preflight = parts.method == Method::OPTIONS
-        && parts.headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD);
     // One byte more than the handlers accept, so that they see the excess and answer 413.
-    let response = match Limited::new(body, form::MAX_BODY_BYTES + 1).collect().await {
-        Ok(collected) => {
+    let limited = Limited::new(body, form::MAX_BODY_BYTES + 1).collect();
+    match tokio::time::timeout(BODY_READ_TIMEOUT, limited).await {
+        Ok(Ok(collected)) => {
             let bytes = collected.to_bytes();
             let body = if bytes.is_empty() {
                 Body::Empty
@@ -232,39 +300,25 @@ async fn answer<S: Store>(ctx: &Ctx<S>, request: Request<Incoming>) -> Response<
             };
             handlers::route(ctx, Request::from_parts(parts, body)).await
         }
-        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+        Ok(Err(error)) if error.is::<http_body_util::LengthLimitError>() => {
             Failure::Form(form::FormError::TooLarge).into_response()
         }
-        Err(error) => {
+        Ok(Err(error)) => {
             tracing::debug!(%error, "could not read a request body");
             authtoken::response::detail(
                 StatusCode::BAD_REQUEST,
                 "The request body could not be read.",
             )
         }
-    };
-    let (mut parts, body) = response.into_parts();
-    if origin.is_some() {
-        add_cors_headers(&mut parts.headers, preflight);
-    }
-    Response::from_parts(parts, Full::new(handlers::body_bytes(body)))
-}
-
-/// The headers API Gateway's CORS configuration adds in production (see template.yaml).
-fn add_cors_headers(headers: &mut http::HeaderMap, preflight: bool) {
-    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    headers.insert(
-        ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("WWW-Authenticate"),
-    );
-    if preflight {
-        if let Some(allow) = headers.get(ALLOW).cloned() {
-            headers.insert(ACCESS_CONTROL_ALLOW_METHODS, allow);
+        Err(_) => {
+            let mut response = authtoken::response::detail(
+                StatusCode::REQUEST_TIMEOUT,
+                "The request body was not received in time.",
+            );
+            response
+                .headers_mut()
+                .insert(CONNECTION, HeaderValue::from_static("close"));
+            response
         }
-        headers.insert(
-            ACCESS_CONTROL_ALLOW_HEADERS,
-            HeaderValue::from_static("Authorization, Content-Type"),
-        );
-        headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
     }
 }

@@ -776,10 +776,10 @@ pub async fn every_answer_carries_djangos_security_headers(app: TestApp) {
         TestRequest::post("/api-token-auth/").body("application/json", "{"),
         TestRequest::get("/api-token-auth/"),
         TestRequest::get("/api/whoami/"),
-        TestRequest::get("/api/whoami/").header("Authorization", &format!("Token {token}")),
+        TestRequest::get("/api/whoami/").header("Authorization", format!("Token {token}")),
         TestRequest::new("OPTIONS", "/api/logout/"),
         TestRequest::get("/nowhere/"),
-        TestRequest::post("/api/logout/").header("Authorization", &format!("Token {token}")),
+        TestRequest::post("/api/logout/").header("Authorization", format!("Token {token}")),
     ];
     for request in requests {
         let response = app.send(request.clone()).await;

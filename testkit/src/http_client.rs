@@ -1,5 +1,6 @@
 //! A deliberately raw HTTP/1.1 client: it sends exactly the bytes a test asks for (odd header
-//! bytes, no Content-Type, HEAD...) and reads the whole answer (`Connection: close`).
+//! bytes, no Content-Type, another Host, HEAD...) and reads the whole answer
+//! (`Connection: close`).
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -12,10 +13,18 @@ use crate::app::{TestRequest, TestResponse};
 /// Sends `request` to `addr` and parses the answer.
 pub async fn send(addr: SocketAddr, request: &TestRequest) -> TestResponse {
     let mut bytes = format!(
-        "{} {} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n",
+        "{} {} HTTP/1.1\r\nConnection: close\r\n",
         request.method, request.path
     )
     .into_bytes();
+    // The server's own address unless the test names another host.
+    if !request
+        .headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("host"))
+    {
+        bytes.extend_from_slice(format!("Host: {addr}\r\n").as_bytes());
+    }
     for (name, value) in &request.headers {
         bytes.extend_from_slice(name.as_bytes());
         bytes.extend_from_slice(b": ");

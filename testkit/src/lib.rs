@@ -7,7 +7,8 @@
 //! - [`runtime_api`]: a Lambda Runtime API stand-in that runs a real function binary;
 //! - [`process`]: a child process (a function, `authtoken serve`) with its output collected;
 //! - [`fault_proxy`]: a proxy that makes DynamoDB misbehave on request;
-//! - [`load`]: a bounded load generator for the local server;
+//! - [`load`]: a bounded load generator for the local server; [`serve_stress`]: slow,
+//!   unfinished and hung-up clients for it;
 //! - [`tls_proxy`]: DynamoDB over HTTPS, with a certificate from a test authority;
 //! - [`events`]: the files in `events/`, and the answer each must get from its function.
 
@@ -26,4 +27,5 @@ pub mod load;
 pub mod process;
 pub mod runtime_api;
 pub mod serve;
+pub mod serve_stress;
 pub mod tls_proxy;

@@ -72,6 +72,11 @@ impl ServeProcess {
         self.addr
     }
 
+    /// Its process id.
+    pub fn id(&self) -> u32 {
+        self.process.id()
+    }
+
     /// Sends SIGINT (Ctrl-C) and waits for the exit; returns the exit status and what it
     /// wrote after starting.
     pub fn interrupt(mut self) -> (std::process::ExitStatus, Vec<String>) {
