@@ -54,7 +54,7 @@ from samtranslator.yaml_helper import yaml_parse
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ENV_VARS = ROOT / "events" / "env.json"
-TABLES = {"UsersTable", "TokensTable"}
+TABLES = {"UsersTable", "TokensTable", "LockoutsTable"}
 # What a function's role may grant, where it is narrower than "DynamoDB on the tables".
 READ_TOKENS_ONLY = {("dynamodb:GetItem", "TokensTable")}
 ROLE_LIMITS = {"whoami": READ_TOKENS_ONLY, "authorizer": READ_TOKENS_ONLY, "example": set()}

@@ -9,6 +9,9 @@
 #   TOKEN_TTL_SECONDS      -> TokenTtlSeconds
 #   LOGIN_RATE_LIMIT       -> LoginRateLimit        LOGIN_BURST_LIMIT -> LoginBurstLimit
 #   API_RATE_LIMIT         -> ApiRateLimit          API_BURST_LIMIT   -> ApiBurstLimit
+#   LOGIN_LOCKOUT_THRESHOLD -> LoginLockoutThreshold
+#   LOGIN_LOCKOUT_BASE_SECONDS -> LoginLockoutBaseSeconds
+#   LOGIN_LOCKOUT_MAX_SECONDS -> LoginLockoutMaxSeconds
 #   AUTHORIZER_CACHE_SECONDS -> AuthorizerCacheSeconds
 #
 # Used by .github/workflows/deploy.yml (with --config-env ci); works by hand as well:
@@ -36,6 +39,9 @@ set_parameter LoginRateLimit LOGIN_RATE_LIMIT
 set_parameter LoginBurstLimit LOGIN_BURST_LIMIT
 set_parameter ApiRateLimit API_RATE_LIMIT
 set_parameter ApiBurstLimit API_BURST_LIMIT
+set_parameter LoginLockoutThreshold LOGIN_LOCKOUT_THRESHOLD
+set_parameter LoginLockoutBaseSeconds LOGIN_LOCKOUT_BASE_SECONDS
+set_parameter LoginLockoutMaxSeconds LOGIN_LOCKOUT_MAX_SECONDS
 set_parameter AuthorizerCacheSeconds AUTHORIZER_CACHE_SECONDS
 
 if [ ! -f .aws-sam/build/template.yaml ]; then

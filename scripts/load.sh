@@ -24,7 +24,7 @@ target/release/load "$server_addr" "$clients" "$seconds" "$scenario"
 
 echo "==> DynamoDB store (moto)"
 start_moto
-export USERS_TABLE=load-users TOKENS_TABLE=load-tokens
+export USERS_TABLE=load-users TOKENS_TABLE=load-tokens LOCKOUTS_TABLE=load-lockouts
 target/release/authtoken tables create >/dev/null
 start_server dynamodb --dynamodb "${users[@]}"
 target/release/load "$server_addr" "$clients" "$seconds" "$scenario"

@@ -24,6 +24,9 @@ VARIABLES = [
     "LOGIN_BURST_LIMIT",
     "API_RATE_LIMIT",
     "API_BURST_LIMIT",
+    "LOGIN_LOCKOUT_THRESHOLD",
+    "LOGIN_LOCKOUT_BASE_SECONDS",
+    "LOGIN_LOCKOUT_MAX_SECONDS",
     "AUTHORIZER_CACHE_SECONDS",
 ]
 
@@ -91,7 +94,10 @@ class DeployScriptTest(unittest.TestCase):
                 "LoginBurstLimit": "5",
                 "ApiRateLimit": "6",
                 "ApiBurstLimit": "7",
-                "AuthorizerCacheSeconds": "8",
+                "LoginLockoutThreshold": "8",
+                "LoginLockoutBaseSeconds": "9",
+                "LoginLockoutMaxSeconds": "10",
+                "AuthorizerCacheSeconds": "11",
             },
         )
 

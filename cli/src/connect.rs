@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use authtoken::config::{TOKENS_TABLE_VAR, Tables, USERS_TABLE_VAR};
+use authtoken::config::{LOCKOUTS_TABLE_VAR, TOKENS_TABLE_VAR, Tables, USERS_TABLE_VAR};
 use authtoken::store::dynamo::DynamoStore;
 use authtoken::store::dynamo::client::sdk_config;
 use aws_sdk_dynamodb::config::ProvideCredentials;
@@ -21,6 +21,9 @@ pub struct TableArgs {
     /// Tokens table (default: $TOKENS_TABLE)
     #[arg(long, global = true, value_name = "NAME")]
     tokens_table: Option<String>,
+    /// Lockouts table: failed logins per username (default: $LOCKOUTS_TABLE)
+    #[arg(long, global = true, value_name = "NAME")]
+    lockouts_table: Option<String>,
 }
 
 impl TableArgs {
@@ -34,9 +37,14 @@ impl TableArgs {
             .tokens_table
             .clone()
             .or_else(|| std::env::var(TOKENS_TABLE_VAR).ok());
+        let lockouts = self
+            .lockouts_table
+            .clone()
+            .or_else(|| std::env::var(LOCKOUTS_TABLE_VAR).ok());
         for (value, flag, var) in [
             (&users, "--users-table", USERS_TABLE_VAR),
             (&tokens, "--tokens-table", TOKENS_TABLE_VAR),
+            (&lockouts, "--lockouts-table", LOCKOUTS_TABLE_VAR),
         ] {
             if value.as_deref().is_none_or(|name| name.trim().is_empty()) {
                 return Err(format!("no table name: pass {flag} NAME or set {var}").into());
@@ -45,6 +53,7 @@ impl TableArgs {
         Ok(Tables::from_lookup(|var| match var {
             USERS_TABLE_VAR => users.clone(),
             TOKENS_TABLE_VAR => tokens.clone(),
+            LOCKOUTS_TABLE_VAR => lockouts.clone(),
             _ => None,
         })?)
     }

@@ -1,4 +1,5 @@
-//! `authtoken tables ...`: create or check the two tables on a local DynamoDB-compatible server.
+//! `authtoken tables ...`: create or check the three tables on a local DynamoDB-compatible
+//! server.
 
 use authtoken::store::dynamo::tables::{self, Creation, TableCheck};
 use clap::{Args, Subcommand};
@@ -17,7 +18,7 @@ pub struct TablesArgs {
 
 #[derive(Debug, Subcommand)]
 enum TablesCommand {
-    /// Create the users and tokens tables as template.yaml defines them, unless they exist
+    /// Create the users, tokens and lockouts tables as template.yaml defines them, unless they exist
     Create {
         /// Allow creating tables in real AWS (deploy the stack instead: README, Deploy)
         #[arg(long)]
@@ -45,10 +46,7 @@ pub async fn run(args: TablesArgs) -> Result<(), Error> {
             let created = tables::create(store.client(), &names)
                 .await
                 .map_err(|error| explain_store(error, &names))?;
-            for ((kind, name), creation) in [("users", &names.users), ("tokens", &names.tokens)]
-                .into_iter()
-                .zip(created)
-            {
+            for ((kind, name), creation) in kinds(&names).into_iter().zip(created) {
                 match creation {
                     Creation::Created => println!("created the {kind} table {name:?}"),
                     Creation::AlreadyExists => {
@@ -65,10 +63,7 @@ pub async fn run(args: TablesArgs) -> Result<(), Error> {
                 .await
                 .map_err(|error| explain_store(error, &names))?;
             let mut all_match = true;
-            for ((kind, name), check) in [("users", &names.users), ("tokens", &names.tokens)]
-                .into_iter()
-                .zip(checks)
-            {
+            for ((kind, name), check) in kinds(&names).into_iter().zip(checks) {
                 match check {
                     TableCheck::Matches => {
                         println!("the {kind} table {name:?} matches template.yaml")
@@ -95,4 +90,13 @@ pub async fn run(args: TablesArgs) -> Result<(), Error> {
             }
         }
     }
+}
+
+/// Each table with what it holds, in the order `tables::create` and `tables::check` answer.
+fn kinds(names: &authtoken::config::Tables) -> [(&'static str, &String); 3] {
+    [
+        ("users", &names.users),
+        ("tokens", &names.tokens),
+        ("lockouts", &names.lockouts),
+    ]
 }

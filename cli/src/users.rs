@@ -50,6 +50,11 @@ enum UserCommand {
         /// The username
         name: String,
     },
+    /// Forget the failed logins of a username (a user or not), ending its lock at once
+    Unlock {
+        /// The username, as typed at login
+        name: String,
+    },
     /// Delete a user and their token
     Delete {
         /// The username
@@ -125,6 +130,13 @@ pub async fn run(args: UserArgs) -> Result<(), Error> {
                 }
             })
         }
+        UserCommand::Unlock { name } => admin::unlock(&store, &name).await.map(|cleared| {
+            if cleared {
+                println!("unlocked {name:?}: its failed logins are forgotten");
+            } else {
+                println!("{name:?} had no failed logins; nothing to unlock");
+            }
+        }),
         UserCommand::Delete { name } => admin::delete_user(&store, &name)
             .await
             .map(|()| println!("deleted user {name:?} and their token")),

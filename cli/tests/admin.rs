@@ -55,7 +55,8 @@ impl Admin {
             .env("AWS_ACCESS_KEY_ID", "test")
             .env("AWS_SECRET_ACCESS_KEY", "test")
             .env("USERS_TABLE", &self.tables.users)
-            .env("TOKENS_TABLE", &self.tables.tokens);
+            .env("TOKENS_TABLE", &self.tables.tokens)
+            .env("LOCKOUTS_TABLE", &self.tables.lockouts);
         command
     }
 
@@ -163,9 +164,9 @@ fn tables_create_is_idempotent_and_check_then_matches() {
         "{first}"
     );
     let again = admin.ok(&["tables", "create"]);
-    assert_eq!(again.matches("already exists").count(), 2, "{again}");
+    assert_eq!(again.matches("already exists").count(), 3, "{again}");
     let check = admin.ok(&["tables", "check"]);
-    assert_eq!(check.matches("matches template.yaml").count(), 2, "{check}");
+    assert_eq!(check.matches("matches template.yaml").count(), 3, "{check}");
 }
 
 #[tokio::test]
@@ -354,6 +355,36 @@ async fn set_password_replaces_the_password_and_revokes_the_token() {
         stderr.contains("there is no user named \"nobody\""),
         "{stderr}"
     );
+}
+
+#[tokio::test]
+async fn unlock_ends_a_lock_at_once_for_users_and_other_names() {
+    let admin = Admin::with_tables();
+    admin.create_user("alice", "pw");
+    let app = admin.app();
+    let wrong = |name: &str| {
+        TestRequest::post("/api-token-auth/").json(&json!({ "username": name, "password": "no" }))
+    };
+    for name in ["alice", "ghost"] {
+        for _ in 0..5 {
+            app.send(wrong(name)).await;
+        }
+        assert_eq!(app.send(wrong(name)).await.status, 429, "{name} is locked");
+    }
+    let out = admin.ok(&["user", "unlock", "alice"]);
+    assert!(
+        out.contains("unlocked \"alice\": its failed logins are forgotten"),
+        "{out}"
+    );
+    app.login(("alice", "pw")).await;
+    let out = admin.ok(&["user", "unlock", "ghost"]);
+    assert!(out.contains("unlocked \"ghost\""), "{out}");
+    app.send(wrong("ghost")).await.assert(
+        400,
+        json!({ "non_field_errors": ["Unable to log in with provided credentials."] }),
+    );
+    let out = admin.ok(&["user", "unlock", "alice"]);
+    assert!(out.contains("had no failed logins"), "{out}");
 }
 
 #[tokio::test]
@@ -576,10 +607,13 @@ fn table_flags_override_the_environment() {
         &admin.tables.users,
         "--tokens-table",
         &admin.tables.tokens,
+        "--lockouts-table",
+        &admin.tables.lockouts,
     ]);
     command
         .env("USERS_TABLE", "elsewhere")
-        .env("TOKENS_TABLE", "elsewhere");
+        .env("TOKENS_TABLE", "elsewhere")
+        .env("LOCKOUTS_TABLE", "elsewhere");
     let output = admin.run_with(command, None);
     assert!(output.status.success(), "{}", describe(&output));
     assert!(String::from_utf8_lossy(&output.stdout).contains("alice"));

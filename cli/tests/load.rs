@@ -52,6 +52,7 @@ async fn concurrent_clients_on_dynamodb_see_no_errors() {
     command
         .env("USERS_TABLE", &store.tables().users)
         .env("TOKENS_TABLE", &store.tables().tokens)
+        .env("LOCKOUTS_TABLE", &store.tables().lockouts)
         .env("AWS_ENDPOINT_URL_DYNAMODB", testkit::dynamo::endpoint())
         .env("AWS_REGION", testkit::dynamo::REGION)
         .env("AWS_ACCESS_KEY_ID", "test")

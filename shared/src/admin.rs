@@ -149,6 +149,14 @@ pub async fn set_active(
     .await
 }
 
+/// Forgets the failed logins of a username, user or not, which ends its lock at once. Returns
+/// false if it had none.
+pub async fn unlock(store: &impl Store, username: &str) -> Result<bool, AdminError> {
+    let cleared = store.clear_failures(username).await?;
+    tracing::info!(username, had_failures = cleared, "unlocked a username");
+    Ok(cleared)
+}
+
 /// Deletes a user and their token, in one step.
 pub async fn delete_user(store: &impl Store, username: &str) -> Result<(), AdminError> {
     settle(username, |()| async move {

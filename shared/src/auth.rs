@@ -23,6 +23,13 @@ pub enum LoginError {
     /// Other writers kept changing the user's token; the client may retry.
     #[error("the user's token kept changing during login")]
     Contention,
+    /// Too many consecutive failed logins of this username: refused, right password or wrong,
+    /// for `retry_after` more seconds.
+    #[error("the username is locked for {retry_after} more seconds")]
+    Locked {
+        /// Whole seconds until logins of the name are checked again.
+        retry_after: u64,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -41,6 +48,10 @@ pub fn now() -> u64 {
 /// Checks the credentials and returns the user's token: the current one if it is still valid
 /// (DRF's `get_or_create`), otherwise a new one. Concurrent logins of one user get one token.
 ///
+/// A username locked by failed logins ([`crate::lockout`]) is refused before any hashing; a
+/// refusal after the password check counts one more failure of the submitted name, user or not;
+/// a success forgets them.
+///
 /// The password takes tens of milliseconds to verify, so the user is read again after it: a
 /// logout, deactivation or password change meanwhile is seen, and the key returned is one that
 /// was live after the verification, never one a logout deleted during it.
@@ -53,21 +64,27 @@ pub async fn obtain_token(
     if !password.within_limit() || username.chars().count() > MAX_USERNAME_CHARS {
         return Err(LoginError::InvalidCredentials);
     }
-    let user = store.user(username).await?;
-    let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
-    let verdict = password::verify_in_background(stored_hash, password.clone()).await?;
-    let (Some(user), Verdict::Match { needs_rehash }) = (user, verdict) else {
-        return Err(LoginError::InvalidCredentials);
+    let lockout = settings.lockout;
+    let (user, failures) = if lockout.is_on() {
+        store.user_and_failures(username).await?
+    } else {
+        (store.user(username).await?, None)
     };
-    // An inactive user is refused after the full check, so that timing does not tell.
-    if !user.active {
-        return Err(LoginError::InvalidCredentials);
+    if let Some(wait) = failures.and_then(|failures| lockout.remaining(&failures, now())) {
+        return Err(LoginError::Locked { retry_after: wait });
     }
-    let Some((user, needs_rehash)) =
-        reread_after_verification(store, user, needs_rehash, &password).await?
-    else {
+    let Some((user, needs_rehash)) = check_credentials(store, user, &password).await? else {
+        if lockout.is_on() {
+            let now = now();
+            store
+                .record_failure(username, now, lockout.forget_at(now))
+                .await?;
+        }
         return Err(LoginError::InvalidCredentials);
     };
+    if failures.is_some() {
+        forget_failures(store, username).await;
+    }
     match ensure_token(store, settings, user.clone(), false).await? {
         Ensured::Token(key) => {
             if needs_rehash {
@@ -77,6 +94,33 @@ pub async fn obtain_token(
         }
         Ensured::UserUnavailable => Err(LoginError::InvalidCredentials),
         Ensured::Contention => Err(LoginError::Contention),
+    }
+}
+
+/// The user `password` logs in, as stored after the verification, with whether its stored hash
+/// is weak; `None` for an unknown user, a wrong password or an inactive user (refused after the
+/// full check, so that timing does not tell them apart).
+async fn check_credentials(
+    store: &impl Store,
+    user: Option<User>,
+    password: &Password,
+) -> Result<Option<(User, bool)>, LoginError> {
+    let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
+    let verdict = password::verify_in_background(stored_hash, password.clone()).await?;
+    let (Some(user), Verdict::Match { needs_rehash }) = (user, verdict) else {
+        return Ok(None);
+    };
+    if !user.active {
+        return Ok(None);
+    }
+    reread_after_verification(store, user, needs_rehash, password).await
+}
+
+/// Forgets the failed logins of a user who just logged in. Failure is logged, not fatal: the
+/// login has succeeded, and the count only matters if it reaches the threshold again.
+async fn forget_failures(store: &impl Store, username: &str) {
+    if let Err(error) = store.clear_failures(username).await {
+        tracing::warn!(username, error = %error, "could not reset the failed-login count");
     }
 }
 
@@ -268,6 +312,18 @@ mod tests {
             Err(unreachable())
         }
         async fn token(&self, _: &TokenDigest) -> Result<Option<TokenRecord>, StoreError> {
+            Err(unreachable())
+        }
+        async fn user_and_failures(
+            &self,
+            _: &str,
+        ) -> Result<(Option<User>, Option<crate::lockout::Failures>), StoreError> {
+            Err(unreachable())
+        }
+        async fn record_failure(&self, _: &str, _: u64, _: u64) -> Result<(), StoreError> {
+            Err(unreachable())
+        }
+        async fn clear_failures(&self, _: &str) -> Result<bool, StoreError> {
             Err(unreachable())
         }
         async fn create_user(&self, _: &User) -> Result<bool, StoreError> {

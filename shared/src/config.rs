@@ -4,12 +4,22 @@
 use std::env;
 use std::ffi::OsString;
 
+pub use crate::lockout::LockoutPolicy;
+
 /// Environment variable: seconds a token lives after it is issued; 0 (the default) = forever.
 pub const TOKEN_TTL_VAR: &str = "TOKEN_TTL_SECONDS";
 /// Environment variable: name of the users table.
 pub const USERS_TABLE_VAR: &str = "USERS_TABLE";
 /// Environment variable: name of the tokens table.
 pub const TOKENS_TABLE_VAR: &str = "TOKENS_TABLE";
+/// Environment variable: name of the lockouts table (failed logins per username).
+pub const LOCKOUTS_TABLE_VAR: &str = "LOCKOUTS_TABLE";
+/// Environment variable: consecutive failed logins that lock a username; 0 = never.
+pub const LOCKOUT_THRESHOLD_VAR: &str = "LOGIN_LOCKOUT_THRESHOLD";
+/// Environment variable: seconds of the first lock, doubled by each further failure.
+pub const LOCKOUT_BASE_VAR: &str = "LOGIN_LOCKOUT_BASE_SECONDS";
+/// Environment variable: the longest lock, in seconds.
+pub const LOCKOUT_MAX_VAR: &str = "LOGIN_LOCKOUT_MAX_SECONDS";
 /// Environment variable: the AWS region (Lambda sets it).
 pub const REGION_VAR: &str = "AWS_REGION";
 /// Environment variable: another DynamoDB endpoint, such as a local server.
@@ -47,15 +57,18 @@ impl std::fmt::Debug for ConfigError {
     }
 }
 
-/// Behaviour settings shared by every handler.
+/// Behaviour settings shared by every handler. The default is the deployed default: tokens
+/// that never expire, and lockout after 5 failures ([`LockoutPolicy::default`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings {
     /// How long a token lives after it is issued, in seconds; `None` = until logout (DRF).
     pub token_ttl_seconds: Option<u64>,
+    /// When failed logins lock a username.
+    pub lockout: LockoutPolicy,
 }
 
 impl Settings {
-    /// Reads [`TOKEN_TTL_VAR`] from the environment.
+    /// Reads [`TOKEN_TTL_VAR`] and the lockout variables from the environment.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|var| env::var(var).ok())
     }
@@ -77,21 +90,84 @@ impl Settings {
                 }
             },
         };
-        Ok(Self { token_ttl_seconds })
+        Ok(Self {
+            token_ttl_seconds,
+            lockout: lockout_policy(&lookup)?,
+        })
     }
 }
 
-/// The names of the two DynamoDB tables.
+/// The lockout variables, each defaulting to [`LockoutPolicy::default`]'s value.
+fn lockout_policy(lookup: &impl Fn(&str) -> Option<String>) -> Result<LockoutPolicy, ConfigError> {
+    let defaults = LockoutPolicy::default();
+    let number =
+        |var: &'static str, default: u64, max: u64, expected: &'static str| match lookup(var)
+            .as_deref()
+            .map(str::trim)
+        {
+            None | Some("") => Ok(default),
+            Some(text) => match text.parse::<u64>() {
+                Ok(value) if value <= max => Ok(value),
+                _ => Err(ConfigError::Invalid {
+                    var,
+                    value: text.to_owned(),
+                    expected,
+                }),
+            },
+        };
+    let threshold = number(
+        LOCKOUT_THRESHOLD_VAR,
+        u64::from(defaults.threshold),
+        1000,
+        "a whole number of failures from 0 (no lockout) to 1000",
+    )?;
+    let base_seconds = number(
+        LOCKOUT_BASE_VAR,
+        defaults.base_seconds,
+        86_400,
+        "a whole number of seconds from 1 to 86400",
+    )?;
+    let max_seconds = number(
+        LOCKOUT_MAX_VAR,
+        defaults.max_seconds,
+        86_400,
+        "a whole number of seconds from 1 to 86400",
+    )?;
+    if base_seconds == 0 {
+        return Err(ConfigError::Invalid {
+            var: LOCKOUT_BASE_VAR,
+            value: "0".to_owned(),
+            expected: "a whole number of seconds from 1 to 86400",
+        });
+    }
+    if max_seconds < base_seconds {
+        return Err(ConfigError::Invalid {
+            var: LOCKOUT_MAX_VAR,
+            value: max_seconds.to_string(),
+            expected: "at least LOGIN_LOCKOUT_BASE_SECONDS",
+        });
+    }
+    Ok(LockoutPolicy {
+        threshold: u32::try_from(threshold).unwrap_or(u32::MAX),
+        base_seconds,
+        max_seconds,
+    })
+}
+
+/// The names of the three DynamoDB tables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tables {
     /// Users, keyed by `username`.
     pub users: String,
     /// Tokens, keyed by the digest of the key.
     pub tokens: String,
+    /// Failed logins, keyed by the username as submitted (users or not).
+    pub lockouts: String,
 }
 
 impl Tables {
-    /// Reads [`USERS_TABLE_VAR`] and [`TOKENS_TABLE_VAR`] from the environment.
+    /// Reads [`USERS_TABLE_VAR`], [`TOKENS_TABLE_VAR`] and [`LOCKOUTS_TABLE_VAR`] from the
+    /// environment.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|var| env::var(var).ok())
     }
@@ -115,6 +191,7 @@ impl Tables {
         Ok(Self {
             users: read(USERS_TABLE_VAR)?,
             tokens: read(TOKENS_TABLE_VAR)?,
+            lockouts: read(LOCKOUTS_TABLE_VAR)?,
         })
     }
 }
@@ -268,17 +345,79 @@ mod tests {
             error.to_string().starts_with("TOKENS_TABLE is \"a b\""),
             "{error}"
         );
+        let error = Tables::from_lookup(lookup(&[
+            (USERS_TABLE_VAR, "users"),
+            (TOKENS_TABLE_VAR, "tokens"),
+        ]))
+        .unwrap_err();
+        assert!(
+            error.to_string().starts_with("LOCKOUTS_TABLE is not set"),
+            "{error}"
+        );
         let tables = Tables::from_lookup(lookup(&[
             (USERS_TABLE_VAR, "users"),
             (TOKENS_TABLE_VAR, "tokens"),
+            (LOCKOUTS_TABLE_VAR, "lockouts"),
         ]))
         .unwrap();
         assert_eq!(
             tables,
             Tables {
                 users: "users".into(),
-                tokens: "tokens".into()
+                tokens: "tokens".into(),
+                lockouts: "lockouts".into(),
             }
+        );
+    }
+
+    #[test]
+    fn lockout_defaults_to_five_failures_one_second_and_fifteen_minutes() {
+        let settings = Settings::from_lookup(lookup(&[])).unwrap();
+        assert_eq!(settings.lockout, LockoutPolicy::default());
+        assert_eq!(
+            (
+                settings.lockout.threshold,
+                settings.lockout.base_seconds,
+                settings.lockout.max_seconds
+            ),
+            (5, 1, 900)
+        );
+        let off = Settings::from_lookup(lookup(&[(LOCKOUT_THRESHOLD_VAR, "0")])).unwrap();
+        assert!(!off.lockout.is_on());
+        let custom = Settings::from_lookup(lookup(&[
+            (LOCKOUT_THRESHOLD_VAR, "3"),
+            (LOCKOUT_BASE_VAR, " 30 "),
+            (LOCKOUT_MAX_VAR, "3600"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            custom.lockout,
+            LockoutPolicy {
+                threshold: 3,
+                base_seconds: 30,
+                max_seconds: 3600
+            }
+        );
+    }
+
+    #[test]
+    fn a_bad_lockout_setting_names_its_variable() {
+        for (var, value) in [
+            (LOCKOUT_THRESHOLD_VAR, "-1"),
+            (LOCKOUT_THRESHOLD_VAR, "1001"),
+            (LOCKOUT_BASE_VAR, "0"),
+            (LOCKOUT_BASE_VAR, "1.5"),
+            (LOCKOUT_MAX_VAR, "86401"),
+        ] {
+            let error = Settings::from_lookup(lookup(&[(var, value)])).unwrap_err();
+            assert!(error.to_string().starts_with(var), "{var}={value}: {error}");
+        }
+        let error =
+            Settings::from_lookup(lookup(&[(LOCKOUT_BASE_VAR, "60"), (LOCKOUT_MAX_VAR, "30")]))
+                .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "LOGIN_LOCKOUT_MAX_SECONDS is \"30\", but it must be at least LOGIN_LOCKOUT_BASE_SECONDS"
         );
     }
 }

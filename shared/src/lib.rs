@@ -32,6 +32,7 @@ pub mod guard;
 pub mod handlers;
 pub mod header;
 pub mod lambda;
+pub mod lockout;
 pub mod logging;
 pub mod media;
 pub mod password;

@@ -64,6 +64,9 @@ pub enum Failure {
     Form(FormError),
     /// 400: the credentials do not identify an active user.
     InvalidCredentials,
+    /// 429: the username is locked by failed logins for this many more seconds (DRF's
+    /// `Throttled`, with `Retry-After`).
+    Throttled(u64),
     /// 503: the store is unavailable, or contention did not settle.
     Unavailable(Box<dyn std::error::Error + Send + Sync>),
     /// 500: anything else; the cause is logged, never sent.
@@ -99,6 +102,7 @@ impl From<LoginError> for Failure {
         match error {
             LoginError::InvalidCredentials => Failure::InvalidCredentials,
             LoginError::Contention => Failure::Unavailable(Box::new(error)),
+            LoginError::Locked { retry_after } => Failure::Throttled(retry_after),
             LoginError::Store(error) => error.into(),
             LoginError::Password(error) => Failure::Internal(Box::new(error)),
         }
@@ -127,6 +131,16 @@ impl Failure {
                 StatusCode::BAD_REQUEST,
                 &NonFieldErrors::new("Unable to log in with provided credentials."),
             ),
+            Failure::Throttled(seconds) => {
+                let mut response = detail(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    &crate::lockout::throttled_detail(seconds),
+                );
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from(seconds));
+                response
+            }
             Failure::Unavailable(cause) => {
                 tracing::warn!(error = %chain(cause.as_ref()), "answering 503");
                 let mut response = detail(

@@ -1,6 +1,8 @@
-//! DynamoDB operations per request, counted by an SDK interceptor: whoami one read, login of a
-//! user with a token two reads, login creating a token two reads and a transaction, a wrong
-//! password one read, logout at most
+//! DynamoDB operations per request, counted by an SDK interceptor: whoami one read; login of a
+//! user with a token two reads (the user with the name's failed logins, then the user again
+//! after the password check); login creating a token those and a transaction; a failed login a
+//! read and a write (the failure counted); a success after failures one write more (the count
+//! forgotten); logout at most
 //! two, the authorizer one read per authorization, and nothing at all for requests refused
 //! before the store is needed.
 
@@ -44,19 +46,20 @@ fn login_json(password: &str) -> TestRequest {
 async fn each_endpoint_makes_the_fewest_calls() {
     let (app, log) = recorded_app().await;
 
-    // Login reads the user, verifies the password, and reads the user again (a logout during
-    // the verification must not leave it returning a deleted key).
+    // Login reads the user and the name's failed logins at once, verifies the password, and
+    // reads the user again (a logout during the verification must not leave it returning a
+    // deleted key).
     let token = app.login(ADMIN).await;
     assert_eq!(
         log.take(),
-        ["GetItem", "GetItem", "TransactWriteItems"],
+        ["BatchGetItem", "GetItem", "TransactWriteItems"],
         "first login"
     );
 
     assert_eq!(app.login(ADMIN).await, token);
     assert_eq!(
         log.take(),
-        ["GetItem", "GetItem"],
+        ["BatchGetItem", "GetItem"],
         "login of a user who has a token"
     );
 
@@ -66,7 +69,27 @@ async fn each_endpoint_makes_the_fewest_calls() {
     assert_eq!(log.take(), ["GetItem"], "whoami");
 
     app.send(login_json("wrong")).await;
-    assert_eq!(log.take(), ["GetItem"], "wrong password");
+    assert_eq!(
+        log.take(),
+        ["BatchGetItem", "UpdateItem"],
+        "wrong password: counted"
+    );
+    app.send(
+        TestRequest::post("/api-token-auth/")
+            .json(&json!({ "username": "nobody", "password": "x" })),
+    )
+    .await;
+    assert_eq!(
+        log.take(),
+        ["BatchGetItem", "UpdateItem"],
+        "unknown user: counted alike"
+    );
+    assert_eq!(app.login(ADMIN).await, token);
+    assert_eq!(
+        log.take(),
+        ["BatchGetItem", "GetItem", "DeleteItem"],
+        "login after a failure: the count is forgotten"
+    );
 
     app.logout(&token)
         .await
@@ -155,4 +178,16 @@ async fn the_authorizer_reads_once_per_authorization_and_never_for_a_malformed_h
         assert!(!decision.is_authorized, "{header:?}");
         assert_eq!(log.take(), Vec::<String>::new(), "{header:?}");
     }
+}
+
+#[tokio::test]
+async fn a_locked_name_costs_one_read_and_no_write() {
+    let (app, log) = recorded_app().await;
+    for _ in 0..Settings::default().lockout.threshold {
+        app.send(login_json("wrong")).await;
+    }
+    log.take();
+    let answer = app.send(login_json(ADMIN.1)).await;
+    assert_eq!(answer.status, 429, "{}", answer.text());
+    assert_eq!(log.take(), ["BatchGetItem"], "locked");
 }

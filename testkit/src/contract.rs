@@ -82,6 +82,7 @@ pub const TTL_SECONDS: u64 = 3;
 pub fn short_lived_tokens() -> Settings {
     Settings {
         token_ttl_seconds: Some(TTL_SECONDS),
+        ..crate::app::drf_settings()
     }
 }
 

@@ -104,6 +104,7 @@ pub fn unique_tables() -> Tables {
     Tables {
         users: format!("t-{prefix}-users"),
         tokens: format!("t-{prefix}-tokens"),
+        lockouts: format!("t-{prefix}-lockouts"),
     }
 }
 

@@ -179,6 +179,7 @@ pub fn function_env(store: &DynamoStore, endpoint: String) -> Vec<(&'static str,
     vec![
         ("USERS_TABLE", store.tables().users.clone()),
         ("TOKENS_TABLE", store.tables().tokens.clone()),
+        ("LOCKOUTS_TABLE", store.tables().lockouts.clone()),
         ("AWS_ENDPOINT_URL_DYNAMODB", endpoint),
         ("AWS_REGION", dynamo::REGION.to_owned()),
         ("AWS_ACCESS_KEY_ID", "test".to_owned()),

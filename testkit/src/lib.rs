@@ -1,7 +1,8 @@
 //! Test support shared by the workspace's tests and benchmarks: never part of a deployed binary.
 //!
 //! - [`app`]: `TestApp`, one harness over the handlers (memory or DynamoDB store) or a running
-//!   `authtoken serve`, and [`contract`]: the contract's cases, run on each of them;
+//!   `authtoken serve`, and [`contract`]: the contract's cases, run on each of them, as are
+//!   [`lockout`]'s;
 //! - [`serve`]: `authtoken serve` as a child process; [`http_client`]: a raw HTTP/1.1 client;
 //! - [`dynamo`]: a client for the local DynamoDB-compatible server, and fresh tables per test;
 //! - [`runtime_api`]: a Lambda Runtime API stand-in that runs a real function binary;
@@ -24,6 +25,7 @@ pub mod events;
 pub mod fault_proxy;
 pub mod http_client;
 pub mod load;
+pub mod lockout;
 pub mod process;
 pub mod runtime_api;
 pub mod serve;

@@ -38,6 +38,14 @@ impl ServeProcess {
             "TOKEN_TTL_SECONDS",
             settings.token_ttl_seconds.unwrap_or(0).to_string(),
         );
+        let lockout = &settings.lockout;
+        command
+            .env("LOGIN_LOCKOUT_THRESHOLD", lockout.threshold.to_string())
+            .env(
+                "LOGIN_LOCKOUT_BASE_SECONDS",
+                lockout.base_seconds.to_string(),
+            )
+            .env("LOGIN_LOCKOUT_MAX_SECONDS", lockout.max_seconds.to_string());
         Self::spawn(command).await
     }
 

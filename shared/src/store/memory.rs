@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use super::{CurrentToken, NewToken, Store, StoreError, TokenRecord, User, UserPage};
+use crate::lockout::Failures;
 use crate::token::{TokenDigest, TokenKey};
 
 /// Users and tokens in memory; lost when the process exits.
@@ -17,6 +18,9 @@ pub struct MemoryStore {
 struct State {
     users: HashMap<String, User>,
     tokens: HashMap<TokenDigest, TokenRecord>,
+    /// Failed logins per submitted username; like DynamoDB's before its TTL sweep, a count is
+    /// kept until a success or an unlock clears it.
+    failures: HashMap<String, Failures>,
 }
 
 impl MemoryStore {
@@ -37,6 +41,40 @@ impl MemoryStore {
 impl Store for MemoryStore {
     async fn user(&self, username: &str) -> Result<Option<User>, StoreError> {
         Ok(self.state().users.get(username).cloned())
+    }
+
+    async fn user_and_failures(
+        &self,
+        username: &str,
+    ) -> Result<(Option<User>, Option<Failures>), StoreError> {
+        let state = self.state();
+        Ok((
+            state.users.get(username).cloned(),
+            state.failures.get(username).copied(),
+        ))
+    }
+
+    async fn record_failure(
+        &self,
+        username: &str,
+        now: u64,
+        _forget_at: u64,
+    ) -> Result<(), StoreError> {
+        let mut state = self.state();
+        let failures = state
+            .failures
+            .entry(username.to_owned())
+            .or_insert(Failures {
+                count: 0,
+                last: now,
+            });
+        failures.count = failures.count.saturating_add(1);
+        failures.last = now;
+        Ok(())
+    }
+
+    async fn clear_failures(&self, username: &str) -> Result<bool, StoreError> {
+        Ok(self.state().failures.remove(username).is_some())
     }
 
     async fn token(&self, digest: &TokenDigest) -> Result<Option<TokenRecord>, StoreError> {

@@ -11,6 +11,7 @@ pub mod rounds;
 use std::error::Error as StdError;
 use std::future::Future;
 
+use crate::lockout::Failures;
 use crate::token::{TokenDigest, TokenKey};
 
 /// A user account. Its `Debug` hides the password hash.
@@ -110,6 +111,28 @@ pub trait Store: Send + Sync {
     /// Reads a user, strongly consistently.
     fn user(&self, username: &str)
     -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
+
+    /// Reads a user and the failed logins of that name (see [`crate::lockout`]) together,
+    /// strongly consistently, in one round trip.
+    fn user_and_failures(
+        &self,
+        username: &str,
+    ) -> impl Future<Output = Result<(Option<User>, Option<Failures>), StoreError>> + Send;
+
+    /// Counts one more failed login of `username` (user or not) at `now`, atomically, so that
+    /// concurrent failures each count; the count may be cleaned up from `forget_at` on.
+    fn record_failure(
+        &self,
+        username: &str,
+        now: u64,
+        forget_at: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Forgets the failed logins of `username`. `Ok(false)` if there were none.
+    fn clear_failures(
+        &self,
+        username: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Reads a token record by the key's digest, strongly consistently.
     fn token(

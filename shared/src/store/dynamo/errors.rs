@@ -98,6 +98,7 @@ mod tests {
         let tables = Tables {
             users: "users".into(),
             tokens: "tokens".into(),
+            lockouts: "lockouts".into(),
         };
         DynamoStore::new(client, tables)
     }

@@ -1,10 +1,11 @@
-//! The item layout of the two tables, in one place: attribute names and the conversions
+//! The item layout of the three tables, in one place: attribute names and the conversions
 //! between items and the store's types.
 
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use crate::lockout::Failures;
 use crate::store::{CurrentToken, NewToken, TokenRecord, User};
 use crate::token::TokenKey;
 
@@ -27,8 +28,12 @@ pub const CREATED: &str = "created";
 pub const DIGEST: &str = "digest";
 /// Tokens table: owner of the token (the same attribute name as the users table's key).
 pub const OWNER: &str = USERNAME;
-/// Tokens table: expiry, epoch seconds; the table's TTL attribute.
+/// Tokens and lockouts tables: expiry, epoch seconds; the tables' TTL attribute.
 pub const EXPIRES: &str = "expires";
+/// Lockouts table: consecutive failed logins of the username (the table's key, `username`).
+pub const FAILURES: &str = "failures";
+/// Lockouts table: when the last of them failed, epoch seconds.
+pub const LAST_FAILURE: &str = "last_failure";
 
 /// An item that does not have the layout this module writes.
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +103,15 @@ pub fn token_from_item(item: &Item) -> Result<TokenRecord, ItemError> {
         username: string(item, OWNER)?,
         created: optional_number(item, CREATED)?.unwrap_or(0),
         expires: optional_number(item, EXPIRES)?,
+    })
+}
+
+/// Reads a lockouts-table item.
+pub fn failures_from_item(item: &Item) -> Result<Failures, ItemError> {
+    let count = optional_number(item, FAILURES)?.unwrap_or(0);
+    Ok(Failures {
+        count: u32::try_from(count).unwrap_or(u32::MAX),
+        last: optional_number(item, LAST_FAILURE)?.unwrap_or(0),
     })
 }
 

@@ -9,9 +9,18 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::builders::{DeleteBuilder, UpdateBuilder};
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{KeysAndAttributes, ReturnValue};
+
 use super::DynamoStore;
 use super::errors::{Cancellation, cancellation, classify};
-use super::items::{self, ACTIVE, DIGEST, OWNER, PASSWORD, TOKEN, TOKEN_EXPIRES, USERNAME, s};
+use super::items::{
+    self, ACTIVE, DIGEST, EXPIRES, FAILURES, LAST_FAILURE, OWNER, PASSWORD, TOKEN, TOKEN_EXPIRES,
+    USERNAME, s,
+};
+use crate::lockout::Failures;
 use crate::store::{NewToken, Store, StoreError, TokenRecord, User, UserPage};
 use crate::token::{TokenDigest, TokenKey};
 
@@ -20,6 +29,86 @@ impl Store for DynamoStore {
         let key = (USERNAME, s(username));
         self.read(&self.tables.users, key, items::user_from_item)
             .await
+    }
+
+    async fn user_and_failures(
+        &self,
+        username: &str,
+    ) -> Result<(Option<User>, Option<Failures>), StoreError> {
+        let key = HashMap::from([(USERNAME.to_owned(), s(username))]);
+        let wanted = |table: &str| {
+            let keys = built(
+                KeysAndAttributes::builder()
+                    .keys(key.clone())
+                    .consistent_read(true)
+                    .build(),
+            )?;
+            Ok::<_, StoreError>((table.to_owned(), keys))
+        };
+        let mut request =
+            HashMap::from([wanted(&self.tables.users)?, wanted(&self.tables.lockouts)?]);
+        let (mut user, mut failures) = (None, None);
+        for attempt in 0..BATCH_ATTEMPTS {
+            let output = self
+                .client
+                .batch_get_item()
+                .set_request_items(Some(request))
+                .send()
+                .await
+                .map_err(classify)?;
+            for (table, items) in output.responses.unwrap_or_default() {
+                for item in &items {
+                    if table == self.tables.users {
+                        user = Some(items::user_from_item(item).map_err(bad_item)?);
+                    } else if table == self.tables.lockouts {
+                        failures = Some(items::failures_from_item(item).map_err(bad_item)?);
+                    }
+                }
+            }
+            request = output.unprocessed_keys.unwrap_or_default();
+            if request.is_empty() {
+                return Ok((user, failures));
+            }
+            // Throttled keys: back off a little, as the SDK does for whole requests.
+            tokio::time::sleep(Duration::from_millis(25 << attempt)).await;
+        }
+        Err(StoreError::Unavailable(Box::new(Unprocessed)))
+    }
+
+    async fn record_failure(
+        &self,
+        username: &str,
+        now: u64,
+        forget_at: u64,
+    ) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.tables.lockouts)
+            .key(USERNAME, s(username))
+            .update_expression("ADD #failures :one SET #last_failure = :now, #expires = :forget")
+            .expression_attribute_names("#failures", FAILURES)
+            .expression_attribute_names("#last_failure", LAST_FAILURE)
+            .expression_attribute_names("#expires", EXPIRES)
+            .expression_attribute_values(":one", items::n(1))
+            .expression_attribute_values(":now", items::n(now))
+            .expression_attribute_values(":forget", items::n(forget_at))
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn clear_failures(&self, username: &str) -> Result<bool, StoreError> {
+        let output = self
+            .client
+            .delete_item()
+            .table_name(&self.tables.lockouts)
+            .key(USERNAME, s(username))
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(output.attributes.is_some_and(|item| !item.is_empty()))
     }
 
     async fn token(&self, digest: &TokenDigest) -> Result<Option<TokenRecord>, StoreError> {
@@ -369,6 +458,14 @@ where
         Err(error) => Err(classify(error)),
     }
 }
+
+/// Rounds of `BatchGetItem` for keys DynamoDB left unprocessed (it does so when throttled).
+const BATCH_ATTEMPTS: u32 = 3;
+
+/// DynamoDB kept leaving keys of a `BatchGetItem` unprocessed.
+#[derive(Debug, thiserror::Error)]
+#[error("DynamoDB left keys unprocessed after {BATCH_ATTEMPTS} attempts")]
+struct Unprocessed;
 
 /// A request the SDK's builder refused (a required field missing): a bug, never the client's.
 fn built<T>(result: Result<T, aws_sdk_dynamodb::error::BuildError>) -> Result<T, StoreError> {

@@ -1,5 +1,6 @@
-//! Creating and checking the two tables as template.yaml defines them (keys, on-demand billing,
-//! TTL on `expires`), for local DynamoDB-compatible servers and tests.
+//! Creating and checking the three tables as template.yaml defines them (keys, on-demand
+//! billing, TTL on `expires` for tokens and lockouts), for local DynamoDB-compatible servers and
+//! tests.
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::BuildError;
@@ -24,26 +25,35 @@ pub enum Creation {
     AlreadyExists,
 }
 
-/// Creates the users and tokens tables unless they exist, and turns on TTL for the tokens table.
-pub async fn create(client: &Client, tables: &Tables) -> Result<[Creation; 2], StoreError> {
+/// Creates the users, tokens and lockouts tables unless they exist, with TTL on `expires` for
+/// the last two.
+pub async fn create(client: &Client, tables: &Tables) -> Result<[Creation; 3], StoreError> {
     let users = create_table(client, &tables.users, USERNAME).await?;
     let tokens = create_table(client, &tables.tokens, DIGEST).await?;
-    if tokens == Creation::Created {
-        let ttl = built(
-            TimeToLiveSpecification::builder()
-                .attribute_name(EXPIRES)
-                .enabled(true)
-                .build(),
-        )?;
-        client
-            .update_time_to_live()
-            .table_name(&tables.tokens)
-            .time_to_live_specification(ttl)
-            .send()
-            .await
-            .map_err(classify)?;
+    let lockouts = create_table(client, &tables.lockouts, USERNAME).await?;
+    for (table, creation) in [(&tables.tokens, tokens), (&tables.lockouts, lockouts)] {
+        if creation == Creation::Created {
+            enable_ttl(client, table).await?;
+        }
     }
-    Ok([users, tokens])
+    Ok([users, tokens, lockouts])
+}
+
+async fn enable_ttl(client: &Client, table: &str) -> Result<(), StoreError> {
+    let ttl = built(
+        TimeToLiveSpecification::builder()
+            .attribute_name(EXPIRES)
+            .enabled(true)
+            .build(),
+    )?;
+    client
+        .update_time_to_live()
+        .table_name(table)
+        .time_to_live_specification(ttl)
+        .send()
+        .await
+        .map_err(classify)?;
+    Ok(())
 }
 
 async fn create_table(client: &Client, name: &str, key: &str) -> Result<Creation, StoreError> {
@@ -91,11 +101,12 @@ pub enum TableCheck {
     Differs(Vec<String>),
 }
 
-/// Compares the users and tokens tables with template.yaml's definitions.
-pub async fn check(client: &Client, tables: &Tables) -> Result<[TableCheck; 2], StoreError> {
+/// Compares the three tables with template.yaml's definitions.
+pub async fn check(client: &Client, tables: &Tables) -> Result<[TableCheck; 3], StoreError> {
     let users = check_table(client, &tables.users, USERNAME, None).await?;
     let tokens = check_table(client, &tables.tokens, DIGEST, Some(EXPIRES)).await?;
-    Ok([users, tokens])
+    let lockouts = check_table(client, &tables.lockouts, USERNAME, Some(EXPIRES)).await?;
+    Ok([users, tokens, lockouts])
 }
 
 async fn check_table(
