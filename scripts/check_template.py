@@ -38,6 +38,12 @@ Events
 - events/env.json (for `sam local invoke --env-vars`) sets only variables that every function
   declares, since SAM ignores the others.
 
+Logs
+- every function logs to a log group of its own, declared in the template with the retention
+  parameter (LogRetentionDays);
+- every metric filter counts an audit event that shared/src/audit.rs emits, by the JSON path the
+  functions' log lines have ({ $.fields.event = "..." }).
+
 Usage: python scripts/check_template.py   (from anywhere; needs the SAM CLI's samtranslator)
 """
 
@@ -348,6 +354,38 @@ def check_authorizer_context(name: str, event: dict, route: str, guarded: set[st
     return errors
 
 
+AUDIT_SOURCE = ROOT / "shared" / "src" / "audit.rs"
+METRIC_PATTERN = re.compile(r'^\{ \$\.fields\.event = "(\w+)" \}$')
+
+
+def check_logs(template: dict) -> list[str]:
+    """Each function's own log group with the retention parameter; metric filters on real events."""
+    errors = []
+    resources = template["Resources"]
+    for name, resource in resources.items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        group = resource["Properties"].get("LoggingConfig", {}).get("LogGroup", {})
+        group_name = group.get("Ref") if isinstance(group, dict) else None
+        declared = resources.get(group_name or "", {})
+        if declared.get("Type") != "AWS::Logs::LogGroup":
+            errors.append(f"{name}: LoggingConfig.LogGroup is not a log group of the template")
+        elif declared["Properties"].get("RetentionInDays") != {"Ref": "LogRetentionDays"}:
+            errors.append(f"{group_name}: RetentionInDays is not the LogRetentionDays parameter")
+    emitted = set(re.findall(r'event = "(\w+)"', AUDIT_SOURCE.read_text()))
+    emitted |= set(re.findall(r'"(user_\w+)"', AUDIT_SOURCE.read_text()))
+    for name, resource in resources.items():
+        if resource["Type"] != "AWS::Logs::MetricFilter":
+            continue
+        pattern = resource["Properties"]["FilterPattern"]
+        match = METRIC_PATTERN.match(pattern)
+        if not match:
+            errors.append(f"{name}: pattern {pattern!r} is not {{ $.fields.event = \"...\" }}")
+        elif match.group(1) not in emitted:
+            errors.append(f"{name}: no audit event {match.group(1)!r} in shared/src/audit.rs ({sorted(emitted)})")
+    return errors
+
+
 def event_files() -> list[pathlib.Path]:
     """The events: every JSON file in events/ but the --env-vars file."""
     return sorted(path for path in (ROOT / "events").glob("*.json") if path != ENV_VARS)
@@ -383,6 +421,7 @@ def main() -> int:
     errors += authorizer_errors
     errors += check_events(events, binaries, routes, authorized)
     errors += check_env_vars(template)
+    errors += check_logs(template)
 
     for error in errors:
         print(f"check_template: {error}")

@@ -12,6 +12,8 @@
 #   LOGIN_LOCKOUT_THRESHOLD -> LoginLockoutThreshold
 #   LOGIN_LOCKOUT_BASE_SECONDS -> LoginLockoutBaseSeconds
 #   LOGIN_LOCKOUT_MAX_SECONDS -> LoginLockoutMaxSeconds
+#   LOG_RETENTION_DAYS     -> LogRetentionDays
+#   LOCKOUT_ALARM_THRESHOLD -> LockoutAlarmThreshold   ALARM_TOPIC_ARN -> AlarmTopicArn
 #   AUTHORIZER_CACHE_SECONDS -> AuthorizerCacheSeconds
 #
 # Used by .github/workflows/deploy.yml (with --config-env ci); works by hand as well:
@@ -42,6 +44,9 @@ set_parameter ApiBurstLimit API_BURST_LIMIT
 set_parameter LoginLockoutThreshold LOGIN_LOCKOUT_THRESHOLD
 set_parameter LoginLockoutBaseSeconds LOGIN_LOCKOUT_BASE_SECONDS
 set_parameter LoginLockoutMaxSeconds LOGIN_LOCKOUT_MAX_SECONDS
+set_parameter LogRetentionDays LOG_RETENTION_DAYS
+set_parameter LockoutAlarmThreshold LOCKOUT_ALARM_THRESHOLD
+set_parameter AlarmTopicArn ALARM_TOPIC_ARN
 set_parameter AuthorizerCacheSeconds AUTHORIZER_CACHE_SECONDS
 
 if [ ! -f .aws-sam/build/template.yaml ]; then

@@ -183,6 +183,35 @@ class EnvVarsTest(unittest.TestCase):
         self.assertTrue(any("AWS_ENDPOINT_URL_DYNAMODB is not declared" in error for error in errors), errors)
 
 
+class LogsTest(unittest.TestCase):
+    def test_the_template_as_it_is_passes(self):
+        self.assertEqual(check_template.check_logs(TEMPLATE), [])
+
+    def test_a_function_without_its_own_log_group_is_refused(self):
+        template = copy.deepcopy(TEMPLATE)
+        del template["Resources"]["WhoamiFunction"]["Properties"]["LoggingConfig"]
+        errors = check_template.check_logs(template)
+        self.assertTrue(any("WhoamiFunction: LoggingConfig.LogGroup" in error for error in errors), errors)
+
+    def test_a_log_group_kept_forever_is_refused(self):
+        template = copy.deepcopy(TEMPLATE)
+        del template["Resources"]["LoginLogGroup"]["Properties"]["RetentionInDays"]
+        errors = check_template.check_logs(template)
+        self.assertTrue(any("LoginLogGroup: RetentionInDays" in error for error in errors), errors)
+
+    def test_a_metric_filter_on_an_event_that_is_never_logged_is_refused(self):
+        template = copy.deepcopy(TEMPLATE)
+        template["Resources"]["LockoutsMetric"]["Properties"]["FilterPattern"] = '{ $.fields.event = "user_locked" }'
+        errors = check_template.check_logs(template)
+        self.assertTrue(any("no audit event 'user_locked'" in error for error in errors), errors)
+
+    def test_a_metric_filter_on_another_path_is_refused(self):
+        template = copy.deepcopy(TEMPLATE)
+        template["Resources"]["FailedLoginsMetric"]["Properties"]["FilterPattern"] = '{ $.event = "login_failed" }'
+        errors = check_template.check_logs(template)
+        self.assertTrue(any("FailedLoginsMetric: pattern" in error for error in errors), errors)
+
+
 class PoliciesTest(unittest.TestCase):
     def test_whoami_may_only_read_tokens(self):
         template = copy.deepcopy(TEMPLATE)

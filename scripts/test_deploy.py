@@ -27,6 +27,9 @@ VARIABLES = [
     "LOGIN_LOCKOUT_THRESHOLD",
     "LOGIN_LOCKOUT_BASE_SECONDS",
     "LOGIN_LOCKOUT_MAX_SECONDS",
+    "LOG_RETENTION_DAYS",
+    "LOCKOUT_ALARM_THRESHOLD",
+    "ALARM_TOPIC_ARN",
     "AUTHORIZER_CACHE_SECONDS",
 ]
 
@@ -97,7 +100,10 @@ class DeployScriptTest(unittest.TestCase):
                 "LoginLockoutThreshold": "8",
                 "LoginLockoutBaseSeconds": "9",
                 "LoginLockoutMaxSeconds": "10",
-                "AuthorizerCacheSeconds": "11",
+                "LogRetentionDays": "11",
+                "LockoutAlarmThreshold": "12",
+                "AlarmTopicArn": "13",
+                "AuthorizerCacheSeconds": "14",
             },
         )
 

@@ -138,7 +138,7 @@ async fn neither_passwords_nor_keys_reach_the_log() {
     let (_, log) = process.interrupt();
     let log = log.join("\n");
     assert!(
-        log.contains("issued a new token"),
+        log.contains("event=\"token_issued\""),
         "the log was captured: {log}"
     );
     let digest = authtoken::token::TokenKey::new(token.as_str()).digest();

@@ -6,6 +6,7 @@
 //! times ([`crate::store::rounds`]), so that, for instance, a deactivation never leaves a token
 //! behind.
 
+use crate::audit::{self, Issuance, Revocation};
 use crate::auth::{self, Ensured, MAX_USERNAME_CHARS};
 use crate::config::Settings;
 use crate::form::is_python_whitespace;
@@ -81,7 +82,7 @@ pub async fn create_user(
         created: auth::now(),
     };
     if store.create_user(&user).await? {
-        tracing::info!(username, active, "created a user");
+        audit::user_created(&username, active);
         Ok(username)
     } else {
         Err(AdminError::Exists(username))
@@ -121,7 +122,10 @@ pub async fn set_password(
             return Ok(Round::Lost(()));
         }
         let revoked = token == TokenOnReset::Revoke && current.is_some();
-        tracing::info!(username, revoked_token = revoked, "set a password");
+        audit::password_changed(username);
+        if revoked {
+            audit::token_revoked(username, Revocation::PasswordReset);
+        }
         Ok(Round::Done(revoked))
     })
     .await
@@ -143,7 +147,10 @@ pub async fn set_active(
         if !store.set_active(username, active, current).await? {
             return Ok(Round::Lost(()));
         }
-        tracing::info!(username, active, "changed whether a user is active");
+        audit::user_activation_changed(username, active);
+        if !active && current.is_some() {
+            audit::token_revoked(username, Revocation::Deactivation);
+        }
         Ok(Round::Done(true))
     })
     .await
@@ -153,7 +160,7 @@ pub async fn set_active(
 /// false if it had none.
 pub async fn unlock(store: &impl Store, username: &str) -> Result<bool, AdminError> {
     let cleared = store.clear_failures(username).await?;
-    tracing::info!(username, had_failures = cleared, "unlocked a username");
+    audit::user_unlocked(username, cleared);
     Ok(cleared)
 }
 
@@ -165,7 +172,10 @@ pub async fn delete_user(store: &impl Store, username: &str) -> Result<(), Admin
         if !store.delete_user(username, current).await? {
             return Ok(Round::Lost(()));
         }
-        tracing::info!(username, "deleted a user");
+        audit::user_deleted(username);
+        if current.is_some() {
+            audit::token_revoked(username, Revocation::Deletion);
+        }
         Ok(Round::Done(()))
     })
     .await
@@ -192,7 +202,7 @@ pub async fn issue_token(
     if !user.active {
         return Err(AdminError::Inactive(username.to_owned()));
     }
-    match auth::ensure_token(store, settings, user, reset).await? {
+    match auth::ensure_token(store, settings, user, reset, Issuance::Admin).await? {
         Ensured::Token(key) => Ok(key),
         Ensured::UserUnavailable => match store.user(username).await? {
             Some(_) => Err(AdminError::Inactive(username.to_owned())),
@@ -209,7 +219,7 @@ pub async fn revoke_token(store: &impl Store, username: &str) -> Result<bool, Ad
         let Some(current) = user.token else {
             return Ok(Round::Done(false));
         };
-        if !auth::revoke_token(store, username, &current.key).await? {
+        if !auth::revoke_token(store, username, &current.key, Revocation::Admin).await? {
             return Ok(Round::Lost(()));
         }
         Ok(Round::Done(true))

@@ -3,8 +3,10 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::audit::{self, Issuance, LoginFailure, Revocation};
 use crate::config::Settings;
 use crate::header::{self, Credentials, HeaderError};
+use crate::lockout::LockoutPolicy;
 use crate::password::{self, Password, PasswordError, Verdict};
 use crate::store::rounds::{self, Round};
 use crate::store::{self, NewToken, Store, StoreError, User};
@@ -62,6 +64,7 @@ pub async fn obtain_token(
     password: Password,
 ) -> Result<TokenKey, LoginError> {
     if !password.within_limit() || username.chars().count() > MAX_USERNAME_CHARS {
+        audit::login_failed(username, LoginFailure::Overlong);
         return Err(LoginError::InvalidCredentials);
     }
     let lockout = settings.lockout;
@@ -71,49 +74,76 @@ pub async fn obtain_token(
         (store.user(username).await?, None)
     };
     if let Some(wait) = failures.and_then(|failures| lockout.remaining(&failures, now())) {
+        audit::login_failed(username, LoginFailure::Locked);
         return Err(LoginError::Locked { retry_after: wait });
     }
-    let Some((user, needs_rehash)) = check_credentials(store, user, &password).await? else {
-        if lockout.is_on() {
-            let now = now();
-            store
-                .record_failure(username, now, lockout.forget_at(now))
-                .await?;
+    let (user, needs_rehash) = match check_credentials(store, user, &password).await? {
+        Ok(checked) => checked,
+        Err(reason) => {
+            audit::login_failed(username, reason);
+            count_failure(store, &lockout, username).await?;
+            return Err(LoginError::InvalidCredentials);
         }
-        return Err(LoginError::InvalidCredentials);
     };
     if failures.is_some() {
         forget_failures(store, username).await;
     }
-    match ensure_token(store, settings, user.clone(), false).await? {
+    match ensure_token(store, settings, user.clone(), false, Issuance::Login).await? {
         Ensured::Token(key) => {
+            audit::login_succeeded(username);
             if needs_rehash {
                 upgrade_password_hash(store, &user, password).await;
             }
             Ok(key)
         }
-        Ensured::UserUnavailable => Err(LoginError::InvalidCredentials),
+        Ensured::UserUnavailable => {
+            audit::login_failed(username, LoginFailure::ChangedDuringLogin);
+            Err(LoginError::InvalidCredentials)
+        }
         Ensured::Contention => Err(LoginError::Contention),
     }
 }
 
 /// The user `password` logs in, as stored after the verification, with whether its stored hash
-/// is weak; `None` for an unknown user, a wrong password or an inactive user (refused after the
-/// full check, so that timing does not tell them apart).
+/// is weak; otherwise why not. An inactive user is refused after the full check, so that timing
+/// does not tell them from a wrong password.
 async fn check_credentials(
     store: &impl Store,
     user: Option<User>,
     password: &Password,
-) -> Result<Option<(User, bool)>, LoginError> {
+) -> Result<Result<(User, bool), LoginFailure>, LoginError> {
     let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
     let verdict = password::verify_in_background(stored_hash, password.clone()).await?;
-    let (Some(user), Verdict::Match { needs_rehash }) = (user, verdict) else {
-        return Ok(None);
+    let (user, needs_rehash) = match (user, verdict) {
+        (None, _) => return Ok(Err(LoginFailure::UnknownUser)),
+        (Some(_), Verdict::Mismatch) => return Ok(Err(LoginFailure::WrongPassword)),
+        (Some(user), Verdict::Match { needs_rehash }) => (user, needs_rehash),
     };
     if !user.active {
-        return Ok(None);
+        return Ok(Err(LoginFailure::InactiveUser));
     }
-    reread_after_verification(store, user, needs_rehash, password).await
+    let fresh = reread_after_verification(store, user, needs_rehash, password).await?;
+    Ok(fresh.ok_or(LoginFailure::ChangedDuringLogin))
+}
+
+/// Counts a failed login of `username` when lockout is on, and reports the lock it starts.
+async fn count_failure(
+    store: &impl Store,
+    lockout: &LockoutPolicy,
+    username: &str,
+) -> Result<(), StoreError> {
+    if !lockout.is_on() {
+        return Ok(());
+    }
+    let now = now();
+    let count = store
+        .record_failure(username, now, lockout.forget_at(now))
+        .await?;
+    let seconds = lockout.lock_seconds(count);
+    if seconds > 0 {
+        audit::username_locked(username, count, seconds);
+    }
+    Ok(())
 }
 
 /// Forgets the failed logins of a user who just logged in. Failure is logged, not fatal: the
@@ -168,6 +198,7 @@ pub(crate) async fn ensure_token(
     settings: &Settings,
     user: User,
     reset: bool,
+    issuance: Issuance,
 ) -> Result<Ensured, StoreError> {
     let username = &user.username.clone();
     let settled = rounds::settle(Some(user), |read_already| async move {
@@ -196,7 +227,7 @@ pub(crate) async fn ensure_token(
         if !store.install_token(username, &token, replacing).await? {
             return Ok(Round::Lost(None));
         }
-        tracing::info!(username, "issued a new token");
+        audit::token_issued(username, issuance);
         Ok(Round::Done(Ensured::Token(token.key)))
     })
     .await?;
@@ -281,15 +312,17 @@ pub async fn authenticate(
         .map(|record| record.username))
 }
 
-/// Deletes `username`'s token `key`. `Ok(false)` if it was no longer their token.
+/// Deletes `username`'s token `key` (`by`: who asked). `Ok(false)` if it was no longer their
+/// token.
 pub async fn revoke_token(
     store: &impl Store,
     username: &str,
     key: &TokenKey,
+    by: Revocation,
 ) -> Result<bool, StoreError> {
     let deleted = store.delete_token(username, key).await?;
     if deleted {
-        tracing::info!(username, "deleted a token");
+        audit::token_revoked(username, by);
     }
     Ok(deleted)
 }
@@ -320,7 +353,7 @@ mod tests {
         ) -> Result<(Option<User>, Option<crate::lockout::Failures>), StoreError> {
             Err(unreachable())
         }
-        async fn record_failure(&self, _: &str, _: u64, _: u64) -> Result<(), StoreError> {
+        async fn record_failure(&self, _: &str, _: u64, _: u64) -> Result<u32, StoreError> {
             Err(unreachable())
         }
         async fn clear_failures(&self, _: &str) -> Result<bool, StoreError> {

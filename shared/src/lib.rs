@@ -18,10 +18,13 @@
 //! - [`password`], [`token`]: argon2id hashing and token keys;
 //! - [`store`]: the `Store` trait, with DynamoDB and in-memory implementations;
 //! - [`response`]: JSON responses and the mapping from failures to status codes;
+//! - [`audit`]: the structured events an operator counts and alerts on (logins, locks,
+//!   tokens, users);
 //! - [`config`]: settings read once from the environment;
 //! - [`logging`]: log setup that keeps secrets out of the logs at every level.
 
 pub mod admin;
+pub mod audit;
 pub mod auth;
 pub mod authorizer;
 pub mod config;

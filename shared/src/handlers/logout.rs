@@ -4,6 +4,7 @@ use http::{Response, StatusCode};
 use lambda_http::Body;
 
 use super::UsernameBody;
+use crate::audit::Revocation;
 use crate::auth::{self, Caller};
 use crate::ctx::Ctx;
 use crate::response::{self, Failure};
@@ -14,7 +15,14 @@ pub(super) async fn logout<S: Store>(
     ctx: &Ctx<S>,
     caller: &Caller,
 ) -> Result<Response<Body>, Failure> {
-    if !auth::revoke_token(&ctx.store, &caller.username, &caller.key).await? {
+    if !auth::revoke_token(
+        &ctx.store,
+        &caller.username,
+        &caller.key,
+        Revocation::Logout,
+    )
+    .await?
+    {
         // A concurrent logout (or a new login after an expiry) got there first.
         return Err(Failure::InvalidToken);
     }

@@ -15,7 +15,9 @@ use http::header::{ACCEPT, ALLOW, AUTHORIZATION, CACHE_CONTROL, VARY};
 use http::{HeaderValue, Method, Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde::Serialize;
+use tracing::Instrument;
 
+use crate::audit;
 use crate::auth::{self, Caller};
 use crate::ctx::Ctx;
 use crate::endpoint::{self, CallerWork, Endpoint, Work};
@@ -96,7 +98,9 @@ async fn pipeline<S: Store>(
         }
     };
     check_method(endpoint, &request)?;
-    work(request, caller).await
+    // Audit events of the work carry the client's address and API Gateway's request id.
+    let span = audit::request_span(&request);
+    work(request, caller).instrument(span).await
 }
 
 /// The raw bytes of the request's `Authorization` header, for [`auth::authenticate_header`]:

@@ -59,7 +59,7 @@ impl Store for MemoryStore {
         username: &str,
         now: u64,
         _forget_at: u64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<u32, StoreError> {
         let mut state = self.state();
         let failures = state
             .failures
@@ -70,7 +70,7 @@ impl Store for MemoryStore {
             });
         failures.count = failures.count.saturating_add(1);
         failures.last = now;
-        Ok(())
+        Ok(failures.count)
     }
 
     async fn clear_failures(&self, username: &str) -> Result<bool, StoreError> {

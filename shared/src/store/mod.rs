@@ -120,13 +120,14 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Result<(Option<User>, Option<Failures>), StoreError>> + Send;
 
     /// Counts one more failed login of `username` (user or not) at `now`, atomically, so that
-    /// concurrent failures each count; the count may be cleaned up from `forget_at` on.
+    /// concurrent failures each count, and returns the count; it may be cleaned up from
+    /// `forget_at` on.
     fn record_failure(
         &self,
         username: &str,
         now: u64,
         forget_at: u64,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    ) -> impl Future<Output = Result<u32, StoreError>> + Send;
 
     /// Forgets the failed logins of `username`. `Ok(false)` if there were none.
     fn clear_failures(

@@ -80,8 +80,9 @@ impl Store for DynamoStore {
         username: &str,
         now: u64,
         forget_at: u64,
-    ) -> Result<(), StoreError> {
-        self.client
+    ) -> Result<u32, StoreError> {
+        let output = self
+            .client
             .update_item()
             .table_name(&self.tables.lockouts)
             .key(USERNAME, s(username))
@@ -92,10 +93,13 @@ impl Store for DynamoStore {
             .expression_attribute_values(":one", items::n(1))
             .expression_attribute_values(":now", items::n(now))
             .expression_attribute_values(":forget", items::n(forget_at))
+            .return_values(ReturnValue::UpdatedNew)
             .send()
             .await
             .map_err(classify)?;
-        Ok(())
+        let updated = output.attributes.unwrap_or_default();
+        let failures = items::failures_from_item(&updated).map_err(bad_item)?;
+        Ok(failures.count)
     }
 
     async fn clear_failures(&self, username: &str) -> Result<bool, StoreError> {

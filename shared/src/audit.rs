@@ -1,0 +1,168 @@
+//! Audit events: one structured log line per thing an operator may want to count, alert on or
+//! trace, each with a stable `event` field and the username, never a password, key or digest.
+//!
+//! In Lambda the lines are JSON (`{"level": ..., "fields": {"event": "login_failed",
+//! "username": ..., "reason": ...}, "span": {"source_ip": ..., "request_id": ...}}`): the
+//! endpoints run their work inside a [`request_span`] that carries the client's address and API
+//! Gateway's request id. The events are at INFO, `username_locked` at WARN; their target is
+//! `audit`, so `RUST_LOG=audit=info` shows the command line's own.
+
+use lambda_http::request::RequestContext;
+use lambda_http::{Request, RequestExt};
+
+/// Why a login failed, as only the logs see it (the client gets one answer for all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginFailure {
+    /// No user of that name.
+    UnknownUser,
+    /// The user exists; the password is not theirs.
+    WrongPassword,
+    /// The user exists and the password is theirs, but the user is inactive.
+    InactiveUser,
+    /// The user was deleted, deactivated or given another password while the password was
+    /// being verified.
+    ChangedDuringLogin,
+    /// The username is locked by earlier failures; nothing was checked.
+    Locked,
+    /// The username or password is longer than any that can exist; nothing was read.
+    Overlong,
+}
+
+impl LoginFailure {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::UnknownUser => "unknown_user",
+            Self::WrongPassword => "wrong_password",
+            Self::InactiveUser => "inactive_user",
+            Self::ChangedDuringLogin => "changed_during_login",
+            Self::Locked => "locked",
+            Self::Overlong => "overlong",
+        }
+    }
+}
+
+/// What took a token away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    /// The user logged out.
+    Logout,
+    /// `authtoken token revoke`.
+    Admin,
+    /// `authtoken user set-password` (without `--keep-token`).
+    PasswordReset,
+    /// `authtoken user deactivate`.
+    Deactivation,
+    /// `authtoken user delete`.
+    Deletion,
+}
+
+impl Revocation {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Logout => "logout",
+            Self::Admin => "admin",
+            Self::PasswordReset => "password_reset",
+            Self::Deactivation => "deactivation",
+            Self::Deletion => "deletion",
+        }
+    }
+}
+
+/// Where a token came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Issuance {
+    /// A login.
+    Login,
+    /// `authtoken token create`.
+    Admin,
+}
+
+impl Issuance {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Login => "login",
+            Self::Admin => "admin",
+        }
+    }
+}
+
+/// A login succeeded.
+pub fn login_succeeded(username: &str) {
+    tracing::info!(target: "audit", event = "login_succeeded", username, "login succeeded");
+}
+
+/// A login failed, and why.
+pub fn login_failed(username: &str, reason: LoginFailure) {
+    tracing::info!(
+        target: "audit",
+        event = "login_failed",
+        username,
+        reason = reason.as_str(),
+        "login failed"
+    );
+}
+
+/// A failed login locked its username for `seconds`.
+pub fn username_locked(username: &str, failures: u32, seconds: u64) {
+    tracing::warn!(
+        target: "audit",
+        event = "username_locked",
+        username,
+        failures,
+        seconds,
+        "username locked by failed logins"
+    );
+}
+
+/// A new token was issued.
+pub fn token_issued(username: &str, how: Issuance) {
+    tracing::info!(target: "audit", event = "token_issued", username, by = how.as_str(), "token issued");
+}
+
+/// A token was deleted.
+pub fn token_revoked(username: &str, by: Revocation) {
+    tracing::info!(target: "audit", event = "token_revoked", username, by = by.as_str(), "token revoked");
+}
+
+/// A user was created.
+pub fn user_created(username: &str, active: bool) {
+    tracing::info!(target: "audit", event = "user_created", username, active, "user created");
+}
+
+/// A user was activated or deactivated.
+pub fn user_activation_changed(username: &str, active: bool) {
+    let event = if active {
+        "user_activated"
+    } else {
+        "user_deactivated"
+    };
+    tracing::info!(target: "audit", event, username, "user activation changed");
+}
+
+/// A user was deleted.
+pub fn user_deleted(username: &str) {
+    tracing::info!(target: "audit", event = "user_deleted", username, "user deleted");
+}
+
+/// The failed logins of a name were forgotten by an operator.
+pub fn user_unlocked(username: &str, had_failures: bool) {
+    tracing::info!(target: "audit", event = "user_unlocked", username, had_failures, "username unlocked");
+}
+
+/// A user's password was set by an operator.
+pub fn password_changed(username: &str) {
+    tracing::info!(target: "audit", event = "password_changed", username, "password changed");
+}
+
+/// The span an endpoint's work runs in: the client's address and API Gateway's request id, when
+/// the request came through API Gateway (the local server's requests carry neither).
+pub fn request_span(request: &Request) -> tracing::Span {
+    let (source_ip, request_id) = match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => (
+            context.http.source_ip.as_deref(),
+            context.request_id.as_deref(),
+        ),
+        _ => (None, None),
+    };
+    tracing::info_span!("request", source_ip, request_id)
+}
