@@ -7,9 +7,10 @@
 //! behind.
 
 use crate::audit::{self, Issuance, Revocation};
-use crate::auth::{self, Ensured, MAX_USERNAME_CHARS};
+use crate::auth::{self, Ensured};
 use crate::config::Settings;
 use crate::form::is_python_whitespace;
+use crate::login::MAX_USERNAME_CHARS;
 use crate::password::{self, Password, PasswordError};
 use crate::store::rounds::{self, Round};
 use crate::store::{Store, StoreError, User, UserPage};
@@ -393,10 +394,14 @@ mod tests {
         assert!(revoked);
         assert_eq!(auth::authenticate(&store, &key).await.unwrap(), None);
         assert_eq!(store.user("ann").await.unwrap().unwrap().token, None);
-        let login = auth::obtain_token(&store, &settings, "ann", Password::new("new pw")).await;
+        let login =
+            crate::login::obtain_token(&store, &settings, "ann", Password::new("new pw")).await;
         assert_ne!(login.unwrap(), key);
-        let old = auth::obtain_token(&store, &settings, "ann", Password::new("pw")).await;
-        assert!(matches!(old, Err(auth::LoginError::InvalidCredentials)));
+        let old = crate::login::obtain_token(&store, &settings, "ann", Password::new("pw")).await;
+        assert!(matches!(
+            old,
+            Err(crate::login::LoginError::InvalidCredentials)
+        ));
         let again = set_password(&store, "ann", Password::new("pw 3"), TokenOnReset::Revoke);
         assert!(again.await.unwrap(), "the new login's token is revoked too");
     }
@@ -414,7 +419,8 @@ mod tests {
             auth::authenticate(&store, &key).await.unwrap().as_deref(),
             Some("ann")
         );
-        let login = auth::obtain_token(&store, &settings, "ann", Password::new("new pw")).await;
+        let login =
+            crate::login::obtain_token(&store, &settings, "ann", Password::new("new pw")).await;
         assert_eq!(login.unwrap(), key);
     }
 

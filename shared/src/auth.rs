@@ -1,183 +1,21 @@
-//! What the endpoints (and the command line) do with the store: log in, authenticate a key,
-//! log out, create a user. Every write of the project goes through here.
+//! Tokens for users: issuing one (for a login, or an operator), authenticating a presented
+//! key, revoking one. The login itself, with its password and lockout checks, is
+//! [`crate::login`].
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::audit::{self, Issuance, LoginFailure, Revocation};
+use crate::audit::{self, Issuance, Revocation};
 use crate::config::Settings;
 use crate::header::{self, Credentials, HeaderError};
-use crate::lockout::LockoutPolicy;
-use crate::password::{self, Password, PasswordError, Verdict};
 use crate::store::rounds::{self, Round};
 use crate::store::{self, NewToken, Store, StoreError, User};
 use crate::token::TokenKey;
-
-/// Longest username, in characters: Django's `User.username` limit. Longer names cannot exist,
-/// so login refuses them without a read (DynamoDB would reject keys over 2048 bytes anyway).
-pub const MAX_USERNAME_CHARS: usize = 150;
-
-/// Why a login gave no token.
-#[derive(Debug, thiserror::Error)]
-pub enum LoginError {
-    /// Unknown user, wrong password or inactive user: deliberately indistinguishable.
-    #[error("unable to log in with provided credentials")]
-    InvalidCredentials,
-    /// Other writers kept changing the user's token; the client may retry.
-    #[error("the user's token kept changing during login")]
-    Contention,
-    /// Too many consecutive failed logins of this username: refused, right password or wrong,
-    /// for `retry_after` more seconds.
-    #[error("the username is locked for {retry_after} more seconds")]
-    Locked {
-        /// Whole seconds until logins of the name are checked again.
-        retry_after: u64,
-    },
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// Password verification could not run.
-    #[error(transparent)]
-    Password(#[from] PasswordError),
-}
 
 /// Seconds since the Unix epoch.
 pub fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs())
-}
-
-/// Checks the credentials and returns the user's token: the current one if it is still valid
-/// (DRF's `get_or_create`), otherwise a new one. Concurrent logins of one user get one token.
-///
-/// A username locked by failed logins ([`crate::lockout`]) is refused before any hashing; a
-/// refusal after the password check counts one more failure of the submitted name, user or not;
-/// a success forgets them.
-///
-/// The password takes tens of milliseconds to verify, so the user is read again after it: a
-/// logout, deactivation or password change meanwhile is seen, and the key returned is one that
-/// was live after the verification, never one a logout deleted during it.
-pub async fn obtain_token(
-    store: &impl Store,
-    settings: &Settings,
-    username: &str,
-    password: Password,
-) -> Result<TokenKey, LoginError> {
-    if !password.within_limit() || username.chars().count() > MAX_USERNAME_CHARS {
-        audit::login_failed(username, LoginFailure::Overlong);
-        return Err(LoginError::InvalidCredentials);
-    }
-    let lockout = settings.lockout;
-    let (user, failures) = if lockout.is_on() {
-        store.user_and_failures(username).await?
-    } else {
-        (store.user(username).await?, None)
-    };
-    if let Some(wait) = failures.and_then(|failures| lockout.remaining(&failures, now())) {
-        audit::login_failed(username, LoginFailure::Locked);
-        return Err(LoginError::Locked { retry_after: wait });
-    }
-    let (user, needs_rehash) = match check_credentials(store, user, &password).await? {
-        Ok(checked) => checked,
-        Err(reason) => {
-            audit::login_failed(username, reason);
-            count_failure(store, &lockout, username).await?;
-            return Err(LoginError::InvalidCredentials);
-        }
-    };
-    if failures.is_some() {
-        forget_failures(store, username).await;
-    }
-    match ensure_token(store, settings, user.clone(), false, Issuance::Login).await? {
-        Ensured::Token(key) => {
-            audit::login_succeeded(username);
-            if needs_rehash {
-                upgrade_password_hash(store, &user, password).await;
-            }
-            Ok(key)
-        }
-        Ensured::UserUnavailable => {
-            audit::login_failed(username, LoginFailure::ChangedDuringLogin);
-            Err(LoginError::InvalidCredentials)
-        }
-        Ensured::Contention => Err(LoginError::Contention),
-    }
-}
-
-/// The user `password` logs in, as stored after the verification, with whether its stored hash
-/// is weak; otherwise why not. An inactive user is refused after the full check, so that timing
-/// does not tell them from a wrong password.
-async fn check_credentials(
-    store: &impl Store,
-    user: Option<User>,
-    password: &Password,
-) -> Result<Result<(User, bool), LoginFailure>, LoginError> {
-    let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
-    let verdict = password::verify_in_background(stored_hash, password.clone()).await?;
-    let (user, needs_rehash) = match (user, verdict) {
-        (None, _) => return Ok(Err(LoginFailure::UnknownUser)),
-        (Some(_), Verdict::Mismatch) => return Ok(Err(LoginFailure::WrongPassword)),
-        (Some(user), Verdict::Match { needs_rehash }) => (user, needs_rehash),
-    };
-    if !user.active {
-        return Ok(Err(LoginFailure::InactiveUser));
-    }
-    let fresh = reread_after_verification(store, user, needs_rehash, password).await?;
-    Ok(fresh.ok_or(LoginFailure::ChangedDuringLogin))
-}
-
-/// Counts a failed login of `username` when lockout is on, and reports the lock it starts.
-async fn count_failure(
-    store: &impl Store,
-    lockout: &LockoutPolicy,
-    username: &str,
-) -> Result<(), StoreError> {
-    if !lockout.is_on() {
-        return Ok(());
-    }
-    let now = now();
-    let count = store
-        .record_failure(username, now, lockout.forget_at(now))
-        .await?;
-    let seconds = lockout.lock_seconds(count);
-    if seconds > 0 {
-        audit::username_locked(username, count, seconds);
-    }
-    Ok(())
-}
-
-/// Forgets the failed logins of a user who just logged in. Failure is logged, not fatal: the
-/// login has succeeded, and the count only matters if it reaches the threshold again.
-async fn forget_failures(store: &impl Store, username: &str) {
-    if let Err(error) = store.clear_failures(username).await {
-        tracing::warn!(username, error = %error, "could not reset the failed-login count");
-    }
-}
-
-/// The user as stored now, once `password` has been verified against `verified`'s hash
-/// (`needs_rehash`: that hash's verdict), with whether the stored hash is weak; `None` if the
-/// user was deleted or deactivated meanwhile, or if the password changed to one that `password`
-/// does not match. (A hash that changed because another login upgraded it is checked again.)
-async fn reread_after_verification(
-    store: &impl Store,
-    verified: User,
-    needs_rehash: bool,
-    password: &Password,
-) -> Result<Option<(User, bool)>, LoginError> {
-    let Some(fresh) = store.user(&verified.username).await? else {
-        return Ok(None);
-    };
-    if !fresh.active {
-        return Ok(None);
-    }
-    if fresh.password_hash == verified.password_hash {
-        return Ok(Some((fresh, needs_rehash)));
-    }
-    let stored = Some(fresh.password_hash.clone());
-    match password::verify_in_background(stored, password.clone()).await? {
-        Verdict::Match { needs_rehash } => Ok(Some((fresh, needs_rehash))),
-        Verdict::Mismatch => Ok(None),
-    }
 }
 
 /// What [`ensure_token`] achieved.
@@ -232,24 +70,6 @@ pub(crate) async fn ensure_token(
     })
     .await?;
     Ok(settled.unwrap_or(Ensured::Contention))
-}
-
-/// Re-hashes a password stored with weaker parameters. Failure is logged, not fatal: the
-/// login it rides on has already succeeded.
-async fn upgrade_password_hash(store: &impl Store, user: &User, password: Password) {
-    let outcome = match password::hash_in_background(password).await {
-        Ok(new_hash) => store
-            .replace_password_hash(&user.username, &user.password_hash, &new_hash)
-            .await
-            .map_err(|error| Box::new(error) as store::Cause),
-        Err(error) => Err(Box::new(error) as store::Cause),
-    };
-    match outcome {
-        Ok(_) => tracing::info!(username = user.username, "upgraded a password hash"),
-        Err(error) => {
-            tracing::warn!(username = user.username, error = %error, "could not upgrade a password hash")
-        }
-    }
 }
 
 /// Who an `Authorization` header authenticates.
@@ -330,112 +150,7 @@ pub async fn revoke_token(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{TokenRecord, User};
-    use crate::token::TokenDigest;
-
-    /// A store that fails every call: a test using it proves that no call was made.
-    struct UnreachableStore;
-
-    fn unreachable() -> StoreError {
-        StoreError::Failed("the store was called".into())
-    }
-
-    impl Store for UnreachableStore {
-        async fn user(&self, _: &str) -> Result<Option<User>, StoreError> {
-            Err(unreachable())
-        }
-        async fn token(&self, _: &TokenDigest) -> Result<Option<TokenRecord>, StoreError> {
-            Err(unreachable())
-        }
-        async fn user_and_failures(
-            &self,
-            _: &str,
-        ) -> Result<(Option<User>, Option<crate::lockout::Failures>), StoreError> {
-            Err(unreachable())
-        }
-        async fn record_failure(&self, _: &str, _: u64, _: u64) -> Result<u32, StoreError> {
-            Err(unreachable())
-        }
-        async fn clear_failures(&self, _: &str) -> Result<bool, StoreError> {
-            Err(unreachable())
-        }
-        async fn create_user(&self, _: &User) -> Result<bool, StoreError> {
-            Err(unreachable())
-        }
-        async fn install_token(
-            &self,
-            _: &str,
-            _: &NewToken,
-            _: Option<&TokenKey>,
-        ) -> Result<bool, StoreError> {
-            Err(unreachable())
-        }
-        async fn delete_token(&self, _: &str, _: &TokenKey) -> Result<bool, StoreError> {
-            Err(unreachable())
-        }
-        async fn replace_password_hash(
-            &self,
-            _: &str,
-            _: &str,
-            _: &str,
-        ) -> Result<bool, StoreError> {
-            Err(unreachable())
-        }
-        async fn reset_password(
-            &self,
-            _: &str,
-            _: Option<&TokenKey>,
-            _: &str,
-        ) -> Result<bool, StoreError> {
-            Err(unreachable())
-        }
-        async fn set_active(
-            &self,
-            _: &str,
-            _: bool,
-            _: Option<&TokenKey>,
-        ) -> Result<bool, StoreError> {
-            Err(unreachable())
-        }
-        async fn delete_user(&self, _: &str, _: Option<&TokenKey>) -> Result<bool, StoreError> {
-            Err(unreachable())
-        }
-        async fn list_users(
-            &self,
-            _: Option<&str>,
-            _: u32,
-        ) -> Result<crate::store::UserPage, StoreError> {
-            Err(unreachable())
-        }
-    }
-
-    #[tokio::test]
-    async fn overlong_usernames_and_passwords_are_refused_without_a_read() {
-        let long_name = "a".repeat(MAX_USERNAME_CHARS + 1);
-        let outcome = obtain_token(
-            &UnreachableStore,
-            &Settings::default(),
-            &long_name,
-            Password::new("pw"),
-        )
-        .await;
-        assert!(
-            matches!(outcome, Err(LoginError::InvalidCredentials)),
-            "{outcome:?}"
-        );
-        let long_password = Password::new("p".repeat(crate::password::MAX_PASSWORD_BYTES + 1));
-        let outcome = obtain_token(
-            &UnreachableStore,
-            &Settings::default(),
-            "admin",
-            long_password,
-        )
-        .await;
-        assert!(
-            matches!(outcome, Err(LoginError::InvalidCredentials)),
-            "{outcome:?}"
-        );
-    }
+    use crate::store::unreachable::UnreachableStore;
 
     #[tokio::test]
     async fn malformed_keys_are_refused_without_a_read() {
@@ -447,20 +162,5 @@ mod tests {
                 None
             );
         }
-    }
-
-    #[tokio::test]
-    async fn a_store_failure_during_login_is_reported_not_hidden() {
-        let outcome = obtain_token(
-            &UnreachableStore,
-            &Settings::default(),
-            "admin",
-            Password::new("pw"),
-        )
-        .await;
-        assert!(
-            matches!(outcome, Err(LoginError::Store(StoreError::Failed(_)))),
-            "{outcome:?}"
-        );
     }
 }

@@ -7,8 +7,8 @@
 //!   endpoint (`login`, `whoami`, `logout`; `handle` and `route` for the local server), plain
 //!   async functions from a request to a response;
 //! - [`ctx`]: the store and settings the handlers run with; [`lambda`]: a function's start-up;
-//! - [`auth`]: what the endpoints do with the store: log in, authenticate (from the raw
-//!   `Authorization` header too), log out;
+//! - [`login`]: a login's checks (password, lockout) and its token; [`auth`]: tokens issued,
+//!   authenticated (from the raw `Authorization` header too) and revoked;
 //! - [`guard`]: a team's own `lambda_http` function behind the tokens, in one line;
 //! - [`authorizer`]: an API Gateway Lambda authorizer over the tokens, for routes served by any
 //!   function, and how a function behind it reads the username;
@@ -37,6 +37,7 @@ pub mod header;
 pub mod lambda;
 pub mod lockout;
 pub mod logging;
+pub mod login;
 pub mod media;
 pub mod password;
 pub mod response;

@@ -5,9 +5,10 @@ use http::{HeaderValue, Method, Response, StatusCode};
 use lambda_http::Body;
 use serde::Serialize;
 
-use crate::auth::{Denied, LoginError};
+use crate::auth::Denied;
 use crate::form::FormError;
 use crate::header::{self, HeaderError};
+use crate::login::LoginError;
 use crate::store::StoreError;
 
 /// Seconds a client is asked to wait after a transient store failure.

@@ -7,9 +7,9 @@ use lambda_http::{Body, Request};
 use serde::Serialize;
 
 use super::body_bytes;
-use crate::auth;
 use crate::ctx::Ctx;
 use crate::form;
+use crate::login;
 use crate::response::{self, Failure};
 use crate::store::Store;
 
@@ -31,7 +31,7 @@ pub(super) async fn obtain_token<S: Store>(
     let form = form::parse(content_type.as_deref(), body)
         .await
         .map_err(Failure::Form)?;
-    let key = auth::obtain_token(&ctx.store, &ctx.settings, &form.username, form.password).await?;
+    let key = login::obtain_token(&ctx.store, &ctx.settings, &form.username, form.password).await?;
     Ok(response::json(
         StatusCode::OK,
         &TokenBody {

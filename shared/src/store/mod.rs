@@ -7,6 +7,8 @@
 pub mod dynamo;
 pub mod memory;
 pub mod rounds;
+#[cfg(test)]
+pub(crate) mod unreachable;
 
 use std::error::Error as StdError;
 use std::future::Future;

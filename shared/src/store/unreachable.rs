@@ -1,0 +1,68 @@
+//! A store that fails every call, for unit tests: a test that uses it proves that no call was
+//! made.
+
+use super::{NewToken, Store, StoreError, TokenRecord, User, UserPage};
+use crate::lockout::Failures;
+use crate::token::{TokenDigest, TokenKey};
+
+/// Fails every call.
+pub(crate) struct UnreachableStore;
+
+fn unreachable() -> StoreError {
+    StoreError::Failed("the store was called".into())
+}
+
+impl Store for UnreachableStore {
+    async fn user(&self, _: &str) -> Result<Option<User>, StoreError> {
+        Err(unreachable())
+    }
+    async fn token(&self, _: &TokenDigest) -> Result<Option<TokenRecord>, StoreError> {
+        Err(unreachable())
+    }
+    async fn user_and_failures(
+        &self,
+        _: &str,
+    ) -> Result<(Option<User>, Option<Failures>), StoreError> {
+        Err(unreachable())
+    }
+    async fn record_failure(&self, _: &str, _: u64, _: u64) -> Result<u32, StoreError> {
+        Err(unreachable())
+    }
+    async fn clear_failures(&self, _: &str) -> Result<bool, StoreError> {
+        Err(unreachable())
+    }
+    async fn create_user(&self, _: &User) -> Result<bool, StoreError> {
+        Err(unreachable())
+    }
+    async fn install_token(
+        &self,
+        _: &str,
+        _: &NewToken,
+        _: Option<&TokenKey>,
+    ) -> Result<bool, StoreError> {
+        Err(unreachable())
+    }
+    async fn delete_token(&self, _: &str, _: &TokenKey) -> Result<bool, StoreError> {
+        Err(unreachable())
+    }
+    async fn replace_password_hash(&self, _: &str, _: &str, _: &str) -> Result<bool, StoreError> {
+        Err(unreachable())
+    }
+    async fn reset_password(
+        &self,
+        _: &str,
+        _: Option<&TokenKey>,
+        _: &str,
+    ) -> Result<bool, StoreError> {
+        Err(unreachable())
+    }
+    async fn set_active(&self, _: &str, _: bool, _: Option<&TokenKey>) -> Result<bool, StoreError> {
+        Err(unreachable())
+    }
+    async fn delete_user(&self, _: &str, _: Option<&TokenKey>) -> Result<bool, StoreError> {
+        Err(unreachable())
+    }
+    async fn list_users(&self, _: Option<&str>, _: u32) -> Result<UserPage, StoreError> {
+        Err(unreachable())
+    }
+}
