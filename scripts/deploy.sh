@@ -7,6 +7,7 @@
 #   CORS_ALLOWED_ORIGINS   -> CorsAllowedOrigins   (comma-separated origins, no spaces)
 #   CORS_ALLOWED_HEADERS   -> CorsAllowedHeaders   (comma-separated header names, no spaces)
 #   TOKEN_TTL_SECONDS      -> TokenTtlSeconds
+#   TOKEN_FORMAT           -> TokenFormat           (hex or prefixed)
 #   LOGIN_RATE_LIMIT       -> LoginRateLimit        LOGIN_BURST_LIMIT -> LoginBurstLimit
 #   API_RATE_LIMIT         -> ApiRateLimit          API_BURST_LIMIT   -> ApiBurstLimit
 #   LOGIN_LOCKOUT_THRESHOLD -> LoginLockoutThreshold
@@ -37,6 +38,7 @@ set_parameter() {
 set_parameter CorsAllowedOrigins CORS_ALLOWED_ORIGINS
 set_parameter CorsAllowedHeaders CORS_ALLOWED_HEADERS
 set_parameter TokenTtlSeconds TOKEN_TTL_SECONDS
+set_parameter TokenFormat TOKEN_FORMAT
 set_parameter LoginRateLimit LOGIN_RATE_LIMIT
 set_parameter LoginBurstLimit LOGIN_BURST_LIMIT
 set_parameter ApiRateLimit API_RATE_LIMIT

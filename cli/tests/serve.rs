@@ -96,6 +96,39 @@ fn an_address_in_use_is_reported() {
     );
 }
 
+#[tokio::test]
+async fn prefixed_keys_are_issued_when_asked_for() {
+    let mut command = authtoken();
+    command
+        .args(["serve", "--addr", "127.0.0.1:0", "--user", "admin:pw"])
+        .env("TOKEN_FORMAT", "prefixed");
+    let app = TestApp::Http(ServeProcess::spawn(command).await);
+    let token = app.login(("admin", "pw")).await;
+    assert!(token.starts_with("atk_") && token.len() == 40, "{token}");
+    app.whoami(&token)
+        .await
+        .assert(200, json!({ "username": "admin" }));
+    // One character off: refused as an unknown key.
+    let mistyped = format!(
+        "{}{}",
+        &token[..39],
+        if token.ends_with('a') { 'b' } else { 'a' }
+    );
+    app.whoami(&mistyped).await.assert_401("Invalid token.");
+}
+
+#[test]
+fn a_bad_token_format_names_the_variable() {
+    let output = authtoken()
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("TOKEN_FORMAT", "base64")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("TOKEN_FORMAT is \"base64\""), "{stderr}");
+}
+
 #[test]
 fn a_bad_ttl_names_the_variable() {
     let output = authtoken()

@@ -57,7 +57,7 @@ pub(crate) async fn ensure_token(
             return Ok(Round::Done(Ensured::Token(current.key.clone())));
         }
         let token = NewToken {
-            key: TokenKey::generate(),
+            key: TokenKey::generate(settings.token_format),
             created: now,
             expires: settings.token_ttl_seconds.map(|ttl| now + ttl),
         };

@@ -5,9 +5,12 @@ use std::env;
 use std::ffi::OsString;
 
 pub use crate::lockout::LockoutPolicy;
+pub use crate::token::TokenFormat;
 
 /// Environment variable: seconds a token lives after it is issued; 0 (the default) = forever.
 pub const TOKEN_TTL_VAR: &str = "TOKEN_TTL_SECONDS";
+/// Environment variable: the form of issued keys, `hex` (DRF's, the default) or `prefixed`.
+pub const TOKEN_FORMAT_VAR: &str = "TOKEN_FORMAT";
 /// Environment variable: name of the users table.
 pub const USERS_TABLE_VAR: &str = "USERS_TABLE";
 /// Environment variable: name of the tokens table.
@@ -65,6 +68,8 @@ pub struct Settings {
     pub token_ttl_seconds: Option<u64>,
     /// When failed logins lock a username.
     pub lockout: LockoutPolicy,
+    /// The form of the keys issued (both forms are accepted whatever it is).
+    pub token_format: TokenFormat,
 }
 
 impl Settings {
@@ -90,9 +95,21 @@ impl Settings {
                 }
             },
         };
+        let token_format = match lookup(TOKEN_FORMAT_VAR).as_deref().map(str::trim) {
+            None | Some("" | "hex") => TokenFormat::Hex,
+            Some("prefixed") => TokenFormat::Prefixed,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    var: TOKEN_FORMAT_VAR,
+                    value: other.to_owned(),
+                    expected: "hex (40 hex characters, DRF's) or prefixed (atk_...)",
+                });
+            }
+        };
         Ok(Self {
             token_ttl_seconds,
             lockout: lockout_policy(&lookup)?,
+            token_format,
         })
     }
 }
@@ -397,6 +414,19 @@ mod tests {
                 base_seconds: 30,
                 max_seconds: 3600
             }
+        );
+    }
+
+    #[test]
+    fn the_token_format_is_hex_unless_prefixed_is_asked_for() {
+        let default = Settings::from_lookup(lookup(&[])).unwrap();
+        assert_eq!(default.token_format, TokenFormat::Hex);
+        let prefixed = Settings::from_lookup(lookup(&[(TOKEN_FORMAT_VAR, " prefixed ")])).unwrap();
+        assert_eq!(prefixed.token_format, TokenFormat::Prefixed);
+        let error = Settings::from_lookup(lookup(&[(TOKEN_FORMAT_VAR, "base64")])).unwrap_err();
+        assert!(
+            error.to_string().starts_with("TOKEN_FORMAT is \"base64\""),
+            "{error}"
         );
     }
 

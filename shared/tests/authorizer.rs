@@ -100,7 +100,7 @@ async fn expired_and_logged_out_keys_are_denied(store: &impl Store, key: &str) {
         .await
         .unwrap();
     let expired = NewToken {
-        key: TokenKey::generate(),
+        key: TokenKey::generate(authtoken::token::TokenFormat::Hex),
         created: auth::now() - 20,
         expires: Some(auth::now() - 10),
     };

@@ -108,6 +108,11 @@ async fn requests_refused_before_the_store_make_no_call() {
         TestRequest::get("/api/whoami/").header("Authorization", "Token"),
         TestRequest::get("/api/whoami/").header("Authorization", "Token a b"),
         TestRequest::get("/api/whoami/").header("Authorization", "Token not-a-key"),
+        // A prefixed key whose checksum does not match: mistyped or forged.
+        TestRequest::get("/api/whoami/").header(
+            "Authorization",
+            "Token atk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        ),
         TestRequest::post("/api/logout/").header("Authorization", "Bearer x"),
         TestRequest::post("/api/whoami/"),
         TestRequest::get("/api/whoami/").header("Accept", "text/csv"),
@@ -171,6 +176,7 @@ async fn the_authorizer_reads_once_per_authorization_and_never_for_a_malformed_h
         Some("Token"),
         Some("Token a b"),
         Some("Token not-a-key"),
+        Some("Token atk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
     ] {
         let decision = authorize(&ctx.store, &authorizer_request(header))
             .await

@@ -161,6 +161,7 @@ pub fn drf_settings() -> Settings {
     Settings {
         token_ttl_seconds: None,
         lockout: authtoken::lockout::LockoutPolicy::OFF,
+        token_format: authtoken::token::TokenFormat::Hex,
     }
 }
 

@@ -99,7 +99,7 @@ fn config_via(endpoint: &str) -> aws_sdk_dynamodb::config::Builder {
 
 /// Uniquely named table names, so that tests run in parallel without sharing state.
 pub fn unique_tables() -> Tables {
-    let key = TokenKey::generate();
+    let key = TokenKey::generate(authtoken::token::TokenFormat::Hex);
     let prefix = &key.expose()[..12];
     Tables {
         users: format!("t-{prefix}-users"),

@@ -38,6 +38,11 @@ impl ServeProcess {
             "TOKEN_TTL_SECONDS",
             settings.token_ttl_seconds.unwrap_or(0).to_string(),
         );
+        let format = match settings.token_format {
+            authtoken::token::TokenFormat::Hex => "hex",
+            authtoken::token::TokenFormat::Prefixed => "prefixed",
+        };
+        command.env("TOKEN_FORMAT", format);
         let lockout = &settings.lockout;
         command
             .env("LOGIN_LOCKOUT_THRESHOLD", lockout.threshold.to_string())

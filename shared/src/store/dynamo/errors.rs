@@ -224,7 +224,7 @@ mod tests {
             .build();
         let store = store_over(mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &[&rule]));
         let token = NewToken {
-            key: TokenKey::generate(),
+            key: TokenKey::generate(crate::token::TokenFormat::Hex),
             created: 1,
             expires: None,
         };
