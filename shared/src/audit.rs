@@ -7,6 +7,7 @@
 //! Gateway's request id. The events are at INFO, `username_locked` at WARN; their target is
 //! `audit`, so `RUST_LOG=audit=info` shows the command line's own.
 
+use crate::login::MAX_USERNAME_CHARS;
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 
@@ -91,8 +92,13 @@ pub fn login_succeeded(username: &str) {
     tracing::info!(target: "audit", event = "login_succeeded", username, "login succeeded");
 }
 
-/// A login failed, and why.
+/// A login failed, and why. A username longer than any that can exist (it may be megabytes of
+/// a hostile body) is logged cut to that length, with `…`.
 pub fn login_failed(username: &str, reason: LoginFailure) {
+    let username = match username.char_indices().nth(MAX_USERNAME_CHARS) {
+        Some((cut, _)) => format!("{}…", &username[..cut]),
+        None => username.to_owned(),
+    };
     tracing::info!(
         target: "audit",
         event = "login_failed",
@@ -165,4 +171,56 @@ pub fn request_span(request: &Request) -> tracing::Span {
         _ => (None, None),
     };
     tracing::info_span!("request", source_ip, request_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// What the audit events logged while `emit` ran, as text.
+    fn captured(emit: impl FnOnce()) -> String {
+        let buffer = Arc::new(Mutex::new(Vec::<u8>::new()));
+        let sink = Arc::clone(&buffer);
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || Writer(Arc::clone(&sink)))
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, emit);
+        let bytes = buffer.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    struct Writer(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Writer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_huge_username_is_logged_cut_to_the_longest_possible() {
+        let huge = "é".repeat(100_000);
+        let log = captured(|| login_failed(&huge, LoginFailure::Overlong));
+        let shown = format!("{}…", "é".repeat(MAX_USERNAME_CHARS));
+        assert!(log.contains(&shown), "{log}");
+        assert!(!log.contains(&"é".repeat(MAX_USERNAME_CHARS + 1)));
+        assert!(log.contains("reason=\"overlong\""), "{log}");
+    }
+
+    #[test]
+    fn events_carry_their_stable_names() {
+        let log = captured(|| {
+            token_revoked("ann", Revocation::PasswordReset);
+            user_activation_changed("ann", false);
+        });
+        assert!(log.contains("event=\"token_revoked\""), "{log}");
+        assert!(log.contains("by=\"password_reset\""), "{log}");
+        assert!(log.contains("event=\"user_deactivated\""), "{log}");
+    }
 }
