@@ -373,7 +373,6 @@ def check_logs(template: dict) -> list[str]:
         elif declared["Properties"].get("RetentionInDays") != {"Ref": "LogRetentionDays"}:
             errors.append(f"{group_name}: RetentionInDays is not the LogRetentionDays parameter")
     emitted = set(re.findall(r'event = "(\w+)"', AUDIT_SOURCE.read_text()))
-    emitted |= set(re.findall(r'"(user_\w+)"', AUDIT_SOURCE.read_text()))
     for name, resource in resources.items():
         if resource["Type"] != "AWS::Logs::MetricFilter":
             continue

@@ -14,9 +14,10 @@ use std::time::Duration;
 
 use serde_json::json;
 use testkit::app::{TestApp, TestRequest};
+use testkit::process::memory_kib;
 use testkit::serve::ServeProcess;
 use testkit::serve_stress::{
-    GIVE_UP_AFTER, hung_up_logins, memory_kib, trickling_connections, unfinished_body,
+    GIVE_UP_AFTER, hung_up_logins, trickling_connections, unfinished_body,
 };
 
 fn serve(extra: &[&str]) -> Command {

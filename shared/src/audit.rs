@@ -137,12 +137,11 @@ pub fn user_created(username: &str, active: bool) {
 
 /// A user was activated or deactivated.
 pub fn user_activation_changed(username: &str, active: bool) {
-    let event = if active {
-        "user_activated"
+    if active {
+        tracing::info!(target: "audit", event = "user_activated", username, "user activated");
     } else {
-        "user_deactivated"
-    };
-    tracing::info!(target: "audit", event, username, "user activation changed");
+        tracing::info!(target: "audit", event = "user_deactivated", username, "user deactivated");
+    }
 }
 
 /// A user was deleted.

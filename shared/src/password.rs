@@ -37,13 +37,17 @@ const MAX_VERIFY_MEMORY_KIB: u32 = 4 * MEMORY_KIB;
 /// more blocks than [`hashing_slots`].
 static MEMORY_POOL: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
 
+/// The machine's cores (at least one), read once: on Linux, asking means reading cgroup files.
+static SLOTS: LazyLock<usize> =
+    LazyLock::new(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get));
+
 /// Turns to hash or verify: one per core.
 static HASHING: LazyLock<Arc<Semaphore>> =
     LazyLock::new(|| Arc::new(Semaphore::new(hashing_slots())));
 
 /// How many hashes or verifications may run at once: the machine's cores (at least one).
 pub fn hashing_slots() -> usize {
-    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    *SLOTS
 }
 
 /// Longest password accepted, in bytes. Longer ones are refused without any hashing work, so a

@@ -11,7 +11,7 @@
 
 use authtoken::admin;
 use authtoken::auth;
-use authtoken::authorizer::{AuthorizerRequest, Decision, Grant, USERNAME_KEY, authorize};
+use authtoken::authorizer::{Decision, Grant, USERNAME_KEY, authorize};
 use authtoken::config::Settings;
 use authtoken::password::Password;
 use authtoken::store::dynamo::DynamoStore;
@@ -19,6 +19,7 @@ use authtoken::store::memory::MemoryStore;
 use authtoken::store::{NewToken, Store, StoreError};
 use authtoken::token::TokenKey;
 use serde_json::json;
+use testkit::events::authorizer_request;
 use testkit::fault_proxy::{Fault, FaultProxy};
 
 /// A store holding an active `admin` with a token, and admin's key.
@@ -32,34 +33,6 @@ async fn with_admin<S: Store>(store: S) -> (S, String) {
     (store, key.expose().to_owned())
 }
 
-/// An authorizer request for `GET /api/orders` with this `Authorization` header, if any.
-fn request(authorization: Option<&[u8]>) -> AuthorizerRequest {
-    let mut event = json!({
-        "version": "2.0",
-        "type": "REQUEST",
-        "routeArn": "arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/$default/GET/api/orders",
-        "routeKey": "GET /api/orders",
-        "rawPath": "/api/orders",
-        "rawQueryString": "",
-        "headers": {},
-        "requestContext": {
-            "http": { "method": "GET", "path": "/api/orders", "protocol": "HTTP/1.1",
-                      "sourceIp": "203.0.113.7", "userAgent": "test" },
-            "requestId": "test", "routeKey": "GET /api/orders", "stage": "$default",
-            "timeEpoch": 0
-        }
-    });
-    let mut request: AuthorizerRequest = serde_json::from_value(event.take()).unwrap();
-    if let Some(value) = authorization {
-        request.headers.insert(
-            http::header::AUTHORIZATION,
-            http::HeaderValue::from_bytes(value).unwrap(),
-        );
-        request.identity_source = Some(vec![String::from_utf8_lossy(value).into_owned()]);
-    }
-    request
-}
-
 fn allowed(username: &str) -> Decision {
     let mut decision = Decision::default();
     decision.is_authorized = true;
@@ -71,7 +44,7 @@ fn allowed(username: &str) -> Decision {
 
 async fn a_live_key_is_allowed_with_its_username(store: &impl Store, key: &str) {
     for header in [format!("Token {key}"), format!("token\t{key}")] {
-        let decision = authorize(store, &request(Some(header.as_bytes())))
+        let decision = authorize(store, &authorizer_request(Some(header.as_bytes())))
             .await
             .unwrap();
         assert_eq!(decision, allowed("admin"), "{header}");
@@ -90,7 +63,7 @@ async fn what_whoami_refuses_is_denied(store: &impl Store, key: &str) {
         Some(format!("Token {}", key.to_uppercase()).leak().as_bytes()),
     ];
     for header in headers {
-        let decision = authorize(store, &request(header)).await.unwrap();
+        let decision = authorize(store, &authorizer_request(header)).await.unwrap();
         assert_eq!(decision, Decision::default(), "{header:?}");
     }
 }
@@ -106,14 +79,14 @@ async fn expired_and_logged_out_keys_are_denied(store: &impl Store, key: &str) {
     };
     assert!(store.install_token("late", &expired, None).await.unwrap());
     let header = format!("Token {}", expired.key.expose());
-    let decision = authorize(store, &request(Some(header.as_bytes())))
+    let decision = authorize(store, &authorizer_request(Some(header.as_bytes())))
         .await
         .unwrap();
     assert_eq!(decision, Decision::default(), "expired");
 
     assert!(admin::revoke_token(store, "admin").await.unwrap());
     let header = format!("Token {key}");
-    let decision = authorize(store, &request(Some(header.as_bytes())))
+    let decision = authorize(store, &authorizer_request(Some(header.as_bytes())))
         .await
         .unwrap();
     assert_eq!(decision, Decision::default(), "logged out");
@@ -162,7 +135,7 @@ async fn a_store_fault_is_an_error_never_a_decision() {
         Fault::Error("AccessDeniedException"),
     ] {
         proxy.inject("GetItem", fault, None);
-        let outcome = authorize(&store, &request(Some(header.as_bytes()))).await;
+        let outcome = authorize(&store, &authorizer_request(Some(header.as_bytes()))).await;
         assert!(
             matches!(
                 outcome,
@@ -173,7 +146,7 @@ async fn a_store_fault_is_an_error_never_a_decision() {
         proxy.heal();
     }
     assert!(proxy.faults_applied() >= 3, "the faults were injected");
-    let decision = authorize(&store, &request(Some(header.as_bytes())))
+    let decision = authorize(&store, &authorizer_request(Some(header.as_bytes())))
         .await
         .unwrap();
     assert_eq!(decision, allowed("admin"));

@@ -14,13 +14,14 @@
 
 use authtoken::Ctx;
 use authtoken::admin;
-use authtoken::authorizer::{AuthorizerRequest, authorize};
+use authtoken::authorizer::authorize;
 use authtoken::config::Settings;
 use authtoken::password::Password;
 use authtoken::store::dynamo::DynamoStore;
 use serde_json::json;
 use testkit::app::{ADMIN, TestApp, TestRequest};
 use testkit::dynamo::OperationLog;
+use testkit::events::authorizer_request;
 
 async fn recorded_app() -> (TestApp, OperationLog) {
     let tables = testkit::dynamo::fresh_store().await.tables().clone();
@@ -138,22 +139,6 @@ async fn requests_refused_before_the_store_make_no_call() {
     }
 }
 
-/// `events/authorizer-token.json` with this `Authorization` header instead (none: no header).
-fn authorizer_request(authorization: Option<&str>) -> AuthorizerRequest {
-    let path = testkit::events::events_dir().join("authorizer-token.json");
-    let mut request: AuthorizerRequest =
-        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    request.headers.remove("authorization");
-    request.identity_source = None;
-    if let Some(value) = authorization {
-        request
-            .headers
-            .insert("authorization", value.parse().unwrap());
-        request.identity_source = Some(vec![value.to_owned()]);
-    }
-    request
-}
-
 #[tokio::test]
 async fn the_authorizer_reads_once_per_authorization_and_never_for_a_malformed_header() {
     let (app, log) = recorded_app().await;
@@ -165,7 +150,7 @@ async fn the_authorizer_reads_once_per_authorization_and_never_for_a_malformed_h
     let unknown = "0123456789abcdef0123456789abcdef01234567";
     let read_once = [format!("Token {token}"), format!("Token {unknown}")];
     for header in &read_once {
-        authorize(&ctx.store, &authorizer_request(Some(header)))
+        authorize(&ctx.store, &authorizer_request(Some(header.as_bytes())))
             .await
             .unwrap();
         assert_eq!(log.take(), ["GetItem"], "{header}");
@@ -178,7 +163,7 @@ async fn the_authorizer_reads_once_per_authorization_and_never_for_a_malformed_h
         Some("Token not-a-key"),
         Some("Token atk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
     ] {
-        let decision = authorize(&ctx.store, &authorizer_request(header))
+        let decision = authorize(&ctx.store, &authorizer_request(header.map(str::as_bytes)))
             .await
             .unwrap();
         assert!(!decision.is_authorized, "{header:?}");

@@ -11,7 +11,7 @@
 use authtoken::Ctx;
 use authtoken::admin;
 use authtoken::auth;
-use authtoken::authorizer::{self, AuthorizerRequest};
+use authtoken::authorizer;
 use authtoken::config::Settings;
 use authtoken::endpoint;
 use authtoken::form::{self, FormError};
@@ -206,12 +206,7 @@ proptest! {
             assert!(store.install_token("admin", &token, None).await.unwrap());
             store
         });
-        let path = testkit::events::events_dir().join("authorizer-no-header.json");
-        let mut request: AuthorizerRequest =
-            serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-        if let Some(value) = &authorization {
-            request.headers.insert("authorization", http::HeaderValue::from_bytes(value).unwrap());
-        }
+        let request = testkit::events::authorizer_request(authorization.as_deref());
         let decision = rt.block_on(authorizer::authorize(&store, &request)).unwrap();
         let presents_the_key = authorization.as_deref().is_some_and(|value| {
             header::parse(Some(value)) == Ok(Credentials::Key(TokenKey::new(ISSUED)))

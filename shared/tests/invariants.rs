@@ -134,23 +134,7 @@ async fn interleaved_rounds_never_hand_out_a_dead_key(app: TestApp) {
 }
 
 async fn a_weak_password_hash_is_upgraded_at_login(app: TestApp) {
-    use argon2::password_hash::{PasswordHasher, SaltString};
-    let params = argon2::Params::new(1024, 1, 1, None).unwrap();
-    let weak = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
-        .hash_password(
-            b"old secret",
-            &SaltString::encode_b64(b"sixteen byte slt").unwrap(),
-        )
-        .unwrap()
-        .to_string();
-    app.insert_user(&authtoken::store::User {
-        username: "legacy".into(),
-        password_hash: weak.clone(),
-        active: true,
-        token: None,
-        created: 0,
-    })
-    .await;
+    let weak = insert_user_hashed_with(&app, ("legacy", "old secret"), 1024, 1).await;
     let token = app.login(("legacy", "old secret")).await;
     let upgraded = app.stored_user("legacy").await.unwrap().password_hash;
     assert_ne!(upgraded, weak);
@@ -169,23 +153,7 @@ async fn a_weak_password_hash_is_upgraded_at_login(app: TestApp) {
 /// long enough for a logout to finish while it verifies. The login must not then return the key
 /// that logout deleted: it reads the user again after verifying, finds no token, and issues one.
 async fn a_login_racing_a_logout_never_returns_the_deleted_key(app: TestApp) {
-    use argon2::password_hash::{PasswordHasher, SaltString};
-    let params = argon2::Params::new(19456, 12, 1, None).unwrap();
-    let slow = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
-        .hash_password(
-            b"slow secret",
-            &SaltString::encode_b64(b"sixteen byte slt").unwrap(),
-        )
-        .unwrap()
-        .to_string();
-    app.insert_user(&authtoken::store::User {
-        username: "slow".into(),
-        password_hash: slow,
-        active: true,
-        token: None,
-        created: 0,
-    })
-    .await;
+    insert_user_hashed_with(&app, ("slow", "slow secret"), 19456, 12).await;
     let app = Arc::new(app);
     for round in 0..3 {
         let key = app.login(("slow", "slow secret")).await;
@@ -208,4 +176,32 @@ async fn a_login_racing_a_logout_never_returns_the_deleted_key(app: TestApp) {
             .assert(200, json!({ "username": "slow" }));
     }
     app.assert_consistent("slow").await;
+}
+
+/// Adds an active user whose password is hashed with argon2id at `memory_kib` and `passes`
+/// (other parameters than the project's), and returns that hash.
+async fn insert_user_hashed_with(
+    app: &TestApp,
+    (username, password): (&str, &str),
+    memory_kib: u32,
+    passes: u32,
+) -> String {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let params = argon2::Params::new(memory_kib, passes, 1, None).unwrap();
+    let hash = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+        .hash_password(
+            password.as_bytes(),
+            &SaltString::encode_b64(b"sixteen byte slt").unwrap(),
+        )
+        .unwrap()
+        .to_string();
+    app.insert_user(&authtoken::store::User {
+        username: username.into(),
+        password_hash: hash.clone(),
+        active: true,
+        token: None,
+        created: 0,
+    })
+    .await;
+    hash
 }

@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use authtoken::authorizer::AuthorizerRequest;
 use authtoken::password::Password;
 use authtoken::store::dynamo::DynamoStore;
 use authtoken::store::memory::MemoryStore;
@@ -128,6 +129,21 @@ pub fn expected(stem: &str) -> Option<Expected> {
         .iter()
         .find(|(name, _)| *name == stem)
         .map(|(_, expected)| *expected)
+}
+
+/// `events/authorizer-no-header.json` (an authorizer request for the example route) with this
+/// `Authorization` header, if any, as API Gateway would send it (the header is also the identity
+/// source).
+pub fn authorizer_request(authorization: Option<&[u8]>) -> AuthorizerRequest {
+    let path = events_dir().join("authorizer-no-header.json");
+    let mut request: AuthorizerRequest =
+        serde_json::from_slice(&std::fs::read(path).expect("read the event")).expect("an event");
+    if let Some(value) = authorization {
+        let header = http::HeaderValue::from_bytes(value).expect("a header value");
+        request.headers.insert(http::header::AUTHORIZATION, header);
+        request.identity_source = Some(vec![String::from_utf8_lossy(value).into_owned()]);
+    }
+    request
 }
 
 /// Fresh DynamoDB tables holding [`EVENT_USER`] with [`EVENT_TOKEN`]: what the events expect.

@@ -1,7 +1,7 @@
 //! Abuse of a local server the way a careless or hostile client would: connections that send a
 //! byte every few seconds, bodies that never finish, logins whose clients hang up at once. Used
-//! by `cli/tests/serve_hardening.rs` (which asserts the outcome) and by the `serve-stress`
-//! benchmark (which prints the figures).
+//! by `cli/tests/serve_hardening.rs`, which asserts the outcome and prints the figures (how long
+//! the connections lived, the server's memory).
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -97,17 +97,4 @@ pub async fn hung_up_logins(addr: SocketAddr, count: usize, username: &str) {
     for task in tasks {
         let _ = task.await;
     }
-}
-
-/// Peak resident memory of a process, in KiB (Linux `VmHWM`), and its current one (`VmRSS`).
-pub fn memory_kib(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(name))
-            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0)
-    };
-    (field("VmHWM:"), field("VmRSS:"))
 }

@@ -23,6 +23,26 @@ struct State {
     failures: HashMap<String, Failures>,
 }
 
+impl State {
+    /// Whether `username` exists and holds exactly `current` (no token if `None`): the memory
+    /// twin of the DynamoDB store's `holding_exactly` condition.
+    fn holds_exactly(&self, username: &str, current: Option<&TokenKey>) -> bool {
+        self.users
+            .get(username)
+            .is_some_and(|user| user.token.as_ref().map(|t| &t.key) == current)
+    }
+
+    /// Deletes `username`'s token `key` (if any) and its record.
+    fn drop_token(&mut self, username: &str, key: Option<&TokenKey>) {
+        if let Some(user) = self.users.get_mut(username) {
+            user.token = None;
+        }
+        if let Some(key) = key {
+            self.tokens.remove(&key.digest());
+        }
+    }
+}
+
 impl MemoryStore {
     /// An empty store.
     pub fn new() -> Self {
@@ -98,16 +118,14 @@ impl Store for MemoryStore {
     ) -> Result<bool, StoreError> {
         let mut state = self.state();
         let digest = token.key.digest();
-        let holds_expected = match state.users.get(username) {
-            Some(user) => user.active && user.token.as_ref().map(|t| &t.key) == replacing,
-            None => false,
-        };
-        if !holds_expected || state.tokens.contains_key(&digest) {
+        let active = state.users.get(username).is_some_and(|user| user.active);
+        if !active
+            || !state.holds_exactly(username, replacing)
+            || state.tokens.contains_key(&digest)
+        {
             return Ok(false);
         }
-        if let Some(old) = replacing {
-            state.tokens.remove(&old.digest());
-        }
+        state.drop_token(username, replacing);
         state.tokens.insert(
             digest,
             TokenRecord {
@@ -154,18 +172,14 @@ impl Store for MemoryStore {
         current_token: Option<&TokenKey>,
     ) -> Result<bool, StoreError> {
         let mut state = self.state();
-        let Some(user) = state.users.get_mut(username) else {
-            return Ok(false);
-        };
-        if user.token.as_ref().map(|t| &t.key) != current_token {
+        if !state.holds_exactly(username, current_token) {
             return Ok(false);
         }
-        user.active = active;
+        if let Some(user) = state.users.get_mut(username) {
+            user.active = active;
+        }
         if !active {
-            user.token = None;
-            if let Some(key) = current_token {
-                state.tokens.remove(&key.digest());
-            }
+            state.drop_token(username, current_token);
         }
         Ok(true)
     }
@@ -176,14 +190,11 @@ impl Store for MemoryStore {
         current_token: Option<&TokenKey>,
     ) -> Result<bool, StoreError> {
         let mut state = self.state();
-        match state.users.get(username) {
-            Some(user) if user.token.as_ref().map(|t| &t.key) == current_token => {}
-            _ => return Ok(false),
+        if !state.holds_exactly(username, current_token) {
+            return Ok(false);
         }
+        state.drop_token(username, current_token);
         state.users.remove(username);
-        if let Some(key) = current_token {
-            state.tokens.remove(&key.digest());
-        }
         Ok(true)
     }
 
@@ -194,17 +205,13 @@ impl Store for MemoryStore {
         new_hash: &str,
     ) -> Result<bool, StoreError> {
         let mut state = self.state();
-        let Some(user) = state.users.get_mut(username) else {
-            return Ok(false);
-        };
-        if user.token.as_ref().map(|t| &t.key) != current_token {
+        if !state.holds_exactly(username, current_token) {
             return Ok(false);
         }
-        user.password_hash = new_hash.to_owned();
-        user.token = None;
-        if let Some(key) = current_token {
-            state.tokens.remove(&key.digest());
+        if let Some(user) = state.users.get_mut(username) {
+            user.password_hash = new_hash.to_owned();
         }
+        state.drop_token(username, current_token);
         Ok(true)
     }
 

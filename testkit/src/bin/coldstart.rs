@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use testkit::events::{ensure_event_token, events_dir, function_env, store_with_event_user};
 use testkit::fault_proxy::FaultProxy;
+use testkit::process::memory_kib;
 use testkit::runtime_api::{FunctionProcess, Outcome, RuntimeApi};
 
 /// A binary to measure, and the event it answers.
@@ -65,16 +66,6 @@ fn env_number(name: &str, default: usize) -> usize {
 fn median(mut values: Vec<Duration>) -> Duration {
     values.sort_unstable();
     values[values.len() / 2]
-}
-
-/// Peak resident memory of a process, in KiB (Linux `VmHWM`).
-fn peak_rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("read /proc status");
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmHWM")
 }
 
 /// Invokes the function and returns how long its answer took; a figure for anything but a 200
@@ -164,7 +155,9 @@ async fn main() {
             times.push(invoke(&api, &events[index], &process).await);
         }
         warm.push(median(times));
-        rss.push(peak_rss_kib(process.id()));
+        let (peak, _) = memory_kib(process.id());
+        assert!(peak > 0, "no VmHWM for the function's process");
+        rss.push(peak);
     }
 
     let sizes: Vec<u64> = binaries

@@ -221,15 +221,11 @@ impl Store for DynamoStore {
                 .update_expression("SET #active = :active REMOVE #token, #token_expires")
                 .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
         };
-        let mut writes = vec![
-            TransactWriteItem::builder()
-                .update(built(update.build())?)
-                .build(),
-        ];
-        if let (false, Some(key)) = (active, current_token) {
-            writes.push(self.delete_token_record(key)?);
-        }
-        self.transact(writes).await
+        let write = TransactWriteItem::builder()
+            .update(built(update.build())?)
+            .build();
+        self.transact_dropping_record(write, current_token.filter(|_| !active))
+            .await
     }
 
     async fn delete_user(
@@ -241,15 +237,10 @@ impl Store for DynamoStore {
             .table_name(&self.tables.users)
             .key(USERNAME, s(username))
             .holding_exactly(current_token, "");
-        let mut writes = vec![
-            TransactWriteItem::builder()
-                .delete(built(delete.build())?)
-                .build(),
-        ];
-        if let Some(key) = current_token {
-            writes.push(self.delete_token_record(key)?);
-        }
-        self.transact(writes).await
+        let write = TransactWriteItem::builder()
+            .delete(built(delete.build())?)
+            .build();
+        self.transact_dropping_record(write, current_token).await
     }
 
     async fn reset_password(
@@ -266,15 +257,10 @@ impl Store for DynamoStore {
             .expression_attribute_names("#password", PASSWORD)
             .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
             .expression_attribute_values(":new", s(new_hash));
-        let mut writes = vec![
-            TransactWriteItem::builder()
-                .update(built(update.build())?)
-                .build(),
-        ];
-        if let Some(key) = current_token {
-            writes.push(self.delete_token_record(key)?);
-        }
-        self.transact(writes).await
+        let write = TransactWriteItem::builder()
+            .update(built(update.build())?)
+            .build();
+        self.transact_dropping_record(write, current_token).await
     }
 
     async fn list_users(&self, after: Option<&str>, limit: u32) -> Result<UserPage, StoreError> {
@@ -369,6 +355,21 @@ impl DynamoStore {
             Cancellation::Transient => Err(StoreError::Unavailable(Box::new(error))),
             Cancellation::Failed => Err(StoreError::Failed(Box::new(error))),
         }
+    }
+
+    /// Runs `write` (on a users item) and, in the same transaction, the deletion of the record
+    /// of `dropped` when there is one: how deactivation, deletion and a password reset take a
+    /// user's token away.
+    async fn transact_dropping_record(
+        &self,
+        write: TransactWriteItem,
+        dropped: Option<&TokenKey>,
+    ) -> Result<bool, StoreError> {
+        let mut writes = vec![write];
+        if let Some(key) = dropped {
+            writes.push(self.delete_token_record(key)?);
+        }
+        self.transact(writes).await
     }
 
     /// A transaction step that deletes the record of `key` (no condition: it may be gone).
