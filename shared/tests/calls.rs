@@ -24,6 +24,10 @@ use testkit::dynamo::OperationLog;
 use testkit::events::authorizer_request;
 
 async fn recorded_app() -> (TestApp, OperationLog) {
+    recorded_app_with(Settings::default()).await
+}
+
+async fn recorded_app_with(settings: Settings) -> (TestApp, OperationLog) {
     let tables = testkit::dynamo::fresh_store().await.tables().clone();
     let (client, log) = testkit::dynamo::recording_client();
     let store = DynamoStore::new(client, tables);
@@ -31,10 +35,7 @@ async fn recorded_app() -> (TestApp, OperationLog) {
         .await
         .unwrap();
     log.take();
-    let app = TestApp::Dynamo(Ctx {
-        store,
-        settings: Settings::default(),
-    });
+    let app = TestApp::Dynamo(Ctx { store, settings });
     (app, log)
 }
 
@@ -173,8 +174,12 @@ async fn the_authorizer_reads_once_per_authorization_and_never_for_a_malformed_h
 
 #[tokio::test]
 async fn a_locked_name_costs_one_read_and_no_write() {
-    let (app, log) = recorded_app().await;
-    for _ in 0..Settings::default().lockout.threshold {
+    // Locks of a minute: the default's first lock (1 s) may end before the next login on a
+    // slow machine.
+    let settings = testkit::lockout::long_locks();
+    let threshold = settings.lockout.threshold;
+    let (app, log) = recorded_app_with(settings).await;
+    for _ in 0..threshold {
         app.send(login_json("wrong")).await;
     }
     log.take();
