@@ -15,7 +15,7 @@ Authorizers
 - every Lambda authorizer of the HTTP API is a REQUEST authorizer with payload format 2.0,
   simple responses and the identity source $request.header.Authorization, served by a function
   of the template that has no routes of its own;
-- the contract's routes (login, whoami, logout) are behind no authorizer: they answer DRF's own
+- the contract's routes (login, whoami, logout, logoutall) are behind no authorizer: they answer DRF's own
   401s; every other route is behind one.
 
 Functions
@@ -65,7 +65,7 @@ TABLES = {"UsersTable", "TokensTable", "LockoutsTable"}
 READ_TOKENS_ONLY = {("dynamodb:GetItem", "TokensTable")}
 ROLE_LIMITS = {"whoami": READ_TOKENS_ONLY, "authorizer": READ_TOKENS_ONLY, "example": set()}
 # The contract's functions answer DRF's own 401s: no authorizer in front of them.
-CONTRACT_FUNCTIONS = {"LoginFunction", "WhoamiFunction", "LogoutFunction"}
+CONTRACT_FUNCTIONS = {"LoginFunction", "WhoamiFunction", "LogoutFunction", "LogoutallFunction"}
 AUTHORIZER_IDENTITY = ["$request.header.Authorization"]
 # What the authorizer puts in a request's context (authtoken::authorizer::Grant).
 AUTHORIZER_CONTEXT = {"username"}

@@ -8,6 +8,8 @@
 #   CORS_ALLOWED_HEADERS   -> CorsAllowedHeaders   (comma-separated header names, no spaces)
 #   TOKEN_TTL_SECONDS      -> TokenTtlSeconds
 #   TOKEN_FORMAT           -> TokenFormat           (hex or prefixed)
+#   TOKEN_POLICY           -> TokenPolicy           (per-user or per-login)
+#   TOKEN_LIMIT_PER_USER   -> TokenLimitPerUser     (0 = no limit)
 #   LOGIN_RATE_LIMIT       -> LoginRateLimit        LOGIN_BURST_LIMIT -> LoginBurstLimit
 #   API_RATE_LIMIT         -> ApiRateLimit          API_BURST_LIMIT   -> ApiBurstLimit
 #   LOGIN_LOCKOUT_THRESHOLD -> LoginLockoutThreshold
@@ -39,6 +41,8 @@ set_parameter CorsAllowedOrigins CORS_ALLOWED_ORIGINS
 set_parameter CorsAllowedHeaders CORS_ALLOWED_HEADERS
 set_parameter TokenTtlSeconds TOKEN_TTL_SECONDS
 set_parameter TokenFormat TOKEN_FORMAT
+set_parameter TokenPolicy TOKEN_POLICY
+set_parameter TokenLimitPerUser TOKEN_LIMIT_PER_USER
 set_parameter LoginRateLimit LOGIN_RATE_LIMIT
 set_parameter LoginBurstLimit LOGIN_BURST_LIMIT
 set_parameter ApiRateLimit API_RATE_LIMIT

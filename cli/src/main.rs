@@ -1,6 +1,6 @@
 //! `authtoken`: the token service on your machine and its administration.
 //!
-//! - `authtoken serve` runs the three endpoints over HTTP on loopback through the very handlers
+//! - `authtoken serve` runs the four endpoints over HTTP on loopback through the very handlers
 //!   the Lambda functions run, on an in-memory store or on DynamoDB;
 //! - `authtoken user ...`, `authtoken token ...` manage users and tokens in the DynamoDB tables;
 //! - `authtoken tables ...` creates or checks the tables on a local DynamoDB-compatible server.
@@ -54,8 +54,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the API (login, whoami, logout) over HTTP, on an in-memory store (lost at exit)
-    /// or, with --dynamodb, on the DynamoDB tables
+    /// Serve the API (login, whoami, logout, logoutall) over HTTP, on an in-memory store (lost
+    /// at exit) or, with --dynamodb, on the DynamoDB tables
     Serve(serve::ServeArgs),
     /// Manage users in the DynamoDB tables
     User(users::UserArgs),

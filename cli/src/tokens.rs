@@ -1,7 +1,12 @@
-//! `authtoken token ...`: a user's token, as Django's `drf_create_token` gives it.
+//! `authtoken token ...`: users' tokens. `create` as Django's `drf_create_token` gives them
+//! (or a new one per call under the per-login policy), `list` and `revoke` under either
+//! policy, `forget-keys` for a switch to the per-login policy.
 
-use authtoken::admin;
+use std::time::{Duration, UNIX_EPOCH};
+
+use authtoken::admin::{self, WhichTokens};
 use authtoken::config::Settings;
+use authtoken::store::dynamo::DynamoStore;
 use clap::{Args, Subcommand};
 
 use crate::connect::{TableArgs, connect};
@@ -18,18 +23,38 @@ pub struct TokenArgs {
 
 #[derive(Debug, Subcommand)]
 enum TokenCommand {
-    /// Print the user's token on standard output, creating it if they have none
+    /// Print a token of the user on standard output: under TOKEN_POLICY=per-user their token,
+    /// created if they have none; under per-login a new one each time
     Create {
         /// The username
         name: String,
-        /// Replace the current token with a new one (the old one stops working)
+        /// Replace the current token with a new one (the old one stops working; per-user only)
         #[arg(long)]
         reset: bool,
+    },
+    /// List the user's tokens: a digest prefix (never the key), when each was created and
+    /// when it expires
+    List {
+        /// The username
+        name: String,
     },
     /// Delete the user's token (they log in again to get a new one)
     Revoke {
         /// The username
         name: String,
+        /// Delete every token of the user (needed when they hold several)
+        #[arg(long, conflicts_with = "digest")]
+        all: bool,
+        /// Delete the one token whose digest starts with this prefix (see `token list`)
+        #[arg(long, value_name = "PREFIX")]
+        digest: Option<String>,
+    },
+    /// Remove every per-user key kept in plain text on the users' items, keeping each token
+    /// valid by its digest (run after switching to TOKEN_POLICY=per-login)
+    ForgetKeys {
+        /// Users read per page (progress is reported after each)
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        page_size: u32,
     },
 }
 
@@ -40,17 +65,97 @@ pub async fn run(args: TokenArgs) -> Result<(), Error> {
     let outcome = match args.command {
         TokenCommand::Create { name, reset } => {
             let settings = Settings::from_env()?;
+            if reset && settings.token_policy.is_per_login() {
+                return Err(
+                    "--reset applies to TOKEN_POLICY=per-user only: under per-login \
+                            every `token create` makes a new token"
+                        .into(),
+                );
+            }
             admin::issue_token(&store, &settings, &name, reset)
                 .await
-                .map(|key| println!("{}", key.expose()))
+                .map(|granted| println!("{}", granted.key.expose()))
         }
-        TokenCommand::Revoke { name } => admin::revoke_token(&store, &name).await.map(|revoked| {
-            if revoked {
-                println!("revoked the token of {name:?}");
-            } else {
-                println!("{name:?} had no token");
+        TokenCommand::List { name } => admin::list_tokens(&store, &name).await.map(|tokens| {
+            println!(
+                "{:<8}  {:<20}  {:<20}  KIND",
+                "DIGEST", "CREATED", "EXPIRES"
+            );
+            for token in &tokens {
+                println!(
+                    "{:<8}  {:<20}  {:<20}  {}",
+                    token.digest_prefix,
+                    timestamp(token.created),
+                    token.expires.map_or_else(|| "never".to_owned(), timestamp),
+                    if token.per_user {
+                        "per-user"
+                    } else {
+                        "per-login"
+                    },
+                );
             }
+            eprintln!("{} token(s)", tokens.len());
         }),
+        TokenCommand::Revoke { name, all, digest } => {
+            let which = match (all, digest) {
+                (true, _) => WhichTokens::All,
+                (false, Some(prefix)) => WhichTokens::Digest(prefix),
+                (false, None) => WhichTokens::Only,
+            };
+            admin::revoke_tokens(&store, &name, &which)
+                .await
+                .map(|revoked| match revoked {
+                    0 => println!("{name:?} had no token"),
+                    1 => println!("revoked 1 token of {name:?}"),
+                    n => println!("revoked {n} tokens of {name:?}"),
+                })
+        }
+        TokenCommand::ForgetKeys { page_size } => {
+            return forget_keys(&store, page_size, &tables).await;
+        }
     };
     outcome.map_err(|error| explain(error, &tables))
+}
+
+/// Every user's per-user key removed from their item, page by page, with progress on standard
+/// error. A user it cannot settle (for instance, one who keeps logging in under the per-user
+/// policy) is reported, and the others carry on.
+async fn forget_keys(
+    store: &DynamoStore,
+    page_size: u32,
+    tables: &authtoken::config::Tables,
+) -> Result<(), Error> {
+    let (mut after, mut users, mut forgotten, mut failed) = (None::<String>, 0, 0, 0);
+    loop {
+        let page = admin::list_users(store, after.as_deref(), page_size)
+            .await
+            .map_err(|error| explain(error, tables))?;
+        for user in page.users.iter().filter(|user| user.token.is_some()) {
+            match admin::forget_key(store, &user.username).await {
+                Ok(true) => forgotten += 1,
+                Ok(false) => {}
+                Err(error @ admin::AdminError::Store(_)) => return Err(explain(error, tables)),
+                Err(error) => {
+                    eprintln!("authtoken: {:?}: {error}", user.username);
+                    failed += 1;
+                }
+            }
+        }
+        users += page.users.len();
+        eprintln!("{users} user(s) read, {forgotten} key(s) forgotten");
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    println!("forgot {forgotten} key(s) of {users} user(s); every token stays valid");
+    if failed > 0 {
+        return Err(format!("{failed} user(s) could not be settled: run the command again").into());
+    }
+    Ok(())
+}
+
+/// Epoch seconds as RFC 3339 (UTC).
+fn timestamp(seconds: u64) -> String {
+    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(seconds)).to_string()
 }

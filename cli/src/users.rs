@@ -106,8 +106,11 @@ pub async fn run(args: UserArgs) -> Result<(), Error> {
                     (admin::TokenOnReset::Keep, _) => {
                         println!("set the password of {name:?}; their token, if any, stays valid")
                     }
-                    (_, true) => println!("set the password of {name:?} and deleted their token"),
-                    (_, false) => println!("set the password of {name:?} (they held no token)"),
+                    (_, 0) => println!("set the password of {name:?} (they held no token)"),
+                    (_, 1) => println!("set the password of {name:?} and deleted their token"),
+                    (_, n) => {
+                        println!("set the password of {name:?} and deleted their {n} tokens")
+                    }
                 })
         }
         UserCommand::Deactivate { name } => {
@@ -115,7 +118,7 @@ pub async fn run(args: UserArgs) -> Result<(), Error> {
                 .await
                 .map(|changed| {
                     if changed {
-                        println!("deactivated {name:?}; their token, if any, is deleted");
+                        println!("deactivated {name:?}; their tokens, if any, are deleted");
                     } else {
                         println!("{name:?} was already inactive");
                     }
@@ -139,7 +142,7 @@ pub async fn run(args: UserArgs) -> Result<(), Error> {
         }),
         UserCommand::Delete { name } => admin::delete_user(&store, &name)
             .await
-            .map(|()| println!("deleted user {name:?} and their token")),
+            .map(|()| println!("deleted user {name:?} and their tokens")),
         UserCommand::List { page_size } => return list(&store, page_size, &tables).await,
     };
     outcome.map_err(|error| explain(error, &tables))
@@ -157,15 +160,15 @@ async fn list(
             .await
             .map_err(|error| explain(error, tables))?;
         if after.is_none() {
-            println!("{:<32} {:<6} {:<5} CREATED", "USERNAME", "ACTIVE", "TOKEN");
+            println!("{:<32} {:<6} {:<6} CREATED", "USERNAME", "ACTIVE", "TOKENS");
         }
         for user in &page.users {
             let created = UNIX_EPOCH + Duration::from_secs(user.created);
             println!(
-                "{:<32} {:<6} {:<5} {}",
+                "{:<32} {:<6} {:<6} {}",
                 user.username,
                 if user.active { "yes" } else { "no" },
-                if user.token.is_some() { "yes" } else { "no" },
+                user.token_count(),
                 humantime::format_rfc3339_seconds(created)
             );
         }

@@ -436,11 +436,7 @@ fn list_pages_through_all_users_without_hashes() {
     rows.sort();
     assert_eq!(
         rows,
-        [
-            ("ann", "yes", "yes"),
-            ("bob", "yes", "no"),
-            ("cy", "no", "no")
-        ],
+        [("ann", "yes", "1"), ("bob", "yes", "0"), ("cy", "no", "0")],
         "{stdout}"
     );
     assert!(!stdout.contains("argon2"), "{stdout}");
@@ -503,7 +499,7 @@ async fn token_revoke_deletes_the_token() {
     assert!(
         admin
             .ok(&["token", "revoke", "alice"])
-            .contains("revoked the token of \"alice\"")
+            .contains("revoked 1 token of \"alice\"")
     );
     app.whoami(&token).await.assert_401("Invalid token.");
     assert!(
@@ -651,4 +647,102 @@ async fn serve_dynamodb_serves_the_tables_and_sees_admin_changes_at_once() {
         .assert(200, json!({ "username": "alice" }));
     admin.ok(&["user", "deactivate", "alice"]);
     app.whoami(&token).await.assert_401("Invalid token.");
+}
+
+/// `authtoken ARGS` under the per-login policy.
+fn per_login(admin: &Admin, args: &[&str]) -> Output {
+    let mut command = admin.command(args);
+    command.env("TOKEN_POLICY", "per-login");
+    admin.run_with(command, None)
+}
+
+#[tokio::test]
+async fn tokens_are_listed_without_keys_and_revoked_one_or_all() {
+    let admin = Admin::with_tables();
+    admin.create_user("alice", "pw");
+    let mut keys = Vec::new();
+    for _ in 0..3 {
+        let output = per_login(&admin, &["token", "create", "alice"]);
+        assert!(output.status.success(), "{}", describe(&output));
+        keys.push(String::from_utf8(output.stdout).unwrap().trim().to_owned());
+    }
+    assert!(
+        keys[0] != keys[1] && keys[1] != keys[2],
+        "a new key each time"
+    );
+    let listing = admin.run(&["token", "list", "alice"], None);
+    assert!(listing.status.success(), "{}", describe(&listing));
+    let stdout = String::from_utf8_lossy(&listing.stdout).into_owned();
+    let rows: Vec<Vec<&str>> = stdout
+        .lines()
+        .skip(1)
+        .map(|line| line.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows.len(), 3, "{stdout}");
+    for row in &rows {
+        assert_eq!(row.len(), 4, "{stdout}");
+        assert_eq!(row[0].len(), 8, "a digest prefix: {stdout}");
+        assert!(row[1].ends_with('Z') && row[2] == "never" && row[3] == "per-login");
+    }
+    for key in &keys {
+        assert!(!stdout.contains(key.as_str()), "no key listed");
+        let digest = authtoken::token::TokenKey::new(key.as_str()).digest();
+        assert!(!stdout.contains(digest.as_str()), "no whole digest listed");
+    }
+    assert!(String::from_utf8_lossy(&listing.stderr).contains("3 token(s)"));
+
+    // Several tokens: which one must be said.
+    let stderr = admin.fails(&["token", "revoke", "alice"], None);
+    assert!(stderr.contains("holds 3 tokens: pass --all"), "{stderr}");
+    let stderr = admin.fails(&["token", "revoke", "alice", "--digest", "zz"], None);
+    assert!(stderr.contains("no single token"), "{stderr}");
+
+    let app = admin.app();
+    let first = authtoken::token::TokenKey::new(keys[0].as_str()).digest();
+    let out = admin.ok(&["token", "revoke", "alice", "--digest", first.short()]);
+    assert!(out.contains("revoked 1 token of \"alice\""), "{out}");
+    app.whoami(&keys[0]).await.assert_401("Invalid token.");
+    app.whoami(&keys[1])
+        .await
+        .assert(200, json!({ "username": "alice" }));
+
+    let out = admin.ok(&["token", "revoke", "alice", "--all"]);
+    assert!(out.contains("revoked 2 tokens of \"alice\""), "{out}");
+    for key in &keys {
+        app.whoami(key).await.assert_401("Invalid token.");
+    }
+    let stderr = per_login(&admin, &["token", "create", "alice", "--reset"]);
+    assert_eq!(stderr.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&stderr.stderr).contains("--reset applies to"));
+}
+
+#[tokio::test]
+async fn forget_keys_removes_every_plaintext_key_and_keeps_the_tokens() {
+    let admin = Admin::with_tables();
+    for name in ["ann", "bob", "cy"] {
+        admin.create_user(name, "pw");
+    }
+    let ann = admin.ok(&["token", "create", "ann"]).trim().to_owned();
+    let bob = admin.ok(&["token", "create", "bob"]).trim().to_owned();
+    let output = admin.run(&["token", "forget-keys", "--page-size", "2"], None);
+    assert!(output.status.success(), "{}", describe(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("forgot 2 key(s) of 3 user(s); every token stays valid"),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("2 user(s) read, "), "progress: {stderr}");
+    let app = admin.app();
+    for (key, name) in [(&ann, "ann"), (&bob, "bob")] {
+        app.whoami(key)
+            .await
+            .assert(200, json!({ "username": name }));
+        let user = app.stored_user(name).await.unwrap();
+        assert_eq!((user.token, user.issued.len()), (None, 1), "{name}");
+    }
+    let again = admin.ok(&["token", "forget-keys"]);
+    assert!(again.contains("forgot 0 key(s) of 3 user(s)"), "{again}");
+    let listing = admin.ok(&["token", "list", "ann"]);
+    assert!(listing.contains("per-login"), "{listing}");
 }

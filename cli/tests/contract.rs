@@ -12,6 +12,7 @@ async fn http(settings: Settings) -> TestApp {
 
 testkit::contract_suite!(http, crate::http);
 testkit::lockout_suite!(lockout, crate::http);
+testkit::policy_suite!(policy, crate::http);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_expired_token_is_refused_and_replaced_at_the_next_login() {

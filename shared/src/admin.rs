@@ -7,14 +7,14 @@
 //! behind.
 
 use crate::audit::{self, Issuance, Revocation};
-use crate::auth::{self, Ensured};
+use crate::auth::{self, Ensured, Granted};
 use crate::config::Settings;
 use crate::form::is_python_whitespace;
 use crate::login::MAX_USERNAME_CHARS;
 use crate::password::{self, Password, PasswordError};
+use crate::revocation;
 use crate::store::rounds::{self, Round};
-use crate::store::{Store, StoreError, User, UserPage};
-use crate::token::TokenKey;
+use crate::store::{IssuedChange, Revoked, Store, StoreError, User, UserPage};
 use icu_normalizer::ComposingNormalizerBorrowed;
 
 /// Why an administrative operation did not happen.
@@ -26,6 +26,17 @@ pub enum AdminError {
     /// A user with that name exists.
     #[error("a user named {0:?} already exists")]
     Exists(String),
+    /// Under the per-login policy, the user holds as many live tokens as it allows.
+    #[error("the user {0:?} holds the most tokens TOKEN_LIMIT_PER_USER allows")]
+    TokenLimit(String),
+    /// The user holds several tokens and the command did not say which to revoke.
+    #[error(
+        "the user {0:?} holds {1} tokens: pass --all, or --digest with a prefix that `authtoken token list {0}` shows"
+    )]
+    WhichToken(String, usize),
+    /// No token of the user has a digest starting with the given prefix, or several have.
+    #[error("no single token of {0:?} has a digest starting with {1:?}")]
+    NoSuchDigest(String, String),
     /// The user is inactive, and inactive users hold no tokens.
     #[error("the user {0:?} is inactive: run `authtoken user activate {0}` first")]
     Inactive(String),
@@ -80,6 +91,7 @@ pub async fn create_user(
         password_hash,
         active,
         token: None,
+        issued: Vec::new(),
         created: auth::now(),
     };
     if store.create_user(&user).await? {
@@ -99,58 +111,64 @@ pub enum TokenOnReset {
     Keep,
 }
 
-/// Replaces a user's password and, with [`TokenOnReset::Revoke`], deletes their token in the
-/// same step. Returns whether a token was revoked.
+/// Replaces a user's password and, with [`TokenOnReset::Revoke`], deletes every token of the
+/// user in the same step. Returns how many tokens were revoked.
 pub async fn set_password(
     store: &impl Store,
     username: &str,
     password: Password,
     token: TokenOnReset,
-) -> Result<bool, AdminError> {
+) -> Result<usize, AdminError> {
     let new_hash = &password::hash_in_background(password).await?;
     settle(username, |()| async move {
         let user = existing(store, username).await?;
-        let current = user.token.as_ref().map(|token| &token.key);
-        let written = match token {
-            TokenOnReset::Revoke => store.reset_password(username, current, new_hash).await?,
+        let (written, revoked) = match token {
+            TokenOnReset::Revoke => {
+                let user = shed(store, user, Revocation::PasswordReset).await?;
+                let written = store.reset_password(&user, new_hash).await?;
+                (written, user.token_count())
+            }
             TokenOnReset::Keep => {
-                store
+                let written = store
                     .replace_password_hash(username, &user.password_hash, new_hash)
-                    .await?
+                    .await?;
+                (written, 0)
             }
         };
         if !written {
             return Ok(Round::Lost(()));
         }
-        let revoked = token == TokenOnReset::Revoke && current.is_some();
         audit::password_changed(username);
-        if revoked {
-            audit::token_revoked(username, Revocation::PasswordReset);
+        if revoked > 0 {
+            audit::token_revoked(username, Revocation::PasswordReset, revoked);
         }
         Ok(Round::Done(revoked))
     })
     .await
 }
 
-/// Activates or deactivates a user; deactivating deletes their token in the same step, so an
-/// inactive user never holds a valid token. Returns false if the user already was so.
+/// Activates or deactivates a user; deactivating deletes every token of the user in the same
+/// step, so an inactive user never holds a valid token. Returns false if the user already was
+/// so.
 pub async fn set_active(
     store: &impl Store,
     username: &str,
     active: bool,
 ) -> Result<bool, AdminError> {
     settle(username, |()| async move {
-        let user = existing(store, username).await?;
-        if user.active == active && (active || user.token.is_none()) {
+        let mut user = existing(store, username).await?;
+        if user.active == active && (active || !user.holds_tokens()) {
             return Ok(Round::Done(false));
         }
-        let current = user.token.as_ref().map(|token| &token.key);
-        if !store.set_active(username, active, current).await? {
+        if !active {
+            user = shed(store, user, Revocation::Deactivation).await?;
+        }
+        if !store.set_active(&user, active).await? {
             return Ok(Round::Lost(()));
         }
         audit::user_activation_changed(username, active);
-        if !active && current.is_some() {
-            audit::token_revoked(username, Revocation::Deactivation);
+        if !active && user.holds_tokens() {
+            audit::token_revoked(username, Revocation::Deactivation, user.token_count());
         }
         Ok(Round::Done(true))
     })
@@ -165,17 +183,17 @@ pub async fn unlock(store: &impl Store, username: &str) -> Result<bool, AdminErr
     Ok(cleared)
 }
 
-/// Deletes a user and their token, in one step.
+/// Deletes a user and every token of the user, the last step with the user.
 pub async fn delete_user(store: &impl Store, username: &str) -> Result<(), AdminError> {
     settle(username, |()| async move {
         let user = existing(store, username).await?;
-        let current = user.token.as_ref().map(|token| &token.key);
-        if !store.delete_user(username, current).await? {
+        let user = shed(store, user, Revocation::Deletion).await?;
+        if !store.delete_user(&user).await? {
             return Ok(Round::Lost(()));
         }
         audit::user_deleted(username);
-        if current.is_some() {
-            audit::token_revoked(username, Revocation::Deletion);
+        if user.holds_tokens() {
+            audit::token_revoked(username, Revocation::Deletion, user.token_count());
         }
         Ok(Round::Done(()))
     })
@@ -191,20 +209,22 @@ pub async fn list_users(
     Ok(store.list_users(after, limit).await?)
 }
 
-/// The user's token (DRF's `drf_create_token`): the current one, or a new one if they have none
-/// or it expired; with `reset`, always a new one in place of the current one.
+/// A token for the user, under the policy in force. Per-user (DRF's `drf_create_token`): the
+/// current one, or a new one if they have none or it expired; with `reset`, always a new one in
+/// place of the current one. Per-login: a new one, within the policy's limit.
 pub async fn issue_token(
     store: &impl Store,
     settings: &Settings,
     username: &str,
     reset: bool,
-) -> Result<TokenKey, AdminError> {
+) -> Result<Granted, AdminError> {
     let user = existing(store, username).await?;
     if !user.active {
         return Err(AdminError::Inactive(username.to_owned()));
     }
-    match auth::ensure_token(store, settings, user, reset, Issuance::Admin).await? {
-        Ensured::Token(key) => Ok(key),
+    match auth::issue_token(store, settings, user, reset, Issuance::Admin).await? {
+        Ensured::Token(granted) => Ok(granted),
+        Ensured::LimitReached => Err(AdminError::TokenLimit(username.to_owned())),
         Ensured::UserUnavailable => match store.user(username).await? {
             Some(_) => Err(AdminError::Inactive(username.to_owned())),
             None => Err(AdminError::NotFound(username.to_owned())),
@@ -213,14 +233,134 @@ pub async fn issue_token(
     }
 }
 
-/// Deletes the user's token, if they have one. Returns false if they had none.
-pub async fn revoke_token(store: &impl Store, username: &str) -> Result<bool, AdminError> {
+/// Which of a user's tokens to revoke.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WhichTokens {
+    /// Their one token: refused if they hold several.
+    Only,
+    /// Every one.
+    All,
+    /// The one whose digest starts with this prefix (as [`list_tokens`] shows it).
+    Digest(String),
+}
+
+/// Deletes tokens of the user; returns how many.
+pub async fn revoke_tokens(
+    store: &impl Store,
+    username: &str,
+    which: &WhichTokens,
+) -> Result<usize, AdminError> {
+    if *which == WhichTokens::All {
+        return revocation::revoke_all(store, username, Revocation::Admin)
+            .await?
+            .ok_or_else(|| AdminError::Contention(username.to_owned()));
+    }
     settle(username, |()| async move {
         let user = existing(store, username).await?;
-        let Some(current) = user.token else {
-            return Ok(Round::Done(false));
+        let revoked = match which {
+            WhichTokens::Only if user.token_count() > 1 => {
+                return Err(AdminError::WhichToken(
+                    username.to_owned(),
+                    user.token_count(),
+                ));
+            }
+            WhichTokens::Only | WhichTokens::All => Revoked {
+                key: user.token.as_ref().map(|token| token.key.clone()),
+                issued: user
+                    .issued
+                    .iter()
+                    .map(|issued| issued.digest.clone())
+                    .collect(),
+            },
+            WhichTokens::Digest(prefix) => by_digest(&user, prefix)?,
         };
-        if !auth::revoke_token(store, username, &current.key, Revocation::Admin).await? {
+        let count = revoked.issued.len() + usize::from(revoked.key.is_some());
+        if count == 0 {
+            return Ok(Round::Done(0));
+        }
+        if !store.revoke_tokens(username, &revoked).await? {
+            return Ok(Round::Lost(()));
+        }
+        audit::token_revoked(username, Revocation::Admin, count);
+        Ok(Round::Done(count))
+    })
+    .await
+}
+
+/// The one token of `user` whose digest starts with `prefix`.
+fn by_digest(user: &User, prefix: &str) -> Result<Revoked, AdminError> {
+    let no_such = || AdminError::NoSuchDigest(user.username.clone(), prefix.to_owned());
+    if prefix.is_empty() {
+        return Err(no_such());
+    }
+    let key = user
+        .token
+        .as_ref()
+        .filter(|token| token.key.digest().as_str().starts_with(prefix));
+    let mut issued = user
+        .issued
+        .iter()
+        .filter(|issued| issued.digest.as_str().starts_with(prefix));
+    match (key, issued.next(), issued.next()) {
+        (Some(token), None, _) => Ok(Revoked {
+            key: Some(token.key.clone()),
+            issued: Vec::new(),
+        }),
+        (None, Some(issued), None) => Ok(Revoked {
+            key: None,
+            issued: vec![issued.digest.clone()],
+        }),
+        _ => Err(no_such()),
+    }
+}
+
+/// One of a user's tokens, as an operator may see it: never its key, nor its whole digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    /// The first characters of the key's digest, to tell the tokens apart (and to pass to
+    /// [`WhichTokens::Digest`]).
+    pub digest_prefix: String,
+    /// When it was issued, in seconds since the epoch.
+    pub created: u64,
+    /// When it stops being valid, in seconds since the epoch; `None` = never.
+    pub expires: Option<u64>,
+    /// Whether it is the per-user token (its key kept on the user) or a per-login one.
+    pub per_user: bool,
+}
+
+/// The user's tokens, oldest first, expired ones included until they are cleaned up.
+pub async fn list_tokens(store: &impl Store, username: &str) -> Result<Vec<TokenInfo>, AdminError> {
+    let user = existing(store, username).await?;
+    let per_user = user.token.as_ref().map(|token| token.key.digest());
+    let records = store.token_records(&user.token_digests()).await?;
+    let mut tokens: Vec<TokenInfo> = records
+        .into_iter()
+        .filter(|(_, record)| record.username == username)
+        .map(|(digest, record)| TokenInfo {
+            digest_prefix: digest.short().to_owned(),
+            created: record.created,
+            expires: record.expires,
+            per_user: per_user.as_ref() == Some(&digest),
+        })
+        .collect();
+    tokens.sort_by(|a, b| (a.created, &a.digest_prefix).cmp(&(b.created, &b.digest_prefix)));
+    Ok(tokens)
+}
+
+/// Removes the user's per-user key from their item, if they hold one: the token stays valid,
+/// listed by its digest alone, as the per-login policy keeps tokens. Returns whether there was
+/// a key. (A per-login login does the same for its user.)
+pub async fn forget_key(store: &impl Store, username: &str) -> Result<bool, AdminError> {
+    settle(username, |()| async move {
+        let user = existing(store, username).await?;
+        if user.token.is_none() {
+            return Ok(Round::Done(false));
+        }
+        let change = IssuedChange {
+            new: None,
+            pruned: Vec::new(),
+        };
+        if !store.update_issued(&user, &change).await? {
             return Ok(Round::Lost(()));
         }
         Ok(Round::Done(true))
@@ -243,6 +383,14 @@ async fn existing(store: &impl Store, username: &str) -> Result<User, AdminError
         .user(username)
         .await?
         .ok_or_else(|| AdminError::NotFound(username.to_owned()))
+}
+
+/// `user` with at most one step's worth of tokens left ([`revocation::shed`]).
+async fn shed(store: &impl Store, user: User, by: Revocation) -> Result<User, AdminError> {
+    let username = user.username.clone();
+    revocation::shed(store, user, by)
+        .await?
+        .ok_or(AdminError::Contention(username))
 }
 
 #[cfg(test)]
@@ -313,7 +461,8 @@ mod tests {
         let store = store_with("ann", true).await;
         let key = issue_token(&store, &Settings::default(), "ann", false)
             .await
-            .unwrap();
+            .unwrap()
+            .key;
         assert!(set_active(&store, "ann", false).await.unwrap());
         assert_eq!(auth::authenticate(&store, &key).await.unwrap(), None);
         assert!(
@@ -328,12 +477,21 @@ mod tests {
     async fn issue_token_returns_the_current_token_unless_reset() {
         let store = store_with("ann", true).await;
         let settings = Settings::default();
-        let first = issue_token(&store, &settings, "ann", false).await.unwrap();
+        let first = issue_token(&store, &settings, "ann", false)
+            .await
+            .unwrap()
+            .key;
         assert_eq!(
-            issue_token(&store, &settings, "ann", false).await.unwrap(),
+            issue_token(&store, &settings, "ann", false)
+                .await
+                .unwrap()
+                .key,
             first
         );
-        let reset = issue_token(&store, &settings, "ann", true).await.unwrap();
+        let reset = issue_token(&store, &settings, "ann", true)
+            .await
+            .unwrap()
+            .key;
         assert_ne!(reset, first);
         assert_eq!(auth::authenticate(&store, &first).await.unwrap(), None);
         assert_eq!(
@@ -363,7 +521,8 @@ mod tests {
         let store = store_with("ann", true).await;
         let key = issue_token(&store, &Settings::default(), "ann", false)
             .await
-            .unwrap();
+            .unwrap()
+            .key;
         delete_user(&store, "ann").await.unwrap();
         assert_eq!(store.token(&key.digest()).await.unwrap(), None);
         assert!(matches!(
@@ -375,11 +534,22 @@ mod tests {
     #[tokio::test]
     async fn revoking_reports_whether_there_was_a_token() {
         let store = store_with("ann", true).await;
-        assert!(!revoke_token(&store, "ann").await.unwrap());
+        assert_eq!(
+            revoke_tokens(&store, "ann", &WhichTokens::Only)
+                .await
+                .unwrap(),
+            0
+        );
         let key = issue_token(&store, &Settings::default(), "ann", false)
             .await
-            .unwrap();
-        assert!(revoke_token(&store, "ann").await.unwrap());
+            .unwrap()
+            .key;
+        assert_eq!(
+            revoke_tokens(&store, "ann", &WhichTokens::Only)
+                .await
+                .unwrap(),
+            1
+        );
         assert_eq!(auth::authenticate(&store, &key).await.unwrap(), None);
     }
 
@@ -387,41 +557,51 @@ mod tests {
     async fn a_new_password_replaces_the_old_one_and_revokes_the_token() {
         let store = store_with("ann", true).await;
         let settings = Settings::default();
-        let key = issue_token(&store, &settings, "ann", false).await.unwrap();
+        let key = issue_token(&store, &settings, "ann", false)
+            .await
+            .unwrap()
+            .key;
         let revoked = set_password(&store, "ann", Password::new("new pw"), TokenOnReset::Revoke)
             .await
             .unwrap();
-        assert!(revoked);
+        assert_eq!(revoked, 1);
         assert_eq!(auth::authenticate(&store, &key).await.unwrap(), None);
         assert_eq!(store.user("ann").await.unwrap().unwrap().token, None);
         let login =
             crate::login::obtain_token(&store, &settings, "ann", Password::new("new pw")).await;
-        assert_ne!(login.unwrap(), key);
+        assert_ne!(login.unwrap().key, key);
         let old = crate::login::obtain_token(&store, &settings, "ann", Password::new("pw")).await;
         assert!(matches!(
             old,
             Err(crate::login::LoginError::InvalidCredentials)
         ));
         let again = set_password(&store, "ann", Password::new("pw 3"), TokenOnReset::Revoke);
-        assert!(again.await.unwrap(), "the new login's token is revoked too");
+        assert_eq!(
+            again.await.unwrap(),
+            1,
+            "the new login's token is revoked too"
+        );
     }
 
     #[tokio::test]
     async fn keeping_the_token_is_drfs_behaviour() {
         let store = store_with("ann", true).await;
         let settings = Settings::default();
-        let key = issue_token(&store, &settings, "ann", false).await.unwrap();
+        let key = issue_token(&store, &settings, "ann", false)
+            .await
+            .unwrap()
+            .key;
         let revoked = set_password(&store, "ann", Password::new("new pw"), TokenOnReset::Keep)
             .await
             .unwrap();
-        assert!(!revoked);
+        assert_eq!(revoked, 0);
         assert_eq!(
             auth::authenticate(&store, &key).await.unwrap().as_deref(),
             Some("ann")
         );
         let login =
             crate::login::obtain_token(&store, &settings, "ann", Password::new("new pw")).await;
-        assert_eq!(login.unwrap(), key);
+        assert_eq!(login.unwrap().key, key);
     }
 
     #[tokio::test]

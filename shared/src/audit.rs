@@ -27,6 +27,9 @@ pub enum LoginFailure {
     Locked,
     /// The username or password is longer than any that can exist; nothing was read.
     Overlong,
+    /// The credentials were right, but the user holds as many tokens as the per-login policy
+    /// allows.
+    TokenLimit,
 }
 
 impl LoginFailure {
@@ -38,6 +41,7 @@ impl LoginFailure {
             Self::ChangedDuringLogin => "changed_during_login",
             Self::Locked => "locked",
             Self::Overlong => "overlong",
+            Self::TokenLimit => "token_limit",
         }
     }
 }
@@ -47,6 +51,8 @@ impl LoginFailure {
 pub enum Revocation {
     /// The user logged out.
     Logout,
+    /// The user logged out everywhere (`POST /api/logoutall/`).
+    LogoutAll,
     /// `authtoken token revoke`.
     Admin,
     /// `authtoken user set-password` (without `--keep-token`).
@@ -61,6 +67,7 @@ impl Revocation {
     fn as_str(self) -> &'static str {
         match self {
             Self::Logout => "logout",
+            Self::LogoutAll => "logout_all",
             Self::Admin => "admin",
             Self::PasswordReset => "password_reset",
             Self::Deactivation => "deactivation",
@@ -125,9 +132,9 @@ pub fn token_issued(username: &str, how: Issuance) {
     tracing::info!(target: "audit", event = "token_issued", username, by = how.as_str(), "token issued");
 }
 
-/// A token was deleted.
-pub fn token_revoked(username: &str, by: Revocation) {
-    tracing::info!(target: "audit", event = "token_revoked", username, by = by.as_str(), "token revoked");
+/// `count` tokens of the user were deleted, in one step.
+pub fn token_revoked(username: &str, by: Revocation, count: usize) {
+    tracing::info!(target: "audit", event = "token_revoked", username, by = by.as_str(), count, "token revoked");
 }
 
 /// A user was created.
@@ -215,7 +222,7 @@ mod tests {
     #[test]
     fn events_carry_their_stable_names() {
         let log = captured(|| {
-            token_revoked("ann", Revocation::PasswordReset);
+            token_revoked("ann", Revocation::PasswordReset, 1);
             user_activation_changed("ann", false);
         });
         assert!(log.contains("event=\"token_revoked\""), "{log}");

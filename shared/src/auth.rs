@@ -4,11 +4,12 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::audit::{self, Issuance, Revocation};
+use crate::audit::{self, Issuance};
 use crate::config::Settings;
 use crate::header::{self, Credentials, HeaderError};
-use crate::store::rounds::{self, Round};
-use crate::store::{self, NewToken, Store, StoreError, User};
+use crate::policy::TokenPolicy;
+use crate::store::rounds;
+use crate::store::{self, IssuedChange, NewToken, Store, StoreError, TOKENS_PER_STEP, User};
 use crate::token::TokenKey;
 
 /// Seconds since the Unix epoch.
@@ -18,58 +19,169 @@ pub fn now() -> u64 {
         .map_or(0, |elapsed| elapsed.as_secs())
 }
 
-/// What [`ensure_token`] achieved.
+/// A token handed to a user: its key (the only time it leaves the store, under the per-login
+/// policy the only time it exists anywhere) and when it expires.
+#[derive(Debug, Clone)]
+pub struct Granted {
+    /// The key to present.
+    pub key: TokenKey,
+    /// When it stops being valid, in seconds since the epoch; `None` = never.
+    pub expires: Option<u64>,
+}
+
+/// What [`issue_token`] achieved.
 pub(crate) enum Ensured {
     /// The user's token, current or new.
-    Token(TokenKey),
+    Token(Granted),
+    /// The per-login policy's limit: the user holds as many live tokens as allowed.
+    LimitReached,
     /// The user was deleted or deactivated meanwhile.
     UserUnavailable,
-    /// Other writers kept changing the user's token.
+    /// Other writers kept changing the user's tokens.
     Contention,
 }
 
-/// Returns `user`'s current token if it is still valid and `reset` is false; otherwise installs a
-/// new one in its place. Losing a race to another writer re-reads the user and decides again, so
-/// concurrent callers all end up with the one token that was installed.
-pub(crate) async fn ensure_token(
+/// A token for `user` under the policy in force: under per-user their current one
+/// ([`ensure_token`]), under per-login a new one ([`issue_per_login`]).
+pub(crate) async fn issue_token(
     store: &impl Store,
     settings: &Settings,
     user: User,
     reset: bool,
     issuance: Issuance,
 ) -> Result<Ensured, StoreError> {
-    let username = &user.username.clone();
-    let settled = rounds::settle(Some(user), |read_already| async move {
-        let user = match read_already {
-            Some(user) => user,
-            // The last round lost a race (most often: a concurrent first login installed its
-            // token first): read again and decide again.
-            None => match store.user(username).await? {
-                Some(user) if user.active => user,
-                _ => return Ok(Round::Done(Ensured::UserUnavailable)),
-            },
-        };
+    match settings.token_policy {
+        TokenPolicy::PerUser => ensure_token(store, settings, user, reset, issuance).await,
+        TokenPolicy::PerLogin { .. } => issue_per_login(store, settings, user, issuance).await,
+    }
+}
+
+/// Returns `user`'s current token if it is still valid and `reset` is false; otherwise installs a
+/// new one in its place. Losing a race to another writer re-reads the user and decides again, so
+/// concurrent callers all end up with the one token that was installed.
+async fn ensure_token(
+    store: &impl Store,
+    settings: &Settings,
+    user: User,
+    reset: bool,
+    issuance: Issuance,
+) -> Result<Ensured, StoreError> {
+    settle_on_active_user(store, user, |user| async move {
         let now = now();
         if let Some(current) = &user.token
             && !reset
             && store::is_live(current.expires, now)
         {
-            return Ok(Round::Done(Ensured::Token(current.key.clone())));
+            return Ok(Some(Ensured::Token(Granted {
+                key: current.key.clone(),
+                expires: current.expires,
+            })));
         }
-        let token = NewToken {
-            key: TokenKey::generate(settings.token_format),
-            created: now,
-            expires: settings.token_ttl_seconds.map(|ttl| now + ttl),
-        };
+        let token = new_token(settings, now);
         let replacing = user.token.as_ref().map(|current| &current.key);
-        if !store.install_token(username, &token, replacing).await? {
-            return Ok(Round::Lost(None));
+        if !store
+            .install_token(&user.username, &token, replacing)
+            .await?
+        {
+            // Most often a concurrent first login installed its token first.
+            return Ok(None);
         }
-        audit::token_issued(username, issuance);
-        Ok(Round::Done(Ensured::Token(token.key)))
+        audit::token_issued(&user.username, issuance);
+        Ok(Some(granted(token)))
     })
-    .await?;
-    Ok(settled.unwrap_or(Ensured::Contention))
+    .await
+}
+
+/// Issues `user` a new token under the per-login policy, unless they hold as many live tokens
+/// as it allows. In the same atomic step, expired tokens are taken off the user and a per-user
+/// key they still hold (from before a switch of policy) joins the per-login ones, still valid
+/// but no longer stored in plain text. Losing a race to another writer re-reads the user and
+/// decides again, so N concurrent logins under a limit of L leave at most L tokens.
+async fn issue_per_login(
+    store: &impl Store,
+    settings: &Settings,
+    user: User,
+    issuance: Issuance,
+) -> Result<Ensured, StoreError> {
+    settle_on_active_user(store, user, |user| async move {
+        let now = now();
+        let live_issued = user
+            .issued
+            .iter()
+            .filter(|issued| store::is_live(issued.expires, now))
+            .count();
+        let live_key = user
+            .token
+            .as_ref()
+            .filter(|token| store::is_live(token.expires, now));
+        if live_issued + usize::from(live_key.is_some()) >= settings.token_policy.tokens_allowed() {
+            return Ok(Some(Ensured::LimitReached));
+        }
+        // The step also puts the new record and updates the user: room for this many more.
+        let pruned = user
+            .issued
+            .iter()
+            .filter(|issued| !store::is_live(issued.expires, now))
+            .take(TOKENS_PER_STEP - 2)
+            .map(|issued| issued.digest.clone())
+            .collect();
+        let token = new_token(settings, now);
+        let change = IssuedChange {
+            new: Some(token.clone()),
+            pruned,
+        };
+        if !store.update_issued(&user, &change).await? {
+            return Ok(None);
+        }
+        audit::token_issued(&user.username, issuance);
+        Ok(Some(granted(token)))
+    })
+    .await
+}
+
+/// Runs `round` on `user` and, each time it loses a race to another writer (`Ok(None)`), on
+/// the user read again, at most [`rounds::MAX_ROUNDS`] times in all: decide, write on
+/// condition, and on a lost race read again and decide again.
+async fn settle_on_active_user<Next>(
+    store: &impl Store,
+    user: User,
+    mut round: impl FnMut(User) -> Next,
+) -> Result<Ensured, StoreError>
+where
+    Next: Future<Output = Result<Option<Ensured>, StoreError>>,
+{
+    let username = user.username.clone();
+    let mut read_already = Some(user);
+    for _ in 0..rounds::MAX_ROUNDS {
+        let user = match read_already.take() {
+            Some(user) => user,
+            None => match store.user(&username).await? {
+                Some(user) if user.active => user,
+                _ => return Ok(Ensured::UserUnavailable),
+            },
+        };
+        if let Some(outcome) = round(user).await? {
+            return Ok(outcome);
+        }
+    }
+    Ok(Ensured::Contention)
+}
+
+/// What the user is handed of a token just issued.
+fn granted(token: NewToken) -> Ensured {
+    Ensured::Token(Granted {
+        key: token.key,
+        expires: token.expires,
+    })
+}
+
+/// A fresh token issued at `now`, with the configured form and lifetime.
+fn new_token(settings: &Settings, now: u64) -> NewToken {
+    NewToken {
+        key: TokenKey::generate(settings.token_format),
+        created: now,
+        expires: settings.token_ttl_seconds.map(|ttl| now + ttl),
+    }
 }
 
 /// Who an `Authorization` header authenticates.
@@ -130,21 +242,6 @@ pub async fn authenticate(
         .await?
         .filter(|record| store::is_live(record.expires, now()))
         .map(|record| record.username))
-}
-
-/// Deletes `username`'s token `key` (`by`: who asked). `Ok(false)` if it was no longer their
-/// token.
-pub async fn revoke_token(
-    store: &impl Store,
-    username: &str,
-    key: &TokenKey,
-    by: Revocation,
-) -> Result<bool, StoreError> {
-    let deleted = store.delete_token(username, key).await?;
-    if deleted {
-        audit::token_revoked(username, by);
-    }
-    Ok(deleted)
 }
 
 #[cfg(test)]

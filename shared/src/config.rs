@@ -5,12 +5,19 @@ use std::env;
 use std::ffi::OsString;
 
 pub use crate::lockout::LockoutPolicy;
+pub use crate::policy::TokenPolicy;
 pub use crate::token::TokenFormat;
 
 /// Environment variable: seconds a token lives after it is issued; 0 (the default) = forever.
 pub const TOKEN_TTL_VAR: &str = "TOKEN_TTL_SECONDS";
 /// Environment variable: the form of issued keys, `hex` (DRF's, the default) or `prefixed`.
 pub const TOKEN_FORMAT_VAR: &str = "TOKEN_FORMAT";
+/// Environment variable: `per-user` (DRF's one token per user, the default) or `per-login`
+/// (knox's new token per login).
+pub const TOKEN_POLICY_VAR: &str = "TOKEN_POLICY";
+/// Environment variable: under `per-login`, the most live tokens per user (unset or 0 = no
+/// limit).
+pub const TOKEN_LIMIT_VAR: &str = "TOKEN_LIMIT_PER_USER";
 /// Environment variable: name of the users table.
 pub const USERS_TABLE_VAR: &str = "USERS_TABLE";
 /// Environment variable: name of the tokens table.
@@ -70,6 +77,8 @@ pub struct Settings {
     pub lockout: LockoutPolicy,
     /// The form of the keys issued (both forms are accepted whatever it is).
     pub token_format: TokenFormat,
+    /// Whether logins share one token per user or issue one each.
+    pub token_policy: TokenPolicy,
 }
 
 impl Settings {
@@ -110,7 +119,45 @@ impl Settings {
             token_ttl_seconds,
             lockout: lockout_policy(&lookup)?,
             token_format,
+            token_policy: token_policy(&lookup)?,
         })
+    }
+}
+
+/// [`TOKEN_POLICY_VAR`] and, under `per-login`, [`TOKEN_LIMIT_VAR`] (which `per-user` refuses,
+/// rather than ignore a limit it would not enforce).
+fn token_policy(lookup: &impl Fn(&str) -> Option<String>) -> Result<TokenPolicy, ConfigError> {
+    let limit = match lookup(TOKEN_LIMIT_VAR).as_deref().map(str::trim) {
+        None | Some("" | "0") => None,
+        Some(text) => match text.parse::<u32>() {
+            Ok(limit)
+                if usize::try_from(limit)
+                    .is_ok_and(|limit| limit <= crate::store::MAX_TOKENS_PER_USER) =>
+            {
+                Some(limit)
+            }
+            _ => {
+                return Err(ConfigError::Invalid {
+                    var: TOKEN_LIMIT_VAR,
+                    value: text.to_owned(),
+                    expected: "a whole number from 1 to 1000, or 0 (or unset) for no limit",
+                });
+            }
+        },
+    };
+    match lookup(TOKEN_POLICY_VAR).as_deref().map(str::trim) {
+        None | Some("" | "per-user") if limit.is_none() => Ok(TokenPolicy::PerUser),
+        None | Some("" | "per-user") => Err(ConfigError::Invalid {
+            var: TOKEN_LIMIT_VAR,
+            value: limit.map(|limit| limit.to_string()).unwrap_or_default(),
+            expected: "unset: it applies to TOKEN_POLICY=per-login only",
+        }),
+        Some("per-login") => Ok(TokenPolicy::PerLogin { limit }),
+        Some(other) => Err(ConfigError::Invalid {
+            var: TOKEN_POLICY_VAR,
+            value: other.to_owned(),
+            expected: "per-user (one token per user, DRF's) or per-login (one per login, knox's)",
+        }),
     }
 }
 
@@ -449,5 +496,48 @@ mod tests {
             error.to_string(),
             "LOGIN_LOCKOUT_MAX_SECONDS is \"30\", but it must be at least LOGIN_LOCKOUT_BASE_SECONDS"
         );
+    }
+
+    #[test]
+    fn the_policy_is_per_user_unless_per_login_is_asked_for_with_its_limit() {
+        let default = Settings::from_lookup(lookup(&[])).unwrap();
+        assert_eq!(default.token_policy, TokenPolicy::PerUser);
+        let knox = Settings::from_lookup(lookup(&[(TOKEN_POLICY_VAR, " per-login ")])).unwrap();
+        assert_eq!(knox.token_policy, TokenPolicy::PerLogin { limit: None });
+        let limited = Settings::from_lookup(lookup(&[
+            (TOKEN_POLICY_VAR, "per-login"),
+            (TOKEN_LIMIT_VAR, "3"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            limited.token_policy,
+            TokenPolicy::PerLogin { limit: Some(3) }
+        );
+        // The template always sets the variable: 0 is no limit, under either policy.
+        for policy in ["per-user", "per-login"] {
+            let unlimited = Settings::from_lookup(lookup(&[
+                (TOKEN_POLICY_VAR, policy),
+                (TOKEN_LIMIT_VAR, "0"),
+            ]));
+            assert!(unlimited.is_ok(), "{policy}: {unlimited:?}");
+        }
+        for (policy, limit, var) in [
+            ("per-device", "", TOKEN_POLICY_VAR),
+            ("per-login", "-1", TOKEN_LIMIT_VAR),
+            ("per-login", "1001", TOKEN_LIMIT_VAR),
+            ("per-login", "two", TOKEN_LIMIT_VAR),
+            ("per-user", "3", TOKEN_LIMIT_VAR),
+            ("", "3", TOKEN_LIMIT_VAR),
+        ] {
+            let error = Settings::from_lookup(lookup(&[
+                (TOKEN_POLICY_VAR, policy),
+                (TOKEN_LIMIT_VAR, limit),
+            ]))
+            .unwrap_err();
+            assert!(
+                error.to_string().starts_with(var),
+                "{policy}/{limit}: {error}"
+            );
+        }
     }
 }

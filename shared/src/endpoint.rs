@@ -20,6 +20,8 @@ pub enum CallerWork {
     Whoami,
     /// Delete the caller's token.
     Logout,
+    /// Delete every token of the caller.
+    LogoutAll,
 }
 
 /// One endpoint of the HTTP contract (docs/API.md).
@@ -91,8 +93,20 @@ pub static LOGOUT: Endpoint = Endpoint {
     parses: DEFAULT_PARSERS,
 };
 
+/// `POST /api/logoutall/`: deletes every token of the presented token's user (knox's).
+pub static LOGOUT_ALL: Endpoint = Endpoint {
+    path: "/api/logoutall",
+    method: Method::POST,
+    function: "logoutall",
+    work: Work::ForCaller(CallerWork::LogoutAll),
+    view_name: "Logout All",
+    browsable: true,
+    no_store: false,
+    parses: DEFAULT_PARSERS,
+};
+
 /// Every endpoint.
-pub static ALL: [&Endpoint; 3] = [&LOGIN, &WHOAMI, &LOGOUT];
+pub static ALL: [&Endpoint; 4] = [&LOGIN, &WHOAMI, &LOGOUT, &LOGOUT_ALL];
 
 impl Endpoint {
     /// Whether a request for `path` is for this endpoint (with or without the trailing slash).

@@ -3,12 +3,11 @@
 //! handed back or issued ([`crate::auth`]).
 
 use crate::audit::{self, Issuance, LoginFailure};
-use crate::auth::{Ensured, ensure_token, now};
+use crate::auth::{Ensured, Granted, issue_token, now};
 use crate::config::Settings;
 use crate::lockout::LockoutPolicy;
 use crate::password::{self, Password, PasswordError, Verdict};
 use crate::store::{self, Store, StoreError, User};
-use crate::token::TokenKey;
 
 /// Longest username, in characters: Django's `User.username` limit. Longer names cannot exist,
 /// so login refuses them without a read (DynamoDB would reject keys over 2048 bytes anyway).
@@ -23,6 +22,9 @@ pub enum LoginError {
     /// Other writers kept changing the user's token; the client may retry.
     #[error("the user's token kept changing during login")]
     Contention,
+    /// Under the per-login policy, the user holds as many live tokens as it allows.
+    #[error("the user holds the most tokens the policy allows")]
+    TokenLimit,
     /// Too many consecutive failed logins of this username: refused, right password or wrong,
     /// for `retry_after` more seconds.
     #[error("the username is locked for {retry_after} more seconds")]
@@ -38,8 +40,10 @@ pub enum LoginError {
     Password(#[from] PasswordError),
 }
 
-/// Checks the credentials and returns the user's token: the current one if it is still valid
-/// (DRF's `get_or_create`), otherwise a new one. Concurrent logins of one user get one token.
+/// Checks the credentials and returns a token for the user. Under the per-user policy, the
+/// current one if it is still valid (DRF's `get_or_create`), otherwise a new one; concurrent
+/// logins of one user get one token. Under the per-login policy, a new one each time, within
+/// the policy's limit ([`crate::policy`]).
 ///
 /// A username locked by failed logins ([`crate::lockout`]) is refused before any hashing; a
 /// refusal after the password check counts one more failure of the submitted name, user or not;
@@ -53,7 +57,7 @@ pub async fn obtain_token(
     settings: &Settings,
     username: &str,
     password: Password,
-) -> Result<TokenKey, LoginError> {
+) -> Result<Granted, LoginError> {
     if !password.within_limit() || username.chars().count() > MAX_USERNAME_CHARS {
         audit::login_failed(username, LoginFailure::Overlong);
         return Err(LoginError::InvalidCredentials);
@@ -79,13 +83,17 @@ pub async fn obtain_token(
     if failures.is_some() {
         forget_failures(store, username).await;
     }
-    match ensure_token(store, settings, user.clone(), false, Issuance::Login).await? {
-        Ensured::Token(key) => {
+    match issue_token(store, settings, user.clone(), false, Issuance::Login).await? {
+        Ensured::Token(granted) => {
             audit::login_succeeded(username);
             if needs_rehash {
                 upgrade_password_hash(store, &user, password).await;
             }
-            Ok(key)
+            Ok(granted)
+        }
+        Ensured::LimitReached => {
+            audit::login_failed(username, LoginFailure::TokenLimit);
+            Err(LoginError::TokenLimit)
         }
         Ensured::UserUnavailable => {
             audit::login_failed(username, LoginFailure::ChangedDuringLogin);

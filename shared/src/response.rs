@@ -65,6 +65,8 @@ pub enum Failure {
     Form(FormError),
     /// 400: the credentials do not identify an active user.
     InvalidCredentials,
+    /// 403: the per-login policy's limit of tokens per user is reached (knox's answer).
+    TokenLimit,
     /// 429: the username is locked by failed logins for this many more seconds (DRF's
     /// `Throttled`, with `Retry-After`).
     Throttled(u64),
@@ -104,6 +106,7 @@ impl From<LoginError> for Failure {
             LoginError::InvalidCredentials => Failure::InvalidCredentials,
             LoginError::Contention => Failure::Unavailable(Box::new(error)),
             LoginError::Locked { retry_after } => Failure::Throttled(retry_after),
+            LoginError::TokenLimit => Failure::TokenLimit,
             LoginError::Store(error) => error.into(),
             LoginError::Password(error) => Failure::Internal(Box::new(error)),
         }
@@ -132,6 +135,18 @@ impl Failure {
                 StatusCode::BAD_REQUEST,
                 &NonFieldErrors::new("Unable to log in with provided credentials."),
             ),
+            Failure::TokenLimit => {
+                #[derive(Serialize)]
+                struct KnoxError {
+                    error: &'static str,
+                }
+                json(
+                    StatusCode::FORBIDDEN,
+                    &KnoxError {
+                        error: "Maximum amount of tokens allowed per user exceeded.",
+                    },
+                )
+            }
             Failure::Throttled(seconds) => {
                 let mut response = detail(
                     StatusCode::TOO_MANY_REQUESTS,

@@ -115,9 +115,20 @@ impl fmt::Debug for TokenKey {
 pub struct TokenDigest(String);
 
 impl TokenDigest {
+    /// A digest as the store lists it (hex text), read back from an item.
+    pub fn from_stored(hex: impl Into<String>) -> Self {
+        Self(hex.into())
+    }
+
     /// The digest's hex text, for the store's key attribute.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The first characters of the digest: enough for an operator to tell a user's tokens
+    /// apart, far too few to find the digest, let alone the key.
+    pub fn short(&self) -> &str {
+        self.0.get(..8).unwrap_or(&self.0)
     }
 }
 

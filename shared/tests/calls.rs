@@ -4,7 +4,9 @@
 //! read and a write (the failure counted); a success after failures one write more (the count
 //! forgotten); logout at most
 //! two, the authorizer one read per authorization, and nothing at all for requests refused
-//! before the store is needed.
+//! before the store is needed. Under the per-login policy: login reads as above and writes one
+//! transaction, logout one read and one transaction, logout-all a read of the token, then per
+//! 50 tokens a read of the user and a transaction, and a last read of the user.
 
 #![allow(
     clippy::unwrap_used,
@@ -103,6 +105,38 @@ async fn each_endpoint_makes_the_fewest_calls() {
 }
 
 #[tokio::test]
+async fn per_login_tokens_cost_one_transaction_each_and_logout_all_one_per_fifty() {
+    let (app, log) = recorded_app_with(Settings {
+        token_policy: authtoken::policy::TokenPolicy::PerLogin { limit: None },
+        ..Settings::default()
+    })
+    .await;
+    let first = app.login(ADMIN).await;
+    let second = app.login(ADMIN).await;
+    assert_ne!(first, second);
+    assert_eq!(
+        log.take(),
+        ["BatchGetItem", "GetItem", "TransactWriteItems"].repeat(2),
+        "two per-login logins"
+    );
+    app.logout(&first)
+        .await
+        .assert(200, json!({ "username": null }));
+    assert_eq!(log.take(), ["GetItem", "TransactWriteItems"], "logout");
+    let third = app.login(ADMIN).await;
+    log.take();
+    app.logoutall(&third)
+        .await
+        .assert(200, json!({ "username": null }));
+    assert_eq!(
+        log.take(),
+        ["GetItem", "GetItem", "TransactWriteItems", "GetItem"],
+        "logout-all of two tokens: the token, the user, one transaction, the user again"
+    );
+    app.whoami(&second).await.assert_401("Invalid token.");
+}
+
+#[tokio::test]
 async fn requests_refused_before_the_store_make_no_call() {
     let (app, log) = recorded_app().await;
     let refused = [
@@ -116,6 +150,8 @@ async fn requests_refused_before_the_store_make_no_call() {
             "Token atk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
         ),
         TestRequest::post("/api/logout/").header("Authorization", "Bearer x"),
+        TestRequest::post("/api/logoutall/"),
+        TestRequest::post("/api/logoutall/").header("Authorization", "Token not-a-key"),
         TestRequest::post("/api/whoami/"),
         TestRequest::get("/api/whoami/").header("Accept", "text/csv"),
         TestRequest::post("/api-token-auth/").body("application/json", "{"),

@@ -200,6 +200,7 @@ async fn insert_user_hashed_with(
         password_hash: hash.clone(),
         active: true,
         token: None,
+        issued: Vec::new(),
         created: 0,
     })
     .await;

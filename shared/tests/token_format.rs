@@ -35,7 +35,8 @@ async fn prefixed_logins_and_both_forms_accepted(store: &impl Store) {
     let prefixed = with_format(TokenFormat::Prefixed);
     let key = obtain_token(store, &prefixed, "ann", Password::new("pw"))
         .await
-        .unwrap();
+        .unwrap()
+        .key;
     let text = key.expose();
     assert!(text.starts_with("atk_") && text.len() == 40, "{text}");
     assert!(key.is_well_formed());
@@ -46,7 +47,8 @@ async fn prefixed_logins_and_both_forms_accepted(store: &impl Store) {
     // The same key again at the next login, as with DRF's keys.
     let again = obtain_token(store, &prefixed, "ann", Password::new("pw"))
         .await
-        .unwrap();
+        .unwrap()
+        .key;
     assert_eq!(again, key);
 
     // bob holds a DRF key from before the switch: it still opens everything.
@@ -65,7 +67,8 @@ async fn prefixed_logins_and_both_forms_accepted(store: &impl Store) {
     );
     let bobs = obtain_token(store, &prefixed, "bob", Password::new("pw"))
         .await
-        .unwrap();
+        .unwrap()
+        .key;
     assert_eq!(bobs, hex.key, "a live DRF key is handed back, not replaced");
 
     // Switched back to hex: the prefixed key still authenticates.
@@ -80,7 +83,8 @@ async fn prefixed_logins_and_both_forms_accepted(store: &impl Store) {
         Password::new("pw"),
     )
     .await
-    .unwrap();
+    .unwrap()
+    .key;
     assert_eq!(back, key);
 }
 

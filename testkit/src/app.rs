@@ -112,6 +112,12 @@ impl TestApp {
         self.send(TestRequest::post(&endpoint::LOGOUT.slashed_path()).token(token))
             .await
     }
+
+    /// logout-all with `Authorization: Token <token>`.
+    pub async fn logoutall(&self, token: &str) -> TestResponse {
+        self.send(TestRequest::post(&endpoint::LOGOUT_ALL.slashed_path()).token(token))
+            .await
+    }
 }
 
 async fn seed(store: &impl authtoken::store::Store) {
@@ -162,6 +168,7 @@ pub fn drf_settings() -> Settings {
         token_ttl_seconds: None,
         lockout: authtoken::lockout::LockoutPolicy::OFF,
         token_format: authtoken::token::TokenFormat::Hex,
+        token_policy: authtoken::policy::TokenPolicy::PerUser,
     }
 }
 

@@ -73,6 +73,11 @@ pub const EXPECTED: &[(&str, Expected)] = &[
         "logout-token",
         Expected::Http(200, ExpectedBody::Exactly(r#"{"username":null}"#)),
     ),
+    (
+        "logoutall-token",
+        Expected::Http(200, ExpectedBody::Exactly(r#"{"username":null}"#)),
+    ),
+    ("logoutall-no-token", Expected::Http(401, NOT_AUTHENTICATED)),
     ("authorizer-token", Expected::Authorizer(true)),
     ("authorizer-unknown-token", Expected::Authorizer(false)),
     ("authorizer-malformed-header", Expected::Authorizer(false)),
@@ -91,7 +96,7 @@ pub const EXPECTED: &[(&str, Expected)] = &[
 const NOT_AUTHENTICATED: ExpectedBody =
     ExpectedBody::Exactly(r#"{"detail":"Authentication credentials were not provided."}"#);
 
-/// The functions that have events: the three endpoints' and these.
+/// The functions that have events: the endpoints' and these.
 pub const OTHER_FUNCTIONS: [&str; 2] = ["authorizer", "example"];
 
 /// The `events/` folder of the workspace.

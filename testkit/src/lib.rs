@@ -26,6 +26,7 @@ pub mod fault_proxy;
 pub mod http_client;
 pub mod load;
 pub mod lockout;
+pub mod policy;
 pub mod process;
 pub mod runtime_api;
 pub mod serve;

@@ -43,6 +43,17 @@ impl ServeProcess {
             authtoken::token::TokenFormat::Prefixed => "prefixed",
         };
         command.env("TOKEN_FORMAT", format);
+        match settings.token_policy {
+            authtoken::policy::TokenPolicy::PerUser => {
+                command.env("TOKEN_POLICY", "per-user");
+            }
+            authtoken::policy::TokenPolicy::PerLogin { limit } => {
+                command.env("TOKEN_POLICY", "per-login").env(
+                    "TOKEN_LIMIT_PER_USER",
+                    limit.map(|limit| limit.to_string()).unwrap_or_default(),
+                );
+            }
+        }
         let lockout = &settings.lockout;
         command
             .env("LOGIN_LOCKOUT_THRESHOLD", lockout.threshold.to_string())

@@ -1,5 +1,8 @@
 //! login's work (DRF's `ObtainAuthToken`): the body's username and password in, `{"token": ...}`
-//! out. The `Authorization` header is ignored, so a stale one cannot block a fresh login.
+//! out, or under the per-login policy knox's `{"expiry": ..., "token": ...}`. The
+//! `Authorization` header is ignored, so a stale one cannot block a fresh login.
+
+use std::time::{Duration, UNIX_EPOCH};
 
 use http::header::CONTENT_TYPE;
 use http::{Response, StatusCode};
@@ -13,8 +16,16 @@ use crate::login;
 use crate::response::{self, Failure};
 use crate::store::Store;
 
+/// DRF's answer.
 #[derive(Serialize)]
 struct TokenBody<'a> {
+    token: &'a str,
+}
+
+/// knox's answer: when the token expires (RFC 3339, UTC, `null` for never), then the key.
+#[derive(Serialize)]
+struct ExpiringTokenBody<'a> {
+    expiry: Option<String>,
     token: &'a str,
 }
 
@@ -31,11 +42,29 @@ pub(super) async fn obtain_token<S: Store>(
     let form = form::parse(content_type.as_deref(), body)
         .await
         .map_err(Failure::Form)?;
-    let key = login::obtain_token(&ctx.store, &ctx.settings, &form.username, form.password).await?;
-    Ok(response::json(
-        StatusCode::OK,
-        &TokenBody {
-            token: key.expose(),
-        },
-    ))
+    let granted =
+        login::obtain_token(&ctx.store, &ctx.settings, &form.username, form.password).await?;
+    let token = granted.key.expose();
+    Ok(if ctx.settings.token_policy.is_per_login() {
+        let expiry = granted.expires.map(rfc3339);
+        response::json(StatusCode::OK, &ExpiringTokenBody { expiry, token })
+    } else {
+        response::json(StatusCode::OK, &TokenBody { token })
+    })
+}
+
+/// Epoch seconds as knox's (DRF's) datetimes read: `2026-11-29T10:00:00Z`.
+fn rfc3339(seconds: u64) -> String {
+    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(seconds)).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiries_read_as_drf_writes_datetimes() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_795_946_400), "2026-11-29T10:00:00Z");
+    }
 }

@@ -1,13 +1,15 @@
-//! logout's work: deletes the presented token. The body is never read.
+//! logout's work: deletes the presented token, whichever policy issued it. The body is never
+//! read.
 
 use http::{Response, StatusCode};
 use lambda_http::Body;
 
 use super::UsernameBody;
 use crate::audit::Revocation;
-use crate::auth::{self, Caller};
+use crate::auth::Caller;
 use crate::ctx::Ctx;
 use crate::response::{self, Failure};
+use crate::revocation;
 use crate::store::Store;
 
 /// Deletes the caller's token, then answers `{"username": null}`.
@@ -15,8 +17,9 @@ pub(super) async fn logout<S: Store>(
     ctx: &Ctx<S>,
     caller: &Caller,
 ) -> Result<Response<Body>, Failure> {
-    if !auth::revoke_token(
+    if !revocation::revoke_presented(
         &ctx.store,
+        ctx.settings.token_policy,
         &caller.username,
         &caller.key,
         Revocation::Logout,

@@ -8,6 +8,7 @@
 
 mod login;
 mod logout;
+mod logoutall;
 mod whoami;
 
 use bytes::Bytes;
@@ -55,6 +56,16 @@ pub async fn logout<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> 
     finish(endpoint, outcome)
 }
 
+/// Answers a logout-all request ([`crate::endpoint::LOGOUT_ALL`]).
+pub async fn logoutall<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
+    let endpoint = &endpoint::LOGOUT_ALL;
+    let outcome = pipeline(ctx, endpoint, request, async |_, caller| {
+        logoutall::logoutall(ctx, &caller.ok_or(Failure::NotAuthenticated)?).await
+    })
+    .await;
+    finish(endpoint, outcome)
+}
+
 /// Answers a request for `endpoint` with its handler. A Lambda function calls its handler
 /// directly instead, so that its binary holds only its own endpoint's work.
 pub async fn handle<S: Store>(
@@ -66,6 +77,7 @@ pub async fn handle<S: Store>(
         Work::ObtainToken => login(ctx, request).await,
         Work::ForCaller(CallerWork::Whoami) => whoami(ctx, request).await,
         Work::ForCaller(CallerWork::Logout) => logout(ctx, request).await,
+        Work::ForCaller(CallerWork::LogoutAll) => logoutall(ctx, request).await,
     }
 }
 

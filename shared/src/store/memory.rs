@@ -4,7 +4,10 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
-use super::{CurrentToken, NewToken, Store, StoreError, TokenRecord, User, UserPage};
+use super::{
+    CurrentToken, Issued, IssuedChange, NewToken, Revoked, Store, StoreError, TOKENS_PER_STEP,
+    TokenRecord, User, UserPage,
+};
 use crate::lockout::Failures;
 use crate::token::{TokenDigest, TokenKey};
 
@@ -24,22 +27,56 @@ struct State {
 }
 
 impl State {
-    /// Whether `username` exists and holds exactly `current` (no token if `None`): the memory
-    /// twin of the DynamoDB store's `holding_exactly` condition.
-    fn holds_exactly(&self, username: &str, current: Option<&TokenKey>) -> bool {
+    /// Whether `username` exists and holds exactly `current` as its per-user token (no token if
+    /// `None`): the memory twin of the DynamoDB store's condition on the key.
+    fn holds_key(&self, username: &str, current: Option<&TokenKey>) -> bool {
         self.users
             .get(username)
             .is_some_and(|user| user.token.as_ref().map(|t| &t.key) == current)
     }
 
-    /// Deletes `username`'s token `key` (if any) and its record.
-    fn drop_token(&mut self, username: &str, key: Option<&TokenKey>) {
-        if let Some(user) = self.users.get_mut(username) {
-            user.token = None;
+    /// Whether the user of `read` exists and holds exactly its tokens, under both policies:
+    /// the twin of the DynamoDB store's `holding_exactly` condition.
+    fn holds_as_read(&self, read: &User) -> bool {
+        let current = read.token.as_ref().map(|token| &token.key);
+        self.holds_key(&read.username, current)
+            && self.users[&read.username].issued.len() == read.issued.len()
+            && read
+                .issued
+                .iter()
+                .all(|issued| self.issues(&read.username, &issued.digest))
+    }
+
+    /// Whether `username` holds the per-login token `digest`.
+    fn issues(&self, username: &str, digest: &TokenDigest) -> bool {
+        self.users
+            .get(username)
+            .is_some_and(|user| user.issued.iter().any(|issued| &issued.digest == digest))
+    }
+
+    /// Deletes every token of `username`, under both policies, and their records.
+    fn drop_all_tokens(&mut self, username: &str) {
+        let Some(user) = self.users.get_mut(username) else {
+            return;
+        };
+        let digests = user.token_digests();
+        user.token = None;
+        user.issued.clear();
+        for digest in digests {
+            self.tokens.remove(&digest);
         }
-        if let Some(key) = key {
-            self.tokens.remove(&key.digest());
-        }
+    }
+
+    /// Records `token` as `username`'s.
+    fn record(&mut self, username: &str, token: &NewToken) {
+        self.tokens.insert(
+            token.key.digest(),
+            TokenRecord {
+                username: username.to_owned(),
+                created: token.created,
+                expires: token.expires,
+            },
+        );
     }
 }
 
@@ -117,23 +154,17 @@ impl Store for MemoryStore {
         replacing: Option<&TokenKey>,
     ) -> Result<bool, StoreError> {
         let mut state = self.state();
-        let digest = token.key.digest();
         let active = state.users.get(username).is_some_and(|user| user.active);
         if !active
-            || !state.holds_exactly(username, replacing)
-            || state.tokens.contains_key(&digest)
+            || !state.holds_key(username, replacing)
+            || state.tokens.contains_key(&token.key.digest())
         {
             return Ok(false);
         }
-        state.drop_token(username, replacing);
-        state.tokens.insert(
-            digest,
-            TokenRecord {
-                username: username.to_owned(),
-                created: token.created,
-                expires: token.expires,
-            },
-        );
+        if let Some(old) = replacing {
+            state.tokens.remove(&old.digest());
+        }
+        state.record(username, token);
         if let Some(user) = state.users.get_mut(username) {
             user.token = Some(CurrentToken {
                 key: token.key.clone(),
@@ -143,75 +174,124 @@ impl Store for MemoryStore {
         Ok(true)
     }
 
-    async fn delete_token(&self, username: &str, key: &TokenKey) -> Result<bool, StoreError> {
+    async fn update_issued(&self, read: &User, change: &IssuedChange) -> Result<bool, StoreError> {
         let mut state = self.state();
-        let digest = key.digest();
-        let record_matches = state
-            .tokens
-            .get(&digest)
-            .is_some_and(|record| record.username == username);
-        let user_matches = state
-            .users
-            .get(username)
-            .and_then(|user| user.token.as_ref())
-            .is_some_and(|current| &current.key == key);
-        if !(record_matches && user_matches) {
+        let username = &read.username;
+        let active = state.users.get(username).is_some_and(|user| user.active);
+        let fresh = change
+            .new
+            .as_ref()
+            .is_none_or(|token| !state.tokens.contains_key(&token.key.digest()));
+        if !active || !state.holds_as_read(read) || !fresh {
             return Ok(false);
         }
-        state.tokens.remove(&digest);
-        if let Some(user) = state.users.get_mut(username) {
+        for digest in &change.pruned {
+            state.tokens.remove(digest);
+        }
+        if let Some(token) = &change.new {
+            state.record(username, token);
+        }
+        let Some(user) = state.users.get_mut(username) else {
+            return Ok(false);
+        };
+        user.issued
+            .retain(|issued| !change.pruned.contains(&issued.digest));
+        if let Some(moved) = user.token.take() {
+            user.issued.push(Issued {
+                digest: moved.key.digest(),
+                expires: moved.expires,
+            });
+        }
+        if let Some(token) = &change.new {
+            user.issued.push(Issued {
+                digest: token.key.digest(),
+                expires: token.expires,
+            });
+        }
+        Ok(true)
+    }
+
+    async fn revoke_tokens(&self, username: &str, revoked: &Revoked) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        let owns = |digest: &TokenDigest| {
+            state
+                .tokens
+                .get(digest)
+                .is_some_and(|record| record.username == username)
+        };
+        let key_held = revoked
+            .key
+            .as_ref()
+            .is_none_or(|key| state.holds_key(username, Some(key)) && owns(&key.digest()));
+        let issued_held = revoked
+            .issued
+            .iter()
+            .all(|digest| state.issues(username, digest) && owns(digest));
+        if !key_held || !issued_held {
+            return Ok(false);
+        }
+        let Some(user) = state.users.get_mut(username) else {
+            return Ok(false);
+        };
+        if revoked.key.is_some() {
             user.token = None;
         }
+        user.issued
+            .retain(|issued| !revoked.issued.contains(&issued.digest));
+        let digests = revoked.key.iter().map(TokenKey::digest);
+        for digest in digests
+            .chain(revoked.issued.iter().cloned())
+            .collect::<Vec<_>>()
+        {
+            state.tokens.remove(&digest);
+        }
         Ok(true)
     }
 
-    async fn set_active(
-        &self,
-        username: &str,
-        active: bool,
-        current_token: Option<&TokenKey>,
-    ) -> Result<bool, StoreError> {
+    async fn set_active(&self, read: &User, active: bool) -> Result<bool, StoreError> {
         let mut state = self.state();
-        if !state.holds_exactly(username, current_token) {
+        if read.issued.len() > TOKENS_PER_STEP || !state.holds_as_read(read) {
             return Ok(false);
-        }
-        if let Some(user) = state.users.get_mut(username) {
-            user.active = active;
         }
         if !active {
-            state.drop_token(username, current_token);
+            state.drop_all_tokens(&read.username);
+        }
+        if let Some(user) = state.users.get_mut(&read.username) {
+            user.active = active;
         }
         Ok(true)
     }
 
-    async fn delete_user(
-        &self,
-        username: &str,
-        current_token: Option<&TokenKey>,
-    ) -> Result<bool, StoreError> {
+    async fn delete_user(&self, read: &User) -> Result<bool, StoreError> {
         let mut state = self.state();
-        if !state.holds_exactly(username, current_token) {
+        if read.issued.len() > TOKENS_PER_STEP || !state.holds_as_read(read) {
             return Ok(false);
         }
-        state.drop_token(username, current_token);
-        state.users.remove(username);
+        state.drop_all_tokens(&read.username);
+        state.users.remove(&read.username);
         Ok(true)
     }
 
-    async fn reset_password(
+    async fn token_records(
         &self,
-        username: &str,
-        current_token: Option<&TokenKey>,
-        new_hash: &str,
-    ) -> Result<bool, StoreError> {
+        digests: &[TokenDigest],
+    ) -> Result<Vec<(TokenDigest, TokenRecord)>, StoreError> {
+        let state = self.state();
+        Ok(digests
+            .iter()
+            .filter_map(|digest| Some((digest.clone(), state.tokens.get(digest)?.clone())))
+            .collect())
+    }
+
+    async fn reset_password(&self, read: &User, new_hash: &str) -> Result<bool, StoreError> {
         let mut state = self.state();
-        if !state.holds_exactly(username, current_token) {
+        if read.issued.len() > TOKENS_PER_STEP || !state.holds_as_read(read) {
             return Ok(false);
         }
-        if let Some(user) = state.users.get_mut(username) {
+        state.drop_all_tokens(&read.username);
+        if let Some(user) = state.users.get_mut(&read.username) {
             user.password_hash = new_hash.to_owned();
         }
-        state.drop_token(username, current_token);
         Ok(true)
     }
 

@@ -25,10 +25,34 @@ pub struct User {
     pub password_hash: String,
     /// Inactive users cannot log in and hold no tokens.
     pub active: bool,
-    /// The user's current token, if any (DRF: at most one per user).
+    /// The user's token under the per-user policy, if any (DRF: at most one per user), key
+    /// included so that the next login can hand it back.
     pub token: Option<CurrentToken>,
+    /// The user's tokens under the per-login policy, by digest only (their keys are stored
+    /// nowhere).
+    pub issued: Vec<Issued>,
     /// When the account was created, in seconds since the epoch.
     pub created: u64,
+}
+
+impl User {
+    /// Whether the user holds any token, under either policy.
+    pub fn holds_tokens(&self) -> bool {
+        self.token.is_some() || !self.issued.is_empty()
+    }
+
+    /// How many tokens the user holds, under either policy.
+    pub fn token_count(&self) -> usize {
+        self.issued.len() + usize::from(self.token.is_some())
+    }
+
+    /// The digests of every token the user holds: the per-user key's, then the issued ones.
+    pub fn token_digests(&self) -> Vec<TokenDigest> {
+        let current = self.token.iter().map(|token| token.key.digest());
+        current
+            .chain(self.issued.iter().map(|issued| issued.digest.clone()))
+            .collect()
+    }
 }
 
 impl std::fmt::Debug for User {
@@ -39,6 +63,7 @@ impl std::fmt::Debug for User {
             .field("password_hash", &"[redacted]")
             .field("active", &self.active)
             .field("token", &self.token)
+            .field("issued", &self.issued)
             .field("created", &self.created)
             .finish()
     }
@@ -51,6 +76,41 @@ pub struct CurrentToken {
     pub key: TokenKey,
     /// When it stops being valid, in seconds since the epoch; `None` = never.
     pub expires: Option<u64>,
+}
+
+/// A token issued under the per-login policy, as listed on its user: no key, only its digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issued {
+    /// The digest of the key, which is the token's record in the token-keyed table.
+    pub digest: TokenDigest,
+    /// When it stops being valid, in seconds since the epoch; `None` = never.
+    pub expires: Option<u64>,
+}
+
+/// Most tokens one store step takes from a user, or lists on them: a transaction holds 100
+/// actions, and each token costs one plus a condition on the user item.
+pub const TOKENS_PER_STEP: usize = 50;
+
+/// Most tokens a user can hold under the per-login policy, whatever the configured limit: the
+/// digests are listed on the user item, which DynamoDB caps at 400 KB.
+pub const MAX_TOKENS_PER_USER: usize = 1000;
+
+/// A change to a user's per-login tokens, made by [`Store::update_issued`].
+#[derive(Debug, Clone)]
+pub struct IssuedChange {
+    /// A token to issue, if any.
+    pub new: Option<NewToken>,
+    /// Expired tokens to take off the user (and their records).
+    pub pruned: Vec<TokenDigest>,
+}
+
+/// Tokens to take from a user in one step, by [`Store::revoke_tokens`].
+#[derive(Debug, Clone, Default)]
+pub struct Revoked {
+    /// The user's per-user key, if it is among them.
+    pub key: Option<TokenKey>,
+    /// Digests of their per-login tokens (at most [`TOKENS_PER_STEP`]).
+    pub issued: Vec<TokenDigest>,
 }
 
 /// A token as recorded in the token-keyed table.
@@ -147,9 +207,10 @@ pub trait Store: Send + Sync {
     /// The user must not hold a token.
     fn create_user(&self, user: &User) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// In one atomic step, records `token` as the current token of `username` and deletes the
-    /// record of the token it replaces, provided the user exists, is active, and currently holds
-    /// exactly `replacing` (`None`: no token). `Ok(false)` if any of that did not hold.
+    /// In one atomic step, records `token` as the current (per-user) token of `username` and
+    /// deletes the record of the token it replaces, provided the user exists, is active, and
+    /// currently holds exactly `replacing` (`None`: no token). `Ok(false)` if any of that did
+    /// not hold.
     fn install_token(
         &self,
         username: &str,
@@ -157,31 +218,42 @@ pub trait Store: Send + Sync {
         replacing: Option<&TokenKey>,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// In one atomic step, deletes the record of `key` and clears it from `username`, provided it
-    /// is that user's current token. `Ok(false)` if it is not (already deleted, or replaced).
-    fn delete_token(
+    /// In one atomic step, applies `change` to `read`'s per-login tokens and moves their
+    /// per-user key, if any, among them (it stays valid; only its plaintext goes), provided the
+    /// user is active and holds exactly the tokens of `read`. `Ok(false)` if not.
+    fn update_issued(
         &self,
-        username: &str,
-        key: &TokenKey,
+        read: &User,
+        change: &IssuedChange,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// In one atomic step, sets whether `username` is active; deactivating also deletes the
-    /// user's token (`current_token`) and its record. Provided the user exists and holds exactly
-    /// `current_token`; `Ok(false)` if not.
+    /// In one atomic step, deletes the records of `revoked` and takes them off `username`,
+    /// provided the user holds every one of them. `Ok(false)` if not (already deleted).
+    fn revoke_tokens(
+        &self,
+        username: &str,
+        revoked: &Revoked,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// In one atomic step, sets whether the user is active; deactivating also deletes every
+    /// token of the user and its record. Provided the user exists and holds exactly the tokens
+    /// of `read` (at most [`TOKENS_PER_STEP`] issued); `Ok(false)` if not.
     fn set_active(
         &self,
-        username: &str,
+        read: &User,
         active: bool,
-        current_token: Option<&TokenKey>,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// In one atomic step, deletes `username` and the record of their token, provided the user
-    /// exists and holds exactly `current_token`. `Ok(false)` if not.
-    fn delete_user(
+    /// In one atomic step, deletes the user and the records of their tokens, provided the user
+    /// exists and holds exactly the tokens of `read` (at most [`TOKENS_PER_STEP`] issued).
+    /// `Ok(false)` if not.
+    fn delete_user(&self, read: &User) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// The records of `digests` that exist (for listing a user's tokens).
+    fn token_records(
         &self,
-        username: &str,
-        current_token: Option<&TokenKey>,
-    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+        digests: &[TokenDigest],
+    ) -> impl Future<Output = Result<Vec<(TokenDigest, TokenRecord)>, StoreError>> + Send;
 
     /// Up to `limit` users after `after` (a [`UserPage::next`] from the previous page).
     fn list_users(
@@ -190,13 +262,12 @@ pub trait Store: Send + Sync {
         limit: u32,
     ) -> impl Future<Output = Result<UserPage, StoreError>> + Send;
 
-    /// In one atomic step, sets `username`'s password hash and deletes the user's token
-    /// (`current_token`) and its record, provided the user exists and holds exactly
-    /// `current_token`. `Ok(false)` if not.
+    /// In one atomic step, sets the user's password hash and deletes every token of the user
+    /// and its record, provided the user exists and holds exactly the tokens of `read` (at most
+    /// [`TOKENS_PER_STEP`] issued). `Ok(false)` if not.
     fn reset_password(
         &self,
-        username: &str,
-        current_token: Option<&TokenKey>,
+        read: &User,
         new_hash: &str,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
@@ -223,6 +294,7 @@ mod tests {
                 key: TokenKey::new("9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"),
                 expires: None,
             }),
+            issued: Vec::new(),
             created: 0,
         };
         let text = format!("{user:?} {:?}", Some(&user));

@@ -1,7 +1,7 @@
 //! A store that fails every call, for unit tests: a test that uses it proves that no call was
 //! made.
 
-use super::{NewToken, Store, StoreError, TokenRecord, User, UserPage};
+use super::{IssuedChange, NewToken, Revoked, Store, StoreError, TokenRecord, User, UserPage};
 use crate::lockout::Failures;
 use crate::token::{TokenDigest, TokenKey};
 
@@ -42,24 +42,28 @@ impl Store for UnreachableStore {
     ) -> Result<bool, StoreError> {
         Err(unreachable())
     }
-    async fn delete_token(&self, _: &str, _: &TokenKey) -> Result<bool, StoreError> {
+    async fn update_issued(&self, _: &User, _: &IssuedChange) -> Result<bool, StoreError> {
+        Err(unreachable())
+    }
+    async fn revoke_tokens(&self, _: &str, _: &Revoked) -> Result<bool, StoreError> {
+        Err(unreachable())
+    }
+    async fn token_records(
+        &self,
+        _: &[TokenDigest],
+    ) -> Result<Vec<(TokenDigest, TokenRecord)>, StoreError> {
         Err(unreachable())
     }
     async fn replace_password_hash(&self, _: &str, _: &str, _: &str) -> Result<bool, StoreError> {
         Err(unreachable())
     }
-    async fn reset_password(
-        &self,
-        _: &str,
-        _: Option<&TokenKey>,
-        _: &str,
-    ) -> Result<bool, StoreError> {
+    async fn reset_password(&self, _: &User, _: &str) -> Result<bool, StoreError> {
         Err(unreachable())
     }
-    async fn set_active(&self, _: &str, _: bool, _: Option<&TokenKey>) -> Result<bool, StoreError> {
+    async fn set_active(&self, _: &User, _: bool) -> Result<bool, StoreError> {
         Err(unreachable())
     }
-    async fn delete_user(&self, _: &str, _: Option<&TokenKey>) -> Result<bool, StoreError> {
+    async fn delete_user(&self, _: &User) -> Result<bool, StoreError> {
         Err(unreachable())
     }
     async fn list_users(&self, _: Option<&str>, _: u32) -> Result<UserPage, StoreError> {

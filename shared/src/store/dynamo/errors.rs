@@ -275,6 +275,7 @@ mod tests {
             password_hash: "hash".into(),
             active: true,
             token: None,
+            issued: Vec::new(),
             created: 1,
         };
         assert!(!store.create_user(&user).await.unwrap());

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::lockout::Failures;
-use crate::store::{CurrentToken, NewToken, TokenRecord, User};
-use crate::token::TokenKey;
+use crate::store::{CurrentToken, Issued, NewToken, TokenRecord, User};
+use crate::token::{TokenDigest, TokenKey};
 
 /// An item as the SDK carries it.
 pub type Item = HashMap<String, AttributeValue>;
@@ -22,6 +22,9 @@ pub const ACTIVE: &str = "active";
 pub const TOKEN: &str = "token";
 /// Users table: when the current key expires (absent when it never does).
 pub const TOKEN_EXPIRES: &str = "token_expires";
+/// Users table: the per-login tokens, a map from each token's digest to its expiry (a number,
+/// or NULL for never). Absent until the first per-login token.
+pub const TOKENS: &str = "tokens";
 /// Both tables: creation time, epoch seconds.
 pub const CREATED: &str = "created";
 /// Tokens table: partition key, hex SHA-256 of the key.
@@ -63,6 +66,11 @@ pub fn user_item(user: &User) -> Item {
     ])
 }
 
+/// The value of a per-login token's entry in the user's [`TOKENS`] map: its expiry.
+pub fn issued_value(expires: Option<u64>) -> AttributeValue {
+    expires.map_or(AttributeValue::Null(true), n)
+}
+
 /// The tokens-table item of `username`'s new token.
 pub fn token_item(username: &str, token: &NewToken) -> Item {
     let mut item = HashMap::from([
@@ -93,8 +101,34 @@ pub fn user_from_item(item: &Item) -> Result<User, ItemError> {
             _ => return Err(missing(ACTIVE, "BOOL")),
         },
         token,
+        issued: issued_from_item(item)?,
         created: optional_number(item, CREATED)?.unwrap_or(0),
     })
+}
+
+/// The per-login tokens listed on a users-table item, in digest order.
+fn issued_from_item(item: &Item) -> Result<Vec<Issued>, ItemError> {
+    let entries = match item.get(TOKENS) {
+        None => return Ok(Vec::new()),
+        Some(AttributeValue::M(entries)) => entries,
+        Some(_) => return Err(missing(TOKENS, "M")),
+    };
+    let mut issued = entries
+        .iter()
+        .map(|(digest, expires)| {
+            let expires = match expires {
+                AttributeValue::Null(_) => None,
+                AttributeValue::N(text) => Some(text.parse().map_err(|_| missing(TOKENS, "M"))?),
+                _ => return Err(missing(TOKENS, "M")),
+            };
+            Ok(Issued {
+                digest: TokenDigest::from_stored(digest.clone()),
+                expires,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    issued.sort_by(|a, b| a.digest.as_str().cmp(b.digest.as_str()));
+    Ok(issued)
 }
 
 /// Reads a tokens-table item.
@@ -104,6 +138,11 @@ pub fn token_from_item(item: &Item) -> Result<TokenRecord, ItemError> {
         created: optional_number(item, CREATED)?.unwrap_or(0),
         expires: optional_number(item, EXPIRES)?,
     })
+}
+
+/// The digest a tokens-table item is keyed by.
+pub fn digest_from_item(item: &Item) -> Result<TokenDigest, ItemError> {
+    Ok(TokenDigest::from_stored(string(item, DIGEST)?))
 }
 
 /// Reads a lockouts-table item.
@@ -155,9 +194,37 @@ mod tests {
             password_hash: "$argon2id$...".into(),
             active: false,
             token: None,
+            issued: Vec::new(),
             created: 1_700_000_000,
         };
         assert_eq!(user_from_item(&user_item(&user)).unwrap(), user);
+    }
+
+    #[test]
+    fn per_login_tokens_are_read_in_digest_order_with_their_expiries() {
+        let mut item = user_item(&User {
+            username: "admin".into(),
+            password_hash: "h".into(),
+            active: true,
+            token: None,
+            issued: Vec::new(),
+            created: 1,
+        });
+        item.insert(
+            TOKENS.into(),
+            AttributeValue::M(HashMap::from([
+                ("bb".to_owned(), issued_value(None)),
+                ("aa".to_owned(), issued_value(Some(7))),
+            ])),
+        );
+        let issued = user_from_item(&item).unwrap().issued;
+        let read: Vec<_> = issued
+            .iter()
+            .map(|issued| (issued.digest.as_str(), issued.expires))
+            .collect();
+        assert_eq!(read, [("aa", Some(7)), ("bb", None)]);
+        item.insert(TOKENS.into(), s("not a map"));
+        assert!(user_from_item(&item).is_err());
     }
 
     #[test]
@@ -167,6 +234,7 @@ mod tests {
             password_hash: "h".into(),
             active: true,
             token: None,
+            issued: Vec::new(),
             created: 1,
         });
         item.insert(TOKEN.into(), s("k"));

@@ -18,10 +18,13 @@ use super::DynamoStore;
 use super::errors::{Cancellation, cancellation, classify};
 use super::items::{
     self, ACTIVE, DIGEST, EXPIRES, FAILURES, LAST_FAILURE, OWNER, PASSWORD, TOKEN, TOKEN_EXPIRES,
-    USERNAME, s,
+    TOKENS, USERNAME, s,
 };
 use crate::lockout::Failures;
-use crate::store::{NewToken, Store, StoreError, TokenRecord, User, UserPage};
+use crate::store::{
+    IssuedChange, NewToken, Revoked, Store, StoreError, TOKENS_PER_STEP, TokenRecord, User,
+    UserPage,
+};
 use crate::token::{TokenDigest, TokenKey};
 
 impl Store for DynamoStore {
@@ -45,34 +48,16 @@ impl Store for DynamoStore {
             )?;
             Ok::<_, StoreError>((table.to_owned(), keys))
         };
-        let mut request =
-            HashMap::from([wanted(&self.tables.users)?, wanted(&self.tables.lockouts)?]);
+        let request = HashMap::from([wanted(&self.tables.users)?, wanted(&self.tables.lockouts)?]);
         let (mut user, mut failures) = (None, None);
-        for attempt in 0..BATCH_ATTEMPTS {
-            let output = self
-                .client
-                .batch_get_item()
-                .set_request_items(Some(request))
-                .send()
-                .await
-                .map_err(classify)?;
-            for (table, items) in output.responses.unwrap_or_default() {
-                for item in &items {
-                    if table == self.tables.users {
-                        user = Some(items::user_from_item(item).map_err(bad_item)?);
-                    } else if table == self.tables.lockouts {
-                        failures = Some(items::failures_from_item(item).map_err(bad_item)?);
-                    }
-                }
+        for (table, item) in self.batch_get(request).await? {
+            if table == self.tables.users {
+                user = Some(items::user_from_item(&item).map_err(bad_item)?);
+            } else if table == self.tables.lockouts {
+                failures = Some(items::failures_from_item(&item).map_err(bad_item)?);
             }
-            request = output.unprocessed_keys.unwrap_or_default();
-            if request.is_empty() {
-                return Ok((user, failures));
-            }
-            // Throttled keys: back off a little, as the SDK does for whole requests.
-            tokio::time::sleep(Duration::from_millis(25 << attempt)).await;
         }
-        Err(StoreError::Unavailable(Box::new(Unprocessed)))
+        Ok((user, failures))
     }
 
     async fn record_failure(
@@ -140,18 +125,10 @@ impl Store for DynamoStore {
         token: &NewToken,
         replacing: Option<&TokenKey>,
     ) -> Result<bool, StoreError> {
-        let put = built(
-            Put::builder()
-                .table_name(&self.tables.tokens)
-                .set_item(Some(items::token_item(username, token)))
-                .condition_expression("attribute_not_exists(#digest)")
-                .expression_attribute_names("#digest", DIGEST)
-                .build(),
-        )?;
         let mut update = Update::builder()
             .table_name(&self.tables.users)
             .key(USERNAME, s(username))
-            .holding_exactly(replacing, " AND #active = :true")
+            .holding_key(replacing, " AND #active = :true")
             .expression_attribute_names("#active", ACTIVE)
             .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
             .expression_attribute_values(":true", AttributeValue::Bool(true))
@@ -163,104 +140,166 @@ impl Store for DynamoStore {
             None => update.update_expression("SET #token = :key REMOVE #token_expires"),
         };
         let mut writes = vec![
-            TransactWriteItem::builder().put(put).build(),
+            self.put_token_record(username, token)?,
             TransactWriteItem::builder()
                 .update(built(update.build())?)
                 .build(),
         ];
         if let Some(old) = replacing {
-            writes.push(self.delete_token_record(old)?);
+            writes.push(self.delete_token_record(&old.digest())?);
         }
         self.transact(writes).await
     }
 
-    async fn delete_token(&self, username: &str, key: &TokenKey) -> Result<bool, StoreError> {
-        let delete = built(
-            Delete::builder()
-                .table_name(&self.tables.tokens)
-                .key(DIGEST, s(key.digest().as_str()))
-                .condition_expression("#owner = :username")
-                .expression_attribute_names("#owner", OWNER)
-                .expression_attribute_values(":username", s(username))
+    async fn update_issued(&self, read: &User, change: &IssuedChange) -> Result<bool, StoreError> {
+        let mut writes = Vec::new();
+        if let Some(token) = &change.new {
+            writes.push(self.put_token_record(&read.username, token)?);
+        }
+        for digest in &change.pruned {
+            writes.push(self.delete_token_record(digest)?);
+        }
+        let update = issued_update(read, change)
+            .table_name(&self.tables.users)
+            .key(USERNAME, s(&read.username));
+        writes.push(
+            TransactWriteItem::builder()
+                .update(built(update.build())?)
                 .build(),
-        )?;
-        let update = built(
-            Update::builder()
-                .table_name(&self.tables.users)
-                .key(USERNAME, s(username))
-                .update_expression("REMOVE #token, #token_expires")
-                .condition_expression("#token = :key")
-                .expression_attribute_names("#token", TOKEN)
-                .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
-                .expression_attribute_values(":key", s(key.expose()))
-                .build(),
-        )?;
-        self.transact(vec![
-            TransactWriteItem::builder().delete(delete).build(),
-            TransactWriteItem::builder().update(update).build(),
-        ])
-        .await
+        );
+        self.transact(writes).await
     }
 
-    async fn set_active(
-        &self,
-        username: &str,
-        active: bool,
-        current_token: Option<&TokenKey>,
-    ) -> Result<bool, StoreError> {
+    async fn revoke_tokens(&self, username: &str, revoked: &Revoked) -> Result<bool, StoreError> {
+        let mut removed = Vec::new();
+        let mut condition = String::from("attribute_exists(#username)");
         let mut update = Update::builder()
             .table_name(&self.tables.users)
             .key(USERNAME, s(username))
-            .holding_exactly(current_token, "")
+            .expression_attribute_names("#username", USERNAME);
+        let mut digests = Vec::new();
+        if let Some(key) = &revoked.key {
+            condition.push_str(" AND #token = :key");
+            removed.extend(["#token".to_owned(), "#token_expires".to_owned()]);
+            update = update
+                .expression_attribute_names("#token", TOKEN)
+                .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
+                .expression_attribute_values(":key", s(key.expose()));
+            digests.push(key.digest());
+        }
+        if !revoked.issued.is_empty() {
+            update = update.expression_attribute_names("#tokens", TOKENS);
+        }
+        for (index, digest) in revoked.issued.iter().enumerate() {
+            let entry = format!("#tokens.#r{index}");
+            condition.push_str(&format!(" AND attribute_exists({entry})"));
+            removed.push(entry);
+            update = update.expression_attribute_names(format!("#r{index}"), digest.as_str());
+            digests.push(digest.clone());
+        }
+        let update = update
+            .update_expression(format!("REMOVE {}", removed.join(", ")))
+            .condition_expression(condition);
+        let mut writes = vec![
+            TransactWriteItem::builder()
+                .update(built(update.build())?)
+                .build(),
+        ];
+        for digest in &digests {
+            let delete = built(
+                Delete::builder()
+                    .table_name(&self.tables.tokens)
+                    .key(DIGEST, s(digest.as_str()))
+                    .condition_expression("#owner = :username")
+                    .expression_attribute_names("#owner", OWNER)
+                    .expression_attribute_values(":username", s(username))
+                    .build(),
+            )?;
+            writes.push(TransactWriteItem::builder().delete(delete).build());
+        }
+        self.transact(writes).await
+    }
+
+    async fn set_active(&self, read: &User, active: bool) -> Result<bool, StoreError> {
+        if read.issued.len() > TOKENS_PER_STEP {
+            return Ok(false);
+        }
+        let mut update = Update::builder()
+            .table_name(&self.tables.users)
+            .key(USERNAME, s(&read.username))
+            .holding_exactly(read, "")
             .expression_attribute_names("#active", ACTIVE)
             .expression_attribute_values(":active", AttributeValue::Bool(active));
         update = if active {
             update.update_expression("SET #active = :active")
         } else {
             update
-                .update_expression("SET #active = :active REMOVE #token, #token_expires")
+                .update_expression("SET #active = :active REMOVE #token, #token_expires, #tokens")
                 .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
         };
         let write = TransactWriteItem::builder()
             .update(built(update.build())?)
             .build();
-        self.transact_dropping_record(write, current_token.filter(|_| !active))
-            .await
+        let dropped = if active { None } else { Some(read) };
+        self.transact_dropping_tokens(write, dropped).await
     }
 
-    async fn delete_user(
-        &self,
-        username: &str,
-        current_token: Option<&TokenKey>,
-    ) -> Result<bool, StoreError> {
+    async fn delete_user(&self, read: &User) -> Result<bool, StoreError> {
+        if read.issued.len() > TOKENS_PER_STEP {
+            return Ok(false);
+        }
         let delete = Delete::builder()
             .table_name(&self.tables.users)
-            .key(USERNAME, s(username))
-            .holding_exactly(current_token, "");
+            .key(USERNAME, s(&read.username))
+            .holding_exactly(read, "");
         let write = TransactWriteItem::builder()
             .delete(built(delete.build())?)
             .build();
-        self.transact_dropping_record(write, current_token).await
+        self.transact_dropping_tokens(write, Some(read)).await
     }
 
-    async fn reset_password(
+    async fn token_records(
         &self,
-        username: &str,
-        current_token: Option<&TokenKey>,
-        new_hash: &str,
-    ) -> Result<bool, StoreError> {
+        digests: &[TokenDigest],
+    ) -> Result<Vec<(TokenDigest, TokenRecord)>, StoreError> {
+        let mut records = Vec::new();
+        // BatchGetItem takes at most 100 keys.
+        for chunk in digests.chunks(100) {
+            let keys = chunk
+                .iter()
+                .map(|digest| HashMap::from([(DIGEST.to_owned(), s(digest.as_str()))]))
+                .collect();
+            let wanted = built(
+                KeysAndAttributes::builder()
+                    .set_keys(Some(keys))
+                    .consistent_read(true)
+                    .build(),
+            )?;
+            let request = HashMap::from([(self.tables.tokens.clone(), wanted)]);
+            for (_, item) in self.batch_get(request).await? {
+                let digest = items::digest_from_item(&item).map_err(bad_item)?;
+                records.push((digest, items::token_from_item(&item).map_err(bad_item)?));
+            }
+        }
+        Ok(records)
+    }
+
+    async fn reset_password(&self, read: &User, new_hash: &str) -> Result<bool, StoreError> {
+        if read.issued.len() > TOKENS_PER_STEP {
+            return Ok(false);
+        }
         let update = Update::builder()
             .table_name(&self.tables.users)
-            .key(USERNAME, s(username))
-            .holding_exactly(current_token, "")
-            .update_expression("SET #password = :new REMOVE #token, #token_expires")
+            .key(USERNAME, s(&read.username))
+            .holding_exactly(read, "")
+            .update_expression("SET #password = :new REMOVE #token, #token_expires, #tokens")
             .expression_attribute_names("#password", PASSWORD)
             .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
             .expression_attribute_values(":new", s(new_hash));
         let write = TransactWriteItem::builder()
             .update(built(update.build())?)
             .build();
-        self.transact_dropping_record(write, current_token).await
+        self.transact_dropping_tokens(write, Some(read)).await
     }
 
     async fn list_users(&self, after: Option<&str>, limit: u32) -> Result<UserPage, StoreError> {
@@ -357,43 +396,153 @@ impl DynamoStore {
         }
     }
 
-    /// Runs `write` (on a users item) and, in the same transaction, the deletion of the record
-    /// of `dropped` when there is one: how deactivation, deletion and a password reset take a
-    /// user's token away.
-    async fn transact_dropping_record(
+    /// Runs `write` (on a users item) and, in the same transaction, the deletion of the records
+    /// of every token `dropped` holds, if any: how deactivation, deletion and a password reset
+    /// take a user's tokens away.
+    async fn transact_dropping_tokens(
         &self,
         write: TransactWriteItem,
-        dropped: Option<&TokenKey>,
+        dropped: Option<&User>,
     ) -> Result<bool, StoreError> {
         let mut writes = vec![write];
-        if let Some(key) = dropped {
-            writes.push(self.delete_token_record(key)?);
+        for digest in dropped.map(User::token_digests).unwrap_or_default() {
+            writes.push(self.delete_token_record(&digest)?);
         }
         self.transact(writes).await
     }
 
-    /// A transaction step that deletes the record of `key` (no condition: it may be gone).
-    fn delete_token_record(&self, key: &TokenKey) -> Result<TransactWriteItem, StoreError> {
+    /// A transaction step that records `username`'s new token, provided its digest is new.
+    fn put_token_record(
+        &self,
+        username: &str,
+        token: &NewToken,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let put = built(
+            Put::builder()
+                .table_name(&self.tables.tokens)
+                .set_item(Some(items::token_item(username, token)))
+                .condition_expression("attribute_not_exists(#digest)")
+                .expression_attribute_names("#digest", DIGEST)
+                .build(),
+        )?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// A transaction step that deletes the record of `digest` (no condition: it may be gone).
+    fn delete_token_record(&self, digest: &TokenDigest) -> Result<TransactWriteItem, StoreError> {
         let delete = built(
             Delete::builder()
                 .table_name(&self.tables.tokens)
-                .key(DIGEST, s(key.digest().as_str()))
+                .key(DIGEST, s(digest.as_str()))
                 .build(),
         )?;
         Ok(TransactWriteItem::builder().delete(delete).build())
     }
+
+    /// Every item `request` asks for, strongly consistently, with the keys DynamoDB leaves
+    /// unprocessed (it does so when throttled) asked for again a few times, backing off.
+    async fn batch_get(
+        &self,
+        mut request: HashMap<String, KeysAndAttributes>,
+    ) -> Result<Vec<(String, items::Item)>, StoreError> {
+        let mut found = Vec::new();
+        for attempt in 0..BATCH_ATTEMPTS {
+            let output = self
+                .client
+                .batch_get_item()
+                .set_request_items(Some(request))
+                .send()
+                .await
+                .map_err(classify)?;
+            for (table, items) in output.responses.unwrap_or_default() {
+                found.extend(items.into_iter().map(|item| (table.clone(), item)));
+            }
+            request = output.unprocessed_keys.unwrap_or_default();
+            if request.is_empty() {
+                return Ok(found);
+            }
+            tokio::time::sleep(Duration::from_millis(25 << attempt)).await;
+        }
+        Err(StoreError::Unavailable(Box::new(Unprocessed)))
+    }
 }
 
-/// A write on a users item on condition that the user exists and holds exactly `current` (no
-/// token if `None`), plus `also` (`" AND ..."`, or `""`): the one way the users table is
-/// guarded against a concurrent change of the user's token. Binds `#username`, `#token` and,
-/// with a token, `:current`.
+/// The users-table update of [`Store::update_issued`]: the new token's entry added, the pruned
+/// ones removed, the per-user key (if `read` has one) moved among the entries; on condition
+/// that the user is active, still holds the key of `read` (or none), and still lists as many
+/// per-login tokens as `read`, the pruned ones among them. A concurrent login or logout changes
+/// the count, so a caller's limit check holds: no two logins can both take the last place.
+fn issued_update(read: &User, change: &IssuedChange) -> UpdateBuilder {
+    let mut added = Vec::new();
+    if let Some(moved) = &read.token {
+        added.push((moved.key.digest(), moved.expires));
+    }
+    if let Some(token) = &change.new {
+        added.push((token.key.digest(), token.expires));
+    }
+    let mut update = Update::builder()
+        .expression_attribute_names("#active", ACTIVE)
+        .expression_attribute_names("#tokens", TOKENS)
+        .expression_attribute_values(":true", AttributeValue::Bool(true))
+        .expression_attribute_values(":count", items::n(read.issued.len() as u64));
+    let mut condition = if read.issued.is_empty() {
+        String::from(
+            " AND #active = :true AND (attribute_not_exists(#tokens) OR size(#tokens) = :count)",
+        )
+    } else {
+        String::from(" AND #active = :true AND size(#tokens) = :count")
+    };
+    let mut set = Vec::new();
+    let mut removed = Vec::new();
+    if read.token.is_some() {
+        update = update.expression_attribute_names("#token_expires", TOKEN_EXPIRES);
+        removed.extend(["#token".to_owned(), "#token_expires".to_owned()]);
+    }
+    for (index, digest) in change.pruned.iter().enumerate() {
+        update = update.expression_attribute_names(format!("#p{index}"), digest.as_str());
+        condition.push_str(&format!(" AND attribute_exists(#tokens.#p{index})"));
+    }
+    if read.issued.len() == change.pruned.len() {
+        // Nothing stays: the whole map is written (it may not exist yet).
+        let entries = added
+            .iter()
+            .map(|(digest, expires)| (digest.as_str().to_owned(), items::issued_value(*expires)))
+            .collect();
+        set.push("#tokens = :entries".to_owned());
+        update = update.expression_attribute_values(":entries", AttributeValue::M(entries));
+    } else {
+        removed.extend((0..change.pruned.len()).map(|index| format!("#tokens.#p{index}")));
+        for (index, (digest, expires)) in added.iter().enumerate() {
+            update = update
+                .expression_attribute_names(format!("#a{index}"), digest.as_str())
+                .expression_attribute_values(format!(":a{index}"), items::issued_value(*expires));
+            set.push(format!("#tokens.#a{index} = :a{index}"));
+        }
+    }
+    let mut expression = Vec::new();
+    if !set.is_empty() {
+        expression.push(format!("SET {}", set.join(", ")));
+    }
+    if !removed.is_empty() {
+        expression.push(format!("REMOVE {}", removed.join(", ")));
+    }
+    let current = read.token.as_ref().map(|token| &token.key);
+    update
+        .update_expression(expression.join(" "))
+        .holding_key(current, &condition)
+}
+
+/// A write on a users item on condition that the user exists and holds exactly certain tokens,
+/// plus `also` (`" AND ..."`, or `""`): the one way the users table is guarded against a
+/// concurrent change of the user's tokens.
 trait HoldingExactly: Sized {
     fn condition(self, expression: String) -> Self;
     fn name(self, placeholder: &str, attribute: &str) -> Self;
     fn value(self, placeholder: &str, value: AttributeValue) -> Self;
 
-    fn holding_exactly(self, current: Option<&TokenKey>, also: &str) -> Self {
+    /// Holding exactly `current` as the per-user key (no key if `None`); per-login tokens are
+    /// not looked at. Binds `#username`, `#token` and, with a key, `:current`.
+    fn holding_key(self, current: Option<&TokenKey>, also: &str) -> Self {
         let this = self.name("#username", USERNAME).name("#token", TOKEN);
         match current {
             Some(key) => this
@@ -405,6 +554,26 @@ trait HoldingExactly: Sized {
                 "attribute_exists(#username) AND attribute_not_exists(#token){also}"
             )),
         }
+    }
+
+    /// Holding exactly the tokens of `read`, under both policies: its per-user key, and as many
+    /// per-login tokens as it lists, each of them (at most [`TOKENS_PER_STEP`], which keeps the
+    /// expression within DynamoDB's limits). Also binds `#tokens`, `#h0`... and `:held`.
+    fn holding_exactly(self, read: &User, also: &str) -> Self {
+        let mut issued = if read.issued.is_empty() {
+            String::from(" AND (attribute_not_exists(#tokens) OR size(#tokens) = :held)")
+        } else {
+            String::from(" AND size(#tokens) = :held")
+        };
+        let mut this = self
+            .name("#tokens", TOKENS)
+            .value(":held", items::n(read.issued.len() as u64));
+        for (index, held) in read.issued.iter().enumerate() {
+            this = this.name(&format!("#h{index}"), held.digest.as_str());
+            issued.push_str(&format!(" AND attribute_exists(#tokens.#h{index})"));
+        }
+        let current = read.token.as_ref().map(|token| &token.key);
+        this.holding_key(current, &format!("{issued}{also}"))
     }
 }
 
