@@ -17,8 +17,9 @@ load_clients=${LOAD_CLIENTS:-16}
 mapfile -t users < <(load_users "$load_clients")
 
 echo "==> building release binaries (the first build takes minutes: LTO, one codegen unit)"
-cargo build --release --locked -p login -p whoami -p logout -p authorizer -p example -p testkit \
-  -p authtoken-cli --bin login --bin whoami --bin logout --bin authorizer --bin example \
+cargo build --release --locked -p login -p whoami -p logout -p logoutall -p authorizer -p example \
+  -p testkit -p authtoken-cli --bin login --bin whoami --bin logout --bin logoutall \
+  --bin authorizer --bin example \
   --bin empty-lambda --bin coldstart --bin load --bin authtoken
 
 echo "==> 1. functions next to an empty lambda_http handler (moto for DynamoDB)"

@@ -239,13 +239,14 @@ async fn a_failed_logout_leaves_the_token_whole() {
         .assert(200, json!({ "username": null }));
 }
 
-/// The benchmark's replay mode (`FaultProxy::replay_repeats`): a request seen before is answered
-/// from memory, so the store's later changes do not show through it; a new request reaches the
-/// store; a logout's transaction, whose SDK idempotency token is random, still counts as a repeat.
+/// The benchmark's replay mode (`FaultProxy::record_answers`, then `replay_answers`): a request
+/// recorded is answered from memory, so the store's later changes do not show through it; a new
+/// request reaches the store; a logout's transaction, whose SDK idempotency token is random,
+/// still counts as a repeat, and so does a logout-all, which reads its user more than once.
 #[tokio::test]
 async fn replay_answers_repeated_requests_from_memory() {
     let faulty = faulty().await;
-    faulty.proxy.replay_repeats();
+    faulty.proxy.record_answers();
     let token = faulty.app.login(ADMIN).await;
     let logged_out = json!({ "username": null });
     faulty
@@ -255,6 +256,20 @@ async fn replay_answers_repeated_requests_from_memory() {
         .assert(200, logged_out.clone());
     let user = faulty.direct.user(ADMIN.0).await.unwrap().unwrap();
     assert_eq!(user.token, None, "the logout reached the store");
+    let token = faulty.app.login(ADMIN).await;
+    faulty
+        .app
+        .logoutall(&token)
+        .await
+        .assert(200, logged_out.clone());
+    faulty.proxy.replay_answers();
+
+    // The store no longer has the token, but logout-all is answered from memory.
+    faulty
+        .app
+        .logoutall(&token)
+        .await
+        .assert(200, logged_out.clone());
 
     // The store no longer has the token, but the same logout again is answered from memory.
     faulty.app.logout(&token).await.assert(200, logged_out);

@@ -3,10 +3,12 @@
 //! transactions, hung connections and lost responses, exactly as it would from DynamoDB.
 //!
 //! Faults are rules on the DynamoDB operation a request names (`X-Amz-Target`); a request that
-//! matches no rule is forwarded unchanged. The proxy can also take the store's latency out: with
-//! [`FaultProxy::replay_repeats`], a request identical to one seen before (same operation, same
-//! body but for the SDK's random idempotency token) gets the earlier answer from memory, without
-//! reaching the store.
+//! matches no rule is forwarded unchanged. The proxy can also take the store's latency out: it
+//! records the answers to a run of requests ([`FaultProxy::record_answers`]), then
+//! ([`FaultProxy::replay_answers`]) answers a request identical to one recorded (same operation,
+//! same body but for the SDK's random idempotency token) from memory, without reaching the
+//! store: with the answers recorded for it, in their order, again and again (a logout-all reads
+//! its user twice, with a token and then without).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -62,7 +64,21 @@ struct Recorded {
 struct State {
     rules: Vec<Rule>,
     applied: usize,
-    replay: Option<HashMap<ReplayKey, Recorded>>,
+    replay: Option<Replay>,
+}
+
+/// Recorded answers, by request, and whether they are being recorded or replayed.
+#[derive(Default)]
+struct Replay {
+    answers: HashMap<ReplayKey, Answers>,
+    replaying: bool,
+}
+
+/// The answers recorded for one request, and which one it gets next when replayed.
+#[derive(Default)]
+struct Answers {
+    recorded: Vec<Recorded>,
+    next: usize,
 }
 
 /// What makes two requests the same for replay: the operation and the body, less the
@@ -159,14 +175,19 @@ impl FaultProxy {
         self.rules.lock().unwrap().rules.clear();
     }
 
-    /// From now on, answers each request that repeats an earlier one (same operation and body)
-    /// with the earlier answer, from memory: the store is only reached by requests new to it.
-    pub fn replay_repeats(&self) {
-        self.rules
-            .lock()
-            .unwrap()
-            .replay
-            .get_or_insert_with(HashMap::new);
+    /// From now on, records each successful answer, in order, by request (operation and body),
+    /// until [`FaultProxy::replay_answers`].
+    pub fn record_answers(&self) {
+        self.rules.lock().unwrap().replay = Some(Replay::default());
+    }
+
+    /// From now on, answers each request recorded since [`FaultProxy::record_answers`] from
+    /// memory, with its recorded answers in turn, cycling; the store is only reached by requests
+    /// new to it (whose answers are recorded then).
+    pub fn replay_answers(&self) {
+        if let Some(replay) = self.rules.lock().unwrap().replay.as_mut() {
+            replay.replaying = true;
+        }
     }
 
     /// How many requests a fault was applied to so far.
@@ -271,22 +292,34 @@ impl Recorded {
     }
 }
 
-/// Whether [`FaultProxy::replay_repeats`] was called.
+/// Whether [`FaultProxy::record_answers`] was called.
 fn replaying(rules: &Rules) -> bool {
     rules.lock().unwrap().replay.is_some()
 }
 
-/// The answer kept for a request, if it was seen before.
+/// The next answer recorded for a request, when replaying and it was recorded.
 fn replayed(rules: &Rules, key: &ReplayKey) -> Option<Recorded> {
-    let state = rules.lock().unwrap();
-    state.replay.as_ref()?.get(key).cloned()
+    let mut state = rules.lock().unwrap();
+    let replay = state.replay.as_mut().filter(|replay| replay.replaying)?;
+    let answers = replay.answers.get_mut(key)?;
+    let answer = answers
+        .recorded
+        .get(answers.next % answers.recorded.len())?
+        .clone();
+    answers.next += 1;
+    Some(answer)
 }
 
 /// Keeps a successful answer for replay.
 fn record(rules: &Rules, key: ReplayKey, answer: &Recorded) {
     let mut state = rules.lock().unwrap();
     if let Some(replay) = state.replay.as_mut().filter(|_| answer.status.is_success()) {
-        replay.insert(key, answer.clone());
+        replay
+            .answers
+            .entry(key)
+            .or_default()
+            .recorded
+            .push(answer.clone());
     }
 }
 
