@@ -24,7 +24,8 @@ Functions
 - every crate in functions/ is a function in the template, and has events/<binary>-*.json;
 - every function's role has the basic execution policy and otherwise only inline statements
   naming DynamoDB actions on the project's tables; whoami and the authorizer may only read the
-  tokens table; the example function may not touch DynamoDB at all.
+  tokens table (and, only under the RefreshesTokens condition, update a token's expiry on the
+  tokens and users tables); the example function may not touch DynamoDB at all.
 
 Events
 - every event's routeKey (top level and in requestContext) is a route of its function, and its
@@ -64,6 +65,12 @@ TABLES = {"UsersTable", "TokensTable", "LockoutsTable"}
 # What a function's role may grant, where it is narrower than "DynamoDB on the tables".
 READ_TOKENS_ONLY = {("dynamodb:GetItem", "TokensTable")}
 ROLE_LIMITS = {"whoami": READ_TOKENS_ONLY, "authorizer": READ_TOKENS_ONLY, "example": set()}
+# Grants a statement may add under a template condition (!If [Condition, statement, NoValue]):
+# sliding expiry lets whoami and the authorizer move a token's expiry, on its record and on its
+# user, and only when it is on.
+CONDITIONAL_GRANTS = {
+    "RefreshesTokens": {("dynamodb:UpdateItem", "TokensTable"), ("dynamodb:UpdateItem", "UsersTable")},
+}
 # The contract's functions answer DRF's own 401s: no authorizer in front of them.
 CONTRACT_FUNCTIONS = {"LoginFunction", "WhoamiFunction", "LogoutFunction", "LogoutallFunction"}
 AUTHORIZER_IDENTITY = ["$request.header.Authorization"]
@@ -262,6 +269,9 @@ def check_role(name: str, binary: str, translated: dict) -> list[str]:
     granted = set()
     for policy in role.get("Policies", []):
         for statement in policy["PolicyDocument"]["Statement"]:
+            if "Fn::If" in statement:
+                errors += check_conditional_statement(name, statement["Fn::If"])
+                continue
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
             if statement.get("Effect") != "Allow":
@@ -278,6 +288,27 @@ def check_role(name: str, binary: str, translated: dict) -> list[str]:
     if limit is not None and not granted <= limit:
         errors.append(f"{name}: {binary} may only be granted {sorted(limit)}, but is granted {sorted(granted)}")
     return errors
+
+
+def check_conditional_statement(name: str, branches: list) -> list[str]:
+    """A statement granted only under a condition: [Condition, statement, AWS::NoValue], whose
+    grants are those CONDITIONAL_GRANTS allows that condition."""
+    condition, granted, otherwise = branches
+    if otherwise != {"Ref": "AWS::NoValue"}:
+        return [f"{name}: a conditional statement must grant nothing when {condition} is false"]
+    allowed = CONDITIONAL_GRANTS.get(condition)
+    if allowed is None:
+        return [f"{name}: statement granted under an unknown condition {condition!r}"]
+    actions = granted["Action"] if isinstance(granted["Action"], list) else [granted["Action"]]
+    resources = granted["Resource"] if isinstance(granted["Resource"], list) else [granted["Resource"]]
+    grants = {
+        (action, resource.get("Fn::GetAtt", [None])[0] if isinstance(resource, dict) else None)
+        for action in actions
+        for resource in resources
+    }
+    if granted.get("Effect") != "Allow" or not grants <= allowed:
+        return [f"{name}: under {condition} it may only be granted {sorted(allowed)}, but is granted {sorted(grants)}"]
+    return []
 
 
 def check_events(

@@ -10,6 +10,9 @@
 #   TOKEN_FORMAT           -> TokenFormat           (hex or prefixed)
 #   TOKEN_POLICY           -> TokenPolicy           (per-user or per-login)
 #   TOKEN_LIMIT_PER_USER   -> TokenLimitPerUser     (0 = no limit)
+#   TOKEN_AUTO_REFRESH     -> TokenAutoRefresh      (true or false)
+#   TOKEN_MIN_REFRESH_SECONDS -> TokenMinRefreshSeconds
+#   TOKEN_MAX_TTL_SECONDS  -> TokenMaxTtlSeconds    (0 = no bound)
 #   LOGIN_RATE_LIMIT       -> LoginRateLimit        LOGIN_BURST_LIMIT -> LoginBurstLimit
 #   API_RATE_LIMIT         -> ApiRateLimit          API_BURST_LIMIT   -> ApiBurstLimit
 #   LOGIN_LOCKOUT_THRESHOLD -> LoginLockoutThreshold
@@ -43,6 +46,9 @@ set_parameter TokenTtlSeconds TOKEN_TTL_SECONDS
 set_parameter TokenFormat TOKEN_FORMAT
 set_parameter TokenPolicy TOKEN_POLICY
 set_parameter TokenLimitPerUser TOKEN_LIMIT_PER_USER
+set_parameter TokenAutoRefresh TOKEN_AUTO_REFRESH
+set_parameter TokenMinRefreshSeconds TOKEN_MIN_REFRESH_SECONDS
+set_parameter TokenMaxTtlSeconds TOKEN_MAX_TTL_SECONDS
 set_parameter LoginRateLimit LOGIN_RATE_LIMIT
 set_parameter LoginBurstLimit LOGIN_BURST_LIMIT
 set_parameter ApiRateLimit API_RATE_LIMIT

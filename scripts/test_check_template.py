@@ -49,7 +49,7 @@ class RoutesTest(unittest.TestCase):
         template = copy.deepcopy(TEMPLATE)
         events = template["Resources"]["LogoutFunction"]["Properties"]["Events"]
         events["LogoutAll"] = copy.deepcopy(events["Logout"])
-        events["LogoutAll"]["Properties"]["Path"] = "/api/logoutall"
+        events["LogoutAll"]["Properties"]["Path"] = "/api/logout-everywhere"
         errors = route_errors(template)
         self.assertTrue(any(error.startswith("LogoutFunction: routed") for error in errors), errors)
 
@@ -234,6 +234,19 @@ class PoliciesTest(unittest.TestCase):
         )
         errors = check_template.check_role("ExampleFunction", "example", check_template.translate(template))
         self.assertTrue(any("example may only be granted []" in error for error in errors), errors)
+
+    def test_sliding_expiry_may_only_add_updates_of_expiries_under_its_condition(self):
+        for change, message in [
+            (lambda branches: branches[1].update(Action=["dynamodb:DeleteItem"]), "under RefreshesTokens it may only be granted"),
+            (lambda branches: branches.__setitem__(0, "Always"), "unknown condition 'Always'"),
+            (lambda branches: branches.__setitem__(2, branches[1]), "must grant nothing when RefreshesTokens is false"),
+        ]:
+            template = copy.deepcopy(TEMPLATE)
+            statements = template["Resources"]["WhoamiFunction"]["Properties"]["Policies"][0]["Statement"]
+            branches = next(statement["Fn::If"] for statement in statements if "Fn::If" in statement)
+            change(branches)
+            errors = check_template.check_role("WhoamiFunction", "whoami", check_template.translate(template))
+            self.assertTrue(any(message in error for error in errors), (message, errors))
 
     def test_wildcard_actions_are_refused(self):
         template = copy.deepcopy(TEMPLATE)

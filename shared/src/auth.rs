@@ -9,7 +9,9 @@ use crate::config::Settings;
 use crate::header::{self, Credentials, HeaderError};
 use crate::policy::TokenPolicy;
 use crate::store::rounds;
-use crate::store::{self, IssuedChange, NewToken, Store, StoreError, TOKENS_PER_STEP, User};
+use crate::store::{
+    self, IssuedChange, NewToken, Store, StoreError, TOKENS_PER_STEP, TokenRecord, User,
+};
 use crate::token::TokenKey;
 
 /// Seconds since the Unix epoch.
@@ -191,6 +193,10 @@ pub struct Caller {
     pub username: String,
     /// The key presented.
     pub key: TokenKey,
+    /// When the token was issued, in seconds since the epoch.
+    pub created: u64,
+    /// When it stops being valid, in seconds since the epoch; `None` = never.
+    pub expires: Option<u64>,
 }
 
 /// Why an `Authorization` header authenticates nobody: DRF's three 401s (their messages are
@@ -222,9 +228,37 @@ pub async fn authenticate_header(
     let Credentials::Key(key) = header::parse(header)? else {
         return Err(Denied::NotAuthenticated);
     };
-    match authenticate(store, &key).await? {
-        Some(username) => Ok(Caller { username, key }),
+    match live_record(store, &key).await? {
+        Some(record) => Ok(Caller {
+            username: record.username,
+            key,
+            created: record.created,
+            expires: record.expires,
+        }),
         None => Err(Denied::InvalidToken),
+    }
+}
+
+/// Under sliding expiry ([`crate::sliding`]), moves the expiry of the token `caller` just
+/// authenticated with, when a write is due; otherwise does nothing. For the requests that go on
+/// using the token (whoami, the authorizer, the guard), not for the logouts that delete it. A
+/// failed write is logged, not fatal: the token stays valid until its current expiry.
+pub async fn renew(store: &impl Store, settings: &Settings, caller: &Caller) {
+    let Some(sliding) = settings.token_refresh else {
+        return;
+    };
+    let Some(expires) = sliding.renewed(caller.created, caller.expires, now()) else {
+        return;
+    };
+    let per_login = settings.token_policy.is_per_login();
+    match store
+        .extend_token(&caller.username, &caller.key, expires, per_login)
+        .await
+    {
+        Ok(_) => {}
+        Err(error) => {
+            tracing::warn!(username = caller.username, error = %error, "could not renew a token's expiry");
+        }
     }
 }
 
@@ -234,14 +268,21 @@ pub async fn authenticate(
     store: &impl Store,
     key: &TokenKey,
 ) -> Result<Option<String>, StoreError> {
+    Ok(live_record(store, key).await?.map(|record| record.username))
+}
+
+/// The record of a presented key, if the key is of the issued form and its token is live.
+async fn live_record(
+    store: &impl Store,
+    key: &TokenKey,
+) -> Result<Option<TokenRecord>, StoreError> {
     if !key.is_well_formed() {
         return Ok(None);
     }
     Ok(store
         .token(&key.digest())
         .await?
-        .filter(|record| store::is_live(record.expires, now()))
-        .map(|record| record.username))
+        .filter(|record| store::is_live(record.expires, now())))
 }
 
 #[cfg(test)]

@@ -20,7 +20,8 @@ use lambda_http::{Request, RequestExt};
 use lambda_runtime::Diagnostic;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{Denied, authenticate_header};
+use crate::auth::{Denied, authenticate_header, renew};
+use crate::config::Settings;
 use crate::response::chain;
 use crate::store::{Store, StoreError};
 
@@ -41,11 +42,13 @@ pub struct Grant {
 /// The name under which the authorizer context carries the username.
 pub const USERNAME_KEY: &str = "username";
 
-/// Decides one authorization: allowed with the token's username, or denied (no header, another
+/// Decides one authorization: allowed with the token's username (its expiry renewed under
+/// sliding expiry), or denied (no header, another
 /// scheme, a malformed header or key, an unknown, expired or logged-out key). `Err` when the
 /// store could not answer: report it with [`fault`], never as a deny.
 pub async fn authorize(
     store: &impl Store,
+    settings: &Settings,
     request: &AuthorizerRequest,
 ) -> Result<Decision, StoreError> {
     let header = request
@@ -56,6 +59,7 @@ pub async fn authorize(
     let mut decision = Decision::default();
     match authenticate_header(store, header).await {
         Ok(caller) => {
+            renew(store, settings, &caller).await;
             tracing::debug!(username = caller.username, route, "allowed");
             decision.is_authorized = true;
             decision.context.username = Some(caller.username);

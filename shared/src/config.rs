@@ -6,6 +6,7 @@ use std::ffi::OsString;
 
 pub use crate::lockout::LockoutPolicy;
 pub use crate::policy::TokenPolicy;
+pub use crate::sliding::SlidingExpiry;
 pub use crate::token::TokenFormat;
 
 /// Environment variable: seconds a token lives after it is issued; 0 (the default) = forever.
@@ -18,6 +19,15 @@ pub const TOKEN_POLICY_VAR: &str = "TOKEN_POLICY";
 /// Environment variable: under `per-login`, the most live tokens per user (unset or 0 = no
 /// limit).
 pub const TOKEN_LIMIT_VAR: &str = "TOKEN_LIMIT_PER_USER";
+/// Environment variable: `true` for sliding expiry (each authentication renews the lifetime);
+/// needs [`TOKEN_TTL_VAR`].
+pub const TOKEN_AUTO_REFRESH_VAR: &str = "TOKEN_AUTO_REFRESH";
+/// Environment variable: with sliding expiry, the least move of an expiry worth a write, in
+/// seconds (default 60).
+pub const TOKEN_MIN_REFRESH_VAR: &str = "TOKEN_MIN_REFRESH_SECONDS";
+/// Environment variable: with sliding expiry, the longest a token lives from its creation
+/// (unset or 0 = no bound).
+pub const TOKEN_MAX_TTL_VAR: &str = "TOKEN_MAX_TTL_SECONDS";
 /// Environment variable: name of the users table.
 pub const USERS_TABLE_VAR: &str = "USERS_TABLE";
 /// Environment variable: name of the tokens table.
@@ -79,6 +89,8 @@ pub struct Settings {
     pub token_format: TokenFormat,
     /// Whether logins share one token per user or issue one each.
     pub token_policy: TokenPolicy,
+    /// Sliding expiry, when it is on.
+    pub token_refresh: Option<SlidingExpiry>,
 }
 
 impl Settings {
@@ -120,8 +132,64 @@ impl Settings {
             lockout: lockout_policy(&lookup)?,
             token_format,
             token_policy: token_policy(&lookup)?,
+            token_refresh: sliding_expiry(&lookup, token_ttl_seconds)?,
         })
     }
+}
+
+/// [`TOKEN_AUTO_REFRESH_VAR`] and, when it is `true`, the interval and the bound; `None` when it
+/// is off (the other two are then not read).
+fn sliding_expiry(
+    lookup: &impl Fn(&str) -> Option<String>,
+    ttl: Option<u64>,
+) -> Result<Option<SlidingExpiry>, ConfigError> {
+    match lookup(TOKEN_AUTO_REFRESH_VAR).as_deref().map(str::trim) {
+        None | Some("" | "false") => return Ok(None),
+        Some("true") => {}
+        Some(other) => {
+            return Err(ConfigError::Invalid {
+                var: TOKEN_AUTO_REFRESH_VAR,
+                value: other.to_owned(),
+                expected: "true or false",
+            });
+        }
+    }
+    let Some(ttl_seconds) = ttl else {
+        return Err(ConfigError::Invalid {
+            var: TOKEN_AUTO_REFRESH_VAR,
+            value: "true".to_owned(),
+            expected: "false unless TOKEN_TTL_SECONDS is above 0 (the lifetime each use renews)",
+        });
+    };
+    let seconds = |var: &'static str, default: u64| match lookup(var).as_deref().map(str::trim) {
+        None | Some("") => Ok(default),
+        Some(text) => text
+            .parse::<u64>()
+            .ok()
+            .filter(|value| *value <= 10 * 365 * 24 * 3600)
+            .ok_or_else(|| ConfigError::Invalid {
+                var,
+                value: text.to_owned(),
+                expected: "a whole number of seconds from 0 to 315360000",
+            }),
+    };
+    let min_refresh_seconds = seconds(TOKEN_MIN_REFRESH_VAR, 60)?;
+    let max_ttl_seconds = match seconds(TOKEN_MAX_TTL_VAR, 0)? {
+        0 => None,
+        max if max < ttl_seconds => {
+            return Err(ConfigError::Invalid {
+                var: TOKEN_MAX_TTL_VAR,
+                value: max.to_string(),
+                expected: "0 (no bound) or at least TOKEN_TTL_SECONDS",
+            });
+        }
+        max => Some(max),
+    };
+    Ok(Some(SlidingExpiry {
+        ttl_seconds,
+        min_refresh_seconds,
+        max_ttl_seconds,
+    }))
 }
 
 /// [`TOKEN_POLICY_VAR`] and, under `per-login`, [`TOKEN_LIMIT_VAR`] (which `per-user` refuses,
@@ -538,6 +606,71 @@ mod tests {
                 error.to_string().starts_with(var),
                 "{policy}/{limit}: {error}"
             );
+        }
+    }
+
+    #[test]
+    fn sliding_expiry_is_off_unless_asked_for_and_needs_a_lifetime() {
+        let off = Settings::from_lookup(lookup(&[(TOKEN_MIN_REFRESH_VAR, "oops")])).unwrap();
+        assert_eq!(off.token_refresh, None, "the interval is not read when off");
+        let on = Settings::from_lookup(lookup(&[
+            (TOKEN_AUTO_REFRESH_VAR, "true"),
+            (TOKEN_TTL_VAR, "3600"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            on.token_refresh,
+            Some(SlidingExpiry {
+                ttl_seconds: 3600,
+                min_refresh_seconds: 60,
+                max_ttl_seconds: None
+            })
+        );
+        let bounded = Settings::from_lookup(lookup(&[
+            (TOKEN_AUTO_REFRESH_VAR, "true"),
+            (TOKEN_TTL_VAR, "3600"),
+            (TOKEN_MIN_REFRESH_VAR, "0"),
+            (TOKEN_MAX_TTL_VAR, "86400"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            bounded
+                .token_refresh
+                .map(|s| (s.min_refresh_seconds, s.max_ttl_seconds)),
+            Some((0, Some(86400)))
+        );
+        for (settings, var) in [
+            (
+                vec![(TOKEN_AUTO_REFRESH_VAR, "yes")],
+                TOKEN_AUTO_REFRESH_VAR,
+            ),
+            (
+                vec![(TOKEN_AUTO_REFRESH_VAR, "true")],
+                TOKEN_AUTO_REFRESH_VAR,
+            ),
+            (
+                vec![(TOKEN_AUTO_REFRESH_VAR, "true"), (TOKEN_TTL_VAR, "0")],
+                TOKEN_AUTO_REFRESH_VAR,
+            ),
+            (
+                vec![
+                    (TOKEN_AUTO_REFRESH_VAR, "true"),
+                    (TOKEN_TTL_VAR, "3600"),
+                    (TOKEN_MIN_REFRESH_VAR, "-1"),
+                ],
+                TOKEN_MIN_REFRESH_VAR,
+            ),
+            (
+                vec![
+                    (TOKEN_AUTO_REFRESH_VAR, "true"),
+                    (TOKEN_TTL_VAR, "3600"),
+                    (TOKEN_MAX_TTL_VAR, "60"),
+                ],
+                TOKEN_MAX_TTL_VAR,
+            ),
+        ] {
+            let error = Settings::from_lookup(lookup(&settings)).unwrap_err();
+            assert!(error.to_string().starts_with(var), "{settings:?}: {error}");
         }
     }
 }

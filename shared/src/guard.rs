@@ -29,7 +29,7 @@ use http::Response;
 use lambda_http::{Body, IntoResponse, Request, Service, service_fn};
 
 pub use crate::auth::Caller;
-use crate::auth::authenticate_header;
+use crate::auth::{self, authenticate_header};
 use crate::ctx::Ctx;
 use crate::handlers;
 use crate::response::Failure;
@@ -59,6 +59,7 @@ where
         async move {
             match authenticate_header(&ctx.store, handlers::authorization(&request)).await {
                 Ok(caller) => {
+                    auth::renew(&ctx.store, &ctx.settings, &caller).await;
                     // Into the response's future first: R need not be Send, the future is.
                     let answer = handler(request, caller).await?.into_response();
                     Ok(answer.await)

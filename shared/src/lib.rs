@@ -13,7 +13,7 @@
 //! - [`authorizer`]: an API Gateway Lambda authorizer over the tokens, for routes served by any
 //!   function, and how a function behind it reads the username;
 //! - [`policy`]: the per-user (DRF) and per-login (knox) token policies; [`revocation`]: a
-//!   logout's token, or all of a user's, taken away under either;
+//!   logout's token, or all of a user's, taken away under either; [`sliding`]: sliding expiry;
 //! - [`admin`]: user and token administration for the command line, on the same write paths;
 //! - [`form`], [`header`], [`media`]: parsing the login body, the `Authorization` header and
 //!   media types with DRF's exact rules;
@@ -45,6 +45,7 @@ pub mod password;
 pub mod policy;
 pub mod response;
 pub mod revocation;
+pub mod sliding;
 pub mod store;
 pub mod token;
 

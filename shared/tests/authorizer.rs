@@ -44,9 +44,13 @@ fn allowed(username: &str) -> Decision {
 
 async fn a_live_key_is_allowed_with_its_username(store: &impl Store, key: &str) {
     for header in [format!("Token {key}"), format!("token\t{key}")] {
-        let decision = authorize(store, &authorizer_request(Some(header.as_bytes())))
-            .await
-            .unwrap();
+        let decision = authorize(
+            store,
+            &Settings::default(),
+            &authorizer_request(Some(header.as_bytes())),
+        )
+        .await
+        .unwrap();
         assert_eq!(decision, allowed("admin"), "{header}");
     }
 }
@@ -63,7 +67,9 @@ async fn what_whoami_refuses_is_denied(store: &impl Store, key: &str) {
         Some(format!("Token {}", key.to_uppercase()).leak().as_bytes()),
     ];
     for header in headers {
-        let decision = authorize(store, &authorizer_request(header)).await.unwrap();
+        let decision = authorize(store, &Settings::default(), &authorizer_request(header))
+            .await
+            .unwrap();
         assert_eq!(decision, Decision::default(), "{header:?}");
     }
 }
@@ -79,9 +85,13 @@ async fn expired_and_logged_out_keys_are_denied(store: &impl Store, key: &str) {
     };
     assert!(store.install_token("late", &expired, None).await.unwrap());
     let header = format!("Token {}", expired.key.expose());
-    let decision = authorize(store, &authorizer_request(Some(header.as_bytes())))
-        .await
-        .unwrap();
+    let decision = authorize(
+        store,
+        &Settings::default(),
+        &authorizer_request(Some(header.as_bytes())),
+    )
+    .await
+    .unwrap();
     assert_eq!(decision, Decision::default(), "expired");
 
     assert_eq!(
@@ -91,9 +101,13 @@ async fn expired_and_logged_out_keys_are_denied(store: &impl Store, key: &str) {
         1
     );
     let header = format!("Token {key}");
-    let decision = authorize(store, &authorizer_request(Some(header.as_bytes())))
-        .await
-        .unwrap();
+    let decision = authorize(
+        store,
+        &Settings::default(),
+        &authorizer_request(Some(header.as_bytes())),
+    )
+    .await
+    .unwrap();
     assert_eq!(decision, Decision::default(), "logged out");
 }
 
@@ -140,7 +154,12 @@ async fn a_store_fault_is_an_error_never_a_decision() {
         Fault::Error("AccessDeniedException"),
     ] {
         proxy.inject("GetItem", fault, None);
-        let outcome = authorize(&store, &authorizer_request(Some(header.as_bytes()))).await;
+        let outcome = authorize(
+            &store,
+            &Settings::default(),
+            &authorizer_request(Some(header.as_bytes())),
+        )
+        .await;
         assert!(
             matches!(
                 outcome,
@@ -151,8 +170,12 @@ async fn a_store_fault_is_an_error_never_a_decision() {
         proxy.heal();
     }
     assert!(proxy.faults_applied() >= 3, "the faults were injected");
-    let decision = authorize(&store, &authorizer_request(Some(header.as_bytes())))
-        .await
-        .unwrap();
+    let decision = authorize(
+        &store,
+        &Settings::default(),
+        &authorizer_request(Some(header.as_bytes())),
+    )
+    .await
+    .unwrap();
     assert_eq!(decision, allowed("admin"));
 }

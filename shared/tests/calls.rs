@@ -6,7 +6,8 @@
 //! two, the authorizer one read per authorization, and nothing at all for requests refused
 //! before the store is needed. Under the per-login policy: login reads as above and writes one
 //! transaction, logout one read and one transaction, logout-all a read of the token, then per
-//! 50 tokens a read of the user and a transaction, and a last read of the user.
+//! 50 tokens a read of the user and a transaction, and a last read of the user. Sliding
+//! expiry adds one transaction to whoami when a renewal is due, none otherwise.
 
 #![allow(
     clippy::unwrap_used,
@@ -137,6 +138,33 @@ async fn per_login_tokens_cost_one_transaction_each_and_logout_all_one_per_fifty
 }
 
 #[tokio::test]
+async fn sliding_expiry_adds_one_transaction_only_when_a_renewal_is_due() {
+    for (min_refresh_seconds, expected) in [
+        (60, vec!["GetItem"]),
+        (0, vec!["GetItem", "TransactWriteItems"]),
+    ] {
+        let (app, log) = recorded_app_with(Settings {
+            token_ttl_seconds: Some(3600),
+            token_refresh: Some(authtoken::config::SlidingExpiry {
+                ttl_seconds: 3600,
+                min_refresh_seconds,
+                max_ttl_seconds: None,
+            }),
+            ..Settings::default()
+        })
+        .await;
+        let token = app.login(ADMIN).await;
+        // A second later the renewed expiry is a second later: due only without an interval.
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        log.take();
+        app.whoami(&token)
+            .await
+            .assert(200, json!({ "username": "admin" }));
+        assert_eq!(log.take(), expected, "min interval {min_refresh_seconds}");
+    }
+}
+
+#[tokio::test]
 async fn requests_refused_before_the_store_make_no_call() {
     let (app, log) = recorded_app().await;
     let refused = [
@@ -187,9 +215,13 @@ async fn the_authorizer_reads_once_per_authorization_and_never_for_a_malformed_h
     let unknown = "0123456789abcdef0123456789abcdef01234567";
     let read_once = [format!("Token {token}"), format!("Token {unknown}")];
     for header in &read_once {
-        authorize(&ctx.store, &authorizer_request(Some(header.as_bytes())))
-            .await
-            .unwrap();
+        authorize(
+            &ctx.store,
+            &ctx.settings,
+            &authorizer_request(Some(header.as_bytes())),
+        )
+        .await
+        .unwrap();
         assert_eq!(log.take(), ["GetItem"], "{header}");
     }
     for header in [
@@ -200,9 +232,13 @@ async fn the_authorizer_reads_once_per_authorization_and_never_for_a_malformed_h
         Some("Token not-a-key"),
         Some("Token atk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
     ] {
-        let decision = authorize(&ctx.store, &authorizer_request(header.map(str::as_bytes)))
-            .await
-            .unwrap();
+        let decision = authorize(
+            &ctx.store,
+            &ctx.settings,
+            &authorizer_request(header.map(str::as_bytes)),
+        )
+        .await
+        .unwrap();
         assert!(!decision.is_authorized, "{header:?}");
         assert_eq!(log.take(), Vec::<String>::new(), "{header:?}");
     }

@@ -63,7 +63,9 @@ async fn every_authorizer_event_gets_its_expected_decision() {
         let Some(Expected::Authorizer(allowed)) = expected(&stem) else {
             panic!("events/{stem}.json expects no decision");
         };
-        let decision = authorizer::authorize(&store, &request).await.unwrap();
+        let decision = authorizer::authorize(&store, &Settings::default(), &request)
+            .await
+            .unwrap();
         check_decision(&stem, &serde_json::to_value(&decision).unwrap(), allowed);
         checked += 1;
     }

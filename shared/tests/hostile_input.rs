@@ -207,7 +207,7 @@ proptest! {
             store
         });
         let request = testkit::events::authorizer_request(authorization.as_deref());
-        let decision = rt.block_on(authorizer::authorize(&store, &request)).unwrap();
+        let decision = rt.block_on(authorizer::authorize(&store, &Settings::default(), &request)).unwrap();
         let presents_the_key = authorization.as_deref().is_some_and(|value| {
             header::parse(Some(value)) == Ok(Credentials::Key(TokenKey::new(ISSUED)))
         });

@@ -169,6 +169,7 @@ pub fn drf_settings() -> Settings {
         lockout: authtoken::lockout::LockoutPolicy::OFF,
         token_format: authtoken::token::TokenFormat::Hex,
         token_policy: authtoken::policy::TokenPolicy::PerUser,
+        token_refresh: None,
     }
 }
 

@@ -54,6 +54,18 @@ impl ServeProcess {
                 );
             }
         }
+        if let Some(sliding) = settings.token_refresh {
+            command
+                .env("TOKEN_AUTO_REFRESH", "true")
+                .env(
+                    "TOKEN_MIN_REFRESH_SECONDS",
+                    sliding.min_refresh_seconds.to_string(),
+                )
+                .env(
+                    "TOKEN_MAX_TTL_SECONDS",
+                    sliding.max_ttl_seconds.unwrap_or(0).to_string(),
+                );
+        }
         let lockout = &settings.lockout;
         command
             .env("LOGIN_LOCKOUT_THRESHOLD", lockout.threshold.to_string())

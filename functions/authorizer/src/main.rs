@@ -11,7 +11,7 @@ async fn main() -> Result<(), Error> {
     let ctx = &authtoken::lambda::init()?;
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<AuthorizerRequest>| async move {
-            authorizer::authorize(&ctx.store, &event.payload)
+            authorizer::authorize(&ctx.store, &ctx.settings, &event.payload)
                 .await
                 .map_err(authorizer::fault)
         },

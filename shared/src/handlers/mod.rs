@@ -40,7 +40,9 @@ pub async fn login<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
 pub async fn whoami<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
     let endpoint = &endpoint::WHOAMI;
     let outcome = pipeline(ctx, endpoint, request, async |_, caller| {
-        Ok(whoami::whoami(&caller.ok_or(Failure::NotAuthenticated)?))
+        let caller = caller.ok_or(Failure::NotAuthenticated)?;
+        auth::renew(&ctx.store, &ctx.settings, &caller).await;
+        Ok(whoami::whoami(&caller))
     })
     .await;
     finish(endpoint, outcome)

@@ -211,6 +211,34 @@ impl Store for MemoryStore {
         Ok(true)
     }
 
+    async fn extend_token(
+        &self,
+        username: &str,
+        key: &TokenKey,
+        expires: u64,
+        _per_login_first: bool,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        let digest = key.digest();
+        let extends = state.tokens.get(&digest).is_some_and(|record| {
+            record.username == username && record.expires.is_some_and(|current| current < expires)
+        });
+        let Some(user) = state.users.get_mut(username).filter(|_| extends) else {
+            return Ok(false);
+        };
+        if let Some(current) = user.token.as_mut().filter(|token| &token.key == key) {
+            current.expires = Some(expires);
+        } else if let Some(issued) = user.issued.iter_mut().find(|i| i.digest == digest) {
+            issued.expires = Some(expires);
+        } else {
+            return Ok(false);
+        }
+        if let Some(record) = state.tokens.get_mut(&digest) {
+            record.expires = Some(expires);
+        }
+        Ok(true)
+    }
+
     async fn revoke_tokens(&self, username: &str, revoked: &Revoked) -> Result<bool, StoreError> {
         let mut state = self.state();
         let owns = |digest: &TokenDigest| {

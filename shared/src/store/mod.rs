@@ -227,6 +227,19 @@ pub trait Store: Send + Sync {
         change: &IssuedChange,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
+    /// In one atomic step, moves the expiry of `username`'s token `key` to `expires`, on its
+    /// record and on the user (their per-user key, or the key's per-login entry), provided the
+    /// token expires earlier (a token that never expires is left so) and the user holds it.
+    /// `per_login_first` says which of the two places to try first (the policy in force), so
+    /// that the usual case is one write. `Ok(false)` if nothing was moved.
+    fn extend_token(
+        &self,
+        username: &str,
+        key: &TokenKey,
+        expires: u64,
+        per_login_first: bool,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// In one atomic step, deletes the records of `revoked` and takes them off `username`,
     /// provided the user holds every one of them. `Ok(false)` if not (already deleted).
     fn revoke_tokens(

@@ -45,6 +45,15 @@ impl Store for UnreachableStore {
     async fn update_issued(&self, _: &User, _: &IssuedChange) -> Result<bool, StoreError> {
         Err(unreachable())
     }
+    async fn extend_token(
+        &self,
+        _: &str,
+        _: &TokenKey,
+        _: u64,
+        _: bool,
+    ) -> Result<bool, StoreError> {
+        Err(unreachable())
+    }
     async fn revoke_tokens(&self, _: &str, _: &Revoked) -> Result<bool, StoreError> {
         Err(unreachable())
     }

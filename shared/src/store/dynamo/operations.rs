@@ -170,6 +170,64 @@ impl Store for DynamoStore {
         self.transact(writes).await
     }
 
+    async fn extend_token(
+        &self,
+        username: &str,
+        key: &TokenKey,
+        expires: u64,
+        per_login_first: bool,
+    ) -> Result<bool, StoreError> {
+        let digest = key.digest();
+        let record = built(
+            Update::builder()
+                .table_name(&self.tables.tokens)
+                .key(DIGEST, s(digest.as_str()))
+                .update_expression("SET #expires = :expires")
+                .condition_expression("#owner = :username AND #expires < :expires")
+                .expression_attribute_names("#owner", OWNER)
+                .expression_attribute_names("#expires", EXPIRES)
+                .expression_attribute_values(":username", s(username))
+                .expression_attribute_values(":expires", items::n(expires))
+                .build(),
+        )?;
+        let on_user = Update::builder()
+            .table_name(&self.tables.users)
+            .key(USERNAME, s(username))
+            .expression_attribute_values(":expires", items::n(expires));
+        let per_login = built(
+            on_user
+                .clone()
+                .update_expression("SET #tokens.#digest = :expires")
+                .condition_expression("attribute_exists(#tokens.#digest)")
+                .expression_attribute_names("#tokens", TOKENS)
+                .expression_attribute_names("#digest", digest.as_str())
+                .build(),
+        )?;
+        let per_user = built(
+            on_user
+                .update_expression("SET #token_expires = :expires")
+                .condition_expression("#token = :key")
+                .expression_attribute_names("#token", TOKEN)
+                .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
+                .expression_attribute_values(":key", s(key.expose()))
+                .build(),
+        )?;
+        let mut places = [per_login, per_user];
+        if !per_login_first {
+            places.reverse();
+        }
+        for place in places {
+            let writes = vec![
+                TransactWriteItem::builder().update(record.clone()).build(),
+                TransactWriteItem::builder().update(place).build(),
+            ];
+            if self.transact(writes).await? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     async fn revoke_tokens(&self, username: &str, revoked: &Revoked) -> Result<bool, StoreError> {
         let mut removed = Vec::new();
         let mut condition = String::from("attribute_exists(#username)");
