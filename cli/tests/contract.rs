@@ -11,6 +11,7 @@ async fn http(settings: Settings) -> TestApp {
 }
 
 testkit::contract_suite!(http, crate::http);
+testkit::contract_suite!(per_login http_per_login, crate::http);
 testkit::lockout_suite!(lockout, crate::http);
 testkit::policy_suite!(policy, crate::http);
 

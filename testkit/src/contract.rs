@@ -12,16 +12,26 @@ use crate::app::{ADMIN, BOB, CAROL, TestApp, TestRequest};
 
 /// Declares, in a module named `$module`, one test per contract case, each on an app that
 /// `$make` builds from the settings (`async fn(Settings) -> TestApp`), e.g.
-/// `testkit::contract_suite!(memory, testkit::app::TestApp::memory);`.
+/// `testkit::contract_suite!(memory, testkit::app::TestApp::memory);`: DRF's contract, under
+/// the per-user policy. `contract_suite!(per_login MODULE, MAKE)` declares the cases that hold
+/// under the per-login policy too (all but the three on login's answer, which the policy suite
+/// has in knox's form).
 #[macro_export]
 macro_rules! contract_suite {
     ($module:ident, $make:expr) => {
-        $crate::contract_suite!(@suite $module, $make;
+        $crate::contract_suite!(@with_common $module, $make, $crate::app::drf_settings;
             login_with_json_returns_a_40_hex_token,
-            login_with_a_form_or_multipart_returns_a_token,
             login_again_in_any_encoding_returns_the_same_token,
-            bad_credentials_get_one_indistinguishable_400,
             username_is_trimmed_but_password_is_not,
+        );
+    };
+    (per_login $module:ident, $make:expr) => {
+        $crate::contract_suite!(@with_common $module, $make, $crate::policy::per_login;);
+    };
+    (@with_common $module:ident, $make:expr, $settings:path; $($only:ident,)*) => {
+        $crate::contract_suite!(@suite $module, $make, $settings; $($only,)*
+            login_with_a_form_or_multipart_returns_a_token,
+            bad_credentials_get_one_indistinguishable_400,
             very_long_credentials_are_refused_as_bad_credentials,
             oversized_bodies_are_refused_with_413,
             extra_fields_are_ignored,
@@ -61,12 +71,12 @@ macro_rules! contract_suite {
             every_answer_carries_djangos_security_headers,
         );
     };
-    (@suite $module:ident, $make:expr; $($name:ident,)*) => {
+    (@suite $module:ident, $make:expr, $settings:path; $($name:ident,)*) => {
         mod $module {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let app = ($make)($crate::app::drf_settings()).await;
+                    let app = ($make)($settings()).await;
                     $crate::contract::$name(app).await
                 }
             )*
