@@ -359,6 +359,7 @@ pub async fn forget_key(store: &impl Store, username: &str) -> Result<bool, Admi
         let change = IssuedChange {
             new: None,
             pruned: Vec::new(),
+            at_most: None,
         };
         if !store.update_issued(&user, &change).await? {
             return Ok(Round::Lost(()));

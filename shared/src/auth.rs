@@ -120,17 +120,21 @@ async fn issue_per_login(
             return Ok(Some(Ensured::LimitReached));
         }
         // The step also puts the new record and updates the user: room for this many more.
-        let pruned = user
+        let expired: Vec<_> = user
             .issued
             .iter()
             .filter(|issued| !store::is_live(issued.expires, now))
-            .take(TOKENS_PER_STEP - 2)
             .map(|issued| issued.digest.clone())
             .collect();
+        let pruned: Vec<_> = expired.iter().take(TOKENS_PER_STEP - 2).cloned().collect();
+        // Expired tokens left listed (beyond one step's pruning) do not count either.
+        let listed_but_expired = expired.len() - pruned.len();
+        let allowed = settings.token_policy.tokens_allowed() + listed_but_expired;
         let token = new_token(settings, now);
         let change = IssuedChange {
             new: Some(token.clone()),
             pruned,
+            at_most: Some(allowed.min(store::MAX_TOKENS_PER_USER)),
         };
         if !store.update_issued(&user, &change).await? {
             return Ok(None);

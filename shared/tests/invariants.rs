@@ -35,6 +35,9 @@ tests_on!([memory, dynamo] testkit::app::drf_settings() =>
     a_weak_password_hash_is_upgraded_at_login,
     a_login_racing_a_logout_never_returns_the_deleted_key,
 );
+tests_on!([memory, dynamo] testkit::policy::per_login() =>
+    per_login_rounds_leave_no_token_unlisted,
+);
 tests_on!([memory, dynamo] testkit::contract::short_lived_tokens() =>
     an_expired_token_is_refused_and_replaced_at_the_next_login,
 );
@@ -205,4 +208,64 @@ async fn insert_user_hashed_with(
     })
     .await;
     hash
+}
+
+/// Rounds of each task under the per-login policy.
+const PER_LOGIN_ROUNDS: u64 = 60;
+
+/// Per-login logins, logouts and logouts-all of one user from several tasks at once: afterwards
+/// a key authenticates exactly when its user lists it (no record left behind by a logout-all
+/// racing a login, no listed token without its record), and a last logout-all leaves none.
+async fn per_login_rounds_leave_no_token_unlisted(app: TestApp) {
+    let app = Arc::new(app);
+    let tasks: Vec<_> = (0..TASKS)
+        .map(|task| {
+            let app = Arc::clone(&app);
+            tokio::spawn(async move {
+                let mut state = 0x2545_f491_4f6c_dd1d_u64 ^ (task + 1);
+                let mut issued = Vec::new();
+                for _ in 0..PER_LOGIN_ROUNDS {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    match (state % 4, issued.last()) {
+                        (0 | 1, _) | (_, None) => issued.push(app.login(ADMIN).await),
+                        (2, Some(key)) => {
+                            let answer = app.logout(key).await;
+                            assert!(matches!(answer.status, 200 | 401), "{}", answer.text());
+                        }
+                        (_, Some(key)) => {
+                            let answer = app.logoutall(key).await;
+                            assert!(matches!(answer.status, 200 | 401), "{}", answer.text());
+                        }
+                    }
+                }
+                issued
+            })
+        })
+        .collect();
+    let mut keys = Vec::new();
+    for task in tasks {
+        keys.extend(within(600, task).await.expect("task"));
+    }
+    app.assert_consistent(ADMIN.0).await;
+    let user = app.stored_user(ADMIN.0).await.expect("admin");
+    let mut live = None;
+    for key in &keys {
+        let digest = authtoken::token::TokenKey::new(key.as_str()).digest();
+        let listed = user.issued.iter().any(|issued| issued.digest == digest);
+        let answer = app.whoami(key).await;
+        assert_eq!(answer.status == 200, listed, "{}", answer.text());
+        if listed {
+            live = Some(key);
+        }
+    }
+    if let Some(key) = live {
+        app.logoutall(key)
+            .await
+            .assert(200, json!({ "username": null }));
+    }
+    for key in &keys {
+        app.whoami(key).await.assert_401("Invalid token.");
+    }
 }

@@ -327,6 +327,17 @@ impl TestApp {
             assert_eq!(record.username, username);
             assert_eq!(record.expires, current.expires);
         }
+        for issued in &user.issued {
+            let record = match self {
+                TestApp::Memory(ctx) => ctx.store.token(&issued.digest).await,
+                TestApp::Dynamo(ctx) => ctx.store.token(&issued.digest).await,
+                TestApp::Http(_) => unreachable!(),
+            }
+            .expect("read token")
+            .unwrap_or_else(|| panic!("a per-login token of {username} has no record"));
+            assert_eq!(record.username, username);
+            assert_eq!(record.expires, issued.expires);
+        }
     }
 
     /// Adds a user directly to the store, with a given password hash.

@@ -177,12 +177,23 @@ impl Store for MemoryStore {
     async fn update_issued(&self, read: &User, change: &IssuedChange) -> Result<bool, StoreError> {
         let mut state = self.state();
         let username = &read.username;
-        let active = state.users.get(username).is_some_and(|user| user.active);
+        let current = read.token.as_ref().map(|token| &token.key);
         let fresh = change
             .new
             .as_ref()
             .is_none_or(|token| !state.tokens.contains_key(&token.key.digest()));
-        if !active || !state.holds_as_read(read) || !fresh {
+        let Some(user) = state.users.get(username).filter(|user| user.active) else {
+            return Ok(false);
+        };
+        let added = usize::from(read.token.is_some()) + usize::from(change.new.is_some());
+        let listed_after = (user.issued.len() + added).saturating_sub(change.pruned.len());
+        let allowed = (!read.issued.is_empty() || user.issued.is_empty())
+            && change
+                .pruned
+                .iter()
+                .all(|digest| state.issues(username, digest))
+            && change.at_most.is_none_or(|at_most| listed_after <= at_most);
+        if !state.holds_key(username, current) || !allowed || !fresh {
             return Ok(false);
         }
         for digest in &change.pruned {

@@ -102,6 +102,9 @@ pub struct IssuedChange {
     pub new: Option<NewToken>,
     /// Expired tokens to take off the user (and their records).
     pub pruned: Vec<TokenDigest>,
+    /// The most tokens the user may list once the change is made (the per-login limit);
+    /// `None` = no bound.
+    pub at_most: Option<usize>,
 }
 
 /// Tokens to take from a user in one step, by [`Store::revoke_tokens`].
@@ -220,7 +223,11 @@ pub trait Store: Send + Sync {
 
     /// In one atomic step, applies `change` to `read`'s per-login tokens and moves their
     /// per-user key, if any, among them (it stays valid; only its plaintext goes), provided the
-    /// user is active and holds exactly the tokens of `read`. `Ok(false)` if not.
+    /// user is active, still holds the per-user key of `read` (or none), still lists each pruned
+    /// token, will list no more than `change.at_most` tokens, and, if `read` listed none, still
+    /// lists none. `Ok(false)` if not. Other logins and logouts of the user meanwhile do not make
+    /// it fail (unless they bring the user to the bound): under no limit, concurrent logins
+    /// never wait on each other.
     fn update_issued(
         &self,
         read: &User,

@@ -527,9 +527,12 @@ impl DynamoStore {
 
 /// The users-table update of [`Store::update_issued`]: the new token's entry added, the pruned
 /// ones removed, the per-user key (if `read` has one) moved among the entries; on condition
-/// that the user is active, still holds the key of `read` (or none), and still lists as many
-/// per-login tokens as `read`, the pruned ones among them. A concurrent login or logout changes
-/// the count, so a caller's limit check holds: no two logins can both take the last place.
+/// that the user is active and still holds the key of `read` (or none). If `read` listed no
+/// per-login token, the list may not exist yet: it is written whole, on condition that it still
+/// lists none. Otherwise entries are added and removed one by one, on condition that each
+/// pruned one is still listed and that the list leaves room under `change.at_most`: its length
+/// is checked, not its contents, so that concurrent logins do not fail each other, and no two
+/// of them can both take the last place.
 fn issued_update(read: &User, change: &IssuedChange) -> UpdateBuilder {
     let mut added = Vec::new();
     if let Some(moved) = &read.token {
@@ -541,40 +544,45 @@ fn issued_update(read: &User, change: &IssuedChange) -> UpdateBuilder {
     let mut update = Update::builder()
         .expression_attribute_names("#active", ACTIVE)
         .expression_attribute_names("#tokens", TOKENS)
-        .expression_attribute_values(":true", AttributeValue::Bool(true))
-        .expression_attribute_values(":count", items::n(read.issued.len() as u64));
-    let mut condition = if read.issued.is_empty() {
-        String::from(
-            " AND #active = :true AND (attribute_not_exists(#tokens) OR size(#tokens) = :count)",
-        )
-    } else {
-        String::from(" AND #active = :true AND size(#tokens) = :count")
-    };
+        .expression_attribute_values(":true", AttributeValue::Bool(true));
+    let mut condition = String::from(" AND #active = :true");
     let mut set = Vec::new();
     let mut removed = Vec::new();
     if read.token.is_some() {
         update = update.expression_attribute_names("#token_expires", TOKEN_EXPIRES);
         removed.extend(["#token".to_owned(), "#token_expires".to_owned()]);
     }
-    for (index, digest) in change.pruned.iter().enumerate() {
-        update = update.expression_attribute_names(format!("#p{index}"), digest.as_str());
-        condition.push_str(&format!(" AND attribute_exists(#tokens.#p{index})"));
-    }
-    if read.issued.len() == change.pruned.len() {
-        // Nothing stays: the whole map is written (it may not exist yet).
+    if read.issued.is_empty() {
         let entries = added
             .iter()
             .map(|(digest, expires)| (digest.as_str().to_owned(), items::issued_value(*expires)))
             .collect();
+        condition.push_str(" AND (attribute_not_exists(#tokens) OR size(#tokens) = :none)");
         set.push("#tokens = :entries".to_owned());
-        update = update.expression_attribute_values(":entries", AttributeValue::M(entries));
+        update = update
+            .expression_attribute_values(":none", items::n(0))
+            .expression_attribute_values(":entries", AttributeValue::M(entries));
     } else {
-        removed.extend((0..change.pruned.len()).map(|index| format!("#tokens.#p{index}")));
+        for (index, digest) in change.pruned.iter().enumerate() {
+            update = update.expression_attribute_names(format!("#p{index}"), digest.as_str());
+            condition.push_str(&format!(" AND attribute_exists(#tokens.#p{index})"));
+            removed.push(format!("#tokens.#p{index}"));
+        }
         for (index, (digest, expires)) in added.iter().enumerate() {
             update = update
                 .expression_attribute_names(format!("#a{index}"), digest.as_str())
                 .expression_attribute_values(format!(":a{index}"), items::issued_value(*expires));
             set.push(format!("#tokens.#a{index} = :a{index}"));
+        }
+        // size() of a missing list is false, as is attribute_exists: a password reset may have
+        // removed the list since it was read.
+        match change.at_most {
+            Some(at_most) => {
+                let room = (at_most + change.pruned.len() + 1).saturating_sub(added.len());
+                condition.push_str(" AND size(#tokens) < :room");
+                update = update.expression_attribute_values(":room", items::n(room as u64));
+            }
+            None => condition.push_str(" AND attribute_exists(#tokens)"),
         }
     }
     let mut expression = Vec::new();
