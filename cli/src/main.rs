@@ -3,12 +3,15 @@
 //! - `authtoken serve` runs the four endpoints over HTTP on loopback through the very handlers
 //!   the Lambda functions run, on an in-memory store or on DynamoDB;
 //! - `authtoken user ...`, `authtoken token ...` manage users and tokens in the DynamoDB tables;
-//! - `authtoken tables ...` creates or checks the tables on a local DynamoDB-compatible server.
+//! - `authtoken tables ...` creates or checks the tables on a local DynamoDB-compatible server;
+//! - `authtoken import django FILE` moves a DRF back-end's users and tokens in.
 //!
 //! Exit codes: 0 success, 1 failure (the message says why), 2 bad usage.
 
 mod browsers;
 mod connect;
+mod dumpdata;
+mod import;
 mod password_input;
 mod serve;
 mod tables;
@@ -63,6 +66,8 @@ enum Command {
     Token(tokens::TokenArgs),
     /// Create or check the tables on a local DynamoDB-compatible server
     Tables(tables::TablesArgs),
+    /// Import users and tokens into the DynamoDB tables from a DRF back-end
+    Import(import::ImportArgs),
 }
 
 #[tokio::main]
@@ -78,6 +83,7 @@ async fn main() -> ExitCode {
         Command::User(args) => users::run(args).await,
         Command::Token(args) => tokens::run(args).await,
         Command::Tables(args) => tables::run(args).await,
+        Command::Import(args) => import::run(args).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

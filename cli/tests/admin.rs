@@ -7,135 +7,14 @@
     reason = "tests: a failed expectation is the test's failure, reported where it happened"
 )]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
-use authtoken::Ctx;
-use authtoken::config::Tables;
 use authtoken::store::Store;
 use authtoken::store::dynamo::DynamoStore;
 use serde_json::json;
 use testkit::app::{TestApp, TestRequest};
+use testkit::cli::{Admin, describe};
 use testkit::serve::ServeProcess;
-
-/// Fresh table names, and a way to run `authtoken` against them.
-struct Admin {
-    tables: Tables,
-    home: std::path::PathBuf,
-}
-
-impl Admin {
-    /// Table names of the test's own, not yet created.
-    fn new() -> Self {
-        let tables = testkit::dynamo::unique_tables();
-        let home = std::env::temp_dir().join(format!("authtoken-home-{}", tables.users));
-        std::fs::create_dir_all(&home).unwrap();
-        Self { tables, home }
-    }
-
-    /// Table names with the tables created by `authtoken tables create`.
-    fn with_tables() -> Self {
-        let admin = Self::new();
-        admin.ok(&["tables", "create"]);
-        admin
-    }
-
-    /// `authtoken ARGS` with only the environment it needs: the local endpoint, a region, dummy
-    /// credentials, the table names, and no instance metadata (it must never leave loopback).
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_authtoken"));
-        command
-            .args(args)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", &self.home)
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_ENDPOINT_URL_DYNAMODB", testkit::dynamo::endpoint())
-            .env("AWS_REGION", testkit::dynamo::REGION)
-            .env("AWS_ACCESS_KEY_ID", "test")
-            .env("AWS_SECRET_ACCESS_KEY", "test")
-            .env("USERS_TABLE", &self.tables.users)
-            .env("TOKENS_TABLE", &self.tables.tokens)
-            .env("LOCKOUTS_TABLE", &self.tables.lockouts);
-        command
-    }
-
-    fn run_with(&self, mut command: Command, stdin: Option<&str>) -> Output {
-        command.stdout(Stdio::piped()).stderr(Stdio::piped());
-        command.stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        });
-        let mut child = command.spawn().expect("run authtoken");
-        if let Some(input) = stdin {
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(input.as_bytes())
-                .unwrap();
-        }
-        child.wait_with_output().expect("authtoken output")
-    }
-
-    fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        self.run_with(self.command(args), stdin)
-    }
-
-    /// Runs and asserts success; returns standard output.
-    #[track_caller]
-    fn ok(&self, args: &[&str]) -> String {
-        self.ok_with_stdin(args, None)
-    }
-
-    #[track_caller]
-    fn ok_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> String {
-        let output = self.run(args, stdin);
-        assert!(output.status.success(), "{args:?}: {}", describe(&output));
-        String::from_utf8(output.stdout).unwrap()
-    }
-
-    /// Runs and asserts exit code 1; returns standard error.
-    #[track_caller]
-    fn fails(&self, args: &[&str], stdin: Option<&str>) -> String {
-        let output = self.run(args, stdin);
-        assert_eq!(
-            output.status.code(),
-            Some(1),
-            "{args:?}: {}",
-            describe(&output)
-        );
-        String::from_utf8(output.stderr).unwrap()
-    }
-
-    fn create_user(&self, name: &str, password: &str) {
-        let out = self.ok_with_stdin(
-            &["user", "create", name, "--password-stdin"],
-            Some(&format!("{password}\n")),
-        );
-        assert!(out.contains(&format!("created user {name:?}")), "{out}");
-    }
-
-    /// The handlers on the same tables, to see what clients would see.
-    fn app(&self) -> TestApp {
-        TestApp::Dynamo(Ctx {
-            store: DynamoStore::new(testkit::dynamo::client(), self.tables.clone()),
-            // Locks of a minute: the default's first lock (1 s) may end before the next login
-            // on a slow machine.
-            settings: testkit::lockout::long_locks(),
-        })
-    }
-}
-
-fn describe(output: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
 
 fn is_key(text: &str) -> bool {
     text.len() == 40
@@ -146,7 +25,7 @@ fn is_key(text: &str) -> bool {
 
 #[test]
 fn tables_create_is_idempotent_and_check_then_matches() {
-    let admin = Admin::new();
+    let admin = Admin::new(env!("CARGO_BIN_EXE_authtoken"));
     let missing = admin.run(&["tables", "check"], None);
     assert_eq!(missing.status.code(), Some(1));
     assert!(
@@ -173,7 +52,7 @@ fn tables_create_is_idempotent_and_check_then_matches() {
 
 #[tokio::test]
 async fn tables_check_reports_a_tokens_table_without_ttl() {
-    let admin = Admin::new();
+    let admin = Admin::new(env!("CARGO_BIN_EXE_authtoken"));
     admin.ok(&["tables", "create"]);
     let client = testkit::dynamo::client();
     client
@@ -216,7 +95,7 @@ async fn tables_check_reports_a_tokens_table_without_ttl() {
 
 #[test]
 fn tables_create_refuses_real_aws_without_yes_really() {
-    let admin = Admin::new();
+    let admin = Admin::new(env!("CARGO_BIN_EXE_authtoken"));
     let mut command = admin.command(&["tables", "create"]);
     command.env_remove("AWS_ENDPOINT_URL_DYNAMODB");
     let output = admin.run_with(command, None);
@@ -231,7 +110,7 @@ fn tables_create_refuses_real_aws_without_yes_really() {
 
 #[tokio::test]
 async fn a_created_user_logs_in_and_deactivation_kills_their_token() {
-    let admin = Admin::with_tables();
+    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
     admin.create_user("alice", "correct horse");
     let app = admin.app();
     let token = app.login(("alice", "correct horse")).await;
@@ -273,7 +152,7 @@ async fn a_created_user_logs_in_and_deactivation_kills_their_token() {
 
 #[test]
 fn user_create_refuses_duplicates_bad_names_and_missing_passwords() {
-    let admin = Admin::with_tables();
+    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
     admin.create_user("alice", "pw");
     let stderr = admin.fails(
         &["user", "create", "alice", "--password-stdin"],
@@ -299,7 +178,7 @@ fn user_create_refuses_duplicates_bad_names_and_missing_passwords() {
 
 #[test]
 fn a_password_is_never_an_argument() {
-    let admin = Admin::new();
+    let admin = Admin::new(env!("CARGO_BIN_EXE_authtoken"));
     let output = admin.run(&["user", "create", "alice", "secret"], None);
     assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
     let output = admin.run(&["user", "create", "alice", "--password", "secret"], None);
@@ -308,7 +187,7 @@ fn a_password_is_never_an_argument() {
 
 #[tokio::test]
 async fn set_password_replaces_the_password_and_revokes_the_token() {
-    let admin = Admin::with_tables();
+    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
     admin.create_user("alice", "old pw");
     let app = admin.app();
     let token = app.login(("alice", "old pw")).await;
@@ -361,7 +240,7 @@ async fn set_password_replaces_the_password_and_revokes_the_token() {
 
 #[tokio::test]
 async fn unlock_ends_a_lock_at_once_for_users_and_other_names() {
-    let admin = Admin::with_tables();
+    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
     admin.create_user("alice", "pw");
     let app = admin.app();
     let wrong = |name: &str| {
@@ -391,7 +270,7 @@ async fn unlock_ends_a_lock_at_once_for_users_and_other_names() {
 
 #[tokio::test]
 async fn delete_removes_the_user_and_their_token() {
-    let admin = Admin::with_tables();
+    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
     admin.create_user("alice", "pw");
     let app = admin.app();
     let token = app.login(("alice", "pw")).await;
@@ -418,7 +297,7 @@ async fn delete_removes_the_user_and_their_token() {
 
 #[test]
 fn list_pages_through_all_users_without_hashes() {
-    let admin = Admin::with_tables();
+    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
     for name in ["ann", "bob", "cy"] {
         admin.create_user(name, "pw");
     }
@@ -445,7 +324,7 @@ fn list_pages_through_all_users_without_hashes() {
 
 #[tokio::test]
 async fn token_create_prints_the_key_and_reset_replaces_it() {
-    let admin = Admin::with_tables();
+    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
     admin.create_user("alice", "pw");
     let output = admin.run(&["token", "create", "alice"], None);
     assert!(output.status.success(), "{}", describe(&output));
@@ -492,7 +371,7 @@ async fn token_create_prints_the_key_and_reset_replaces_it() {
 
 #[tokio::test]
 async fn token_revoke_deletes_the_token() {
-    let admin = Admin::with_tables();
+    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
     admin.create_user("alice", "pw");
     let app = admin.app();
     let token = app.login(("alice", "pw")).await;
@@ -516,7 +395,7 @@ async fn token_revoke_deletes_the_token() {
 
 #[test]
 fn a_missing_table_says_how_to_create_it() {
-    let admin = Admin::new();
+    let admin = Admin::new(env!("CARGO_BIN_EXE_authtoken"));
     for args in [
         &["user", "list"][..],
         &["token", "create", "alice"],
@@ -533,7 +412,7 @@ fn a_missing_table_says_how_to_create_it() {
 
 #[test]
 fn an_unreachable_store_is_named_with_its_causes_printed_once() {
-    let admin = Admin::new();
+    let admin = Admin::new(env!("CARGO_BIN_EXE_authtoken"));
     // A loopback port nothing listens on: connections are refused at once.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let endpoint = format!("http://{}", closed.local_addr().unwrap());
@@ -567,7 +446,7 @@ fn an_unreachable_store_is_named_with_its_causes_printed_once() {
 
 #[test]
 fn missing_credentials_region_or_table_names_say_what_to_set() {
-    let admin = Admin::with_tables();
+    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
     let mut command = admin.command(&["user", "list"]);
     command
         .env_remove("AWS_ACCESS_KEY_ID")
@@ -596,7 +475,7 @@ fn missing_credentials_region_or_table_names_say_what_to_set() {
 
 #[test]
 fn table_flags_override_the_environment() {
-    let admin = Admin::with_tables();
+    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
     admin.create_user("alice", "pw");
     let mut command = admin.command(&[
         "user",
@@ -619,7 +498,7 @@ fn table_flags_override_the_environment() {
 
 #[tokio::test]
 async fn serve_dynamodb_serves_the_tables_and_sees_admin_changes_at_once() {
-    let admin = Admin::with_tables();
+    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
     admin.create_user("alice", "pw");
     let mut command = admin.command(&[
         "serve",
@@ -658,7 +537,7 @@ fn per_login(admin: &Admin, args: &[&str]) -> Output {
 
 #[tokio::test]
 async fn tokens_are_listed_without_keys_and_revoked_one_or_all() {
-    let admin = Admin::with_tables();
+    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
     admin.create_user("alice", "pw");
     let mut keys = Vec::new();
     for _ in 0..3 {
@@ -718,7 +597,7 @@ async fn tokens_are_listed_without_keys_and_revoked_one_or_all() {
 
 #[tokio::test]
 async fn forget_keys_removes_every_plaintext_key_and_keeps_the_tokens() {
-    let admin = Admin::with_tables();
+    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
     for name in ["ann", "bob", "cy"] {
         admin.create_user(name, "pw");
     }

@@ -4,7 +4,9 @@
 //! They must be within 10% of one another, or the answer's timing tells who has an account.
 //! Failures are counted as in production (so the lockout's write is in the figures) under a
 //! threshold the rounds never reach. A fifth figure is a login for a locked username: answered
-//! 429 before any hashing.
+//! 429 before any hashing; a sixth, the first login of a user imported from Django with its
+//! `pbkdf2_sha256` hash at Django 5.2's 1,000,000 iterations (verified, then replaced by
+//! argon2id).
 //!
 //! Run: `cargo bench -p authtoken --bench login_timing` (BENCH_ROUNDS=N to change the rounds).
 
@@ -133,6 +135,12 @@ fn main() {
         millis(locked),
         reference.as_secs_f64() / locked.as_secs_f64()
     );
+    let migrated = migrated_first_login_median(&runtime, rounds.clamp(5, 20));
+    println!(
+        "{:<28} {:>10.2} (a Django pbkdf2_sha256 hash at 1,000,000 iterations, then re-hashed)",
+        "migrated user, first login",
+        millis(migrated),
+    );
     let medians: Vec<f64> = samples[..3]
         .iter()
         .map(|s| percentile(s, 0.5).as_secs_f64())
@@ -167,6 +175,46 @@ fn locked_login_median(runtime: &tokio::runtime::Runtime, rounds: usize) -> Dura
                 runtime.block_on(handlers::login(&ctx, login_request("mallory", "guess")));
             let elapsed = started.elapsed();
             assert_eq!(response.status().as_u16(), 429, "locked");
+            elapsed
+        })
+        .collect();
+    samples.sort_unstable();
+    percentile(&samples, 0.5)
+}
+
+/// Made by Django 5.2: `make_password("alice's password")` (pbkdf2_sha256, 1,000,000
+/// iterations).
+const DJANGO_HASH: &str =
+    "pbkdf2_sha256$1000000$wCQvcnPbwDDWmlqBLf50VF$vNd/t1xgRuOSrY4KwTCUMlu2/RFNJjjY675lYTwKx1c=";
+
+/// The median time of the first login of a user imported with [`DJANGO_HASH`]: a fresh user
+/// each time, since the login replaces the hash.
+fn migrated_first_login_median(runtime: &tokio::runtime::Runtime, rounds: usize) -> Duration {
+    let ctx = Ctx {
+        store: MemoryStore::new(),
+        settings: Settings::default(),
+    };
+    let mut samples: Vec<Duration> = (0..rounds)
+        .map(|round| {
+            let name = format!("alice{round}");
+            runtime.block_on(async {
+                let user = authtoken::store::User {
+                    username: name.clone(),
+                    password_hash: DJANGO_HASH.to_owned(),
+                    active: true,
+                    token: None,
+                    issued: Vec::new(),
+                    created: 0,
+                };
+                assert!(ctx.store.create_user(&user).await.expect("user"));
+            });
+            let started = Instant::now();
+            let response = runtime.block_on(handlers::login(
+                &ctx,
+                login_request(&name, "alice's password"),
+            ));
+            let elapsed = started.elapsed();
+            assert_eq!(response.status().as_u16(), 200, "migrated login");
             elapsed
         })
         .collect();

@@ -65,15 +65,19 @@ pub fn normalize_username(name: &str) -> Result<String, AdminError> {
     let normalized = ComposingNormalizerBorrowed::new_nfkc()
         .normalize(name)
         .into_owned();
-    let trimmed = normalized.trim_matches(is_python_whitespace);
-    if normalized.is_empty()
-        || normalized.chars().count() > MAX_USERNAME_CHARS
-        || trimmed != normalized
-        || normalized.chars().any(char::is_control)
-    {
+    if !login_could_match(&normalized) {
         return Err(AdminError::InvalidUsername);
     }
     Ok(normalized)
+}
+
+/// Whether a login could ever match `name` (see [`AdminError::InvalidUsername`]): 1 to 150
+/// characters, no leading or trailing whitespace (login trims it), no control character.
+pub fn login_could_match(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().count() <= MAX_USERNAME_CHARS
+        && name.trim_matches(is_python_whitespace) == name
+        && !name.chars().any(char::is_control)
 }
 
 /// Creates a user with a freshly hashed password, under the normalized name

@@ -17,7 +17,8 @@
 //! - [`admin`]: user and token administration for the command line, on the same write paths;
 //! - [`form`], [`header`], [`media`]: parsing the login body, the `Authorization` header and
 //!   media types with DRF's exact rules;
-//! - [`password`], [`token`]: argon2id hashing and token keys;
+//! - [`password`], [`token`]: argon2id hashing and token keys; [`django_hash`]: the Django
+//!   password hashes of users imported from a DRF back-end;
 //! - [`store`]: the `Store` trait, with DynamoDB and in-memory implementations;
 //! - [`response`]: JSON responses and the mapping from failures to status codes;
 //! - [`audit`]: the structured events an operator counts and alerts on (logins, locks,
@@ -31,6 +32,7 @@ pub mod auth;
 pub mod authorizer;
 pub mod config;
 pub mod ctx;
+pub mod django_hash;
 pub mod endpoint;
 pub mod form;
 pub mod guard;

@@ -1,4 +1,6 @@
-//! Password hashing: argon2id with OWASP's first-choice parameters, PHC strings.
+//! Password hashing: argon2id with OWASP's first-choice parameters, PHC strings. Verification
+//! also accepts the Django hashes of imported users ([`crate::django_hash`]), which a successful
+//! login replaces.
 //!
 //! Hashing takes tens of milliseconds of CPU, so the async entry points run it on tokio's
 //! blocking pool and the runtime keeps serving other requests meanwhile.
@@ -17,6 +19,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use tokio::sync::Semaphore;
 
+use crate::django_hash::{self, Check, Kind};
 use argon2::password_hash::{Output, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rand::TryRngCore;
@@ -30,8 +33,9 @@ const ITERATIONS: u32 = 2;
 const PARALLELISM: u32 = 1;
 
 /// Largest memory cost a stored hash may ask of verification, in KiB: a hash asking for more is
-/// refused rather than allowed to make one login allocate gigabytes.
-const MAX_VERIFY_MEMORY_KIB: u32 = 4 * MEMORY_KIB;
+/// refused rather than allowed to make one login allocate gigabytes. Django's argon2 hasher
+/// uses 100 MiB (102,400 KiB), which imported users' hashes keep until their first login.
+const MAX_VERIFY_MEMORY_KIB: u32 = 128 * 1024;
 
 /// argon2 working memory, kept between verifications (see the module documentation); never
 /// more blocks than [`hashing_slots`].
@@ -145,32 +149,60 @@ pub fn hash(password: &Password) -> Result<String, PasswordError> {
     Ok(hash.to_string())
 }
 
-/// Checks a password against a stored PHC string, or against the dummy hash when there is no
-/// user (`stored` is `None`), so that both take the same time. Blocks for the duration of the
-/// hash: call [`verify_in_background`] from async code.
+/// Checks a password against a stored hash (this project's argon2id PHC string, or an imported
+/// Django hash), or against the dummy hash when there is no user (`stored` is `None`), so that
+/// both take the same time. A Django unusable password, or a format that cannot be verified,
+/// matches nothing, after a dummy verification for the same reason. Blocks for the duration of
+/// the hash: call [`verify_in_background`] from async code.
 pub fn verify(stored: Option<&str>, password: &Password) -> Verdict {
     let known_user = stored.is_some();
     let stored = stored.unwrap_or(DUMMY_HASH);
+    let outcome = match django_hash::kind(stored) {
+        Kind::Native => verify_phc(stored, password),
+        Kind::Django(_) => verify_django(stored, password),
+        Kind::Unusable | Kind::Unsupported(_) => {
+            let _ = verify_phc(DUMMY_HASH, password);
+            None
+        }
+    };
+    match outcome {
+        Some(needs_rehash) if known_user => Verdict::Match { needs_rehash },
+        _ => Verdict::Mismatch,
+    }
+}
+
+/// `Some(needs_rehash)` if `password` matches the PHC string `stored`; `None` if not, or if the
+/// string cannot be verified (logged).
+fn verify_phc(stored: &str, password: &Password) -> Option<bool> {
     let parsed = match PasswordHash::new(stored) {
         Ok(parsed) => parsed,
         Err(error) => {
             tracing::error!(%error, "a stored password hash is not a valid PHC string");
-            return Verdict::Mismatch;
+            return None;
         }
     };
-    let matches = match matches_hash(&parsed, password) {
-        Ok(matches) => matches,
+    match matches_hash(&parsed, password) {
+        Ok(true) => Some(is_weaker_than_current(&parsed)),
+        Ok(false) => None,
         Err(error) => {
             tracing::error!(%error, "a stored password hash cannot be verified");
-            false
+            None
         }
-    };
-    if matches && known_user {
-        Verdict::Match {
-            needs_rehash: is_weaker_than_current(&parsed),
+    }
+}
+
+/// `Some(true)` (a Django hash always wants replacing) if `password` matches the Django hash
+/// `stored`; `None` if not, or if it cannot be verified (logged).
+fn verify_django(stored: &str, password: &Password) -> Option<bool> {
+    match django_hash::parse(stored) {
+        Ok(Check::Pbkdf2(hash)) => {
+            django_hash::pbkdf2_matches(&hash, password.as_bytes()).then_some(true)
         }
-    } else {
-        Verdict::Mismatch
+        Ok(Check::Phc(phc)) => verify_phc(&phc, password).map(|_| true),
+        Err(error) => {
+            tracing::error!(%error, "a stored Django password hash cannot be verified");
+            None
+        }
     }
 }
 
@@ -222,7 +254,9 @@ fn with_pooled_memory<T>(blocks: usize, work: impl FnOnce(&mut [Block]) -> T) ->
     let mut pool = MEMORY_POOL
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if pool.len() < hashing_slots() {
+    // Only this project's own size is kept: an imported Django hash's 100 MiB is paid once, at
+    // the login that replaces it, not kept for the sandbox's life.
+    if pool.len() < hashing_slots() && memory.len() <= MEMORY_KIB as usize {
         pool.push(memory);
     }
     result
@@ -289,6 +323,40 @@ fn is_weaker_than_current(hash: &PasswordHash<'_>) -> bool {
 mod tests {
     use super::*;
     use argon2::password_hash::PasswordVerifier;
+
+    #[test]
+    fn imported_django_hashes_verify_and_ask_to_be_replaced() {
+        let rehash = Verdict::Match { needs_rehash: true };
+        // Django's PBKDF2 (an old dump's 1000 iterations) and Django's argon2 (made by
+        // argon2-cffi, as Django's Argon2PasswordHasher does, with small parameters).
+        let frank = "pbkdf2_sha256$1000$MXApBmLKF6pkpkrcC6QjfP$UjOAPKStDEWX24bp4hMk6UmhZ3FKjzSnJWYjEemE7FQ=";
+        let carol = "argon2$argon2id$v=19$m=64,t=1,p=2$PI5HkMqE44Eb/KFtP5dOdw$kAby3IeGxKvjaSZkY2dRL3/kN8klkwB9GX8zdYCPwIE";
+        for (stored, password) in [(frank, "frank's password"), (carol, "carol's password")] {
+            assert_eq!(verify(Some(stored), &Password::new(password)), rehash);
+            assert_eq!(
+                verify(Some(stored), &Password::new("wrong")),
+                Verdict::Mismatch
+            );
+        }
+    }
+
+    #[test]
+    fn unusable_and_unsupported_hashes_match_nothing() {
+        for stored in [
+            "!QOdNq6NC7oqgNndoHxHvQYr4Thvu7SutLeODsXKZ",
+            "!",
+            "md5$VKZchZKdJb9hr1cKugpA53$ef63bcf339c415e2c197bc59ca0f6c52",
+            "pbkdf2_sha256$1000$salt$not-base64",
+        ] {
+            for password in ["", "!", "grace's password", stored] {
+                assert_eq!(
+                    verify(Some(stored), &Password::new(password)),
+                    Verdict::Mismatch,
+                    "{stored}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn pooled_verification_agrees_with_argon2s_own_verifier() {

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use super::{
-    CurrentToken, Issued, IssuedChange, NewToken, Revoked, Store, StoreError, TOKENS_PER_STEP,
-    TokenRecord, User, UserPage,
+    CurrentToken, ImportOutcome, Imported, Issued, IssuedChange, NewToken, Revoked, Store,
+    StoreError, TOKENS_PER_STEP, TokenRecord, User, UserPage,
 };
 use crate::lockout::Failures;
 use crate::token::{TokenDigest, TokenKey};
@@ -145,6 +145,31 @@ impl Store for MemoryStore {
         }
         state.users.insert(user.username.clone(), user.clone());
         Ok(true)
+    }
+
+    async fn import_users(&self, users: &[Imported]) -> Result<Vec<ImportOutcome>, StoreError> {
+        let mut state = self.state();
+        let mut outcomes = Vec::with_capacity(users.len());
+        for imported in users {
+            let username = &imported.user.username;
+            let outcome = if state.users.contains_key(username) {
+                ImportOutcome::UserExists
+            } else if imported
+                .token
+                .as_ref()
+                .is_some_and(|token| state.tokens.contains_key(&token.key.digest()))
+            {
+                ImportOutcome::KeyInUse
+            } else {
+                if let Some(token) = &imported.token {
+                    state.record(username, token);
+                }
+                state.users.insert(username.clone(), imported.user.clone());
+                ImportOutcome::Created
+            };
+            outcomes.push(outcome);
+        }
+        Ok(outcomes)
     }
 
     async fn install_token(

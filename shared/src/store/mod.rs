@@ -116,6 +116,27 @@ pub struct Revoked {
     pub issued: Vec<TokenDigest>,
 }
 
+/// A user to import (from another system) with their token, if any: `user` lists the token
+/// where the policy in force keeps it (its key as `token`, or its digest among `issued`).
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The user, as they are to be stored.
+    pub user: User,
+    /// Their token's record, if they have one.
+    pub token: Option<NewToken>,
+}
+
+/// What became of one user of [`Store::import_users`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportOutcome {
+    /// Created, with their token.
+    Created,
+    /// A user of that name exists: left alone.
+    UserExists,
+    /// Their token's key is already another token's: nothing created.
+    KeyInUse,
+}
+
 /// A token as recorded in the token-keyed table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenRecord {
@@ -209,6 +230,14 @@ pub trait Store: Send + Sync {
     /// Adds a user unless one with that name exists; `Ok(false)` if it does.
     /// The user must not hold a token.
     fn create_user(&self, user: &User) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Creates each user with their token, each user in one atomic step with their token (both
+    /// or neither), unless the name or the key is taken; in as few round trips as the store
+    /// allows. Returns each user's outcome, in order.
+    fn import_users(
+        &self,
+        users: &[Imported],
+    ) -> impl Future<Output = Result<Vec<ImportOutcome>, StoreError>> + Send;
 
     /// In one atomic step, records `token` as the current (per-user) token of `username` and
     /// deletes the record of the token it replaces, provided the user exists, is active, and

@@ -1,7 +1,10 @@
 //! A store that fails every call, for unit tests: a test that uses it proves that no call was
 //! made.
 
-use super::{IssuedChange, NewToken, Revoked, Store, StoreError, TokenRecord, User, UserPage};
+use super::{
+    ImportOutcome, Imported, IssuedChange, NewToken, Revoked, Store, StoreError, TokenRecord, User,
+    UserPage,
+};
 use crate::lockout::Failures;
 use crate::token::{TokenDigest, TokenKey};
 
@@ -32,6 +35,9 @@ impl Store for UnreachableStore {
         Err(unreachable())
     }
     async fn create_user(&self, _: &User) -> Result<bool, StoreError> {
+        Err(unreachable())
+    }
+    async fn import_users(&self, _: &[Imported]) -> Result<Vec<ImportOutcome>, StoreError> {
         Err(unreachable())
     }
     async fn install_token(

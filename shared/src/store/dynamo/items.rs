@@ -56,14 +56,34 @@ pub fn n(value: u64) -> AttributeValue {
     AttributeValue::N(value.to_string())
 }
 
-/// The item of a new user (who holds no token yet).
+/// The item of a new user, with the tokens they hold (none, unless imported).
 pub fn user_item(user: &User) -> Item {
-    HashMap::from([
+    let mut item = HashMap::from([
         (USERNAME.to_owned(), s(&user.username)),
         (PASSWORD.to_owned(), s(&user.password_hash)),
         (ACTIVE.to_owned(), AttributeValue::Bool(user.active)),
         (CREATED.to_owned(), n(user.created)),
-    ])
+    ]);
+    if let Some(token) = &user.token {
+        item.insert(TOKEN.to_owned(), s(token.key.expose()));
+        if let Some(expires) = token.expires {
+            item.insert(TOKEN_EXPIRES.to_owned(), n(expires));
+        }
+    }
+    if !user.issued.is_empty() {
+        let entries = user
+            .issued
+            .iter()
+            .map(|issued| {
+                (
+                    issued.digest.as_str().to_owned(),
+                    issued_value(issued.expires),
+                )
+            })
+            .collect();
+        item.insert(TOKENS.to_owned(), AttributeValue::M(entries));
+    }
+    item
 }
 
 /// The value of a per-login token's entry in the user's [`TOKENS`] map: its expiry.

@@ -3,7 +3,8 @@
 //!
 //! - [`client`]: building the SDK client (retries, timeouts; the functions' from Lambda's
 //!   environment), over [`https`]'s trust store;
-//! - `operations`: the [`crate::store::Store`] implementation;
+//! - `operations`: the [`crate::store::Store`] implementation, with `import` for importing
+//!   users in transactions of 50;
 //! - [`items`]: the item layout, and conversions between items and the store's types;
 //! - `errors`: sorting SDK failures into the store's error kinds;
 //! - [`tables`]: the table definitions, for creating and checking tables.
@@ -11,6 +12,7 @@
 pub mod client;
 mod errors;
 pub mod https;
+mod import;
 pub mod items;
 mod operations;
 pub mod tables;

@@ -22,8 +22,8 @@ use super::items::{
 };
 use crate::lockout::Failures;
 use crate::store::{
-    IssuedChange, NewToken, Revoked, Store, StoreError, TOKENS_PER_STEP, TokenRecord, User,
-    UserPage,
+    ImportOutcome, Imported, IssuedChange, NewToken, Revoked, Store, StoreError, TOKENS_PER_STEP,
+    TokenRecord, User, UserPage,
 };
 use crate::token::{TokenDigest, TokenKey};
 
@@ -117,6 +117,14 @@ impl Store for DynamoStore {
                 .send()
                 .await,
         )
+    }
+
+    async fn import_users(&self, users: &[Imported]) -> Result<Vec<ImportOutcome>, StoreError> {
+        let mut outcomes = Vec::with_capacity(users.len());
+        for chunk in users.chunks(super::import::CHUNK) {
+            outcomes.extend(self.import_chunk(chunk).await?);
+        }
+        Ok(outcomes)
     }
 
     async fn install_token(
@@ -470,7 +478,7 @@ impl DynamoStore {
     }
 
     /// A transaction step that records `username`'s new token, provided its digest is new.
-    fn put_token_record(
+    pub(super) fn put_token_record(
         &self,
         username: &str,
         token: &NewToken,

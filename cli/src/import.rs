@@ -1,0 +1,467 @@
+//! `authtoken import django FILE`: users and DRF tokens from `python manage.py dumpdata
+//! auth.user authtoken.token`, so that moving from DRF logs nobody out. Each user keeps their
+//! username and Django password hash (verified at login and replaced by argon2id then), each
+//! token its key and creation time.
+//!
+//! Every entry is checked before anything is written; users are then written in transactions
+//! of 50, each with their token (both or neither). Existing users are left alone (or updated
+//! with `--update`); `--dry-run` writes nothing. The summary counts what was created, skipped,
+//! updated and refused, with a reason for each refusal.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::PathBuf;
+
+use authtoken::admin;
+use authtoken::auth;
+use authtoken::config::Settings;
+use authtoken::django_hash::{self, Kind};
+use authtoken::store::dynamo::DynamoStore;
+use authtoken::store::{CurrentToken, ImportOutcome, Imported, Issued, NewToken, Store, User};
+use authtoken::token::TokenKey;
+use clap::{Args, Subcommand};
+use serde_json::Value;
+
+use crate::connect::{TableArgs, connect};
+use crate::dumpdata::{self, Dump, DumpedToken, DumpedUser, Refusal, UserRef};
+use crate::{Error, explain_store};
+
+/// `authtoken import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    source: Source,
+    #[command(flatten)]
+    tables: TableArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Source {
+    /// Import the users and tokens of a DRF back-end from `manage.py dumpdata auth.user
+    /// authtoken.token` (JSON; --indent, --natural-foreign and --natural-primary all read)
+    Django(DjangoArgs),
+}
+
+#[derive(Debug, Args)]
+struct DjangoArgs {
+    /// The dumpdata file, or - for standard input
+    file: PathBuf,
+    /// The user model, as dumpdata names it (for a custom AUTH_USER_MODEL)
+    #[arg(long, default_value = "auth.user", value_name = "APP.MODEL")]
+    user_model: String,
+    /// The user model's login field (its USERNAME_FIELD)
+    #[arg(long, default_value = "username", value_name = "FIELD")]
+    username_field: String,
+    /// Existing users get the dump's password hash and active flag (and its token, if they
+    /// hold none), instead of being left alone
+    #[arg(long)]
+    update: bool,
+    /// Say what would happen, and write nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Import users whose password hash this project cannot verify (md5, bcrypt...) with an
+    /// unusable password, instead of refusing them
+    #[arg(long)]
+    unusable_unsupported: bool,
+}
+
+/// Users written per progress line.
+const PROGRESS_EVERY: usize = 500;
+
+/// Runs an `import` subcommand.
+pub async fn run(args: ImportArgs) -> Result<(), Error> {
+    let Source::Django(django) = args.source;
+    let text = read_input(&django.file)?;
+    let dump = dumpdata::read(&text, &django.user_model, &django.username_field)?;
+    if dump.users.is_empty() && dump.tokens.is_empty() && dump.refused.is_empty() {
+        return Err(format!(
+            "no {} or {} entries in the dump ({} of other models): dump them with `python \
+             manage.py dumpdata {} {}`, or name a custom user model with --user-model",
+            django.user_model,
+            dumpdata::TOKEN_MODEL,
+            dump.other_models,
+            django.user_model,
+            dumpdata::TOKEN_MODEL
+        )
+        .into());
+    }
+    let settings = Settings::from_env()?;
+    let plan = plan(dump, &settings, django.unusable_unsupported);
+    let store = connect(&args.tables).await?;
+    let tables = store.tables().clone();
+    let report = write(&store, &settings, &plan, &django)
+        .await
+        .map_err(|error| explain_store(error, &tables))?;
+    report.print(&plan, &django);
+    if plan.refused.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} entries were refused (listed above); the others were {}",
+            plan.refused.len(),
+            if django.dry_run {
+                "checked"
+            } else {
+                "imported"
+            }
+        )
+        .into())
+    }
+}
+
+fn read_input(file: &PathBuf) -> Result<Vec<u8>, Error> {
+    let mut text = Vec::new();
+    if file.as_os_str() == "-" {
+        std::io::stdin()
+            .read_to_end(&mut text)
+            .map_err(|error| crate::context("cannot read standard input", error))?;
+    } else {
+        text = std::fs::read(file)
+            .map_err(|error| crate::context(format!("cannot read {}", file.display()), error))?;
+    }
+    Ok(text)
+}
+
+/// What the dump will become: the users to write, and the entries refused.
+struct Plan {
+    users: Vec<Imported>,
+    /// Where each user to write comes from, in the same order.
+    origins: Vec<Origin>,
+    refused: Vec<Refusal>,
+    /// Tokens of inactive users, left out: DRF refuses them, and here an inactive user holds
+    /// no token.
+    inactive_tokens: usize,
+}
+
+/// Where a user to write comes from.
+#[derive(Clone, Copy)]
+struct Origin {
+    entry: usize,
+    with_token: bool,
+    unusable: bool,
+}
+
+/// Checks every entry and pairs each user with their token, under the policy in force.
+fn plan(dump: Dump, settings: &Settings, unusable_unsupported: bool) -> Plan {
+    let mut refused = dump.refused;
+    let mut accepted: Vec<DumpedUser> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut refused_users = Vec::new();
+    for mut user in dump.users {
+        let refuse = |reason: String| Refusal {
+            entry: user.entry,
+            what: dumpdata::describe("user", Some(&Value::from(user.username.clone()))),
+            reason,
+        };
+        if let Some(first) = seen.get(&user.username) {
+            refused.push(refuse(format!("the username is already in entry {first}")));
+            continue;
+        }
+        seen.insert(user.username.clone(), user.entry);
+        if !admin::login_could_match(&user.username) {
+            refused.push(refuse(
+                "no login could match this username: it is empty, over 150 characters, has \
+                 leading or trailing whitespace, or a control character"
+                    .to_owned(),
+            ));
+            refused_users.push(user);
+            continue;
+        }
+        match django_hash::kind(&user.password) {
+            Kind::Native | Kind::Django(_) | Kind::Unusable => {}
+            Kind::Unsupported(_) if unusable_unsupported => {
+                user.password = "!unsupported-hash".to_owned();
+            }
+            Kind::Unsupported(algorithm) => {
+                refused.push(refuse(format!(
+                    "its password hash is {algorithm:?}, which authtoken cannot verify (it \
+                     verifies pbkdf2_sha256, pbkdf2_sha1 and argon2); pass \
+                     --unusable-unsupported to import such users with an unusable password"
+                )));
+                refused_users.push(user);
+                continue;
+            }
+        }
+        accepted.push(user);
+    }
+    let tokens = match_tokens(dump.tokens, &accepted, &refused_users, &mut refused);
+    let mut users = Vec::new();
+    let mut origins = Vec::new();
+    let mut inactive_tokens = 0;
+    for user in accepted {
+        let mut token = tokens.get(&user.username).map(|token| NewToken {
+            key: TokenKey::new(token.key.as_str()),
+            created: token.created,
+            expires: settings.token_ttl_seconds.map(|ttl| token.created + ttl),
+        });
+        if !user.active && token.take().is_some() {
+            inactive_tokens += 1;
+        }
+        origins.push(Origin {
+            entry: user.entry,
+            with_token: token.is_some(),
+            unusable: django_hash::kind(&user.password) == Kind::Unusable,
+        });
+        users.push(imported(user, token, settings));
+    }
+    refused.sort_by_key(|refusal| refusal.entry);
+    Plan {
+        users,
+        origins,
+        refused,
+        inactive_tokens,
+    }
+}
+
+/// Each accepted user's token, by username; the tokens that cannot be imported are refused.
+fn match_tokens(
+    tokens: Vec<DumpedToken>,
+    users: &[DumpedUser],
+    refused_users: &[DumpedUser],
+    refused: &mut Vec<Refusal>,
+) -> HashMap<String, DumpedToken> {
+    let by_pk: HashMap<String, &str> = users
+        .iter()
+        .filter_map(|user| Some((pk_text(user.pk.as_ref()?), user.username.as_str())))
+        .collect();
+    let mut matched: HashMap<String, DumpedToken> = HashMap::new();
+    for token in tokens {
+        let refuse = |reason: String| Refusal {
+            entry: token.entry,
+            what: dumpdata::TOKEN_MODEL.to_owned(),
+            reason,
+        };
+        let owner = match &token.user {
+            UserRef::Pk(pk) => by_pk.get(&pk_text(pk)).map(|name| (*name).to_owned()),
+            UserRef::Username(name) => users
+                .iter()
+                .any(|user| &user.username == name)
+                .then(|| name.clone()),
+        };
+        let Some(owner) = owner else {
+            let named = match &token.user {
+                UserRef::Pk(pk) => format!("pk {pk}"),
+                UserRef::Username(name) => format!("{name:?}"),
+            };
+            let was_refused = refused_users.iter().any(|user| match &token.user {
+                UserRef::Pk(pk) => user.pk.as_ref().map(pk_text) == Some(pk_text(pk)),
+                UserRef::Username(name) => &user.username == name,
+            });
+            refused.push(refuse(if was_refused {
+                format!("its user ({named}) is refused")
+            } else {
+                format!("its user ({named}) is not in the dump")
+            }));
+            continue;
+        };
+        if !TokenKey::new(token.key.as_str()).is_well_formed() {
+            refused.push(refuse(format!(
+                "the token of {owner:?} is not a key of DRF's form (40 hexadecimal characters)"
+            )));
+            continue;
+        }
+        if matched.contains_key(&owner) {
+            refused.push(refuse(format!("{owner:?} already has a token in the dump")));
+            continue;
+        }
+        matched.insert(owner, token);
+    }
+    matched
+}
+
+/// A primary key as text (`7` and `"7"` are the same user).
+fn pk_text(pk: &Value) -> String {
+    match pk {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The user as stored, with the token where the policy keeps it.
+fn imported(user: DumpedUser, token: Option<NewToken>, settings: &Settings) -> Imported {
+    let per_login = settings.token_policy.is_per_login();
+    let (current, issued) = match &token {
+        Some(token) if per_login => (
+            None,
+            vec![Issued {
+                digest: token.key.digest(),
+                expires: token.expires,
+            }],
+        ),
+        Some(token) => (
+            Some(CurrentToken {
+                key: token.key.clone(),
+                expires: token.expires,
+            }),
+            Vec::new(),
+        ),
+        None => (None, Vec::new()),
+    };
+    Imported {
+        user: User {
+            username: user.username,
+            password_hash: user.password,
+            active: user.active,
+            token: current,
+            issued,
+            created: user.joined.unwrap_or_else(auth::now),
+        },
+        token,
+    }
+}
+
+/// What the import did (or, with `--dry-run`, would do).
+#[derive(Default)]
+struct Report {
+    created: usize,
+    created_with_token: usize,
+    created_unusable: usize,
+    existing: Vec<String>,
+    updated: usize,
+    key_in_use: Vec<(usize, String)>,
+}
+
+impl Report {
+    fn print(&self, plan: &Plan, args: &DjangoArgs) {
+        let would = if args.dry_run { "would be " } else { "" };
+        println!(
+            "{} user(s) {would}created ({} with their token, {} with an unusable password)",
+            self.created, self.created_with_token, self.created_unusable
+        );
+        if !self.existing.is_empty() {
+            let (count, names) = (self.existing.len(), self.existing.join(", "));
+            match (args.update, args.dry_run) {
+                (false, _) => println!("{count} existing user(s) {would}left alone: {names}"),
+                (true, true) => println!("{count} existing user(s) would be updated: {names}"),
+                (true, false) => println!(
+                    "{count} existing user(s), {} of them updated: {names}",
+                    self.updated
+                ),
+            }
+        }
+        if plan.inactive_tokens > 0 {
+            println!(
+                "{} token(s) of inactive users {would}left out (DRF refuses them; here an \
+                 inactive user holds no token)",
+                plan.inactive_tokens
+            );
+        }
+        for (entry, name) in &self.key_in_use {
+            println!(
+                "entry {entry} (user {name:?}): not created, its token's key is already in use"
+            );
+        }
+        if !plan.refused.is_empty() {
+            println!("{} entries refused:", plan.refused.len());
+            for refusal in &plan.refused {
+                println!(
+                    "  entry {} ({}): {}",
+                    refusal.entry, refusal.what, refusal.reason
+                );
+            }
+        }
+    }
+}
+
+/// Writes the plan (or, with `--dry-run`, reads what it would find), with progress on
+/// standard error.
+async fn write(
+    store: &DynamoStore,
+    settings: &Settings,
+    plan: &Plan,
+    args: &DjangoArgs,
+) -> Result<Report, authtoken::store::StoreError> {
+    let mut report = Report::default();
+    let total = plan.users.len();
+    let mut done = 0;
+    for (chunk, origins) in plan
+        .users
+        .chunks(PROGRESS_EVERY)
+        .zip(plan.origins.chunks(PROGRESS_EVERY))
+    {
+        let outcomes = if args.dry_run {
+            let mut outcomes = Vec::new();
+            for imported in chunk {
+                outcomes.push(match store.user(&imported.user.username).await? {
+                    Some(_) => ImportOutcome::UserExists,
+                    None => ImportOutcome::Created,
+                });
+            }
+            outcomes
+        } else {
+            store.import_users(chunk).await?
+        };
+        for ((imported, origin), outcome) in chunk.iter().zip(origins).zip(outcomes) {
+            let name = &imported.user.username;
+            match outcome {
+                ImportOutcome::Created => {
+                    report.created += 1;
+                    report.created_with_token += usize::from(origin.with_token);
+                    report.created_unusable += usize::from(origin.unusable);
+                }
+                ImportOutcome::UserExists => {
+                    report.existing.push(format!("{name:?}"));
+                    if args.update && !args.dry_run && update(store, settings, imported).await? {
+                        report.updated += 1;
+                    }
+                }
+                ImportOutcome::KeyInUse => report.key_in_use.push((origin.entry, name.clone())),
+            }
+        }
+        done += chunk.len();
+        if total > PROGRESS_EVERY {
+            eprintln!("import: {done}/{total} users");
+        }
+    }
+    Ok(report)
+}
+
+/// `--update` for a user who exists: the dump's password hash and active flag, and its token
+/// if they hold none. Returns whether anything changed.
+async fn update(
+    store: &DynamoStore,
+    settings: &Settings,
+    imported: &Imported,
+) -> Result<bool, authtoken::store::StoreError> {
+    let name = &imported.user.username;
+    let Some(current) = store.user(name).await? else {
+        return Ok(false);
+    };
+    let mut changed = false;
+    if current.password_hash != imported.user.password_hash {
+        changed |= store
+            .replace_password_hash(name, &current.password_hash, &imported.user.password_hash)
+            .await?;
+    }
+    if current.active != imported.user.active {
+        changed |= admin::set_active(store, name, imported.user.active)
+            .await
+            .map_err(into_store_error)?;
+    }
+    if let Some(token) = &imported.token
+        && !current.holds_tokens()
+        && imported.user.active
+    {
+        let installed = if settings.token_policy.is_per_login() {
+            let change = authtoken::store::IssuedChange {
+                new: Some(token.clone()),
+                pruned: Vec::new(),
+                at_most: None,
+            };
+            store.update_issued(&current, &change).await?
+        } else {
+            store.install_token(name, token, None).await?
+        };
+        changed |= installed;
+    }
+    Ok(changed)
+}
+
+/// An administration error during `--update`, as the store error it wraps (the others cannot
+/// happen there: the user exists and is not being created).
+fn into_store_error(error: admin::AdminError) -> authtoken::store::StoreError {
+    match error {
+        admin::AdminError::Store(error) => error,
+        other => authtoken::store::StoreError::Failed(Box::new(other)),
+    }
+}

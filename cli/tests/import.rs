@@ -1,0 +1,376 @@
+//! `authtoken import django` against DynamoDB (moto), fed real fixtures: a throwaway Django
+//! project in the test venv (`scripts/django_dump.py`) hashes passwords with Django's own
+//! hashers, creates DRF tokens and exports them with `manage.py dumpdata`. Then the contract is
+//! checked against the imported users: old keys authenticate, old passwords log in (and are
+//! replaced by argon2id), inactive users are refused, unusable passwords never log in.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests: a failed expectation is the test's failure, reported where it happened"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use authtoken::Ctx;
+use authtoken::config::Settings;
+use authtoken::store::Store;
+use authtoken::store::dynamo::DynamoStore;
+use serde_json::{Value, json};
+use testkit::app::{TestApp, TestRequest, drf_settings};
+use testkit::cli::{Admin, describe};
+
+/// The workspace's root.
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The fixtures, made once per test run (hashing at Django's 1,000,000 PBKDF2 iterations takes
+/// a few seconds).
+fn fixtures() -> &'static Path {
+    static MADE: OnceLock<PathBuf> = OnceLock::new();
+    MADE.get_or_init(|| {
+        let python = root().join(".venv/bin/python");
+        let out = std::env::temp_dir().join(format!("authtoken-django-{}", std::process::id()));
+        let output = Command::new(&python)
+            .arg(root().join("scripts/django_dump.py"))
+            .arg(&out)
+            .output();
+        match output {
+            Ok(output) if output.status.success() => out,
+            other => panic!(
+                "the Django fixtures could not be made with {}: {other:?}. These tests need \
+                 Django, djangorestframework and argon2-cffi in .venv: run `bash \
+                 scripts/test.sh`, or `.venv/bin/pip install --require-hashes -r \
+                 scripts/requirements-test.txt`",
+                python.display()
+            ),
+        }
+    })
+}
+
+/// What the fixtures say of each user: (username, password, active, key, hasher).
+fn described(file: &str) -> Vec<Value> {
+    let text = std::fs::read(fixtures().join(file)).unwrap();
+    serde_json::from_slice::<Vec<Value>>(&text).unwrap()
+}
+
+fn admin() -> Admin {
+    Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"))
+}
+
+/// The handlers on the admin's tables, with `settings`.
+fn app(admin: &Admin, settings: Settings) -> TestApp {
+    TestApp::Dynamo(Ctx {
+        store: DynamoStore::new(testkit::dynamo::client(), admin.tables.clone()),
+        settings,
+    })
+}
+
+fn login(username: &str, password: &str) -> TestRequest {
+    TestRequest::post("/api-token-auth/")
+        .json(&json!({ "username": username, "password": password }))
+}
+
+/// Runs `authtoken import django ARGS...`; returns (exit code, stdout, stderr).
+fn import(admin: &Admin, args: &[&str]) -> (Option<i32>, String, String) {
+    let mut all = vec!["import", "django"];
+    all.extend_from_slice(args);
+    let output = admin.run(&all, None);
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn fixture(name: &str) -> String {
+    fixtures().join(name).to_string_lossy().into_owned()
+}
+
+#[tokio::test]
+async fn a_drf_dump_imports_and_nobody_is_logged_out() {
+    let admin = admin();
+    let (code, stdout, stderr) = import(&admin, &[&fixture("plain.json")]);
+    // grace's md5 hash is refused, and with it her token: exit 1, the rest imported.
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("6 user(s) created (4 with their token, 1 with an unusable password)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("1 token(s) of inactive users left out"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("(user \"grace\"): its password hash is \"md5\""),
+        "{stdout}"
+    );
+    assert!(stdout.contains("its user (pk 7) is refused"), "{stdout}");
+    assert!(stderr.contains("2 entries were refused"), "{stderr}");
+
+    let app = app(&admin, drf_settings());
+    for user in described("users.json") {
+        let name = user["username"].as_str().unwrap();
+        let key = user["key"].as_str();
+        let password = user["password"].as_str().unwrap_or("anything");
+        match (name, user["active"].as_bool().unwrap()) {
+            ("grace", _) => {
+                assert!(
+                    app.stored_user(name).await.is_none(),
+                    "grace is not created"
+                );
+                app.whoami(key.unwrap()).await.assert_401("Invalid token.");
+            }
+            ("erin", _) => {
+                // Unusable password: the old key still works, no password ever logs in.
+                app.whoami(key.unwrap())
+                    .await
+                    .assert(200, json!({ "username": name }));
+                for attempt in ["anything", "", "!"] {
+                    assert_eq!(app.send(login(name, attempt)).await.status, 400);
+                }
+            }
+            (_, false) => {
+                app.send(login(name, password)).await.assert(
+                    400,
+                    json!({ "non_field_errors": ["Unable to log in with provided credentials."] }),
+                );
+                app.whoami(key.unwrap()).await.assert_401("Invalid token.");
+            }
+            (_, true) => {
+                if let Some(key) = key {
+                    app.whoami(key)
+                        .await
+                        .assert(200, json!({ "username": name }));
+                }
+                let before = app.stored_user(name).await.unwrap().password_hash;
+                assert!(
+                    !before.starts_with("$argon2id$"),
+                    "{name}: Django's hash kept"
+                );
+                let token = app.login((name, password)).await;
+                if let Some(key) = key {
+                    assert_eq!(token, key, "{name}: the old key handed back");
+                }
+                let after = app.stored_user(name).await.unwrap().password_hash;
+                assert!(
+                    after.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+                    "{name}: {after}"
+                );
+                assert_eq!(
+                    app.login((name, password)).await,
+                    token,
+                    "{name} after the upgrade"
+                );
+                assert_eq!(app.send(login(name, "wrong")).await.status, 400);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn natural_compact_and_standard_input_dumps_import_alike() {
+    for (file, via_stdin) in [("natural.json", true), ("compact.json", false)] {
+        let admin = admin();
+        let text = std::fs::read_to_string(fixtures().join(file)).unwrap();
+        let output = if via_stdin {
+            admin.run(&["import", "django", "-"], Some(&text))
+        } else {
+            admin.run(&["import", "django", &fixture(file)], None)
+        };
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            stdout.contains("6 user(s) created (4 with their token, 1 with an unusable password)"),
+            "{file}: {}",
+            describe(&output)
+        );
+        let app = app(&admin, drf_settings());
+        let alice = &described("users.json")[0];
+        app.whoami(alice["key"].as_str().unwrap())
+            .await
+            .assert(200, json!({ "username": "alice" }));
+    }
+}
+
+#[tokio::test]
+async fn importing_twice_leaves_users_alone_dry_runs_write_nothing_and_update_updates() {
+    let admin = admin();
+    let (_, stdout, _) = import(&admin, &[&fixture("plain.json"), "--dry-run"]);
+    assert!(stdout.contains("6 user(s) would be created"), "{stdout}");
+    let listing = admin.run(&["user", "list"], None);
+    assert!(
+        String::from_utf8_lossy(&listing.stderr).contains("0 user(s)"),
+        "a dry run writes nothing: {}",
+        describe(&listing)
+    );
+
+    import(&admin, &[&fixture("plain.json")]);
+    let (_, stdout, _) = import(&admin, &[&fixture("plain.json")]);
+    assert!(stdout.contains("0 user(s) created"), "{stdout}");
+    assert!(
+        stdout.contains("6 existing user(s) left alone: \"alice\", \"bob\""),
+        "{stdout}"
+    );
+
+    // The dump changes on the DRF side: alice is deactivated, frank's password replaced.
+    let mut dump: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(fixtures().join("plain.json")).unwrap())
+            .unwrap();
+    let new_hash =
+        "pbkdf2_sha256$1000$MXApBmLKF6pkpkrcC6QjfP$UjOAPKStDEWX24bp4hMk6UmhZ3FKjzSnJWYjEemE7FQ=";
+    for entry in &mut dump {
+        match entry["fields"]["username"].as_str() {
+            Some("alice") => entry["fields"]["is_active"] = json!(false),
+            Some("bob") => entry["fields"]["password"] = json!(new_hash),
+            _ => {}
+        }
+    }
+    let changed =
+        std::env::temp_dir().join(format!("authtoken-changed-{}.json", admin.tables.users));
+    std::fs::write(&changed, serde_json::to_vec(&dump).unwrap()).unwrap();
+    let (_, stdout, _) = import(&admin, &[changed.to_str().unwrap(), "--update"]);
+    assert!(
+        stdout.contains("6 existing user(s), 2 of them updated"),
+        "{stdout}"
+    );
+    let app = app(&admin, drf_settings());
+    let alice = &described("users.json")[0];
+    app.whoami(alice["key"].as_str().unwrap())
+        .await
+        .assert_401("Invalid token.");
+    // bob's new hash is frank's old one: "frank's password" now logs bob in.
+    app.login(("bob", "frank's password")).await;
+}
+
+#[tokio::test]
+async fn unsupported_hashes_can_be_imported_unusable() {
+    let admin = admin();
+    let (code, stdout, _) = import(&admin, &[&fixture("plain.json"), "--unusable-unsupported"]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains("7 user(s) created (5 with their token, 2 with an unusable password)"),
+        "{stdout}"
+    );
+    let app = app(&admin, drf_settings());
+    assert_eq!(
+        app.send(login("grace", "grace's password")).await.status,
+        400
+    );
+}
+
+#[tokio::test]
+async fn a_custom_user_model_imports_by_its_login_field() {
+    let admin = admin();
+    let custom = fixture("custom.json");
+    let (code, stdout, _) = import(&admin, &[&custom]);
+    assert_eq!(code, Some(1));
+    let (code, stdout_custom, stderr) = import(
+        &admin,
+        &[
+            &custom,
+            "--user-model",
+            "accounts.Account",
+            "--username-field",
+            "email",
+        ],
+    );
+    // Without the model's name, its users are not found, nor the token's user.
+    assert!(
+        stdout.contains("its user (pk 1) is not in the dump"),
+        "{stdout}"
+    );
+    assert_eq!(code, Some(0), "{stdout_custom}{stderr}");
+    let hana = &described("custom-users.json")[0];
+    let app = app(&admin, drf_settings());
+    let key = hana["key"].as_str().unwrap();
+    app.whoami(key)
+        .await
+        .assert(200, json!({ "username": "hana@example.com" }));
+    assert_eq!(
+        app.login(("hana@example.com", "hana's password")).await,
+        key
+    );
+}
+
+#[tokio::test]
+async fn under_per_login_the_keys_are_imported_as_digests_only() {
+    let admin = admin();
+    let mut command = admin.command(&["import", "django", &fixture("plain.json")]);
+    command.env("TOKEN_POLICY", "per-login");
+    admin.run_with(command, None);
+    let app = app(&admin, testkit::policy::per_login());
+    let alice = &described("users.json")[0];
+    let key = alice["key"].as_str().unwrap();
+    app.whoami(key)
+        .await
+        .assert(200, json!({ "username": "alice" }));
+    let user = app.stored_user("alice").await.unwrap();
+    assert_eq!((user.token, user.issued.len()), (None, 1), "no key stored");
+    let TestApp::Dynamo(ctx) = &app else {
+        unreachable!()
+    };
+    let record = ctx
+        .store
+        .token(&authtoken::token::TokenKey::new(key).digest())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        record.created > 1_700_000_000,
+        "the DRF token's creation time kept"
+    );
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_with_the_entry_it_concerns() {
+    let admin = admin();
+    let write = |name: &str, text: &str| {
+        let path = std::env::temp_dir().join(format!("{}-{name}", admin.tables.users));
+        std::fs::write(&path, text).unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let not_json = write("not.json", "username,password\nalice,x\n");
+    let (code, _, stderr) = import(&admin, &[&not_json]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("not a dumpdata file: it is not JSON"),
+        "{stderr}"
+    );
+    let no_users = write(
+        "empty.json",
+        r#"[{"model": "auth.group", "pk": 1, "fields": {"name": "x"}}]"#,
+    );
+    let (_, _, stderr) = import(&admin, &[&no_users]);
+    assert!(
+        stderr.contains("no auth.user or authtoken.token entries in the dump (1 of other models)"),
+        "{stderr}"
+    );
+    let hash =
+        "pbkdf2_sha256$1000$MXApBmLKF6pkpkrcC6QjfP$UjOAPKStDEWX24bp4hMk6UmhZ3FKjzSnJWYjEemE7FQ=";
+    let bad = write(
+        "bad.json",
+        &json!([
+            {"model": "auth.user", "pk": 1, "fields": {"username": "ann", "password": hash, "is_active": true}},
+            {"model": "auth.user", "pk": 2, "fields": {"username": "ann", "password": hash, "is_active": true}},
+            {"model": "auth.user", "pk": 3, "fields": {"username": " ann", "password": hash, "is_active": true}},
+            {"model": "authtoken.token", "pk": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b",
+             "fields": {"user": 9, "created": "2026-11-29T10:00:00Z"}},
+            {"model": "authtoken.token", "pk": "not-a-key", "fields": {"user": 1, "created": "2026-11-29T10:00:00Z"}}
+        ])
+        .to_string(),
+    );
+    let (code, stdout, _) = import(&admin, &[&bad]);
+    assert_eq!(code, Some(1));
+    for expected in [
+        "1 user(s) created (0 with their token",
+        "entry 2 (user \"ann\"): the username is already in entry 1",
+        "entry 3 (user \" ann\"): no login could match this username",
+        "entry 4 (authtoken.token): its user (pk 9) is not in the dump",
+        "entry 5 (authtoken.token): the token of \"ann\" is not a key of DRF's form",
+    ] {
+        assert!(stdout.contains(expected), "{expected}: {stdout}");
+    }
+}
