@@ -40,7 +40,7 @@ echo "==> 3. login at the OWASP argon2id parameters (m=19456 KiB, t=2, p=1)"
 cargo bench --locked -p authtoken --bench login_timing
 
 echo
-import_users=${IMPORT_USERS:-2000}
+import_users=${IMPORT_USERS:-1000}
 echo "==> 4. authtoken import django: $import_users users with their tokens into moto"
 "$venv/bin/python" - "$import_users" >"$work/dump.json" <<'PY'
 import json, secrets, sys
@@ -58,7 +58,7 @@ PY
 export USERS_TABLE=bench-users TOKENS_TABLE=bench-tokens LOCKOUTS_TABLE=bench-lockouts
 target/release/authtoken tables create >/dev/null
 started=$(date +%s.%N)
-target/release/authtoken import django "$work/dump.json" 2>/dev/null
+target/release/authtoken import django "$work/dump.json"
 ended=$(date +%s.%N)
 "$venv/bin/python" -c "import sys; n, t = int(sys.argv[1]), float(sys.argv[3]) - float(sys.argv[2]); \
 print(f'{n} users in {t:.2f} s: {n / t:.0f} users/s')" "$import_users" "$started" "$ended"

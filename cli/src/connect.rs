@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use authtoken::config::{LOCKOUTS_TABLE_VAR, TOKENS_TABLE_VAR, Tables, USERS_TABLE_VAR};
 use authtoken::store::dynamo::DynamoStore;
-use authtoken::store::dynamo::client::sdk_config;
+use authtoken::store::dynamo::client::{Limits, sdk_config};
 use aws_sdk_dynamodb::config::ProvideCredentials;
 use clap::Args;
 
@@ -59,11 +59,21 @@ impl TableArgs {
     }
 }
 
-/// A DynamoDB store over the given tables, after checking that a region and credentials are
+/// A DynamoDB store over the given tables for an administration command (its longer
+/// timeouts: [`Limits::Administration`]), after checking that a region and credentials are
 /// configured.
 pub async fn connect(args: &TableArgs) -> Result<DynamoStore, Error> {
+    connect_with(args, Limits::Administration).await
+}
+
+/// [`connect`] for `authtoken serve`, with the functions' timeouts ([`Limits::Serving`]).
+pub async fn connect_for_serving(args: &TableArgs) -> Result<DynamoStore, Error> {
+    connect_with(args, Limits::Serving).await
+}
+
+async fn connect_with(args: &TableArgs, limits: Limits) -> Result<DynamoStore, Error> {
     let tables = args.tables()?;
-    let config = sdk_config().await;
+    let config = sdk_config(limits).await;
     if config.region().is_none() {
         return Err(
             "no AWS region: set AWS_REGION (for a local DynamoDB-compatible server any \

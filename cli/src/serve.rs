@@ -34,7 +34,7 @@ use lambda_http::Body;
 use tokio::net::TcpListener;
 
 use crate::browsers::{Cors, OriginPattern, is_loopback_host};
-use crate::connect::{TableArgs, connect};
+use crate::connect::{TableArgs, connect_for_serving};
 use crate::{Error, context, explain};
 
 /// Options of `authtoken serve`.
@@ -104,7 +104,7 @@ struct Server<S> {
 pub async fn run(args: ServeArgs) -> Result<(), Error> {
     let settings = Settings::from_env()?;
     if args.dynamodb {
-        let store = connect(&args.tables).await?;
+        let store = connect_for_serving(&args.tables).await?;
         let tables = store.tables().clone();
         let description = format!(
             "DynamoDB store: tables {:?} and {:?}",

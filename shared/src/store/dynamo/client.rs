@@ -43,12 +43,37 @@ pub fn lambda_client(env: &ClientEnv) -> Result<Client, ConfigError> {
     Ok(Client::from_conf(config.build()))
 }
 
+/// Time an administration command allows one attempt: an import's transactions hold 100 items.
+pub const ADMIN_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Time an administration command allows a whole operation, retries included.
+pub const ADMIN_OPERATION_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The limits a client outside Lambda keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limits {
+    /// Serving requests (`authtoken serve`): the functions' timeouts, so that a hung store
+    /// answers 503 as quickly as in Lambda.
+    Serving,
+    /// A one-shot administration command: no request waits on it, and its writes may be large
+    /// ([`ADMIN_ATTEMPT_TIMEOUT`], [`ADMIN_OPERATION_TIMEOUT`]).
+    Administration,
+}
+
 /// The AWS SDK configuration for clients outside Lambda (the command line): the SDK's usual
-/// sources (profiles, `~/.aws`, the environment) with this project's limits.
-pub async fn sdk_config() -> aws_config::SdkConfig {
+/// sources (profiles, `~/.aws`, the environment), this project's retries, and the timeouts of
+/// `limits`.
+pub async fn sdk_config(limits: Limits) -> aws_config::SdkConfig {
+    let timeouts = match limits {
+        Limits::Serving => timeout_config(),
+        Limits::Administration => TimeoutConfig::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .operation_attempt_timeout(ADMIN_ATTEMPT_TIMEOUT)
+            .operation_timeout(ADMIN_OPERATION_TIMEOUT)
+            .build(),
+    };
     aws_config::defaults(BehaviorVersion::latest())
         .retry_config(retry_config())
-        .timeout_config(timeout_config())
+        .timeout_config(timeouts)
         .load()
         .await
 }
