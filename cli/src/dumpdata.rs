@@ -268,6 +268,8 @@ mod tests {
         assert_eq!(timestamp("2026-11-29T14:00:00+02:00"), Some(noon));
         assert_eq!(timestamp("2026-11-29T07:30:00.5-04:30"), Some(noon));
         assert_eq!(timestamp("yesterday"), None);
+        assert_eq!(timestamp("2026-11-29T12:00:00\u{20ac}\u{20ac}"), None);
+        assert_eq!(timestamp("\u{20ac}+01:00"), None);
         assert_eq!(timestamp(""), None);
     }
 

@@ -13,6 +13,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use authtoken::admin;
+use authtoken::audit::{self, Issuance};
 use authtoken::auth;
 use authtoken::config::Settings;
 use authtoken::django_hash::{self, Kind};
@@ -394,7 +395,16 @@ async fn write(
         for ((imported, origin), outcome) in chunk.iter().zip(origins).zip(outcomes) {
             let name = &imported.user.username;
             match outcome {
+                ImportOutcome::Created if args.dry_run => {
+                    report.created += 1;
+                    report.created_with_token += usize::from(origin.with_token);
+                    report.created_unusable += usize::from(origin.unusable);
+                }
                 ImportOutcome::Created => {
+                    audit::user_created(name, imported.user.active);
+                    if origin.with_token {
+                        audit::token_issued(name, Issuance::Import);
+                    }
                     report.created += 1;
                     report.created_with_token += usize::from(origin.with_token);
                     report.created_unusable += usize::from(origin.unusable);

@@ -374,3 +374,37 @@ async fn bad_input_is_refused_with_the_entry_it_concerns() {
         assert!(stdout.contains(expected), "{expected}: {stdout}");
     }
 }
+
+#[tokio::test]
+async fn the_import_leaves_audit_events_and_no_secret_in_its_logs() {
+    let admin = admin();
+    let mut command = admin.command(&["import", "django", &fixture("plain.json")]);
+    command.env("RUST_LOG", "audit=info");
+    let output = admin.run_with(command, None);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.matches("event=\"user_created\"").count(),
+        6,
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("by=\"import\"").count(),
+        4,
+        "a token_issued per imported token: {stderr}"
+    );
+    let dump = std::fs::read_to_string(fixtures().join("plain.json")).unwrap();
+    for user in described("users.json") {
+        for secret in [user["key"].as_str(), user["password"].as_str()]
+            .into_iter()
+            .flatten()
+        {
+            assert!(!stderr.contains(secret), "a secret in the log");
+        }
+    }
+    for hash in dump
+        .split('"')
+        .filter(|text| text.starts_with("pbkdf2_") || text.starts_with("argon2$"))
+    {
+        assert!(!stderr.contains(hash), "a password hash in the log");
+    }
+}

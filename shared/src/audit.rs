@@ -83,6 +83,8 @@ pub enum Issuance {
     Login,
     /// `authtoken token create`.
     Admin,
+    /// `authtoken import django`: a DRF token, its key kept.
+    Import,
 }
 
 impl Issuance {
@@ -90,6 +92,7 @@ impl Issuance {
         match self {
             Self::Login => "login",
             Self::Admin => "admin",
+            Self::Import => "import",
         }
     }
 }
