@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: every check and every test, against both stores.
 #
-# Installs its Python tools into .venv (moto, cfn-lint, the SAM CLI, actionlint, shellcheck),
+# Installs its Python tools into .venv (moto, cfn-lint, the SAM CLI, actionlint, shellcheck,
+# Django for the import's fixtures),
 # lints the templates, the scripts and the workflows, starts moto (a DynamoDB-compatible
 # server) on a free loopback port, runs formatting and lint checks and `cargo test --workspace`
 # with AWS_ENDPOINT_URL_DYNAMODB pointing at it, then stops it. Exits non-zero if anything fails.
