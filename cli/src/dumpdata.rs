@@ -142,7 +142,7 @@ fn model_and_object(entry: &Value) -> Option<(String, &Map<String, Value>)> {
 }
 
 /// `auth.user "alice"`, or the model alone when the name is not a string.
-pub fn describe(model: &str, username: Option<&Value>) -> String {
+fn describe(model: &str, username: Option<&Value>) -> String {
     match username.and_then(Value::as_str) {
         Some(name) => format!("{model} {name:?}"),
         None => model.to_owned(),

@@ -151,7 +151,7 @@ fn plan(dump: Dump, settings: &Settings, unusable_unsupported: bool) -> Plan {
     for mut user in dump.users {
         let refuse = |reason: String| Refusal {
             entry: user.entry,
-            what: dumpdata::describe("user", Some(&Value::from(user.username.clone()))),
+            what: format!("user {:?}", user.username),
             reason,
         };
         if let Some(first) = seen.get(&user.username) {
@@ -395,15 +395,12 @@ async fn write(
         for ((imported, origin), outcome) in chunk.iter().zip(origins).zip(outcomes) {
             let name = &imported.user.username;
             match outcome {
-                ImportOutcome::Created if args.dry_run => {
-                    report.created += 1;
-                    report.created_with_token += usize::from(origin.with_token);
-                    report.created_unusable += usize::from(origin.unusable);
-                }
                 ImportOutcome::Created => {
-                    audit::user_created(name, imported.user.active);
-                    if origin.with_token {
-                        audit::token_issued(name, Issuance::Import);
+                    if !args.dry_run {
+                        audit::user_created(name, imported.user.active);
+                        if origin.with_token {
+                            audit::token_issued(name, Issuance::Import);
+                        }
                     }
                     report.created += 1;
                     report.created_with_token += usize::from(origin.with_token);

@@ -2,9 +2,8 @@
 //! (or a new one per call under the per-login policy), `list` and `revoke` under either
 //! policy, `forget-keys` for a switch to the per-login policy.
 
-use std::time::{Duration, UNIX_EPOCH};
-
 use authtoken::admin::{self, WhichTokens};
+use authtoken::auth;
 use authtoken::config::Settings;
 use authtoken::store::dynamo::DynamoStore;
 use clap::{Args, Subcommand};
@@ -85,8 +84,10 @@ pub async fn run(args: TokenArgs) -> Result<(), Error> {
                 println!(
                     "{:<8}  {:<20}  {:<20}  {}",
                     token.digest_prefix,
-                    timestamp(token.created),
-                    token.expires.map_or_else(|| "never".to_owned(), timestamp),
+                    auth::rfc3339(token.created),
+                    token
+                        .expires
+                        .map_or_else(|| "never".to_owned(), auth::rfc3339),
                     if token.per_user {
                         "per-user"
                     } else {
@@ -153,9 +154,4 @@ async fn forget_keys(
         return Err(format!("{failed} user(s) could not be settled: run the command again").into());
     }
     Ok(())
-}
-
-/// Epoch seconds as RFC 3339 (UTC).
-fn timestamp(seconds: u64) -> String {
-    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(seconds)).to_string()
 }

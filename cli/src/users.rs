@@ -1,7 +1,5 @@
 //! `authtoken user ...`: create, change and list users.
 
-use std::time::{Duration, UNIX_EPOCH};
-
 use authtoken::admin;
 use clap::{Args, Subcommand};
 
@@ -163,13 +161,12 @@ async fn list(
             println!("{:<32} {:<6} {:<6} CREATED", "USERNAME", "ACTIVE", "TOKENS");
         }
         for user in &page.users {
-            let created = UNIX_EPOCH + Duration::from_secs(user.created);
             println!(
                 "{:<32} {:<6} {:<6} {}",
                 user.username,
                 if user.active { "yes" } else { "no" },
                 user.token_count(),
-                humantime::format_rfc3339_seconds(created)
+                authtoken::auth::rfc3339(user.created)
             );
         }
         count += page.users.len();

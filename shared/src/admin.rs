@@ -268,17 +268,10 @@ pub async fn revoke_tokens(
                     user.token_count(),
                 ));
             }
-            WhichTokens::Only | WhichTokens::All => Revoked {
-                key: user.token.as_ref().map(|token| token.key.clone()),
-                issued: user
-                    .issued
-                    .iter()
-                    .map(|issued| issued.digest.clone())
-                    .collect(),
-            },
+            WhichTokens::Only | WhichTokens::All => Revoked::held_by(&user, usize::MAX),
             WhichTokens::Digest(prefix) => by_digest(&user, prefix)?,
         };
-        let count = revoked.issued.len() + usize::from(revoked.key.is_some());
+        let count = revoked.count();
         if count == 0 {
             return Ok(Round::Done(0));
         }

@@ -1,8 +1,9 @@
-//! Tokens for users: issuing one (for a login, or an operator), authenticating a presented
-//! key, revoking one. The login itself, with its password and lockout checks, is
-//! [`crate::login`].
+//! Tokens for users: issuing one (for a login, or an operator) under the policy in force,
+//! authenticating a presented key, renewing its expiry under sliding expiry. The login itself,
+//! with its password and lockout checks, is [`crate::login`]; taking tokens away is
+//! [`crate::revocation`].
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::audit::{self, Issuance};
 use crate::config::Settings;
@@ -13,6 +14,11 @@ use crate::store::{
     self, IssuedChange, NewToken, Store, StoreError, TOKENS_PER_STEP, TokenRecord, User,
 };
 use crate::token::TokenKey;
+
+/// Epoch seconds as DRF (and knox) write datetimes: RFC 3339 in UTC, `2026-11-29T10:00:00Z`.
+pub fn rfc3339(seconds: u64) -> String {
+    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(seconds)).to_string()
+}
 
 /// Seconds since the Unix epoch.
 pub fn now() -> u64 {
@@ -293,6 +299,12 @@ async fn live_record(
 mod tests {
     use super::*;
     use crate::store::unreachable::UnreachableStore;
+
+    #[test]
+    fn expiries_read_as_drf_writes_datetimes() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_795_946_400), "2026-11-29T10:00:00Z");
+    }
 
     #[tokio::test]
     async fn malformed_keys_are_refused_without_a_read() {

@@ -91,18 +91,8 @@ pub async fn shed(
 /// Deletes up to [`TOKENS_PER_STEP`] of the tokens `user` holds as read, in one atomic step;
 /// returns how many (0 if the user changed meanwhile: the caller reads again).
 async fn revoke_step(store: &impl Store, user: &User, by: Revocation) -> Result<usize, StoreError> {
-    let key = user.token.as_ref().map(|token| token.key.clone());
-    let room = TOKENS_PER_STEP - usize::from(key.is_some());
-    let step = Revoked {
-        key,
-        issued: user
-            .issued
-            .iter()
-            .take(room)
-            .map(|issued| issued.digest.clone())
-            .collect(),
-    };
-    let count = step.issued.len() + usize::from(step.key.is_some());
+    let step = Revoked::held_by(user, TOKENS_PER_STEP);
+    let count = step.count();
     if !store.revoke_tokens(&user.username, &step).await? {
         return Ok(0);
     }

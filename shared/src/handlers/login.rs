@@ -2,14 +2,13 @@
 //! out, or under the per-login policy knox's `{"expiry": ..., "token": ...}`. The
 //! `Authorization` header is ignored, so a stale one cannot block a fresh login.
 
-use std::time::{Duration, UNIX_EPOCH};
-
 use http::header::CONTENT_TYPE;
 use http::{Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde::Serialize;
 
 use super::body_bytes;
+use crate::auth;
 use crate::ctx::Ctx;
 use crate::form;
 use crate::login;
@@ -46,25 +45,9 @@ pub(super) async fn obtain_token<S: Store>(
         login::obtain_token(&ctx.store, &ctx.settings, &form.username, form.password).await?;
     let token = granted.key.expose();
     Ok(if ctx.settings.token_policy.is_per_login() {
-        let expiry = granted.expires.map(rfc3339);
+        let expiry = granted.expires.map(auth::rfc3339);
         response::json(StatusCode::OK, &ExpiringTokenBody { expiry, token })
     } else {
         response::json(StatusCode::OK, &TokenBody { token })
     })
-}
-
-/// Epoch seconds as knox's (DRF's) datetimes read: `2026-11-29T10:00:00Z`.
-fn rfc3339(seconds: u64) -> String {
-    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(seconds)).to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn expiries_read_as_drf_writes_datetimes() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(1_795_946_400), "2026-11-29T10:00:00Z");
-    }
 }

@@ -137,6 +137,27 @@ pub enum ImportOutcome {
     KeyInUse,
 }
 
+impl Revoked {
+    /// The tokens `user` holds as read: their per-user key, and the first of their per-login
+    /// tokens, so that at most `at_most` in all.
+    pub fn held_by(user: &User, at_most: usize) -> Self {
+        let key = user.token.as_ref().map(|token| token.key.clone());
+        let room = at_most.saturating_sub(usize::from(key.is_some()));
+        let issued = user
+            .issued
+            .iter()
+            .take(room)
+            .map(|issued| issued.digest.clone())
+            .collect();
+        Self { key, issued }
+    }
+
+    /// How many tokens these are.
+    pub fn count(&self) -> usize {
+        self.issued.len() + usize::from(self.key.is_some())
+    }
+}
+
 /// A token as recorded in the token-keyed table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenRecord {
