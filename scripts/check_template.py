@@ -14,7 +14,8 @@ Routes
 Authorizers
 - every Lambda authorizer of the HTTP API is a REQUEST authorizer with payload format 2.0,
   simple responses and the identity source $request.header.Authorization, served by a function
-  of the template that has no routes of its own;
+  of the template that has no routes of its own, whose decisions are cached a literal number of
+  seconds (in every branch of an Fn::If), at most 300;
 - the contract's routes (login, whoami, logout, logoutall) are behind no authorizer: they answer DRF's own
   401s; every other route is behind one.
 
@@ -167,6 +168,7 @@ def check_authorizers(translated: dict, routes: dict[str, set[str]]) -> tuple[di
         for key, value in expected.items():
             if settings.get(key) != value:
                 errors.append(f"authorizer {name}: {key} is {settings.get(key)!r}, expected {value!r}")
+        errors += check_cache_seconds(name, settings.get("authorizerResultTtlInSeconds", 0))
         function = authorizer_function(settings)
         if function is None or function not in translated["Resources"]:
             errors.append(f"authorizer {name}: its authorizerUri names no function of the template")
@@ -182,6 +184,24 @@ def check_authorizers(translated: dict, routes: dict[str, set[str]]) -> tuple[di
             elif function not in CONTRACT_FUNCTIONS and not names & set(authorizers):
                 errors.append(f"{function}: route {route!r} is behind no authorizer")
     return behind, errors
+
+
+# API Gateway's cap on an HTTP API authorizer's cache is 3600 s; this project's is 300 s, since a
+# cached allow outlives a logout.
+MAX_CACHE_SECONDS = 300
+
+
+def check_cache_seconds(name: str, value) -> list[str]:
+    """The authorizer's cache reaches the OpenAPI body as a literal number (a Ref to a Number
+    parameter would be a string there), directly or in every branch of Fn::If, within the cap."""
+    if isinstance(value, dict) and set(value) == {"Fn::If"}:
+        _, then, otherwise = value["Fn::If"]
+        return check_cache_seconds(name, then) + check_cache_seconds(name, otherwise)
+    if not isinstance(value, int) or isinstance(value, bool):
+        return [f"authorizer {name}: authorizerResultTtlInSeconds is {value!r}, not a literal number"]
+    if not 0 <= value <= MAX_CACHE_SECONDS:
+        return [f"authorizer {name}: caches decisions {value} s, more than {MAX_CACHE_SECONDS}"]
+    return []
 
 
 def stage_route_settings(translated: dict) -> set[str]:

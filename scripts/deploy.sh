@@ -20,15 +20,33 @@
 #   LOGIN_LOCKOUT_MAX_SECONDS -> LoginLockoutMaxSeconds
 #   LOG_RETENTION_DAYS     -> LogRetentionDays
 #   LOCKOUT_ALARM_THRESHOLD -> LockoutAlarmThreshold   ALARM_TOPIC_ARN -> AlarmTopicArn
-#   AUTHORIZER_CACHE_SECONDS -> AuthorizerCacheSeconds
+#   AUTHORIZER_CACHE_SECONDS -> AuthorizerCacheSeconds   (0, 5, 15, 30, 60, 120 or 300)
+#   PERMISSIONS_BOUNDARY_ARN -> PermissionsBoundaryArn   (deploy/github-oidc-role.yaml's output)
 #
 # Used by .github/workflows/deploy.yml (with --config-env ci); works by hand as well:
 #   CORS_ALLOWED_ORIGINS=https://app.example.com bash scripts/deploy.sh
 # Run it from the repository root (where samconfig.toml and .aws-sam are). SAM names the sam
-# executable (default: sam on PATH, else .venv/bin/sam).
+# executable; by default the pinned one that scripts/package.sh installed in .venv, else the
+# sam on PATH if it is the pinned version (as in the deploy workflow, which installs it).
 set -euo pipefail
 
-sam=${SAM:-$(command -v sam || echo .venv/bin/sam)}
+pinned=$(sed -n 's/^aws-sam-cli==//p' scripts/requirements-deploy.in 2>/dev/null || true)
+if [ -n "${SAM:-}" ]; then
+  sam=$SAM
+elif [ -x .venv/bin/sam ]; then
+  sam=.venv/bin/sam
+elif command -v sam >/dev/null; then
+  sam=$(command -v sam)
+  found=$("$sam" --version 2>/dev/null | sed -n 's/^SAM CLI, version //p')
+  if [ -n "$pinned" ] && [ "$found" != "$pinned" ]; then
+    echo "deploy: $sam is SAM CLI ${found:-of an unknown version}, not the pinned $pinned;" \
+      "run bash scripts/package.sh (it installs the pinned one into .venv), or set SAM=/path/to/sam" >&2
+    exit 1
+  fi
+else
+  echo "deploy: no SAM CLI: run bash scripts/package.sh first (it installs it into .venv)" >&2
+  exit 1
+fi
 overrides=()
 set_parameter() {
   local parameter=$1 variable=$2
@@ -60,6 +78,7 @@ set_parameter LogRetentionDays LOG_RETENTION_DAYS
 set_parameter LockoutAlarmThreshold LOCKOUT_ALARM_THRESHOLD
 set_parameter AlarmTopicArn ALARM_TOPIC_ARN
 set_parameter AuthorizerCacheSeconds AUTHORIZER_CACHE_SECONDS
+set_parameter PermissionsBoundaryArn PERMISSIONS_BOUNDARY_ARN
 
 if [ ! -f .aws-sam/build/template.yaml ]; then
   # Without it, sam deploy would fall back to template.yaml and upload the whole directory.

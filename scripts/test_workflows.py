@@ -42,30 +42,47 @@ class WorkflowsTest(unittest.TestCase):
         self.assertEqual(deploy["environment"], "production")
         self.assertEqual(deploy["needs"], "build")
 
-    def test_the_deploy_job_builds_nothing(self):
+    def test_the_deploy_job_builds_nothing_and_deploys_only_the_checked_build(self):
         steps = load("deploy.yml")["jobs"]["deploy"]["steps"]
         runs = [step["run"] for step in steps if "run" in step]
-        self.assertEqual(len(runs), 3, runs)
+        self.assertEqual(len(runs), 4, runs)
         self.assertIn("--require-hashes", runs[0])
         self.assertIn("scripts/requirements-deploy.txt", runs[0])
         self.assertEqual(runs[1], "tar -xf sam-build.tar")
-        self.assertTrue(runs[2].startswith("bash scripts/deploy.sh --config-env ci"), runs[2])
+        self.assertEqual(runs[2], 'python scripts/check_artifact.py check --digests "$BOOTSTRAPS" --require-variables')
+        self.assertTrue(runs[3].startswith("bash scripts/deploy.sh --config-env ci"), runs[3])
+        check = [step for step in steps if step.get("run") == runs[2]][0]
+        self.assertEqual(check["env"]["BOOTSTRAPS"], "${{ needs.build.outputs.bootstraps }}")
         uses = [step["uses"].split("@")[0] for step in steps if "uses" in step]
         self.assertNotIn("dtolnay/rust-toolchain", uses)
         self.assertNotIn("aws-actions/setup-sam", uses)
         self.assertIn("actions/download-artifact", uses)
-        # Credentials come last but for the deploy itself.
+        # Credentials come after the check, and last but for the deploy itself.
         self.assertEqual(steps[-2]["uses"].split("@")[0], "aws-actions/configure-aws-credentials")
+        self.assertLess(steps.index(check), len(steps) - 2)
 
-    def test_the_build_job_verifies_the_artifacts_it_uploads(self):
+    def test_the_build_job_verifies_the_artifacts_it_uploads_and_records_them(self):
         build = load("deploy.yml")["jobs"]["build"]
         self.assertEqual(build["needs"], "test")
         runs = [step.get("run") for step in build["steps"] if "run" in step]
-        self.assertEqual(runs, ["bash scripts/package.sh --verify", "tar -cf sam-build.tar .aws-sam/build"])
+        self.assertEqual(runs, [
+            "bash scripts/package.sh --verify",
+            'python3 scripts/check_artifact.py digests >> "$GITHUB_OUTPUT"',
+            "tar -cf sam-build.tar .aws-sam/build",
+        ])
+        self.assertEqual(build["outputs"]["bootstraps"], "${{ steps.record.outputs.bootstraps }}")
         upload = build["steps"][-1]
         self.assertEqual(upload["uses"].split("@")[0], "actions/upload-artifact")
         self.assertEqual(upload["with"]["path"], "sam-build.tar")
         self.assertNotIn("permissions", build)
+
+    def test_every_rust_toolchain_is_the_pinned_one(self):
+        pinned = re.search(r'^channel = "([0-9.]+)"$', (WORKFLOWS.parent.parent / "rust-toolchain.toml").read_text(), re.MULTILINE).group(1)
+        for path in sorted(WORKFLOWS.glob("*.yml")):
+            for job in yaml.safe_load(path.read_text())["jobs"].values():
+                for step in job.get("steps", []):
+                    if step.get("uses", "").startswith("dtolnay/rust-toolchain@"):
+                        self.assertEqual(step["with"]["toolchain"], pinned, path.name)
 
     def test_deployment_parameters_come_from_repository_variables(self):
         deploy_step = load("deploy.yml")["jobs"]["deploy"]["steps"][-1]

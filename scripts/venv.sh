@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # ensure_venv REQUIREMENTS...: makes .venv (Python 3.11 to 3.14) and installs the hashed lock
-# files named into it. Source it from the repository root; needs bash.
+# files named into it; ensure_rust_toolchain: the pinned Rust toolchain under its name. Source
+# it from the repository root; needs bash.
 #
 # A .venv left broken (by a failed `python3 -m venv`, or a Python upgraded underneath it) is
 # made again rather than half-used.
@@ -36,4 +37,21 @@ ensure_venv() {
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes \
       -r "$requirements"
   done
+}
+
+# ensure_rust_toolchain: the toolchain rust-toolchain.toml pins, under its own name. Where rustup
+# holds that very version as "stable" only (a machine that cannot fetch another toolchain),
+# the pinned name is made to point at it, as rustup would name it; otherwise rustup installs
+# the pinned one itself at the first cargo command.
+ensure_rust_toolchain() {
+  local pinned home
+  pinned=$(sed -n 's/^channel = "\(.*\)"$/\1/p' rust-toolchain.toml)
+  command -v rustup >/dev/null || return 0
+  rustup toolchain list | grep -q "^$pinned-" && return 0
+  if rustc +stable --version 2>/dev/null | grep -q "^rustc $pinned "; then
+    home=${RUSTUP_HOME:-$HOME/.rustup}
+    ln -s "$home/toolchains/stable-$(rustc +stable -vV | sed -n 's/^host: //p')" \
+      "$home/toolchains/$pinned-$(rustc +stable -vV | sed -n 's/^host: //p')"
+    echo "Rust $pinned: rustup's stable toolchain is that version; named it $pinned"
+  fi
 }
