@@ -12,11 +12,12 @@
 
 use authtoken::Ctx;
 use authtoken::admin;
+use authtoken::password::Password;
 use authtoken::store::{Store, TOKENS_PER_STEP};
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::json;
 use testkit::app::{ADMIN, TestApp, drf_settings};
-use testkit::policy::per_login;
+use testkit::policy::{per_login, per_login_expiring};
 
 testkit::policy_suite!(memory, testkit::app::TestApp::memory);
 testkit::policy_suite!(dynamo, testkit::app::TestApp::dynamo);
@@ -192,4 +193,85 @@ async fn deactivating_a_user_with_many_tokens_leaves_none() {
     }
     let user = ctx.store.user(ADMIN.0).await.unwrap().unwrap();
     assert!(!user.active && !user.holds_tokens(), "{user:?}");
+}
+
+/// DynamoDB's TTL sweep deletes an expired token's record while the user still lists it: every
+/// way of revoking all of a user's tokens must still finish (a missing record is a token
+/// already revoked), and leave none valid.
+async fn revoking_after_the_sweep(app: TestApp) {
+    let ctx_settings = per_login_expiring();
+    let swept = app.login(ADMIN).await;
+    let kept = app.login(ADMIN).await;
+    app.sweep(&swept).await;
+    app.logoutall(&kept)
+        .await
+        .assert(200, json!({ "username": null }));
+    app.whoami(&kept).await.assert_401("Invalid token.");
+    assert!(!app.stored_user(ADMIN.0).await.unwrap().holds_tokens());
+
+    // The same state for the administration commands: revoke --all, set-password (beyond one
+    // step's worth of tokens, so that it sheds them first), deactivate.
+    for command in ["revoke --all", "set-password", "deactivate"] {
+        let mut keys = Vec::new();
+        for _ in 0..TOKENS_PER_STEP + 2 {
+            keys.push(match &app {
+                TestApp::Memory(ctx) => issue(&ctx.store).await,
+                TestApp::Dynamo(ctx) => issue(&ctx.store).await,
+                TestApp::Http(_) => unreachable!("store apps only"),
+            });
+        }
+        app.sweep(&keys[0]).await;
+        let outcome = match &app {
+            TestApp::Memory(ctx) => run(&ctx.store, command).await,
+            TestApp::Dynamo(ctx) => run(&ctx.store, command).await,
+            TestApp::Http(_) => unreachable!("store apps only"),
+        };
+        assert!(outcome.is_ok(), "{command}: {outcome:?}");
+        for key in &keys[1..] {
+            app.whoami(key).await.assert_401("Invalid token.");
+        }
+        // (deactivate comes last: the user stays inactive)
+        assert!(
+            !app.stored_user(ADMIN.0).await.unwrap().holds_tokens(),
+            "{command}"
+        );
+    }
+}
+
+/// A per-login token for admin, issued by the administration command.
+async fn issue(store: &impl Store) -> String {
+    admin::issue_token(store, &per_login_expiring(), ADMIN.0, false)
+        .await
+        .unwrap()
+        .key
+        .expose()
+        .to_owned()
+}
+
+/// An administration command that revokes every token of admin.
+async fn run(store: &impl Store, command: &str) -> Result<(), admin::AdminError> {
+    match command {
+        "revoke --all" => admin::revoke_tokens(store, ADMIN.0, &admin::WhichTokens::All)
+            .await
+            .map(drop),
+        "set-password" => admin::set_password(
+            store,
+            ADMIN.0,
+            Password::new(ADMIN.1),
+            admin::TokenOnReset::Revoke,
+        )
+        .await
+        .map(drop),
+        _ => admin::set_active(store, ADMIN.0, false).await.map(drop),
+    }
+}
+
+#[tokio::test]
+async fn revocation_finishes_after_the_ttl_sweep_memory() {
+    revoking_after_the_sweep(TestApp::memory(per_login_expiring()).await).await;
+}
+
+#[tokio::test]
+async fn revocation_finishes_after_the_ttl_sweep_dynamo() {
+    revoking_after_the_sweep(TestApp::dynamo(per_login_expiring()).await).await;
 }

@@ -118,6 +118,29 @@ impl TestApp {
         self.send(TestRequest::post(&endpoint::LOGOUT_ALL.slashed_path()).token(token))
             .await
     }
+
+    /// Deletes the record of `token` and nothing else, as DynamoDB's TTL sweep deletes an
+    /// expired token's record while its user still lists it. Not over HTTP: the process's
+    /// store is out of the test's reach.
+    pub async fn sweep(&self, token: &str) {
+        let digest = TokenKey::new(token).digest();
+        match self {
+            TestApp::Memory(ctx) => assert!(ctx.store.sweep(&digest), "no record to sweep"),
+            TestApp::Dynamo(ctx) => {
+                crate::dynamo::client()
+                    .delete_item()
+                    .table_name(&ctx.store.tables().tokens)
+                    .key(
+                        "digest",
+                        aws_sdk_dynamodb::types::AttributeValue::S(digest.as_str().to_owned()),
+                    )
+                    .send()
+                    .await
+                    .expect("delete the record as the sweep does");
+            }
+            TestApp::Http(_) => panic!("sweep: the store of `authtoken serve` is out of reach"),
+        }
+    }
 }
 
 async fn seed(store: &impl authtoken::store::Store) {

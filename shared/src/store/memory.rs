@@ -86,6 +86,13 @@ impl MemoryStore {
         Self::default()
     }
 
+    /// Deletes the record of `digest` alone, as DynamoDB's TTL sweep deletes an expired token's
+    /// record while its user still lists it; `false` if there was none. For tests that need
+    /// that state.
+    pub fn sweep(&self, digest: &TokenDigest) -> bool {
+        self.state().tokens.remove(digest).is_some()
+    }
+
     fn state(&self) -> MutexGuard<'_, State> {
         // A panic while the lock was held cannot have left a half-applied write: every method
         // checks all of its conditions before its first write.
@@ -277,11 +284,12 @@ impl Store for MemoryStore {
 
     async fn revoke_tokens(&self, username: &str, revoked: &Revoked) -> Result<bool, StoreError> {
         let mut state = self.state();
+        // A record already swept away is a token already revoked (as on DynamoDB).
         let owns = |digest: &TokenDigest| {
             state
                 .tokens
                 .get(digest)
-                .is_some_and(|record| record.username == username)
+                .is_none_or(|record| record.username == username)
         };
         let key_held = revoked
             .key

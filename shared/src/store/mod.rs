@@ -298,7 +298,9 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// In one atomic step, deletes the records of `revoked` and takes them off `username`,
-    /// provided the user holds every one of them. `Ok(false)` if not (already deleted).
+    /// provided the user holds every one of them and no other user owns one of their records (a
+    /// record already gone, as DynamoDB's TTL sweep leaves an expired one, is no obstacle).
+    /// `Ok(false)` if not (already deleted).
     fn revoke_tokens(
         &self,
         username: &str,

@@ -271,12 +271,15 @@ impl Store for DynamoStore {
                 .update(built(update.build())?)
                 .build(),
         ];
+        // A record already gone (DynamoDB's TTL sweep deletes expired ones while the user still
+        // lists them) is a token already revoked: only another user's record stops the step.
         for digest in &digests {
             let delete = built(
                 Delete::builder()
                     .table_name(&self.tables.tokens)
                     .key(DIGEST, s(digest.as_str()))
-                    .condition_expression("#owner = :username")
+                    .condition_expression("attribute_not_exists(#digest) OR #owner = :username")
+                    .expression_attribute_names("#digest", DIGEST)
                     .expression_attribute_names("#owner", OWNER)
                     .expression_attribute_values(":username", s(username))
                     .build(),
