@@ -199,7 +199,6 @@ async fn deactivating_a_user_with_many_tokens_leaves_none() {
 /// way of revoking all of a user's tokens must still finish (a missing record is a token
 /// already revoked), and leave none valid.
 async fn revoking_after_the_sweep(app: TestApp) {
-    let ctx_settings = per_login_expiring();
     let swept = app.login(ADMIN).await;
     let kept = app.login(ADMIN).await;
     app.sweep(&swept).await;
