@@ -5,9 +5,9 @@
 use crate::audit::{self, Issuance, LoginFailure};
 use crate::auth::{Ensured, Granted, issue_token, now};
 use crate::config::Settings;
-use crate::lockout::LockoutPolicy;
+use crate::lockout::{Failures, LockoutPolicy};
 use crate::password::{self, Password, PasswordError, Verdict};
-use crate::store::{self, Store, StoreError, User};
+use crate::store::{self, Attempt, AttemptGate, Store, StoreError, User};
 
 /// Longest username, in characters: Django's `User.username` limit. Longer names cannot exist,
 /// so login refuses them without a read (DynamoDB would reject keys over 2048 bytes anyway).
@@ -45,9 +45,10 @@ pub enum LoginError {
 /// logins of one user get one token. Under the per-login policy, a new one each time, within
 /// the policy's limit ([`crate::policy`]).
 ///
-/// A username locked by failed logins ([`crate::lockout`]) is refused before any hashing; a
-/// refusal after the password check counts one more failure of the submitted name, user or not;
-/// a success forgets them.
+/// A username locked by failed logins ([`crate::lockout`]) is refused before any hashing. Every
+/// other attempt is counted before its password is checked (so that a burst of concurrent
+/// guesses cannot all be verified), whether the name is a user's or not; a success forgets the
+/// count.
 ///
 /// The password takes tens of milliseconds to verify, so the user is read again after it: a
 /// logout, deactivation or password change meanwhile is seen, and the key returned is one that
@@ -68,19 +69,23 @@ pub async fn obtain_token(
     } else {
         (store.user(username).await?, None)
     };
-    if let Some(wait) = failures.and_then(|failures| lockout.remaining(&failures, now())) {
+    let now = now();
+    if let Some(wait) = failures.and_then(|failures| lockout.remaining(&failures, now)) {
         audit::login_failed(username, LoginFailure::Locked);
         return Err(LoginError::Locked { retry_after: wait });
     }
+    let counted = count_attempt(store, &lockout, username, failures, now).await?;
     let (user, needs_rehash) = match check_credentials(store, user, &password).await? {
         Ok(checked) => checked,
         Err(reason) => {
             audit::login_failed(username, reason);
-            count_failure(store, &lockout, username).await?;
+            if let Some(count) = counted {
+                report_lock(&lockout, username, count);
+            }
             return Err(LoginError::InvalidCredentials);
         }
     };
-    if failures.is_some() {
+    if counted.is_some() {
         forget_failures(store, username).await;
     }
     match issue_token(store, settings, user.clone(), false, Issuance::Login).await? {
@@ -125,28 +130,51 @@ async fn check_credentials(
     Ok(fresh.ok_or(LoginFailure::ChangedDuringLogin))
 }
 
-/// Counts a failed login of `username` when lockout is on, and reports the lock it starts.
-async fn count_failure(
+/// Counts this login attempt of `username` before its password is checked, when lockout is on
+/// (`read`: the failures read with the user): `Some(count)` with the attempts counted, this one
+/// included, or `Err(Locked)` if concurrent attempts have locked the name since it was read. So
+/// however many guesses arrive at once, at most the threshold's number are verified before the
+/// lock; a success forgets them all.
+async fn count_attempt(
     store: &impl Store,
     lockout: &LockoutPolicy,
     username: &str,
-) -> Result<(), StoreError> {
+    read: Option<Failures>,
+    now: u64,
+) -> Result<Option<u32>, LoginError> {
     if !lockout.is_on() {
-        return Ok(());
+        return Ok(None);
     }
-    let now = now();
-    let count = store
-        .record_failure(username, now, lockout.forget_at(now))
-        .await?;
+    // The shortest lock a count at or above the threshold sets, or the one `read` holds: an
+    // attempt passes a lock only once that has ended.
+    let counted = read.map_or(0, |failures| failures.count);
+    let gate = AttemptGate {
+        now,
+        threshold: lockout.threshold,
+        unlocked_before: now.saturating_sub(lockout.lock_seconds(counted.max(lockout.threshold))),
+        forget_at: lockout.forget_at(now),
+    };
+    match store.count_attempt(username, &gate).await? {
+        Attempt::Counted(count) => Ok(Some(count)),
+        Attempt::Locked(stored) => {
+            audit::login_failed(username, LoginFailure::Locked);
+            let retry_after = lockout.remaining(&stored, now).unwrap_or(1);
+            Err(LoginError::Locked { retry_after })
+        }
+    }
+}
+
+/// Reports the lock a failed attempt (the `count`-th counted) sets off, if any.
+fn report_lock(lockout: &LockoutPolicy, username: &str, count: u32) {
     let seconds = lockout.lock_seconds(count);
     if seconds > 0 {
         audit::username_locked(username, count, seconds);
     }
-    Ok(())
 }
 
-/// Forgets the failed logins of a user who just logged in. Failure is logged, not fatal: the
-/// login has succeeded, and the count only matters if it reaches the threshold again.
+/// Forgets the attempts counted for a user who just logged in, this one included. Failure is
+/// logged, not fatal: the login has succeeded, and the count only matters if it reaches the
+/// threshold again.
 async fn forget_failures(store: &impl Store, username: &str) {
     if let Err(error) = store.clear_failures(username).await {
         tracing::warn!(username, error = %error, "could not reset the failed-login count");

@@ -1,8 +1,9 @@
 //! DynamoDB operations per request, counted by an SDK interceptor: whoami one read; login of a
 //! user with a token two reads (the user with the name's failed logins, then the user again
-//! after the password check); login creating a token those and a transaction; a failed login a
-//! read and a write (the failure counted); a success after failures one write more (the count
-//! forgotten); logout at most
+//! after the password check) and two writes (the attempt counted before the password is
+//! checked, then forgotten on success); login creating a token those and a transaction; a
+//! failed login a read and a write (the attempt counted); a locked name the read alone; logout
+//! at most
 //! two, the authorizer one read per authorization, and nothing at all for requests refused
 //! before the store is needed. Under the per-login policy: login reads as above and writes one
 //! transaction, logout one read and one transaction, logout-all a read of the token, then per
@@ -51,20 +52,27 @@ fn login_json(password: &str) -> TestRequest {
 async fn each_endpoint_makes_the_fewest_calls() {
     let (app, log) = recorded_app().await;
 
-    // Login reads the user and the name's failed logins at once, verifies the password, and
-    // reads the user again (a logout during the verification must not leave it returning a
-    // deleted key).
+    // Login reads the user and the name's failed logins at once, counts the attempt (so that
+    // concurrent guesses cannot all be verified), verifies the password, reads the user again
+    // (a logout during the verification must not leave it returning a deleted key) and forgets
+    // the count.
     let token = app.login(ADMIN).await;
     assert_eq!(
         log.take(),
-        ["BatchGetItem", "GetItem", "TransactWriteItems"],
+        [
+            "BatchGetItem",
+            "UpdateItem",
+            "GetItem",
+            "DeleteItem",
+            "TransactWriteItems"
+        ],
         "first login"
     );
 
     assert_eq!(app.login(ADMIN).await, token);
     assert_eq!(
         log.take(),
-        ["BatchGetItem", "GetItem"],
+        ["BatchGetItem", "UpdateItem", "GetItem", "DeleteItem"],
         "login of a user who has a token"
     );
 
@@ -92,8 +100,8 @@ async fn each_endpoint_makes_the_fewest_calls() {
     assert_eq!(app.login(ADMIN).await, token);
     assert_eq!(
         log.take(),
-        ["BatchGetItem", "GetItem", "DeleteItem"],
-        "login after a failure: the count is forgotten"
+        ["BatchGetItem", "UpdateItem", "GetItem", "DeleteItem"],
+        "login after a failure: counted, then the count is forgotten"
     );
 
     app.logout(&token)
@@ -117,7 +125,14 @@ async fn per_login_tokens_cost_one_transaction_each_and_logout_all_one_per_fifty
     assert_ne!(first, second);
     assert_eq!(
         log.take(),
-        ["BatchGetItem", "GetItem", "TransactWriteItems"].repeat(2),
+        [
+            "BatchGetItem",
+            "UpdateItem",
+            "GetItem",
+            "DeleteItem",
+            "TransactWriteItems"
+        ]
+        .repeat(2),
         "two per-login logins"
     );
     app.logout(&first)

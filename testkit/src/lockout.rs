@@ -23,6 +23,7 @@ macro_rules! lockout_suite {
                 the_threshold_locks_the_name_for_right_and_wrong_passwords,
                 unknown_and_existing_names_get_identical_answers,
                 a_success_resets_the_count,
+                a_burst_of_guesses_is_verified_at_most_threshold_times,
             );
             $crate::lockout_suite!(@case $make, $crate::lockout::short_locks;
                 each_failure_past_the_threshold_doubles_the_lock_up_to_the_maximum,
@@ -204,4 +205,36 @@ pub async fn concurrent_failures_each_count(app: TestApp) {
         assert_bad_credentials(&crate::app::within(120, task).await.expect("login task"));
     }
     assert_throttled(&app.send(login(ADMIN.0, ADMIN.1)).await);
+}
+
+/// Concurrent guesses in [`a_burst_of_guesses_is_verified_at_most_threshold_times`].
+pub const BURST: usize = 30;
+
+/// A burst of concurrent guesses for one name, the right password among them: each is counted
+/// before its password is checked, so only the threshold's number (3) are verified and answered
+/// (400, or 200 for the right one if it is among them); every other one is refused 429 unchecked.
+pub async fn a_burst_of_guesses_is_verified_at_most_threshold_times(app: TestApp) {
+    let app = Arc::new(app);
+    let tasks: Vec<_> = (0..BURST)
+        .map(|index| {
+            let app = Arc::clone(&app);
+            let password = if index == BURST / 2 { ADMIN.1 } else { "wrong" };
+            tokio::spawn(async move { app.send(login(ADMIN.0, password)).await })
+        })
+        .collect();
+    let mut verified = Vec::new();
+    for task in tasks {
+        let answer = crate::app::within(120, task).await.expect("login task");
+        match answer.status {
+            429 => {
+                assert_throttled(&answer);
+            }
+            200 => verified.push(200),
+            _ => {
+                assert_bad_credentials(&answer);
+                verified.push(400);
+            }
+        }
+    }
+    assert_eq!(verified.len(), 3, "verified {verified:?} of {BURST}");
 }

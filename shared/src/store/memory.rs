@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use super::{
-    CurrentToken, ImportOutcome, Imported, Issued, IssuedChange, NewToken, Revoked, Store,
-    StoreError, TOKENS_PER_STEP, TokenRecord, User, UserPage,
+    Attempt, AttemptGate, CurrentToken, ImportOutcome, Imported, Issued, IssuedChange, NewToken,
+    Revoked, Store, StoreError, TOKENS_PER_STEP, TokenRecord, User, UserPage,
 };
 use crate::lockout::Failures;
 use crate::token::{TokenDigest, TokenKey};
@@ -118,23 +118,28 @@ impl Store for MemoryStore {
         ))
     }
 
-    async fn record_failure(
+    async fn count_attempt(
         &self,
         username: &str,
-        now: u64,
-        _forget_at: u64,
-    ) -> Result<u32, StoreError> {
+        gate: &AttemptGate,
+    ) -> Result<Attempt, StoreError> {
         let mut state = self.state();
+        if let Some(failures) = state.failures.get(username)
+            && failures.count >= gate.threshold
+            && failures.last > gate.unlocked_before
+        {
+            return Ok(Attempt::Locked(*failures));
+        }
         let failures = state
             .failures
             .entry(username.to_owned())
             .or_insert(Failures {
                 count: 0,
-                last: now,
+                last: gate.now,
             });
         failures.count = failures.count.saturating_add(1);
-        failures.last = now;
-        Ok(failures.count)
+        failures.last = gate.now;
+        Ok(Attempt::Counted(failures.count))
     }
 
     async fn clear_failures(&self, username: &str) -> Result<bool, StoreError> {

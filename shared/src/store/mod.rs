@@ -158,6 +158,30 @@ impl Revoked {
     }
 }
 
+/// The condition a login attempt must meet to be counted, and so to have its password checked
+/// ([`Store::count_attempt`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttemptGate {
+    /// Now, in seconds since the epoch: the attempt's time, stored as the last one's.
+    pub now: u64,
+    /// Attempts counted below this many pass the gate.
+    pub threshold: u32,
+    /// At or above the threshold, an attempt passes if the last one came at or before this
+    /// time: the lock it set has ended.
+    pub unlocked_before: u64,
+    /// When the count may be cleaned up (the TTL attribute's value).
+    pub forget_at: u64,
+}
+
+/// What [`Store::count_attempt`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// Counted: this many attempts are counted, this one included.
+    Counted(u32),
+    /// Not counted: the name is locked by these failures, as stored.
+    Locked(Failures),
+}
+
 /// A token as recorded in the token-keyed table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenRecord {
@@ -226,15 +250,16 @@ pub trait Store: Send + Sync {
         username: &str,
     ) -> impl Future<Output = Result<(Option<User>, Option<Failures>), StoreError>> + Send;
 
-    /// Counts one more failed login of `username` (user or not) at `now`, atomically, so that
-    /// concurrent failures each count, and returns the count; it may be cleaned up from
-    /// `forget_at` on.
-    fn record_failure(
+    /// Counts one more login attempt of `username` (user or not) at `now`, before its password
+    /// is checked, atomically, unless the name is locked: fewer than `gate.threshold` attempts
+    /// are counted, or the last came before `gate.unlocked_before`. Concurrent attempts each
+    /// count, and no more than the threshold's number pass the gate at once. The count may be
+    /// cleaned up from `gate.forget_at` on.
+    fn count_attempt(
         &self,
         username: &str,
-        now: u64,
-        forget_at: u64,
-    ) -> impl Future<Output = Result<u32, StoreError>> + Send;
+        gate: &AttemptGate,
+    ) -> impl Future<Output = Result<Attempt, StoreError>> + Send;
 
     /// Forgets the failed logins of `username`. `Ok(false)` if there were none.
     fn clear_failures(

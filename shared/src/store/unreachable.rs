@@ -2,8 +2,8 @@
 //! made.
 
 use super::{
-    ImportOutcome, Imported, IssuedChange, NewToken, Revoked, Store, StoreError, TokenRecord, User,
-    UserPage,
+    Attempt, AttemptGate, ImportOutcome, Imported, IssuedChange, NewToken, Revoked, Store,
+    StoreError, TokenRecord, User, UserPage,
 };
 use crate::lockout::Failures;
 use crate::token::{TokenDigest, TokenKey};
@@ -28,7 +28,7 @@ impl Store for UnreachableStore {
     ) -> Result<(Option<User>, Option<Failures>), StoreError> {
         Err(unreachable())
     }
-    async fn record_failure(&self, _: &str, _: u64, _: u64) -> Result<u32, StoreError> {
+    async fn count_attempt(&self, _: &str, _: &AttemptGate) -> Result<Attempt, StoreError> {
         Err(unreachable())
     }
     async fn clear_failures(&self, _: &str) -> Result<bool, StoreError> {

@@ -12,7 +12,9 @@ use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Up
 use std::collections::HashMap;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{KeysAndAttributes, ReturnValue};
+use aws_sdk_dynamodb::types::{
+    KeysAndAttributes, ReturnValue, ReturnValuesOnConditionCheckFailure,
+};
 
 use super::DynamoStore;
 use super::errors::{Cancellation, cancellation, classify};
@@ -22,8 +24,8 @@ use super::items::{
 };
 use crate::lockout::Failures;
 use crate::store::{
-    ImportOutcome, Imported, IssuedChange, NewToken, Revoked, Store, StoreError, TOKENS_PER_STEP,
-    TokenRecord, User, UserPage,
+    Attempt, AttemptGate, ImportOutcome, Imported, IssuedChange, NewToken, Revoked, Store,
+    StoreError, TOKENS_PER_STEP, TokenRecord, User, UserPage,
 };
 use crate::token::{TokenDigest, TokenKey};
 
@@ -60,31 +62,48 @@ impl Store for DynamoStore {
         Ok((user, failures))
     }
 
-    async fn record_failure(
+    async fn count_attempt(
         &self,
         username: &str,
-        now: u64,
-        forget_at: u64,
-    ) -> Result<u32, StoreError> {
-        let output = self
+        gate: &AttemptGate,
+    ) -> Result<Attempt, StoreError> {
+        let result = self
             .client
             .update_item()
             .table_name(&self.tables.lockouts)
             .key(USERNAME, s(username))
             .update_expression("ADD #failures :one SET #last_failure = :now, #expires = :forget")
+            .condition_expression(
+                "attribute_not_exists(#failures) OR #failures < :threshold \
+                 OR #last_failure <= :unlocked_before",
+            )
             .expression_attribute_names("#failures", FAILURES)
             .expression_attribute_names("#last_failure", LAST_FAILURE)
             .expression_attribute_names("#expires", EXPIRES)
             .expression_attribute_values(":one", items::n(1))
-            .expression_attribute_values(":now", items::n(now))
-            .expression_attribute_values(":forget", items::n(forget_at))
+            .expression_attribute_values(":now", items::n(gate.now))
+            .expression_attribute_values(":forget", items::n(gate.forget_at))
+            .expression_attribute_values(":threshold", items::n(u64::from(gate.threshold)))
+            .expression_attribute_values(":unlocked_before", items::n(gate.unlocked_before))
             .return_values(ReturnValue::UpdatedNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
-            .await
-            .map_err(classify)?;
-        let updated = output.attributes.unwrap_or_default();
-        let failures = items::failures_from_item(&updated).map_err(bad_item)?;
-        Ok(failures.count)
+            .await;
+        match result {
+            Ok(output) => {
+                let updated = output.attributes.unwrap_or_default();
+                let failures = items::failures_from_item(&updated).map_err(bad_item)?;
+                Ok(Attempt::Counted(failures.count))
+            }
+            Err(error) => match error.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
+                    let stored = failed.item().cloned().unwrap_or_default();
+                    let failures = items::failures_from_item(&stored).map_err(bad_item)?;
+                    Ok(Attempt::Locked(failures))
+                }
+                _ => Err(classify(error)),
+            },
+        }
     }
 
     async fn clear_failures(&self, username: &str) -> Result<bool, StoreError> {
