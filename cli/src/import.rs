@@ -306,6 +306,7 @@ fn imported(user: DumpedUser, token: Option<NewToken>, settings: &Settings) -> I
             token: current,
             issued,
             created: user.joined.unwrap_or_else(auth::now),
+            credentials: 0,
         },
         token,
     }
@@ -423,22 +424,35 @@ async fn write(
     Ok(report)
 }
 
-/// `--update` for a user who exists: the dump's password hash and active flag, and its token
-/// if they hold none. Returns whether anything changed.
+/// `--update` for a user who exists: the dump's password hash (a new one revokes every token
+/// of the user, as `user set-password` does, the dump's own included: they log in again) and
+/// active flag, and, if the password did not change, the dump's token if they hold none.
+/// Returns whether anything changed.
 async fn update(
     store: &DynamoStore,
     settings: &Settings,
     imported: &Imported,
 ) -> Result<bool, authtoken::store::StoreError> {
     let name = &imported.user.username;
-    let Some(current) = store.user(name).await? else {
+    let Some(mut current) = store.user(name).await? else {
         return Ok(false);
     };
-    let mut changed = false;
+    let (mut changed, mut password_changed) = (false, false);
     if current.password_hash != imported.user.password_hash {
-        changed |= store
-            .replace_password_hash(name, &current.password_hash, &imported.user.password_hash)
-            .await?;
+        admin::set_password_hash(
+            store,
+            name,
+            &imported.user.password_hash,
+            admin::TokenOnReset::Revoke,
+        )
+        .await
+        .map_err(into_store_error)?;
+        changed = true;
+        let Some(fresh) = store.user(name).await? else {
+            return Ok(changed);
+        };
+        current = fresh;
+        password_changed = true;
     }
     if current.active != imported.user.active {
         changed |= admin::set_active(store, name, imported.user.active)
@@ -446,6 +460,7 @@ async fn update(
             .map_err(into_store_error)?;
     }
     if let Some(token) = &imported.token
+        && !password_changed
         && !current.holds_tokens()
         && imported.user.active
     {
@@ -457,7 +472,9 @@ async fn update(
             };
             store.update_issued(&current, &change).await?
         } else {
-            store.install_token(name, token, None).await?
+            store
+                .install_token(name, token, None, current.credentials)
+                .await?
         };
         changed |= installed;
     }

@@ -231,16 +231,28 @@ async fn importing_twice_leaves_users_alone_dry_runs_write_nothing_and_update_up
     let changed =
         std::env::temp_dir().join(format!("authtoken-changed-{}.json", admin.tables.users));
     std::fs::write(&changed, serde_json::to_vec(&dump).unwrap()).unwrap();
+    let app = app(&admin, drf_settings());
+    let key_of = |name: &str| {
+        described("users.json")
+            .into_iter()
+            .find(|user| user["username"] == name)
+            .and_then(|user| user["key"].as_str().map(str::to_owned))
+            .unwrap()
+    };
+    let bobs = key_of("bob");
+    app.whoami(&bobs)
+        .await
+        .assert(200, json!({ "username": "bob" }));
     let (_, stdout, _) = import(&admin, &[changed.to_str().unwrap(), "--update"]);
     assert!(
         stdout.contains("6 existing user(s), 2 of them updated"),
         "{stdout}"
     );
-    let app = app(&admin, drf_settings());
-    let alice = &described("users.json")[0];
-    app.whoami(alice["key"].as_str().unwrap())
+    app.whoami(&key_of("alice"))
         .await
         .assert_401("Invalid token.");
+    // A new password revokes bob's tokens, as `user set-password` does, the dump's included.
+    app.whoami(&bobs).await.assert_401("Invalid token.");
     // bob's new hash is frank's old one: "frank's password" now logs bob in.
     app.login(("bob", "frank's password")).await;
 }

@@ -211,6 +211,7 @@ fn migrated_first_login_median(runtime: &tokio::runtime::Runtime, rounds: usize)
                     token: None,
                     issued: Vec::new(),
                     created: 0,
+                    credentials: 0,
                 };
                 assert!(ctx.store.create_user(&user).await.expect("user"));
             });

@@ -14,7 +14,7 @@ use crate::login::MAX_USERNAME_CHARS;
 use crate::password::{self, Password, PasswordError};
 use crate::revocation;
 use crate::store::rounds::{self, Round};
-use crate::store::{IssuedChange, Revoked, Store, StoreError, User, UserPage};
+use crate::store::{IssuedChange, PasswordChange, Revoked, Store, StoreError, User, UserPage};
 use icu_normalizer::ComposingNormalizerBorrowed;
 
 /// Why an administrative operation did not happen.
@@ -97,6 +97,7 @@ pub async fn create_user(
         token: None,
         issued: Vec::new(),
         created: auth::now(),
+        credentials: 0,
     };
     if store.create_user(&user).await? {
         audit::user_created(&username, active);
@@ -116,14 +117,25 @@ pub enum TokenOnReset {
 }
 
 /// Replaces a user's password and, with [`TokenOnReset::Revoke`], deletes every token of the
-/// user in the same step. Returns how many tokens were revoked.
+/// user in the same step. Returns how many tokens were revoked. Either way, a login that
+/// verified the old password issues no token once this is done.
 pub async fn set_password(
     store: &impl Store,
     username: &str,
     password: Password,
     token: TokenOnReset,
 ) -> Result<usize, AdminError> {
-    let new_hash = &password::hash_in_background(password).await?;
+    let new_hash = password::hash_in_background(password).await?;
+    set_password_hash(store, username, &new_hash, token).await
+}
+
+/// [`set_password`] with the new password already hashed (an import from another system).
+pub async fn set_password_hash(
+    store: &impl Store,
+    username: &str,
+    new_hash: &str,
+    token: TokenOnReset,
+) -> Result<usize, AdminError> {
     settle(username, |()| async move {
         let user = existing(store, username).await?;
         let (written, revoked) = match token {
@@ -134,7 +146,12 @@ pub async fn set_password(
             }
             TokenOnReset::Keep => {
                 let written = store
-                    .replace_password_hash(username, &user.password_hash, new_hash)
+                    .replace_password_hash(
+                        username,
+                        &user.password_hash,
+                        new_hash,
+                        PasswordChange::NewPassword,
+                    )
                     .await?;
                 (written, 0)
             }
@@ -226,7 +243,8 @@ pub async fn issue_token(
     if !user.active {
         return Err(AdminError::Inactive(username.to_owned()));
     }
-    match auth::issue_token(store, settings, user, reset, Issuance::Admin).await? {
+    let issuer = auth::Issuer::Operator(Issuance::Admin);
+    match auth::issue_token(store, settings, user, reset, issuer).await? {
         Ensured::Token(granted) => Ok(granted),
         Ensured::LimitReached => Err(AdminError::TokenLimit(username.to_owned())),
         Ensured::UserUnavailable => match store.user(username).await? {

@@ -43,10 +43,41 @@ pub(crate) enum Ensured {
     Token(Granted),
     /// The per-login policy's limit: the user holds as many live tokens as allowed.
     LimitReached,
-    /// The user was deleted or deactivated meanwhile.
+    /// The user was deleted or deactivated meanwhile, or (for a login) their password changed.
     UserUnavailable,
     /// Other writers kept changing the user's tokens.
     Contention,
+}
+
+/// Whose credentials a token is issued on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Issuer {
+    /// A login that verified the password of this credentials version: the token is written
+    /// only while the user still has it, so that none is issued once the password changes.
+    Login {
+        /// The [`User::credentials`] whose password was verified.
+        credentials: u64,
+    },
+    /// An operator (or an import): no password was verified.
+    Operator(Issuance),
+}
+
+impl Issuer {
+    fn issuance(self) -> Issuance {
+        match self {
+            Issuer::Login { .. } => Issuance::Login,
+            Issuer::Operator(issuance) => issuance,
+        }
+    }
+
+    /// Whether `user`, as read again after a lost race, may still get a token from this issuer.
+    fn still_accepts(self, user: &User) -> bool {
+        user.active
+            && match self {
+                Issuer::Login { credentials } => user.credentials == credentials,
+                Issuer::Operator(_) => true,
+            }
+    }
 }
 
 /// A token for `user` under the policy in force: under per-user their current one
@@ -56,11 +87,11 @@ pub(crate) async fn issue_token(
     settings: &Settings,
     user: User,
     reset: bool,
-    issuance: Issuance,
+    issuer: Issuer,
 ) -> Result<Ensured, StoreError> {
     match settings.token_policy {
-        TokenPolicy::PerUser => ensure_token(store, settings, user, reset, issuance).await,
-        TokenPolicy::PerLogin { .. } => issue_per_login(store, settings, user, issuance).await,
+        TokenPolicy::PerUser => ensure_token(store, settings, user, reset, issuer).await,
+        TokenPolicy::PerLogin { .. } => issue_per_login(store, settings, user, issuer).await,
     }
 }
 
@@ -72,9 +103,9 @@ async fn ensure_token(
     settings: &Settings,
     user: User,
     reset: bool,
-    issuance: Issuance,
+    issuer: Issuer,
 ) -> Result<Ensured, StoreError> {
-    settle_on_active_user(store, user, |user| async move {
+    settle_on_active_user(store, user, issuer, |user| async move {
         let now = now();
         if let Some(current) = &user.token
             && !reset
@@ -88,13 +119,13 @@ async fn ensure_token(
         let token = new_token(settings, now);
         let replacing = user.token.as_ref().map(|current| &current.key);
         if !store
-            .install_token(&user.username, &token, replacing)
+            .install_token(&user.username, &token, replacing, user.credentials)
             .await?
         {
             // Most often a concurrent first login installed its token first.
             return Ok(None);
         }
-        audit::token_issued(&user.username, issuance);
+        audit::token_issued(&user.username, issuer.issuance());
         Ok(Some(granted(token)))
     })
     .await
@@ -109,9 +140,9 @@ async fn issue_per_login(
     store: &impl Store,
     settings: &Settings,
     user: User,
-    issuance: Issuance,
+    issuer: Issuer,
 ) -> Result<Ensured, StoreError> {
-    settle_on_active_user(store, user, |user| async move {
+    settle_on_active_user(store, user, issuer, |user| async move {
         let now = now();
         let live_issued = user
             .issued
@@ -145,7 +176,7 @@ async fn issue_per_login(
         if !store.update_issued(&user, &change).await? {
             return Ok(None);
         }
-        audit::token_issued(&user.username, issuance);
+        audit::token_issued(&user.username, issuer.issuance());
         Ok(Some(granted(token)))
     })
     .await
@@ -153,10 +184,12 @@ async fn issue_per_login(
 
 /// Runs `round` on `user` and, each time it loses a race to another writer (`Ok(None)`), on
 /// the user read again, at most [`rounds::MAX_ROUNDS`] times in all: decide, write on
-/// condition, and on a lost race read again and decide again.
+/// condition, and on a lost race read again and decide again, as long as the user is active
+/// and (for a login) still has the credentials it verified.
 async fn settle_on_active_user<Next>(
     store: &impl Store,
     user: User,
+    issuer: Issuer,
     mut round: impl FnMut(User) -> Next,
 ) -> Result<Ensured, StoreError>
 where
@@ -168,7 +201,7 @@ where
         let user = match read_already.take() {
             Some(user) => user,
             None => match store.user(&username).await? {
-                Some(user) if user.active => user,
+                Some(user) if issuer.still_accepts(&user) => user,
                 _ => return Ok(Ensured::UserUnavailable),
             },
         };

@@ -2,12 +2,12 @@
 //! after it), the username's failed logins counted and its lock enforced, then the user's token
 //! handed back or issued ([`crate::auth`]).
 
-use crate::audit::{self, Issuance, LoginFailure};
-use crate::auth::{Ensured, Granted, issue_token, now};
+use crate::audit::{self, LoginFailure};
+use crate::auth::{Ensured, Granted, Issuer, issue_token, now};
 use crate::config::Settings;
 use crate::lockout::{Failures, LockoutPolicy};
 use crate::password::{self, Password, PasswordError, Verdict};
-use crate::store::{self, Attempt, AttemptGate, Store, StoreError, User};
+use crate::store::{self, Attempt, AttemptGate, PasswordChange, Store, StoreError, User};
 
 /// Longest username, in characters: Django's `User.username` limit. Longer names cannot exist,
 /// so login refuses them without a read (DynamoDB would reject keys over 2048 bytes anyway).
@@ -88,7 +88,10 @@ pub async fn obtain_token(
     if counted.is_some() {
         forget_failures(store, username).await;
     }
-    match issue_token(store, settings, user.clone(), false, Issuance::Login).await? {
+    let issuer = Issuer::Login {
+        credentials: user.credentials,
+    };
+    match issue_token(store, settings, user.clone(), false, issuer).await? {
         Ensured::Token(granted) => {
             audit::login_succeeded(username);
             if needs_rehash {
@@ -212,7 +215,12 @@ async fn reread_after_verification(
 async fn upgrade_password_hash(store: &impl Store, user: &User, password: Password) {
     let outcome = match password::hash_in_background(password).await {
         Ok(new_hash) => store
-            .replace_password_hash(&user.username, &user.password_hash, &new_hash)
+            .replace_password_hash(
+                &user.username,
+                &user.password_hash,
+                &new_hash,
+                PasswordChange::Rehash,
+            )
             .await
             .map_err(|error| Box::new(error) as store::Cause),
         Err(error) => Err(Box::new(error) as store::Cause),

@@ -83,7 +83,12 @@ async fn expired_and_logged_out_keys_are_denied(store: &impl Store, key: &str) {
         created: auth::now() - 20,
         expires: Some(auth::now() - 10),
     };
-    assert!(store.install_token("late", &expired, None).await.unwrap());
+    assert!(
+        store
+            .install_token("late", &expired, None, 0)
+            .await
+            .unwrap()
+    );
     let header = format!("Token {}", expired.key.expose());
     let decision = authorize(
         store,

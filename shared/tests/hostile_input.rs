@@ -203,7 +203,7 @@ proptest! {
             let store = MemoryStore::new();
             admin::create_user(&store, "admin", Password::new("password"), true).await.unwrap();
             let token = NewToken { key: TokenKey::new(ISSUED), created: auth::now(), expires: None };
-            assert!(store.install_token("admin", &token, None).await.unwrap());
+            assert!(store.install_token("admin", &token, None, 0).await.unwrap());
             store
         });
         let request = testkit::events::authorizer_request(authorization.as_deref());

@@ -29,6 +29,7 @@ fn imported(name: &str, key: Option<&TokenKey>) -> Imported {
             }),
             issued: Vec::new(),
             created: 1_600_000_000,
+            credentials: 0,
         },
         token,
     }

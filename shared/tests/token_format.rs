@@ -57,7 +57,7 @@ async fn prefixed_logins_and_both_forms_accepted(store: &impl Store) {
         created: now(),
         expires: None,
     };
-    assert!(store.install_token("bob", &hex, None).await.unwrap());
+    assert!(store.install_token("bob", &hex, None, 0).await.unwrap());
     assert_eq!(
         auth::authenticate(store, &hex.key)
             .await

@@ -189,7 +189,7 @@ pub async fn ensure_event_token(store: &impl Store) {
     };
     assert!(
         store
-            .install_token(EVENT_USER.0, &token, None)
+            .install_token(EVENT_USER.0, &token, None, 0)
             .await
             .expect("install the events' token")
     );

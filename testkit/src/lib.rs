@@ -12,7 +12,8 @@
 //! - [`load`]: a bounded load generator for the local server; [`serve_stress`]: slow,
 //!   unfinished and hung-up clients for it;
 //! - [`tls_proxy`]: DynamoDB over HTTPS, with a certificate from a test authority;
-//! - [`events`]: the files in `events/`, and the answer each must get from its function.
+//! - [`events`]: the files in `events/`, and the answer each must get from its function;
+//! - [`interleave`]: a store that runs another writer's step just before a token write.
 
 #![allow(
     clippy::unwrap_used,
@@ -26,6 +27,7 @@ pub mod dynamo;
 pub mod events;
 pub mod fault_proxy;
 pub mod http_client;
+pub mod interleave;
 pub mod load;
 pub mod lockout;
 pub mod policy;

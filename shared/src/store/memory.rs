@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use super::{
     Attempt, AttemptGate, CurrentToken, ImportOutcome, Imported, Issued, IssuedChange, NewToken,
-    Revoked, Store, StoreError, TOKENS_PER_STEP, TokenRecord, User, UserPage,
+    PasswordChange, Revoked, Store, StoreError, TOKENS_PER_STEP, TokenRecord, User, UserPage,
 };
 use crate::lockout::Failures;
 use crate::token::{TokenDigest, TokenKey};
@@ -189,9 +189,13 @@ impl Store for MemoryStore {
         username: &str,
         token: &NewToken,
         replacing: Option<&TokenKey>,
+        credentials: u64,
     ) -> Result<bool, StoreError> {
         let mut state = self.state();
-        let active = state.users.get(username).is_some_and(|user| user.active);
+        let active = state
+            .users
+            .get(username)
+            .is_some_and(|user| user.active && user.credentials == credentials);
         if !active
             || !state.holds_key(username, replacing)
             || state.tokens.contains_key(&token.key.digest())
@@ -219,7 +223,11 @@ impl Store for MemoryStore {
             .new
             .as_ref()
             .is_none_or(|token| !state.tokens.contains_key(&token.key.digest()));
-        let Some(user) = state.users.get(username).filter(|user| user.active) else {
+        let Some(user) = state
+            .users
+            .get(username)
+            .filter(|user| user.active && user.credentials == read.credentials)
+        else {
             return Ok(false);
         };
         let added = usize::from(read.token.is_some()) + usize::from(change.new.is_some());
@@ -362,12 +370,17 @@ impl Store for MemoryStore {
 
     async fn reset_password(&self, read: &User, new_hash: &str) -> Result<bool, StoreError> {
         let mut state = self.state();
-        if read.issued.len() > TOKENS_PER_STEP || !state.holds_as_read(read) {
+        let same_credentials = state
+            .users
+            .get(&read.username)
+            .is_some_and(|user| user.credentials == read.credentials);
+        if read.issued.len() > TOKENS_PER_STEP || !state.holds_as_read(read) || !same_credentials {
             return Ok(false);
         }
         state.drop_all_tokens(&read.username);
         if let Some(user) = state.users.get_mut(&read.username) {
             user.password_hash = new_hash.to_owned();
+            user.credentials = read.credentials + 1;
         }
         Ok(true)
     }
@@ -395,11 +408,15 @@ impl Store for MemoryStore {
         username: &str,
         old_hash: &str,
         new_hash: &str,
+        change: PasswordChange,
     ) -> Result<bool, StoreError> {
         let mut state = self.state();
         match state.users.get_mut(username) {
             Some(user) if user.password_hash == old_hash => {
                 user.password_hash = new_hash.to_owned();
+                if change == PasswordChange::NewPassword {
+                    user.credentials += 1;
+                }
                 Ok(true)
             }
             _ => Ok(false),

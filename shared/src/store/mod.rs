@@ -33,6 +33,11 @@ pub struct User {
     pub issued: Vec<Issued>,
     /// When the account was created, in seconds since the epoch.
     pub created: u64,
+    /// The version of the user's credentials: how many times their password was changed (a
+    /// re-hash of the same password is not a change). A login's token is written on condition
+    /// that it is still the version whose password the login verified, so that no token is
+    /// issued to a password once its change is committed. 0 until the first change.
+    pub credentials: u64,
 }
 
 impl User {
@@ -65,6 +70,7 @@ impl std::fmt::Debug for User {
             .field("token", &self.token)
             .field("issued", &self.issued)
             .field("created", &self.created)
+            .field("credentials", &self.credentials)
             .finish()
     }
 }
@@ -156,6 +162,15 @@ impl Revoked {
     pub fn count(&self) -> usize {
         self.issued.len() + usize::from(self.key.is_some())
     }
+}
+
+/// What a new password hash is, for [`Store::replace_password_hash`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordChange {
+    /// The same password, hashed anew (stronger parameters): the credentials stay as they are.
+    Rehash,
+    /// Another password: the credentials move to the next version.
+    NewPassword,
 }
 
 /// The condition a login attempt must meet to be counted, and so to have its password checked
@@ -286,19 +301,21 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Result<Vec<ImportOutcome>, StoreError>> + Send;
 
     /// In one atomic step, records `token` as the current (per-user) token of `username` and
-    /// deletes the record of the token it replaces, provided the user exists, is active, and
-    /// currently holds exactly `replacing` (`None`: no token). `Ok(false)` if any of that did
-    /// not hold.
+    /// deletes the record of the token it replaces, provided the user exists, is active, holds
+    /// exactly `replacing` (`None`: no token), and still has the credentials version
+    /// `credentials`. `Ok(false)` if any of that did not hold.
     fn install_token(
         &self,
         username: &str,
         token: &NewToken,
         replacing: Option<&TokenKey>,
+        credentials: u64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// In one atomic step, applies `change` to `read`'s per-login tokens and moves their
     /// per-user key, if any, among them (it stays valid; only its plaintext goes), provided the
-    /// user is active, still holds the per-user key of `read` (or none), still lists each pruned
+    /// user is active, still has the credentials of `read`, still holds the per-user key of
+    /// `read` (or none), still lists each pruned
     /// token, will list no more than `change.at_most` tokens, and, if `read` listed none, still
     /// lists none. `Ok(false)` if not. Other logins and logouts of the user meanwhile do not make
     /// it fail (unless they bring the user to the bound): under no limit, concurrent logins
@@ -359,8 +376,9 @@ pub trait Store: Send + Sync {
         limit: u32,
     ) -> impl Future<Output = Result<UserPage, StoreError>> + Send;
 
-    /// In one atomic step, sets the user's password hash and deletes every token of the user
-    /// and its record, provided the user exists and holds exactly the tokens of `read` (at most
+    /// In one atomic step, sets the user's password hash, moves their credentials to the next
+    /// version, and deletes every token of the user and its record, provided the user exists,
+    /// still has the credentials of `read` and holds exactly its tokens (at most
     /// [`TOKENS_PER_STEP`] issued). `Ok(false)` if not.
     fn reset_password(
         &self,
@@ -368,12 +386,15 @@ pub trait Store: Send + Sync {
         new_hash: &str,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// Replaces a user's password hash, provided it is still `old_hash`. `Ok(false)` if not.
+    /// Replaces a user's password hash, provided it is still `old_hash`; a
+    /// [`PasswordChange::NewPassword`] also moves the credentials to the next version, so that
+    /// logins that verified the old password issue no token. `Ok(false)` if not.
     fn replace_password_hash(
         &self,
         username: &str,
         old_hash: &str,
         new_hash: &str,
+        change: PasswordChange,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
@@ -393,6 +414,7 @@ mod tests {
             }),
             issued: Vec::new(),
             created: 0,
+            credentials: 0,
         };
         let text = format!("{user:?} {:?}", Some(&user));
         assert!(

@@ -2,8 +2,8 @@
 //! made.
 
 use super::{
-    Attempt, AttemptGate, ImportOutcome, Imported, IssuedChange, NewToken, Revoked, Store,
-    StoreError, TokenRecord, User, UserPage,
+    Attempt, AttemptGate, ImportOutcome, Imported, IssuedChange, NewToken, PasswordChange, Revoked,
+    Store, StoreError, TokenRecord, User, UserPage,
 };
 use crate::lockout::Failures;
 use crate::token::{TokenDigest, TokenKey};
@@ -45,6 +45,7 @@ impl Store for UnreachableStore {
         _: &str,
         _: &NewToken,
         _: Option<&TokenKey>,
+        _: u64,
     ) -> Result<bool, StoreError> {
         Err(unreachable())
     }
@@ -69,7 +70,13 @@ impl Store for UnreachableStore {
     ) -> Result<Vec<(TokenDigest, TokenRecord)>, StoreError> {
         Err(unreachable())
     }
-    async fn replace_password_hash(&self, _: &str, _: &str, _: &str) -> Result<bool, StoreError> {
+    async fn replace_password_hash(
+        &self,
+        _: &str,
+        _: &str,
+        _: &str,
+        _: PasswordChange,
+    ) -> Result<bool, StoreError> {
         Err(unreachable())
     }
     async fn reset_password(&self, _: &User, _: &str) -> Result<bool, StoreError> {

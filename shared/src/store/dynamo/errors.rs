@@ -228,7 +228,7 @@ mod tests {
             created: 1,
             expires: None,
         };
-        store.install_token("admin", &token, None).await
+        store.install_token("admin", &token, None, 0).await
     }
 
     #[tokio::test]
@@ -277,11 +277,12 @@ mod tests {
             token: None,
             issued: Vec::new(),
             created: 1,
+            credentials: 0,
         };
         assert!(!store.create_user(&user).await.unwrap());
         assert!(
             !store
-                .replace_password_hash("admin", "old", "new")
+                .replace_password_hash("admin", "old", "new", crate::store::PasswordChange::Rehash)
                 .await
                 .unwrap()
         );

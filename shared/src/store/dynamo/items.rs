@@ -27,6 +27,8 @@ pub const TOKEN_EXPIRES: &str = "token_expires";
 pub const TOKENS: &str = "tokens";
 /// Both tables: creation time, epoch seconds.
 pub const CREATED: &str = "created";
+/// Users: the version of the credentials ([`User::credentials`]); absent = 0.
+pub const CREDENTIALS: &str = "credentials";
 /// Tokens table: partition key, hex SHA-256 of the key.
 pub const DIGEST: &str = "digest";
 /// Tokens table: owner of the token (the same attribute name as the users table's key).
@@ -64,6 +66,9 @@ pub fn user_item(user: &User) -> Item {
         (ACTIVE.to_owned(), AttributeValue::Bool(user.active)),
         (CREATED.to_owned(), n(user.created)),
     ]);
+    if user.credentials > 0 {
+        item.insert(CREDENTIALS.to_owned(), n(user.credentials));
+    }
     if let Some(token) = &user.token {
         item.insert(TOKEN.to_owned(), s(token.key.expose()));
         if let Some(expires) = token.expires {
@@ -123,6 +128,7 @@ pub fn user_from_item(item: &Item) -> Result<User, ItemError> {
         token,
         issued: issued_from_item(item)?,
         created: optional_number(item, CREATED)?.unwrap_or(0),
+        credentials: optional_number(item, CREDENTIALS)?.unwrap_or(0),
     })
 }
 
@@ -216,6 +222,7 @@ mod tests {
             token: None,
             issued: Vec::new(),
             created: 1_700_000_000,
+            credentials: 3,
         };
         assert_eq!(user_from_item(&user_item(&user)).unwrap(), user);
     }
@@ -229,6 +236,7 @@ mod tests {
             token: None,
             issued: Vec::new(),
             created: 1,
+            credentials: 0,
         });
         item.insert(
             TOKENS.into(),
@@ -256,6 +264,7 @@ mod tests {
             token: None,
             issued: Vec::new(),
             created: 1,
+            credentials: 0,
         });
         item.insert(TOKEN.into(), s("k"));
         item.insert(TOKEN_EXPIRES.into(), n(99));

@@ -19,13 +19,13 @@ use aws_sdk_dynamodb::types::{
 use super::DynamoStore;
 use super::errors::{Cancellation, cancellation, classify};
 use super::items::{
-    self, ACTIVE, DIGEST, EXPIRES, FAILURES, LAST_FAILURE, OWNER, PASSWORD, TOKEN, TOKEN_EXPIRES,
-    TOKENS, USERNAME, s,
+    self, ACTIVE, CREDENTIALS, DIGEST, EXPIRES, FAILURES, LAST_FAILURE, OWNER, PASSWORD, TOKEN,
+    TOKEN_EXPIRES, TOKENS, USERNAME, s,
 };
 use crate::lockout::Failures;
 use crate::store::{
-    Attempt, AttemptGate, ImportOutcome, Imported, IssuedChange, NewToken, Revoked, Store,
-    StoreError, TOKENS_PER_STEP, TokenRecord, User, UserPage,
+    Attempt, AttemptGate, ImportOutcome, Imported, IssuedChange, NewToken, PasswordChange, Revoked,
+    Store, StoreError, TOKENS_PER_STEP, TokenRecord, User, UserPage,
 };
 use crate::token::{TokenDigest, TokenKey};
 
@@ -151,11 +151,16 @@ impl Store for DynamoStore {
         username: &str,
         token: &NewToken,
         replacing: Option<&TokenKey>,
+        credentials: u64,
     ) -> Result<bool, StoreError> {
         let mut update = Update::builder()
             .table_name(&self.tables.users)
             .key(USERNAME, s(username))
-            .holding_key(replacing, " AND #active = :true")
+            .holding_key(
+                replacing,
+                &format!(" AND #active = :true AND {}", credentials_are(credentials)),
+            )
+            .with_credentials(credentials)
             .expression_attribute_names("#active", ACTIVE)
             .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
             .expression_attribute_values(":true", AttributeValue::Bool(true))
@@ -379,11 +384,16 @@ impl Store for DynamoStore {
         let update = Update::builder()
             .table_name(&self.tables.users)
             .key(USERNAME, s(&read.username))
-            .holding_exactly(read, "")
-            .update_expression("SET #password = :new REMOVE #token, #token_expires, #tokens")
+            .holding_exactly(read, &format!(" AND {}", credentials_are(read.credentials)))
+            .with_credentials(read.credentials)
+            .update_expression(
+                "SET #password = :new, #credentials = :next \
+                 REMOVE #token, #token_expires, #tokens",
+            )
             .expression_attribute_names("#password", PASSWORD)
             .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
-            .expression_attribute_values(":new", s(new_hash));
+            .expression_attribute_values(":new", s(new_hash))
+            .expression_attribute_values(":next", items::n(read.credentials + 1));
         let write = TransactWriteItem::builder()
             .update(built(update.build())?)
             .build();
@@ -422,20 +432,25 @@ impl Store for DynamoStore {
         username: &str,
         old_hash: &str,
         new_hash: &str,
+        change: PasswordChange,
     ) -> Result<bool, StoreError> {
-        written(
-            self.client
-                .update_item()
-                .table_name(&self.tables.users)
-                .key(USERNAME, s(username))
-                .update_expression("SET #password = :new")
-                .condition_expression("#password = :old")
-                .expression_attribute_names("#password", PASSWORD)
-                .expression_attribute_values(":new", s(new_hash))
-                .expression_attribute_values(":old", s(old_hash))
-                .send()
-                .await,
-        )
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.tables.users)
+            .key(USERNAME, s(username))
+            .condition_expression("#password = :old")
+            .expression_attribute_names("#password", PASSWORD)
+            .expression_attribute_values(":new", s(new_hash))
+            .expression_attribute_values(":old", s(old_hash));
+        update = match change {
+            PasswordChange::Rehash => update.update_expression("SET #password = :new"),
+            PasswordChange::NewPassword => update
+                .update_expression("SET #password = :new ADD #credentials :one")
+                .expression_attribute_names("#credentials", CREDENTIALS)
+                .expression_attribute_values(":one", items::n(1)),
+        };
+        written(update.send().await)
     }
 }
 
@@ -575,7 +590,10 @@ fn issued_update(read: &User, change: &IssuedChange) -> UpdateBuilder {
         .expression_attribute_names("#active", ACTIVE)
         .expression_attribute_names("#tokens", TOKENS)
         .expression_attribute_values(":true", AttributeValue::Bool(true));
-    let mut condition = String::from(" AND #active = :true");
+    let mut condition = format!(
+        " AND #active = :true AND {}",
+        credentials_are(read.credentials)
+    );
     let mut set = Vec::new();
     let mut removed = Vec::new();
     if read.token.is_some() {
@@ -626,6 +644,17 @@ fn issued_update(read: &User, change: &IssuedChange) -> UpdateBuilder {
     update
         .update_expression(expression.join(" "))
         .holding_key(current, &condition)
+        .with_credentials(read.credentials)
+}
+
+/// The condition that a users item still has credentials version `version` (bound by
+/// [`HoldingExactly::with_credentials`]): a version never changed is an absent attribute.
+fn credentials_are(version: u64) -> &'static str {
+    if version == 0 {
+        "attribute_not_exists(#credentials)"
+    } else {
+        "#credentials = :credentials"
+    }
 }
 
 /// A write on a users item on condition that the user exists and holds exactly certain tokens,
@@ -635,6 +664,16 @@ trait HoldingExactly: Sized {
     fn condition(self, expression: String) -> Self;
     fn name(self, placeholder: &str, attribute: &str) -> Self;
     fn value(self, placeholder: &str, value: AttributeValue) -> Self;
+
+    /// Binds what [`credentials_are`]`(version)` names.
+    fn with_credentials(self, version: u64) -> Self {
+        let this = self.name("#credentials", CREDENTIALS);
+        if version == 0 {
+            this
+        } else {
+            this.value(":credentials", items::n(version))
+        }
+    }
 
     /// Holding exactly `current` as the per-user key (no key if `None`); per-login tokens are
     /// not looked at. Binds `#username`, `#token` and, with a key, `:current`.
