@@ -169,13 +169,26 @@ fn plan(dump: Dump, settings: &Settings, unusable_unsupported: bool) -> Plan {
             continue;
         }
         match django_hash::kind(&user.password) {
-            Kind::Native | Kind::Django(_) | Kind::Unusable => {}
+            Kind::Native | Kind::Django(_) | Kind::Unusable => {
+                if let Err(error) = django_hash::check_cost(&user.password) {
+                    refused.push(refuse(format!(
+                        "its password hash cannot be used: {error} (one login must stay well \
+                         inside the function's timeout)"
+                    )));
+                    refused_users.push(user);
+                    continue;
+                }
+            }
             Kind::Unsupported(_) if unusable_unsupported => {
                 user.password = "!unsupported-hash".to_owned();
             }
             Kind::Unsupported(algorithm) => {
+                let what = algorithm.map_or_else(
+                    || "of no format authtoken knows".to_owned(),
+                    |name| format!("{name:?}"),
+                );
                 refused.push(refuse(format!(
-                    "its password hash is {algorithm:?}, which authtoken cannot verify (it \
+                    "its password hash is {what}, which authtoken cannot verify (it \
                      verifies pbkdf2_sha256, pbkdf2_sha1 and argon2); pass \
                      --unusable-unsupported to import such users with an unusable password"
                 )));

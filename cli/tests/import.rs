@@ -420,3 +420,54 @@ async fn the_import_leaves_audit_events_and_no_secret_in_its_logs() {
         assert!(!stderr.contains(hash), "a password hash in the log");
     }
 }
+
+/// Hashes that would make one login run past the function's timeout are refused at import with
+/// the limit they exceed; a hash of no known format is refused without being repeated (it may be
+/// a bare digest of the password, as Django's unsalted MD5 of old stored it).
+#[tokio::test]
+async fn costly_and_unrecognised_hashes_are_refused_without_repeating_them() {
+    let admin = admin();
+    let mut dump: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(fixtures().join("plain.json")).unwrap())
+            .unwrap();
+    // Django's own 1,000,000 iterations, but a 320-byte output: ten PBKDF2 blocks each.
+    let long_output = "A".repeat(427);
+    let costly = format!("pbkdf2_sha256$1000000$salt${long_output}=");
+    let argon2 = "argon2$argon2id$v=19$m=102400,t=40,p=8$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
+    let digest = "5f4dcc3b5aa765d61d8327deb882cf99";
+    for entry in &mut dump {
+        match entry["fields"]["username"].as_str() {
+            Some("alice") => entry["fields"]["password"] = json!(costly),
+            Some("bob") => entry["fields"]["password"] = json!(argon2),
+            Some("frank") => entry["fields"]["password"] = json!(digest),
+            _ => {}
+        }
+    }
+    let path = std::env::temp_dir().join(format!("authtoken-costly-{}.json", admin.tables.users));
+    std::fs::write(&path, serde_json::to_vec(&dump).unwrap()).unwrap();
+    let (code, stdout, stderr) = import(&admin, &[path.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("(user \"alice\"): its password hash cannot be used: the hash asks for 1000000 PBKDF2 iterations of a 320-byte output (10000000 blocks), over the limit of 5000000 blocks"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("(user \"bob\"): its password hash cannot be used: the hash asks for argon2 with m=102400 KiB, t=40, p=8, over the limit"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("(user \"frank\"): its password hash is of no format authtoken knows"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains(digest) && !stderr.contains(digest),
+        "the digest is repeated"
+    );
+    let app = app(&admin, drf_settings());
+    for name in ["alice", "bob", "frank"] {
+        assert!(
+            app.stored_user(name).await.is_none(),
+            "{name} is not created"
+        );
+    }
+}

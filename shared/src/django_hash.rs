@@ -10,15 +10,46 @@
 //!
 //! A hash starting with `!` is Django's unusable password: the user can never log in with one.
 //! Any other format is one this project cannot verify, refused at import.
+//!
+//! A stored hash chooses its own cost, so [`check_cost`] bounds it (imported hashes are refused
+//! at import, and any that slipped in before are refused at login unrun): at most a stated
+//! margin above Django 5.2's own defaults, so that one login always ends well inside the
+//! function's timeout.
 
+use argon2::password_hash::PasswordHash;
+use argon2::{Algorithm, Params};
 use base64ct::{Base64, Encoding};
 use sha1::Sha1;
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
-/// Most PBKDF2 iterations a stored hash may ask for: ten times Django's current figure. A hash
-/// asking for more is refused rather than allowed to make one login take minutes.
-pub const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
+/// Most PBKDF2 work a stored hash may ask for, in blocks (iterations × the output's length in
+/// digest blocks, ⌈length / 32⌉ for SHA-256, ⌈length / 20⌉ for SHA-1): five times Django 5.2's
+/// 1,000,000 iterations of one block (about 0.7 s on one core of the development machine).
+pub const MAX_PBKDF2_BLOCKS: u64 = 5_000_000;
+
+/// Largest argon2 memory cost a stored hash may ask for, in KiB: 128 MiB, Django's argon2
+/// hasher's 100 MiB with a quarter more.
+pub const MAX_ARGON2_MEMORY_KIB: u32 = 128 * 1024;
+/// Most argon2 passes: twice Django's 2.
+pub const MAX_ARGON2_PASSES: u32 = 4;
+/// Most argon2 lanes: twice Django's 8.
+pub const MAX_ARGON2_LANES: u32 = 16;
+/// Most argon2 work, memory × passes (KiB): twice Django's 102,400 KiB × 2 passes.
+pub const MAX_ARGON2_WORK: u64 = 2 * 102_400 * 2;
+
+/// The algorithm names of Django's other hashers (`django.contrib.auth.hashers`), past and
+/// present: named when refused, since a name says nothing of the password.
+const OTHER_DJANGO_HASHERS: [&str; 8] = [
+    "bcrypt_sha256",
+    "bcrypt",
+    "scrypt",
+    "sha1",
+    "md5",
+    "unsalted_sha1",
+    "unsalted_md5",
+    "crypt",
+];
 
 /// What kind of hash a stored password is, as far as this project is concerned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,8 +60,10 @@ pub enum Kind {
     Django(&'static str),
     /// Django's unusable password (`!...`): no password logs in.
     Unusable,
-    /// A format this project cannot verify; the name is the hash's algorithm field.
-    Unsupported(String),
+    /// A format this project cannot verify: one of Django's other hashers (named), or no known
+    /// format at all (`None`; such a string may be a bare digest of the password, so it is
+    /// never repeated).
+    Unsupported(Option<&'static str>),
 }
 
 /// What `stored` is (see [`Kind`]).
@@ -46,7 +79,12 @@ pub fn kind(stored: &str) -> Kind {
         "pbkdf2_sha256" => Kind::Django("pbkdf2_sha256"),
         "pbkdf2_sha1" => Kind::Django("pbkdf2_sha1"),
         "argon2" => Kind::Django("argon2"),
-        other => Kind::Unsupported(other.to_owned()),
+        other => Kind::Unsupported(
+            OTHER_DJANGO_HASHERS
+                .iter()
+                .copied()
+                .find(|name| *name == other),
+        ),
     }
 }
 
@@ -56,9 +94,9 @@ pub enum DjangoHashError {
     /// The hash does not have its format's fields.
     #[error("malformed {0} hash")]
     Malformed(&'static str),
-    /// The hash asks for more PBKDF2 iterations than [`MAX_PBKDF2_ITERATIONS`].
-    #[error("the hash asks for {0} PBKDF2 iterations, over the limit")]
-    TooCostly(u32),
+    /// The hash asks for more work than this project allows one login (see [`check_cost`]).
+    #[error("the hash asks for {0}, over the limit of {1}")]
+    TooCostly(String, String),
 }
 
 /// How a Django hash is checked.
@@ -100,12 +138,20 @@ pub fn parse(stored: &str) -> Result<Check, DjangoHashError> {
             if iterations == 0 {
                 return Err(malformed());
             }
-            if iterations > MAX_PBKDF2_ITERATIONS {
-                return Err(DjangoHashError::TooCostly(iterations));
-            }
             let expected = Base64::decode_vec(hash).map_err(|_| malformed())?;
             if expected.is_empty() || salt.is_empty() {
                 return Err(malformed());
+            }
+            let digest_length = if algorithm == "pbkdf2_sha1" { 20 } else { 32 };
+            let blocks = u64::from(iterations) * expected.len().div_ceil(digest_length) as u64;
+            if blocks > MAX_PBKDF2_BLOCKS {
+                return Err(DjangoHashError::TooCostly(
+                    format!(
+                        "{iterations} PBKDF2 iterations of a {}-byte output ({blocks} blocks)",
+                        expected.len()
+                    ),
+                    format!("{MAX_PBKDF2_BLOCKS} blocks (5 × Django 5.2's default)"),
+                ));
             }
             Ok(Check::Pbkdf2(Pbkdf2Hash {
                 sha1: algorithm == "pbkdf2_sha1",
@@ -116,6 +162,46 @@ pub fn parse(stored: &str) -> Result<Check, DjangoHashError> {
         }
         _ => Err(DjangoHashError::Malformed("Django")),
     }
+}
+
+/// Whether one login may verify `stored` (any stored hash: this project's argon2id, or an
+/// imported one): its cost within [`MAX_PBKDF2_BLOCKS`] for PBKDF2, and within
+/// [`MAX_ARGON2_MEMORY_KIB`], [`MAX_ARGON2_PASSES`], [`MAX_ARGON2_LANES`] and
+/// [`MAX_ARGON2_WORK`] for argon2; an argon2 PHC string must be readable. Unusable and
+/// unsupported hashes cost nothing (they are never run).
+pub fn check_cost(stored: &str) -> Result<(), DjangoHashError> {
+    match kind(stored) {
+        Kind::Unusable | Kind::Unsupported(_) => Ok(()),
+        Kind::Native => check_argon2_cost(stored),
+        Kind::Django(_) => match parse(stored)? {
+            Check::Pbkdf2(_) => Ok(()),
+            Check::Phc(phc) => check_argon2_cost(&phc),
+        },
+    }
+}
+
+/// [`check_cost`] for an argon2 PHC string.
+fn check_argon2_cost(phc: &str) -> Result<(), DjangoHashError> {
+    let malformed = || DjangoHashError::Malformed("argon2");
+    let parsed = PasswordHash::new(phc).map_err(|_| malformed())?;
+    Algorithm::try_from(parsed.algorithm).map_err(|_| malformed())?;
+    let params = Params::try_from(&parsed).map_err(|_| malformed())?;
+    let (memory, passes, lanes) = (params.m_cost(), params.t_cost(), params.p_cost());
+    let work = u64::from(memory) * u64::from(passes);
+    if memory > MAX_ARGON2_MEMORY_KIB
+        || passes > MAX_ARGON2_PASSES
+        || lanes > MAX_ARGON2_LANES
+        || work > MAX_ARGON2_WORK
+    {
+        return Err(DjangoHashError::TooCostly(
+            format!("argon2 with m={memory} KiB, t={passes}, p={lanes}"),
+            format!(
+                "m={MAX_ARGON2_MEMORY_KIB}, t={MAX_ARGON2_PASSES}, p={MAX_ARGON2_LANES} and \
+                 m×t={MAX_ARGON2_WORK} (about twice Django 5.2's argon2 hasher)"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Whether `password` is the one `hash` was made from: PBKDF2 recomputed with the hash's
@@ -160,10 +246,15 @@ mod tests {
         );
         assert_eq!(kind("!0A1b2C3d"), Kind::Unusable);
         assert_eq!(kind("$argon2id$v=19$m=19456,t=2,p=1$a$b"), Kind::Native);
-        assert_eq!(kind("md5$salt$hash"), Kind::Unsupported("md5".to_owned()));
+        assert_eq!(kind("md5$salt$hash"), Kind::Unsupported(Some("md5")));
+        // Django's unsalted MD5 of old: a bare digest of the password, never to be repeated.
+        assert_eq!(
+            kind("5f4dcc3b5aa765d61d8327deb882cf99"),
+            Kind::Unsupported(None)
+        );
         assert_eq!(
             kind("bcrypt_sha256$$2b$12$x"),
-            Kind::Unsupported("bcrypt_sha256".to_owned())
+            Kind::Unsupported(Some("bcrypt_sha256"))
         );
     }
 
@@ -209,8 +300,66 @@ mod tests {
             );
         }
         assert!(matches!(
-            parse("pbkdf2_sha256$10000001$salt$aGFzaA=="),
-            Err(DjangoHashError::TooCostly(10_000_001))
+            parse("pbkdf2_sha256$5000001$salt$aGFzaA=="),
+            Err(DjangoHashError::TooCostly(..))
         ));
+    }
+
+    #[test]
+    fn the_output_length_counts_in_the_pbkdf2_cost() {
+        // 1,000,000 iterations is Django's own; a 320-byte output makes it ten blocks each.
+        let long_output = Base64::encode_string(&[7u8; 320]);
+        let stored = format!("pbkdf2_sha256$1000000$salt${long_output}");
+        assert!(matches!(
+            parse(&stored),
+            Err(DjangoHashError::TooCostly(..))
+        ));
+        let sha1 = format!(
+            "pbkdf2_sha1$1000000$salt${}",
+            Base64::encode_string(&[7u8; 120])
+        );
+        assert!(matches!(parse(&sha1), Err(DjangoHashError::TooCostly(..))));
+        assert!(parse(SHA256).is_ok(), "Django's own default passes");
+    }
+
+    #[test]
+    fn argon2_costs_are_bounded_in_memory_passes_lanes_and_work() {
+        let phc =
+            |params: &str| format!("$argon2id$v=19${params}$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA");
+        for allowed in ["m=19456,t=2,p=1", "m=102400,t=2,p=8", "m=131072,t=3,p=16"] {
+            assert!(check_cost(&phc(allowed)).is_ok(), "{allowed}");
+            assert!(
+                check_cost(&format!("argon2{}", phc(allowed))).is_ok(),
+                "{allowed}"
+            );
+        }
+        for refused in [
+            "m=131073,t=1,p=1",
+            "m=8,t=5,p=1",
+            "m=1024,t=1,p=17",
+            "m=131072,t=4,p=1",
+        ] {
+            assert!(
+                matches!(
+                    check_cost(&phc(refused)),
+                    Err(DjangoHashError::TooCostly(..))
+                ),
+                "{refused}"
+            );
+            let django = format!("argon2{}", phc(refused));
+            assert!(
+                matches!(check_cost(&django), Err(DjangoHashError::TooCostly(..))),
+                "{refused}"
+            );
+        }
+        assert!(matches!(
+            check_cost("$scrypt$ln=16,r=8,p=1$c2FsdA$aGFzaA"),
+            Err(DjangoHashError::Malformed(_))
+        ));
+        assert!(check_cost("!unusable").is_ok());
+        assert!(
+            check_cost("md5$salt$hash").is_ok(),
+            "unsupported: refused elsewhere, never run"
+        );
     }
 }

@@ -32,11 +32,6 @@ const ITERATIONS: u32 = 2;
 /// Degree of parallelism.
 const PARALLELISM: u32 = 1;
 
-/// Largest memory cost a stored hash may ask of verification, in KiB: a hash asking for more is
-/// refused rather than allowed to make one login allocate gigabytes. Django's argon2 hasher
-/// uses 100 MiB (102,400 KiB), which imported users' hashes keep until their first login.
-const MAX_VERIFY_MEMORY_KIB: u32 = 128 * 1024;
-
 /// argon2 working memory, kept between verifications (see the module documentation); never
 /// more blocks than [`hashing_slots`].
 static MEMORY_POOL: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
@@ -152,15 +147,20 @@ pub fn hash(password: &Password) -> Result<String, PasswordError> {
 /// Checks a password against a stored hash (this project's argon2id PHC string, or an imported
 /// Django hash), or against the dummy hash when there is no user (`stored` is `None`), so that
 /// both take the same time. A Django unusable password, or a format that cannot be verified,
-/// matches nothing, after a dummy verification for the same reason. Blocks for the duration of
-/// the hash: call [`verify_in_background`] from async code.
+/// matches nothing, after a dummy verification for the same reason; so does a hash that asks
+/// for more work than one login may do ([`django_hash::check_cost`]: one imported before the
+/// import refused such hashes), which is never run. Blocks for the duration of the hash: call
+/// [`verify_in_background`] from async code.
 pub fn verify(stored: Option<&str>, password: &Password) -> Verdict {
     let known_user = stored.is_some();
     let stored = stored.unwrap_or(DUMMY_HASH);
+    let affordable = django_hash::check_cost(stored).map_err(|error| {
+        tracing::error!(%error, "a stored password hash asks for too much work: refused unrun");
+    });
     let outcome = match django_hash::kind(stored) {
-        Kind::Native => verify_phc(stored, password),
-        Kind::Django(_) => verify_django(stored, password),
-        Kind::Unusable | Kind::Unsupported(_) => {
+        Kind::Native if affordable.is_ok() => verify_phc(stored, password),
+        Kind::Django(_) if affordable.is_ok() => verify_django(stored, password),
+        _ => {
             let _ = verify_phc(DUMMY_HASH, password);
             None
         }
@@ -215,9 +215,6 @@ fn matches_hash(parsed: &PasswordHash<'_>, password: &Password) -> Result<bool, 
         None => Version::default(),
     };
     let params = Params::try_from(parsed).map_err(VerifyError::Format)?;
-    if params.m_cost() > MAX_VERIFY_MEMORY_KIB {
-        return Err(VerifyError::TooCostly(params.m_cost()));
-    }
     let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
         return Err(VerifyError::Format(
             argon2::password_hash::Error::PhcStringField,
@@ -269,8 +266,6 @@ enum VerifyError {
     Format(#[source] argon2::password_hash::Error),
     #[error("argon2 refused the parameters")]
     Argon2(#[source] argon2::Error),
-    #[error("the hash asks for {0} KiB of memory, over the limit")]
-    TooCostly(u32),
 }
 
 /// [`hash`] on tokio's blocking pool, in its turn (see the module documentation).
@@ -378,6 +373,24 @@ mod tests {
             .hash_password(password.as_bytes(), &salt)
             .unwrap()
             .to_string()
+    }
+
+    #[test]
+    fn a_stored_hash_asking_for_too_many_passes_is_refused_unrun_though_it_matches() {
+        let password = Password::new("the password");
+        let salt = SaltString::encode_b64(b"fixed salt bytes").unwrap();
+        let with_passes = |passes| {
+            let params = Params::new(8, passes, 1, None).unwrap();
+            Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+                .hash_password(password.as_bytes(), &salt)
+                .unwrap()
+                .to_string()
+        };
+        assert!(matches!(
+            verify(Some(&with_passes(4)), &password),
+            Verdict::Match { .. }
+        ));
+        assert_eq!(verify(Some(&with_passes(5)), &password), Verdict::Mismatch);
     }
 
     #[test]

@@ -41,6 +41,7 @@ tests_on!([memory, dynamo] testkit::app::drf_settings() =>
     interleaved_rounds_never_hand_out_a_dead_key,
     a_weak_password_hash_is_upgraded_at_login,
     a_login_racing_a_logout_never_returns_the_deleted_key,
+    a_stored_hash_over_the_cost_limit_never_logs_in,
 );
 tests_on!([memory, dynamo] testkit::policy::per_login() =>
     per_login_rounds_leave_no_token_unlisted,
@@ -159,11 +160,12 @@ async fn a_weak_password_hash_is_upgraded_at_login(app: TestApp) {
     );
 }
 
-/// A login whose password verification is slow (a hash made with 12 passes instead of 2) takes
-/// long enough for a logout to finish while it verifies. The login must not then return the key
-/// that logout deleted: it reads the user again after verifying, finds no token, and issues one.
+/// A login whose password verification is slow (100 MiB and 4 passes, the most work a stored
+/// hash may ask for, instead of 19 MiB and 2) takes long enough for a logout to finish while it
+/// verifies. The login must not then return the key that logout deleted: it reads the user
+/// again after verifying, finds no token, and issues one.
 async fn a_login_racing_a_logout_never_returns_the_deleted_key(app: TestApp) {
-    insert_user_hashed_with(&app, ("slow", "slow secret"), 19456, 12).await;
+    insert_user_hashed_with(&app, ("slow", "slow secret"), 102_400, 4).await;
     let app = Arc::new(app);
     for round in 0..3 {
         let key = app.login(("slow", "slow secret")).await;
@@ -186,6 +188,24 @@ async fn a_login_racing_a_logout_never_returns_the_deleted_key(app: TestApp) {
             .assert(200, json!({ "username": "slow" }));
     }
     app.assert_consistent("slow").await;
+}
+
+/// A hash stored before the import refused such hashes (5 passes, one over the limit) is not
+/// run at login: its own password gets DRF's 400, as any wrong one does.
+async fn a_stored_hash_over_the_cost_limit_never_logs_in(app: TestApp) {
+    insert_user_hashed_with(&app, ("costly", "costly secret"), 1024, 5).await;
+    let answer = app
+        .send(
+            testkit::app::TestRequest::post("/api-token-auth/")
+                .json(&json!({ "username": "costly", "password": "costly secret" })),
+        )
+        .await;
+    answer.assert(
+        400,
+        json!({ "non_field_errors": ["Unable to log in with provided credentials."] }),
+    );
+    insert_user_hashed_with(&app, ("affordable", "affordable secret"), 1024, 4).await;
+    app.login(("affordable", "affordable secret")).await;
 }
 
 /// Adds an active user whose password is hashed with argon2id at `memory_kib` and `passes`
