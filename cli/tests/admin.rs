@@ -625,3 +625,26 @@ async fn forget_keys_removes_every_plaintext_key_and_keeps_the_tokens() {
     let listing = admin.ok(&["token", "list", "ann"]);
     assert!(listing.contains("per-login"), "{listing}");
 }
+
+/// What an operator did is on record at the command line's default level (no RUST_LOG), and
+/// even when RUST_LOG asks for errors only: the audit events are always logged.
+#[test]
+fn administrative_commands_always_log_their_audit_events() {
+    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
+    admin.ok(&["tables", "create"]);
+    let created = admin.run(
+        &["user", "create", "olga", "--password-stdin"],
+        Some("olga's password\n"),
+    );
+    assert!(created.status.success(), "{created:?}");
+    let stderr = String::from_utf8_lossy(&created.stderr);
+    assert!(stderr.contains("event=\"user_created\""), "{stderr}");
+    assert!(!stderr.contains("olga's password"), "{stderr}");
+
+    let mut quiet = admin.command(&["user", "deactivate", "olga"]);
+    quiet.env("RUST_LOG", "error");
+    let deactivated = admin.run_with(quiet, None);
+    assert!(deactivated.status.success(), "{deactivated:?}");
+    let stderr = String::from_utf8_lossy(&deactivated.stderr);
+    assert!(stderr.contains("event=\"user_deactivated\""), "{stderr}");
+}

@@ -480,7 +480,12 @@ mod tests {
             .unwrap()
             .key;
         assert!(set_active(&store, "ann", false).await.unwrap());
-        assert_eq!(auth::authenticate(&store, &key).await.unwrap(), None);
+        assert_eq!(
+            auth::authenticate(&store, &Settings::default(), &key)
+                .await
+                .unwrap(),
+            None
+        );
         assert!(
             !set_active(&store, "ann", false).await.unwrap(),
             "already inactive"
@@ -509,9 +514,17 @@ mod tests {
             .unwrap()
             .key;
         assert_ne!(reset, first);
-        assert_eq!(auth::authenticate(&store, &first).await.unwrap(), None);
         assert_eq!(
-            auth::authenticate(&store, &reset).await.unwrap().as_deref(),
+            auth::authenticate(&store, &Settings::default(), &first)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            auth::authenticate(&store, &Settings::default(), &reset)
+                .await
+                .unwrap()
+                .as_deref(),
             Some("ann")
         );
     }
@@ -566,7 +579,12 @@ mod tests {
                 .unwrap(),
             1
         );
-        assert_eq!(auth::authenticate(&store, &key).await.unwrap(), None);
+        assert_eq!(
+            auth::authenticate(&store, &Settings::default(), &key)
+                .await
+                .unwrap(),
+            None
+        );
     }
 
     #[tokio::test]
@@ -581,7 +599,12 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(revoked, 1);
-        assert_eq!(auth::authenticate(&store, &key).await.unwrap(), None);
+        assert_eq!(
+            auth::authenticate(&store, &Settings::default(), &key)
+                .await
+                .unwrap(),
+            None
+        );
         assert_eq!(store.user("ann").await.unwrap().unwrap().token, None);
         let login =
             crate::login::obtain_token(&store, &settings, "ann", Password::new("new pw")).await;
@@ -612,7 +635,10 @@ mod tests {
             .unwrap();
         assert_eq!(revoked, 0);
         assert_eq!(
-            auth::authenticate(&store, &key).await.unwrap().as_deref(),
+            auth::authenticate(&store, &Settings::default(), &key)
+                .await
+                .unwrap()
+                .as_deref(),
             Some("ann")
         );
         let login =

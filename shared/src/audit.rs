@@ -7,7 +7,6 @@
 //! Gateway's request id. The events are at INFO, `username_locked` at WARN; their target is
 //! `audit`, so `RUST_LOG=audit=info` shows the command line's own.
 
-use crate::login::MAX_USERNAME_CHARS;
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 
@@ -104,11 +103,8 @@ pub fn login_succeeded(username: &str) {
 
 /// A login failed, and why. A username longer than any that can exist (it may be megabytes of
 /// a hostile body) is logged cut to that length, with `…`.
-pub fn login_failed(username: &str, reason: LoginFailure) {
-    let username = match username.char_indices().nth(MAX_USERNAME_CHARS) {
-        Some((cut, _)) => format!("{}…", &username[..cut]),
-        None => username.to_owned(),
-    };
+pub fn login_failed(username: &str, is_user: bool, reason: LoginFailure) {
+    let username = logged_name(username, is_user);
     tracing::info!(
         target: "audit",
         event = "login_failed",
@@ -118,8 +114,22 @@ pub fn login_failed(username: &str, reason: LoginFailure) {
     );
 }
 
+/// How a submitted username is logged: a user's as it is; a name that is no user's masked, its
+/// first character and its length (`c…(28)`), since it may be a password typed into the
+/// username field, and logs are kept for weeks.
+fn logged_name(username: &str, is_user: bool) -> String {
+    if is_user {
+        return username.to_owned();
+    }
+    match username.chars().next() {
+        Some(first) => format!("{first}…({})", username.chars().count()),
+        None => String::new(),
+    }
+}
+
 /// A failed login locked its username for `seconds`.
-pub fn username_locked(username: &str, failures: u32, seconds: u64) {
+pub fn username_locked(username: &str, is_user: bool, failures: u32, seconds: u64) {
+    let username = logged_name(username, is_user);
     tracing::warn!(
         target: "audit",
         event = "username_locked",
@@ -213,13 +223,21 @@ mod tests {
     }
 
     #[test]
-    fn a_huge_username_is_logged_cut_to_the_longest_possible() {
+    fn a_name_that_is_no_users_is_logged_masked() {
         let huge = "é".repeat(100_000);
-        let log = captured(|| login_failed(&huge, LoginFailure::Overlong));
-        let shown = format!("{}…", "é".repeat(MAX_USERNAME_CHARS));
-        assert!(log.contains(&shown), "{log}");
-        assert!(!log.contains(&"é".repeat(MAX_USERNAME_CHARS + 1)));
+        let log = captured(|| login_failed(&huge, false, LoginFailure::Overlong));
+        assert!(log.contains("username=\"é…(100000)\""), "{log}");
+        assert!(!log.contains("éé"), "{log}");
         assert!(log.contains("reason=\"overlong\""), "{log}");
+        let typed = "correct horse battery staple";
+        let log = captured(|| {
+            login_failed(typed, false, LoginFailure::UnknownUser);
+            username_locked(typed, false, 5, 1);
+        });
+        assert!(!log.contains("horse"), "{log}");
+        assert_eq!(log.matches("username=\"c…(28)\"").count(), 2, "{log}");
+        let log = captured(|| login_failed("alice", true, LoginFailure::WrongPassword));
+        assert!(log.contains("username=\"alice\""), "{log}");
     }
 
     #[test]

@@ -11,7 +11,8 @@ use crate::header::{self, Credentials, HeaderError};
 use crate::policy::TokenPolicy;
 use crate::store::rounds;
 use crate::store::{
-    self, IssuedChange, NewToken, Store, StoreError, TOKENS_PER_STEP, TokenRecord, User,
+    self, CurrentToken, IssuedChange, NewToken, Store, StoreError, TOKENS_PER_STEP, TokenRecord,
+    User,
 };
 use crate::token::TokenKey;
 
@@ -107,9 +108,15 @@ async fn ensure_token(
 ) -> Result<Ensured, StoreError> {
     settle_on_active_user(store, user, issuer, |user| async move {
         let now = now();
+        // A key issued without an expiry, before a TTL was set, expires a TTL after its
+        // creation, which the user item does not hold: a new one is issued in its place.
+        let outlived_the_ttl = |current: &CurrentToken| {
+            current.expires.is_none() && settings.token_ttl_seconds.is_some()
+        };
         if let Some(current) = &user.token
             && !reset
             && store::is_live(current.expires, now)
+            && !outlived_the_ttl(current)
         {
             return Ok(Some(Ensured::Token(Granted {
                 key: current.key.clone(),
@@ -266,12 +273,13 @@ pub enum Denied {
 /// must know who is calling: the endpoints' pipeline, an authorizer, a guard.
 pub async fn authenticate_header(
     store: &impl Store,
+    settings: &Settings,
     header: Option<&[u8]>,
 ) -> Result<Caller, Denied> {
     let Credentials::Key(key) = header::parse(header)? else {
         return Err(Denied::NotAuthenticated);
     };
-    match live_record(store, &key).await? {
+    match live_record(store, settings, &key).await? {
         Some(record) => Ok(Caller {
             username: record.username,
             key,
@@ -309,23 +317,36 @@ pub async fn renew(store: &impl Store, settings: &Settings, caller: &Caller) {
 /// A key that is not of the issued form is refused without a read.
 pub async fn authenticate(
     store: &impl Store,
+    settings: &Settings,
     key: &TokenKey,
 ) -> Result<Option<String>, StoreError> {
-    Ok(live_record(store, key).await?.map(|record| record.username))
+    Ok(live_record(store, settings, key)
+        .await?
+        .map(|record| record.username))
 }
 
-/// The record of a presented key, if the key is of the issued form and its token is live.
+/// The record of a presented key, if the key is of the issued form and its token is live. A
+/// token issued without an expiry (before `TOKEN_TTL_SECONDS` was set) expires, once a TTL is
+/// set, that long after its creation.
 async fn live_record(
     store: &impl Store,
+    settings: &Settings,
     key: &TokenKey,
 ) -> Result<Option<TokenRecord>, StoreError> {
     if !key.is_well_formed() {
         return Ok(None);
     }
+    let expiry = |record: &TokenRecord| {
+        record.expires.or_else(|| {
+            settings
+                .token_ttl_seconds
+                .map(|ttl| record.created.saturating_add(ttl))
+        })
+    };
     Ok(store
         .token(&key.digest())
         .await?
-        .filter(|record| store::is_live(record.expires, now())))
+        .filter(|record| store::is_live(expiry(record), now())))
 }
 
 #[cfg(test)]
@@ -343,7 +364,7 @@ mod tests {
     async fn malformed_keys_are_refused_without_a_read() {
         for key in ["abc", "0123456789ABCDEF0123456789abcdef01234567", "é"] {
             assert_eq!(
-                authenticate(&UnreachableStore, &TokenKey::new(key))
+                authenticate(&UnreachableStore, &Settings::default(), &TokenKey::new(key))
                     .await
                     .unwrap(),
                 None

@@ -56,8 +56,14 @@ pub async fn authorize(
         .get(AUTHORIZATION)
         .map(http::HeaderValue::as_bytes);
     let route = request.route_key.as_deref().unwrap_or("-");
+    let source_ip = request
+        .request_context
+        .http
+        .source_ip
+        .as_deref()
+        .unwrap_or("-");
     let mut decision = Decision::default();
-    match authenticate_header(store, header).await {
+    match authenticate_header(store, settings, header).await {
         Ok(caller) => {
             renew(store, settings, &caller).await;
             tracing::debug!(username = caller.username, route, "allowed");
@@ -65,7 +71,9 @@ pub async fn authorize(
             decision.context.username = Some(caller.username);
         }
         Err(Denied::Store(error)) => return Err(error),
-        Err(denied) => tracing::info!(reason = denied_reason(&denied), route, "denied"),
+        Err(denied) => {
+            tracing::info!(reason = denied_reason(&denied), route, source_ip, "denied");
+        }
     }
     Ok(decision)
 }

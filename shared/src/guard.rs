@@ -57,7 +57,9 @@ where
     service_fn(move |request: Request| {
         let handler = handler.clone();
         async move {
-            match authenticate_header(&ctx.store, handlers::authorization(&request)).await {
+            match authenticate_header(&ctx.store, &ctx.settings, handlers::authorization(&request))
+                .await
+            {
                 Ok(caller) => {
                     auth::renew(&ctx.store, &ctx.settings, &caller).await;
                     // Into the response's future first: R need not be Send, the future is.

@@ -37,15 +37,24 @@ fn env_filter(default_level: LevelFilter) -> EnvFilter {
         .from_env_lossy()
 }
 
+/// The audit events (target `audit`, INFO and above), logged whatever level is asked for, so
+/// that who did what is always on record.
+fn audit_events<S>() -> impl tracing_subscriber::layer::Filter<S> {
+    filter_fn(|metadata| metadata.target() == "audit" && *metadata.level() <= Level::INFO)
+}
+
 /// Logging for a Lambda function: to stdout, without timestamps (CloudWatch adds them), as JSON
-/// when `AWS_LAMBDA_LOG_FORMAT=JSON`, at `AWS_LAMBDA_LOG_LEVEL` (else `RUST_LOG`, else INFO).
+/// when `AWS_LAMBDA_LOG_FORMAT=JSON`, at `AWS_LAMBDA_LOG_LEVEL` (else `RUST_LOG`, else INFO),
+/// the audit events always.
 pub fn init_lambda() {
     let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
         .or_else(|_| std::env::var("RUST_LOG"))
         .ok()
         .and_then(|text| text.parse::<LevelFilter>().ok())
         .unwrap_or(LevelFilter::INFO);
-    let filter = env_filter(level).and(filter_fn(|metadata| !may_carry_secrets(metadata)));
+    let filter = env_filter(level)
+        .or(audit_events())
+        .and(filter_fn(|metadata| !may_carry_secrets(metadata)));
     let json = std::env::var("AWS_LAMBDA_LOG_FORMAT")
         .is_ok_and(|format| format.eq_ignore_ascii_case("json"));
     let layer = fmt::layer().with_target(false).without_time();
@@ -58,9 +67,11 @@ pub fn init_lambda() {
 }
 
 /// Logging for the command line: text on stderr (coloured on a terminal), filtered by `RUST_LOG`
-/// or else at `default_level`.
+/// or else at `default_level`, the audit events always.
 pub fn init_cli(default_level: LevelFilter) {
-    let filter = env_filter(default_level).and(filter_fn(|metadata| !may_carry_secrets(metadata)));
+    let filter = env_filter(default_level)
+        .or(audit_events())
+        .and(filter_fn(|metadata| !may_carry_secrets(metadata)));
     let layer = fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())

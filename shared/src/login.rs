@@ -60,7 +60,7 @@ pub async fn obtain_token(
     password: Password,
 ) -> Result<Granted, LoginError> {
     if !password.within_limit() || username.chars().count() > MAX_USERNAME_CHARS {
-        audit::login_failed(username, LoginFailure::Overlong);
+        audit::login_failed(username, false, LoginFailure::Overlong);
         return Err(LoginError::InvalidCredentials);
     }
     let lockout = settings.lockout;
@@ -70,17 +70,18 @@ pub async fn obtain_token(
         (store.user(username).await?, None)
     };
     let now = now();
+    let is_user = user.is_some();
     if let Some(wait) = failures.and_then(|failures| lockout.remaining(&failures, now)) {
-        audit::login_failed(username, LoginFailure::Locked);
+        audit::login_failed(username, is_user, LoginFailure::Locked);
         return Err(LoginError::Locked { retry_after: wait });
     }
-    let counted = count_attempt(store, &lockout, username, failures, now).await?;
+    let counted = count_attempt(store, &lockout, username, is_user, failures, now).await?;
     let (user, needs_rehash) = match check_credentials(store, user, &password).await? {
         Ok(checked) => checked,
         Err(reason) => {
-            audit::login_failed(username, reason);
+            audit::login_failed(username, is_user, reason);
             if let Some(count) = counted {
-                report_lock(&lockout, username, count);
+                report_lock(&lockout, username, is_user, count);
             }
             return Err(LoginError::InvalidCredentials);
         }
@@ -100,11 +101,11 @@ pub async fn obtain_token(
             Ok(granted)
         }
         Ensured::LimitReached => {
-            audit::login_failed(username, LoginFailure::TokenLimit);
+            audit::login_failed(username, true, LoginFailure::TokenLimit);
             Err(LoginError::TokenLimit)
         }
         Ensured::UserUnavailable => {
-            audit::login_failed(username, LoginFailure::ChangedDuringLogin);
+            audit::login_failed(username, true, LoginFailure::ChangedDuringLogin);
             Err(LoginError::InvalidCredentials)
         }
         Ensured::Contention => Err(LoginError::Contention),
@@ -142,6 +143,7 @@ async fn count_attempt(
     store: &impl Store,
     lockout: &LockoutPolicy,
     username: &str,
+    is_user: bool,
     read: Option<Failures>,
     now: u64,
 ) -> Result<Option<u32>, LoginError> {
@@ -160,7 +162,7 @@ async fn count_attempt(
     match store.count_attempt(username, &gate).await? {
         Attempt::Counted(count) => Ok(Some(count)),
         Attempt::Locked(stored) => {
-            audit::login_failed(username, LoginFailure::Locked);
+            audit::login_failed(username, is_user, LoginFailure::Locked);
             let retry_after = lockout.remaining(&stored, now).unwrap_or(1);
             Err(LoginError::Locked { retry_after })
         }
@@ -168,10 +170,10 @@ async fn count_attempt(
 }
 
 /// Reports the lock a failed attempt (the `count`-th counted) sets off, if any.
-fn report_lock(lockout: &LockoutPolicy, username: &str, count: u32) {
+fn report_lock(lockout: &LockoutPolicy, username: &str, is_user: bool, count: u32) {
     let seconds = lockout.lock_seconds(count);
     if seconds > 0 {
-        audit::username_locked(username, count, seconds);
+        audit::username_locked(username, is_user, count, seconds);
     }
 }
 

@@ -4,8 +4,9 @@
 //! hex characters, 160 bits, exactly DRF's `secrets.token_hex(20)`. With
 //! [`TokenFormat::Prefixed`] it announces itself, as GitHub's tokens do: `atk_`, 30 random
 //! base62 characters (178 bits) and a 6-character base62 CRC32 of them, 40 characters in all, so
-//! that secret scanners can find a leaked key by its shape and a mistyped or forged key is
-//! refused without a store read. Keys of both forms are accepted whatever the setting, so a
+//! that secret scanners can find a leaked key by its shape and a mistyped key is refused
+//! without a store read (the checksum catches typos only: anyone can compute it, so a made-up
+//! key with a valid one costs a read, as any unknown key does). Keys of both forms are accepted whatever the setting, so a
 //! deployment can switch either way without logging anyone out.
 //!
 //! The tokens table never stores a key, only its SHA-256 digest, so a copy of that table does

@@ -409,3 +409,56 @@ async fn a_password_change_racing_a_per_login_login_of_a_user_with_tokens() {
     assert_eq!(inner.token(&earlier.key.digest()).await.unwrap(), None);
     assert!(!inner.user(ADMIN.0).await.unwrap().unwrap().holds_tokens());
 }
+
+/// Tokens issued while no TTL was set have no expiry; once `TOKEN_TTL_SECONDS` is set they
+/// expire that long after their creation (whoami, the authorizer and the guard refuse them),
+/// and a per-user login hands out a new key rather than such an old one.
+async fn a_ttl_set_later_expires_the_tokens_issued_without_one(store: impl Store) {
+    admin::create_user(&store, ADMIN.0, Password::new(ADMIN.1), true)
+        .await
+        .unwrap();
+    let old = authtoken::store::NewToken {
+        key: authtoken::token::TokenKey::generate(authtoken::token::TokenFormat::Hex),
+        created: authtoken::auth::now() - 120,
+        expires: None,
+    };
+    assert!(store.install_token(ADMIN.0, &old, None, 0).await.unwrap());
+    let without_ttl = Settings::default();
+    let with_ttl = Settings {
+        token_ttl_seconds: Some(60),
+        ..Settings::default()
+    };
+    let authenticated = |settings: Settings, key: authtoken::token::TokenKey| {
+        let store = &store;
+        async move {
+            authtoken::auth::authenticate(store, &settings, &key)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        authenticated(without_ttl, old.key.clone()).await.as_deref(),
+        Some(ADMIN.0)
+    );
+    assert_eq!(authenticated(with_ttl.clone(), old.key.clone()).await, None);
+    let granted = login::obtain_token(&store, &with_ttl, ADMIN.0, Password::new(ADMIN.1))
+        .await
+        .unwrap();
+    assert_ne!(granted.key, old.key);
+    assert!(granted.expires.is_some());
+    assert_eq!(
+        authenticated(with_ttl, granted.key).await.as_deref(),
+        Some(ADMIN.0)
+    );
+}
+
+#[tokio::test]
+async fn a_ttl_set_later_expires_the_tokens_issued_without_one_memory() {
+    a_ttl_set_later_expires_the_tokens_issued_without_one(MemoryStore::new()).await;
+}
+
+#[tokio::test]
+async fn a_ttl_set_later_expires_the_tokens_issued_without_one_dynamo() {
+    a_ttl_set_later_expires_the_tokens_issued_without_one(testkit::dynamo::fresh_store().await)
+        .await;
+}

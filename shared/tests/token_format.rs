@@ -41,7 +41,10 @@ async fn prefixed_logins_and_both_forms_accepted(store: &impl Store) {
     assert!(text.starts_with("atk_") && text.len() == 40, "{text}");
     assert!(key.is_well_formed());
     assert_eq!(
-        auth::authenticate(store, &key).await.unwrap().as_deref(),
+        auth::authenticate(store, &Settings::default(), &key)
+            .await
+            .unwrap()
+            .as_deref(),
         Some("ann")
     );
     // The same key again at the next login, as with DRF's keys.
@@ -59,7 +62,7 @@ async fn prefixed_logins_and_both_forms_accepted(store: &impl Store) {
     };
     assert!(store.install_token("bob", &hex, None, 0).await.unwrap());
     assert_eq!(
-        auth::authenticate(store, &hex.key)
+        auth::authenticate(store, &Settings::default(), &hex.key)
             .await
             .unwrap()
             .as_deref(),
@@ -73,7 +76,10 @@ async fn prefixed_logins_and_both_forms_accepted(store: &impl Store) {
 
     // Switched back to hex: the prefixed key still authenticates.
     assert_eq!(
-        auth::authenticate(store, &key).await.unwrap().as_deref(),
+        auth::authenticate(store, &Settings::default(), &key)
+            .await
+            .unwrap()
+            .as_deref(),
         Some("ann")
     );
     let back = obtain_token(

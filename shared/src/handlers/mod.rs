@@ -107,9 +107,9 @@ async fn pipeline<S: Store>(
     negotiate(endpoint, &request)?;
     let caller = match endpoint.work {
         Work::ObtainToken => None,
-        Work::ForCaller(_) => {
-            Some(auth::authenticate_header(&ctx.store, authorization(&request)).await?)
-        }
+        Work::ForCaller(_) => Some(
+            auth::authenticate_header(&ctx.store, &ctx.settings, authorization(&request)).await?,
+        ),
     };
     check_method(endpoint, &request)?;
     // Audit events of the work carry the client's address and API Gateway's request id.
