@@ -49,7 +49,8 @@ class Stack:
         properties = resource.get("Properties", {})
         explicit = {"AWS::IAM::Role": "RoleName", "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
                     "AWS::DynamoDB::Table": "TableName", "AWS::Lambda::Function": "FunctionName",
-                    "AWS::Logs::LogGroup": "LogGroupName", "AWS::S3::Bucket": "BucketName"}.get(kind)
+                    "AWS::Logs::LogGroup": "LogGroupName", "AWS::S3::Bucket": "BucketName",
+                    "AWS::CloudWatch::InsightRule": "RuleName"}.get(kind)
         if explicit and explicit in properties:
             return self.resolve(properties[explicit])
         name = f"{self.name}-{logical_id}-{SUFFIX}"
@@ -132,9 +133,11 @@ class Stack:
                 return self._ref(argument)
             if key == "Fn::GetAtt":
                 logical_id, attribute = argument if isinstance(argument, list) else argument.split(".", 1)
-                if attribute != "Arn":
-                    raise ValueError(f"unsupported attribute {logical_id}.{attribute}")
-                return self.arn(logical_id)
+                if attribute == "Arn":
+                    return self.arn(logical_id)
+                if attribute == "RuleName":
+                    return self.physical_name(logical_id)
+                raise ValueError(f"unsupported attribute {logical_id}.{attribute}")
             if key == "Fn::Sub":
                 return self._sub(argument)
             if key == "Fn::Join":

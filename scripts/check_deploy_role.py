@@ -81,8 +81,6 @@ NOT_GRANTED: dict[tuple[str, str], tuple[str | None, str]] = {
     ("AWS::Logs::LogGroup", "logs:DisassociateKmsKey"): ("KmsKeyId", "logs are encrypted with CloudWatch's own key"),
     ("AWS::Logs::LogGroup", "logs:CreateLogDelivery"): ("DataProtectionPolicy", "no data protection audit delivery"),
     ("AWS::Logs::LogGroup", "firehose:TagDeliveryStream"): ("DataProtectionPolicy", "no data protection audit delivery"),
-    ("AWS::Logs::LogGroup", "logs:PutResourcePolicy"): (
-        "ResourcePolicyDocument", "an account-wide resource policy; no log group has one"),
     ("AWS::Logs::LogGroup", "logs:DeleteResourcePolicy"): (
         "ResourcePolicyDocument", "an account-wide resource policy; no log group has one"),
     ("AWS::Logs::LogGroup", "logs:PutIndexPolicy"): (
@@ -128,6 +126,18 @@ NOT_GRANTED: dict[tuple[str, str], tuple[str | None, str]] = {
 DENIED_BY_DESIGN: dict[tuple[str, str], str] = {
     ("AWS::IAM::Role", "iam:DeleteRolePermissionsBoundary"): (
         "only an update that removes a function role's boundary calls it; the deploy role keeps every boundary"),
+}
+
+# Calls a service makes with the deploying principal's credentials for a property, beyond what the
+# resource type's schema lists (no handler permission list names them): (type, property) ->
+# the actions, all requested on "*" (none has a resource-level permission), and where AWS says so.
+PROPERTY_CALLS: dict[tuple[str, str], tuple[list[str], str]] = {
+    ("AWS::ApiGatewayV2::Stage", "AccessLogSettings"): (
+        ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
+         "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
+         "logs:DescribeLogGroups"],
+        "API Gateway's 'Configure logging for HTTP APIs': access logs are delivered with these",
+    ),
 }
 
 # Names in handler lists that are not IAM actions at all.
@@ -211,6 +221,8 @@ class AppStack:
             return {"LogGroupName": properties["LogGroupName"]}
         if kind == "AWS::CloudWatch::Alarm":
             return {"AlarmName": stack.physical_name(logical_id)}
+        if kind == "AWS::CloudWatch::InsightRule":
+            return {"InsightRuleName": properties["RuleName"]}
         if kind == "AWS::Lambda::Permission":
             return {"FunctionName": properties["FunctionName"].rsplit(":", 1)[-1]}
         return {}
@@ -261,6 +273,7 @@ OWN_TYPE = {
     "AWS::Logs::LogGroup": "log-group",
     "AWS::Logs::MetricFilter": "log-group",
     "AWS::CloudWatch::Alarm": "alarm",
+    "AWS::CloudWatch::InsightRule": "insight-rule",
 }
 
 
@@ -488,6 +501,15 @@ def check(setup_path: pathlib.Path = SETUP_TEMPLATE, app_template: dict | None =
                         context = f" with {request.context}" if request.context else ""
                         errors.append(f"{logical_id} ({kind}) {handler} handler: {action} on {request.resource}{context} "
                                       f"is not allowed ({decision.outcome}{': ' + ', '.join(decision.by) if decision.by else ''})")
+
+    for logical_id, resource in sorted(app.resources.items()):
+        for (kind, prop), (actions, why) in PROPERTY_CALLS.items():
+            if resource["Type"] != kind or property_at(resource["Properties"], prop) is None:
+                continue
+            for action in actions:
+                requests += 1
+                if not evaluate(statements, Request(action, "*")).allowed:
+                    errors.append(f"{logical_id} sets {prop}: {action} on * is not allowed ({why})")
 
     for why, request in sam_deploy_requests(app):
         requests += 1

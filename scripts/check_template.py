@@ -44,7 +44,8 @@ Logs
 - every function logs to a log group of its own, declared in the template with the retention
   parameter (LogRetentionDays);
 - every metric filter counts an audit event that shared/src/audit.rs emits, by the JSON path the
-  functions' log lines have ({ $.fields.event = "..." }).
+  functions' log lines have ({ $.fields.event = "..." }), and every Contributor Insights rule
+  counts the usernames of events it emits.
 
 Usage: python scripts/check_template.py   (from anywhere; needs the SAM CLI's samtranslator)
 """
@@ -433,6 +434,18 @@ def check_logs(template: dict) -> list[str]:
             errors.append(f"{name}: pattern {pattern!r} is not {{ $.fields.event = \"...\" }}")
         elif match.group(1) not in emitted:
             errors.append(f"{name}: no audit event {match.group(1)!r} in shared/src/audit.rs ({sorted(emitted)})")
+    for name, resource in resources.items():
+        if resource["Type"] != "AWS::CloudWatch::InsightRule":
+            continue
+        body = resource["Properties"]["RuleBody"]
+        rule = json.loads(body.get("Fn::Sub", body) if isinstance(body, dict) else body)
+        if rule["Contribution"]["Keys"] != ["$.fields.username"]:
+            errors.append(f"{name}: contributors are {rule['Contribution']['Keys']}, not the events' usernames")
+        for event_filter in rule["Contribution"].get("Filters", []):
+            if event_filter.get("Match") == "$.fields.event":
+                for event in event_filter.get("In", []):
+                    if event not in emitted:
+                        errors.append(f"{name}: no audit event {event!r} in shared/src/audit.rs")
     return errors
 
 

@@ -217,6 +217,13 @@ class LogsTest(unittest.TestCase):
         errors = check_template.check_logs(template)
         self.assertTrue(any("no audit event 'user_locked'" in error for error in errors), errors)
 
+    def test_a_contributor_rule_on_an_event_that_is_never_logged_is_refused(self):
+        template = copy.deepcopy(TEMPLATE)
+        rule = template["Resources"]["LockedUsernamesRule"]["Properties"]
+        rule["RuleBody"]["Fn::Sub"] = rule["RuleBody"]["Fn::Sub"].replace("username_locked", "user_locked")
+        errors = check_template.check_logs(template)
+        self.assertTrue(any("LockedUsernamesRule: no audit event 'user_locked'" in error for error in errors), errors)
+
     def test_a_metric_filter_on_another_path_is_refused(self):
         template = copy.deepcopy(TEMPLATE)
         template["Resources"]["FailedLoginsMetric"]["Properties"]["FilterPattern"] = '{ $.event = "login_failed" }'

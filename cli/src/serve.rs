@@ -32,6 +32,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use lambda_http::Body;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
 use crate::browsers::{Cors, OriginPattern, is_loopback_host};
 use crate::connect::{TableArgs, connect_for_serving};
@@ -62,6 +63,10 @@ pub struct ServeArgs {
     /// Content-Type
     #[arg(long = "cors-allow-header", value_name = "NAME")]
     cors_allowed_headers: Vec<String>,
+    /// Most connections served at once; further clients wait in the listen queue until one
+    /// closes (idle ones are closed after 10 s)
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=65536))]
+    max_connections: u32,
     #[command(flatten)]
     tables: TableArgs,
 }
@@ -179,15 +184,30 @@ async fn listen<S: Store + 'static>(
         cors,
         loopback: addr.ip().is_loopback(),
     };
-    serve(listener, Arc::new(server)).await;
+    serve(listener, Arc::new(server), args.max_connections as usize).await;
     eprintln!("authtoken: stopped");
     Ok(())
 }
 
-async fn serve<S: Store + 'static>(listener: TcpListener, server: Arc<Server<S>>) {
+/// Serves connections from `listener`, at most `max_connections` at once: a connection is
+/// accepted only once a place is free, so that a flood of clients cannot exhaust memory or file
+/// descriptors (the kernel's listen queue holds the others).
+async fn serve<S: Store + 'static>(
+    listener: TcpListener,
+    server: Arc<Server<S>>,
+    max_connections: usize,
+) {
     let graceful = GracefulShutdown::new();
     let mut stop = std::pin::pin!(stop_signal());
+    let places = Arc::new(Semaphore::new(max_connections));
     loop {
+        let place = tokio::select! {
+            place = Arc::clone(&places).acquire_owned() => match place {
+                Ok(place) => place,
+                Err(_) => break,
+            },
+            () = &mut stop => break,
+        };
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
@@ -215,6 +235,7 @@ async fn serve<S: Store + 'static>(listener: TcpListener, server: Arc<Server<S>>
             if let Err(error) = connection.await {
                 tracing::debug!(%error, "connection ended with an error");
             }
+            drop(place);
         });
     }
     drop(listener);

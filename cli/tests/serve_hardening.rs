@@ -68,7 +68,9 @@ async fn slow_idle_and_unfinished_clients_are_cut_off() {
 async fn logins_whose_clients_hung_up_leave_it_serving() {
     let server = ServeProcess::spawn(serve(&[])).await;
     let (_, before) = memory_kib(server.id());
-    hung_up_logins(server.addr(), 60, "admin").await;
+    // Another name than the one logging in after: each attempt is counted before its password
+    // is checked, so 60 of them lock their name (an unknown one costs the same dummy hash).
+    hung_up_logins(server.addr(), 60, "mallory").await;
     let app = TestApp::Http(server);
     // Served after the abandoned ones: the hashing queue drains.
     let token = tokio::time::timeout(Duration::from_secs(60), app.login(("admin", "password")))
@@ -172,4 +174,26 @@ fn a_malformed_cors_origin_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("is not an origin"), "{stderr}");
+}
+
+/// At most `--max-connections` connections are served at once: with both places held by idle
+/// clients, a third client waits in the listen queue, and is served as soon as one closes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_beyond_the_maximum_wait_for_a_free_place() {
+    let process = ServeProcess::spawn(serve(&["--max-connections", "2"])).await;
+    let addr = process.addr();
+    let mut idle: Vec<std::net::TcpStream> = (0..2)
+        .map(|_| std::net::TcpStream::connect(addr).unwrap())
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let third = tokio::spawn(async move {
+        testkit::http_client::send(addr, &TestRequest::get("/api/whoami/")).await
+    });
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(!third.is_finished(), "served beyond the maximum");
+    drop(idle.remove(0));
+    let answer = testkit::app::within(9, third).await.unwrap();
+    assert_eq!(answer.status, 401, "{}", answer.text());
+    drop(idle);
+    drop(process);
 }
