@@ -18,6 +18,8 @@
 #   LOGIN_LOCKOUT_THRESHOLD -> LoginLockoutThreshold
 #   LOGIN_LOCKOUT_BASE_SECONDS -> LoginLockoutBaseSeconds
 #   LOGIN_LOCKOUT_MAX_SECONDS -> LoginLockoutMaxSeconds
+#   LOGIN_LOCKOUT_ACCOUNT_THRESHOLD -> LoginLockoutAccountThreshold
+#   LOGIN_SOURCE_THRESHOLD -> LoginSourceThreshold   LOGIN_SOURCE_WINDOW_SECONDS -> LoginSourceWindowSeconds
 #   LOG_RETENTION_DAYS     -> LogRetentionDays
 #   LOCKOUT_ALARM_THRESHOLD -> LockoutAlarmThreshold   ALARM_TOPIC_ARN -> AlarmTopicArn
 #   AUTHORIZER_CACHE_SECONDS -> AuthorizerCacheSeconds   (0, 5, 15, 30, 60, 120 or 300)
@@ -74,6 +76,9 @@ set_parameter ApiBurstLimit API_BURST_LIMIT
 set_parameter LoginLockoutThreshold LOGIN_LOCKOUT_THRESHOLD
 set_parameter LoginLockoutBaseSeconds LOGIN_LOCKOUT_BASE_SECONDS
 set_parameter LoginLockoutMaxSeconds LOGIN_LOCKOUT_MAX_SECONDS
+set_parameter LoginLockoutAccountThreshold LOGIN_LOCKOUT_ACCOUNT_THRESHOLD
+set_parameter LoginSourceThreshold LOGIN_SOURCE_THRESHOLD
+set_parameter LoginSourceWindowSeconds LOGIN_SOURCE_WINDOW_SECONDS
 set_parameter LogRetentionDays LOG_RETENTION_DAYS
 set_parameter LockoutAlarmThreshold LOCKOUT_ALARM_THRESHOLD
 set_parameter AlarmTopicArn ALARM_TOPIC_ARN

@@ -30,7 +30,9 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use lambda_http::Body;
+use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, RequestExt};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
@@ -208,9 +210,9 @@ async fn serve<S: Store + 'static>(
             },
             () = &mut stop => break,
         };
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(error) => {
                     // Out of file descriptors and the like: back off instead of spinning.
                     tracing::warn!(%error, "accept failed");
@@ -221,9 +223,11 @@ async fn serve<S: Store + 'static>(
             () = &mut stop => break,
         };
         let server = Arc::clone(&server);
+        let source = peer.ip().to_string();
         let service = hyper::service::service_fn(move |request| {
             let server = Arc::clone(&server);
-            async move { Ok::<_, Infallible>(answer(&server, request).await) }
+            let source = source.clone();
+            async move { Ok::<_, Infallible>(answer(&server, request, source).await) }
         });
         let connection = graceful.watch(
             http1::Builder::new()
@@ -277,7 +281,11 @@ async fn stop_signal() {
 }
 
 /// One HTTP request through the shared handlers, with the browser policy's headers.
-async fn answer<S: Store>(server: &Server<S>, request: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn answer<S: Store>(
+    server: &Server<S>,
+    request: Request<Incoming>,
+    source: String,
+) -> Response<Full<Bytes>> {
     let origin = request.headers().get(ORIGIN).cloned();
     let preflight = request.method() == Method::OPTIONS
         && request
@@ -289,7 +297,7 @@ async fn answer<S: Store>(server: &Server<S>, request: Request<Incoming>) -> Res
             "Invalid Host header: this server answers only localhost, 127.0.0.1 and [::1].",
         )
     } else {
-        through_handlers(&server.ctx, request).await
+        through_handlers(&server.ctx, request, source).await
     };
     let (mut parts, body) = response.into_parts();
     if let Some(origin) = &origin {
@@ -306,8 +314,12 @@ fn names_loopback(host: Option<&HeaderValue>) -> bool {
 }
 
 /// Reads the body (within [`BODY_READ_TIMEOUT`] and the handlers' size limit) and routes the
-/// request.
-async fn through_handlers<S: Store>(ctx: &Ctx<S>, request: Request<Incoming>) -> Response<Body> {
+/// request, with the client's address where API Gateway puts it (`source`: the peer's IP).
+async fn through_handlers<S: Store>(
+    ctx: &Ctx<S>,
+    request: Request<Incoming>,
+    source: String,
+) -> Response<Body> {
     let (parts, body) = request.into_parts();
     // One byte more than the handlers accept, so that they see the excess and answer 413.
     let limited = Limited::new(body, form::MAX_BODY_BYTES + 1).collect();
@@ -319,7 +331,11 @@ async fn through_handlers<S: Store>(ctx: &Ctx<S>, request: Request<Incoming>) ->
             } else {
                 Body::Binary(bytes.to_vec())
             };
-            handlers::route(ctx, Request::from_parts(parts, body)).await
+            let mut context = ApiGatewayV2httpRequestContext::default();
+            context.http.source_ip = Some(source);
+            let request = Request::from_parts(parts, body)
+                .with_request_context(RequestContext::ApiGatewayV2(context));
+            handlers::route(ctx, request).await
         }
         Ok(Err(error)) if error.is::<http_body_util::LengthLimitError>() => {
             Failure::Form(form::FormError::TooLarge).into_response()

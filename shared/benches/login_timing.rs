@@ -67,6 +67,8 @@ fn main() {
     let ctx = runtime.block_on(async {
         let counting_never_locking = LockoutPolicy {
             threshold: 1000,
+            account_threshold: 1000,
+            source_threshold: 0,
             ..LockoutPolicy::default()
         };
         let ctx = Ctx {
@@ -165,6 +167,8 @@ fn locked_login_median(runtime: &tokio::runtime::Runtime, rounds: usize) -> Dura
             now,
             threshold: u32::MAX,
             unlocked_before: 0,
+            source: None,
+            account_threshold: u32::MAX,
             forget_at: now + 3600,
         };
         for _ in 0..ctx.settings.lockout.threshold + 10 {

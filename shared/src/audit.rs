@@ -24,6 +24,8 @@ pub enum LoginFailure {
     ChangedDuringLogin,
     /// The username is locked by earlier failures; nothing was checked.
     Locked,
+    /// The client's address has made its allowance of attempts for now; nothing was checked.
+    SourceLimited,
     /// The username or password is longer than any that can exist; nothing was read.
     Overlong,
     /// The credentials were right, but the user holds as many tokens as the per-login policy
@@ -35,6 +37,7 @@ impl LoginFailure {
     fn as_str(self) -> &'static str {
         match self {
             Self::UnknownUser => "unknown_user",
+            Self::SourceLimited => "source_limited",
             Self::WrongPassword => "wrong_password",
             Self::InactiveUser => "inactive_user",
             Self::ChangedDuringLogin => "changed_during_login",
@@ -182,14 +185,20 @@ pub fn password_changed(username: &str) {
 /// The span an endpoint's work runs in: the client's address and API Gateway's request id, when
 /// the request came through API Gateway (the local server's requests carry neither).
 pub fn request_span(request: &Request) -> tracing::Span {
-    let (source_ip, request_id) = match request.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(context)) => (
-            context.http.source_ip.as_deref(),
-            context.request_id.as_deref(),
-        ),
-        _ => (None, None),
+    let request_id = match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.request_id.as_deref(),
+        _ => None,
     };
-    tracing::info_span!("request", source_ip, request_id)
+    tracing::info_span!("request", source_ip = source_ip(request), request_id)
+}
+
+/// The client's address, as API Gateway reports it (or the local server sets it, in the same
+/// place of the request's context).
+pub fn source_ip(request: &Request) -> Option<&str> {
+    match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.as_deref(),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

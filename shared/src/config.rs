@@ -40,6 +40,12 @@ pub const LOCKOUT_THRESHOLD_VAR: &str = "LOGIN_LOCKOUT_THRESHOLD";
 pub const LOCKOUT_BASE_VAR: &str = "LOGIN_LOCKOUT_BASE_SECONDS";
 /// Environment variable: the longest lock, in seconds.
 pub const LOCKOUT_MAX_VAR: &str = "LOGIN_LOCKOUT_MAX_SECONDS";
+/// Environment variable: failures from any sources that lock a username for every source.
+pub const LOCKOUT_ACCOUNT_VAR: &str = "LOGIN_LOCKOUT_ACCOUNT_THRESHOLD";
+/// Environment variable: login attempts one source may make per window (0 = no limit).
+pub const SOURCE_THRESHOLD_VAR: &str = "LOGIN_SOURCE_THRESHOLD";
+/// Environment variable: the window of [`SOURCE_THRESHOLD_VAR`], in seconds.
+pub const SOURCE_WINDOW_VAR: &str = "LOGIN_SOURCE_WINDOW_SECONDS";
 /// Environment variable: the AWS region (Lambda sets it).
 pub const REGION_VAR: &str = "AWS_REGION";
 /// Environment variable: another DynamoDB endpoint, such as a local server.
@@ -279,10 +285,46 @@ fn lockout_policy(lookup: &impl Fn(&str) -> Option<String>) -> Result<LockoutPol
             expected: "at least LOGIN_LOCKOUT_BASE_SECONDS",
         });
     }
+    let account_threshold = number(
+        LOCKOUT_ACCOUNT_VAR,
+        u64::from(defaults.account_threshold).max(threshold),
+        10_000,
+        "a whole number of failures, at least LOGIN_LOCKOUT_THRESHOLD, at most 10000",
+    )?;
+    if account_threshold < threshold {
+        return Err(ConfigError::Invalid {
+            var: LOCKOUT_ACCOUNT_VAR,
+            value: account_threshold.to_string(),
+            expected: "at least LOGIN_LOCKOUT_THRESHOLD",
+        });
+    }
+    let source_threshold = number(
+        SOURCE_THRESHOLD_VAR,
+        u64::from(defaults.source_threshold),
+        1_000_000,
+        "a whole number of attempts from 0 (no limit) to 1000000",
+    )?;
+    let source_window_seconds = number(
+        SOURCE_WINDOW_VAR,
+        defaults.source_window_seconds,
+        86_400,
+        "a whole number of seconds from 1 to 86400",
+    )?;
+    if source_window_seconds == 0 {
+        return Err(ConfigError::Invalid {
+            var: SOURCE_WINDOW_VAR,
+            value: "0".to_owned(),
+            expected: "a whole number of seconds from 1 to 86400",
+        });
+    }
+    let count = |value: u64| u32::try_from(value).unwrap_or(u32::MAX);
     Ok(LockoutPolicy {
-        threshold: u32::try_from(threshold).unwrap_or(u32::MAX),
+        threshold: count(threshold),
         base_seconds,
         max_seconds,
+        account_threshold: count(account_threshold),
+        source_threshold: count(source_threshold),
+        source_window_seconds,
     })
 }
 
@@ -527,7 +569,8 @@ mod tests {
             LockoutPolicy {
                 threshold: 3,
                 base_seconds: 30,
-                max_seconds: 3600
+                max_seconds: 3600,
+                ..LockoutPolicy::default()
             }
         );
     }
@@ -553,10 +596,32 @@ mod tests {
             (LOCKOUT_BASE_VAR, "0"),
             (LOCKOUT_BASE_VAR, "1.5"),
             (LOCKOUT_MAX_VAR, "86401"),
+            (LOCKOUT_ACCOUNT_VAR, "4"),
+            (SOURCE_THRESHOLD_VAR, "-3"),
+            (SOURCE_WINDOW_VAR, "0"),
         ] {
             let error = Settings::from_lookup(lookup(&[(var, value)])).unwrap_err();
             assert!(error.to_string().starts_with(var), "{var}={value}: {error}");
         }
+        let raised = Settings::from_lookup(lookup(&[(LOCKOUT_THRESHOLD_VAR, "50")])).unwrap();
+        assert_eq!(
+            raised.lockout.account_threshold, 50,
+            "the account-wide threshold is at least the threshold"
+        );
+        let sources = Settings::from_lookup(lookup(&[
+            (SOURCE_THRESHOLD_VAR, "30"),
+            (SOURCE_WINDOW_VAR, "600"),
+            (LOCKOUT_ACCOUNT_VAR, "12"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            (
+                sources.lockout.source_threshold,
+                sources.lockout.source_window_seconds,
+                sources.lockout.account_threshold
+            ),
+            (30, 600, 12)
+        );
         let error =
             Settings::from_lookup(lookup(&[(LOCKOUT_BASE_VAR, "60"), (LOCKOUT_MAX_VAR, "30")]))
                 .unwrap_err();

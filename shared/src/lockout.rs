@@ -9,25 +9,38 @@
 //! last failure, never from the record's disappearance: DynamoDB's TTL only cleans up, a day
 //! after the longest lock, and may lag.
 
-/// When and how long usernames are locked. `threshold` 0 turns lockout off.
+/// When and how long usernames (and sources) are locked. `threshold` 0 turns lockout off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LockoutPolicy {
-    /// Consecutive failures that lock a username; 0 = never lock.
+    /// Consecutive failures that lock a username for the sources they came from; 0 = never.
     pub threshold: u32,
     /// Seconds of the first lock; each further failure doubles it.
     pub base_seconds: u64,
     /// The longest lock, in seconds.
     pub max_seconds: u64,
+    /// Consecutive failures, from any sources, that lock a username for every source: below
+    /// it, a source that has not failed on the name may still log in while the name is locked
+    /// for the others (at least `threshold`).
+    pub account_threshold: u32,
+    /// Login attempts one source may make per window, whatever the names (password spraying);
+    /// a success gives its attempt back. 0 = no limit.
+    pub source_threshold: u32,
+    /// The window of `source_threshold`, in seconds.
+    pub source_window_seconds: u64,
 }
 
 impl Default for LockoutPolicy {
     /// OWASP's guidance with Cognito's behaviour as the reference: 5 failures, then 1 s,
-    /// doubling, at most 15 minutes.
+    /// doubling, at most 15 minutes; 20 from any sources lock the name for all; 100 attempts
+    /// per source an hour.
     fn default() -> Self {
         Self {
             threshold: 5,
             base_seconds: 1,
             max_seconds: 900,
+            account_threshold: 20,
+            source_threshold: 100,
+            source_window_seconds: 3600,
         }
     }
 }
@@ -37,12 +50,15 @@ impl Default for LockoutPolicy {
 const FORGET_AFTER_SECONDS: u64 = 24 * 3600;
 
 /// A username's consecutive failed logins, as stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Failures {
     /// How many logins failed since the last success (or since the record was cleaned up).
     pub count: u32,
     /// When the last of them failed, in seconds since the epoch.
     pub last: u64,
+    /// The sources (client addresses) they came from, while fewer than the account-wide
+    /// threshold had failed.
+    pub sources: Vec<String>,
 }
 
 impl LockoutPolicy {
@@ -51,6 +67,9 @@ impl LockoutPolicy {
         threshold: 0,
         base_seconds: 1,
         max_seconds: 900,
+        account_threshold: 0,
+        source_threshold: 0,
+        source_window_seconds: 3600,
     };
 
     /// Whether failures are counted at all.
@@ -80,6 +99,33 @@ impl LockoutPolicy {
         (now < ends).then(|| ends - now)
     }
 
+    /// [`remaining`](Self::remaining) for an attempt from `source` (`None`: unknown): a lock set
+    /// off by other sources' failures does not stop a source that has not failed on the name,
+    /// until the account-wide threshold is reached.
+    pub fn remaining_for(
+        &self,
+        failures: &Failures,
+        source: Option<&str>,
+        now: u64,
+    ) -> Option<u64> {
+        let clean = source.is_some_and(|source| !failures.sources.iter().any(|s| s == source));
+        if clean && failures.count < self.account_threshold() {
+            return None;
+        }
+        self.remaining(failures, now)
+    }
+
+    /// Failures from any sources that lock the name for every source (never below the
+    /// threshold).
+    pub fn account_threshold(&self) -> u32 {
+        self.account_threshold.max(self.threshold)
+    }
+
+    /// Whether attempts are limited per source.
+    pub fn limits_sources(&self) -> bool {
+        self.is_on() && self.source_threshold > 0
+    }
+
     /// When a failure count recorded at `now` may be cleaned up (the TTL attribute's value).
     pub fn forget_at(&self, now: u64) -> u64 {
         now.saturating_add(self.max_seconds)
@@ -102,6 +148,9 @@ mod tests {
         threshold: 5,
         base_seconds: 1,
         max_seconds: 900,
+        account_threshold: 20,
+        source_threshold: 100,
+        source_window_seconds: 3600,
     };
 
     #[test]
@@ -124,6 +173,7 @@ mod tests {
         let failures = Failures {
             count: 7,
             last: 1000,
+            sources: Vec::new(),
         };
         assert_eq!(POLICY.remaining(&failures, 1000), Some(4));
         assert_eq!(POLICY.remaining(&failures, 1003), Some(1));
@@ -131,6 +181,7 @@ mod tests {
         let below = Failures {
             count: 4,
             last: 1000,
+            sources: Vec::new(),
         };
         assert_eq!(POLICY.remaining(&below, 1000), None);
     }

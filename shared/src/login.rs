@@ -53,11 +53,27 @@ pub enum LoginError {
 /// The password takes tens of milliseconds to verify, so the user is read again after it: a
 /// logout, deactivation or password change meanwhile is seen, and the key returned is one that
 /// was live after the verification, never one a logout deleted during it.
+///
+/// The attempt's source is unknown here: see [`obtain_token_from`].
 pub async fn obtain_token(
     store: &impl Store,
     settings: &Settings,
     username: &str,
     password: Password,
+) -> Result<Granted, LoginError> {
+    obtain_token_from(store, settings, username, password, None).await
+}
+
+/// [`obtain_token`] for an attempt from `source` (the client's address, as API Gateway or the
+/// local server sees it): attempts are also limited per source and window, whatever the names
+/// (password spraying), and a name locked by other sources' failures does not stop a source
+/// that has not failed on it, below the account-wide threshold ([`LockoutPolicy`]).
+pub async fn obtain_token_from(
+    store: &impl Store,
+    settings: &Settings,
+    username: &str,
+    password: Password,
+    source: Option<&str>,
 ) -> Result<Granted, LoginError> {
     if !password.within_limit() || username.chars().count() > MAX_USERNAME_CHARS {
         audit::login_failed(username, false, LoginFailure::Overlong);
@@ -71,11 +87,25 @@ pub async fn obtain_token(
     };
     let now = now();
     let is_user = user.is_some();
-    if let Some(wait) = failures.and_then(|failures| lockout.remaining(&failures, now)) {
+    let locked = failures
+        .as_ref()
+        .and_then(|failures| lockout.remaining_for(failures, source, now));
+    if let Some(wait) = locked {
         audit::login_failed(username, is_user, LoginFailure::Locked);
         return Err(LoginError::Locked { retry_after: wait });
     }
-    let counted = count_attempt(store, &lockout, username, is_user, failures, now).await?;
+    let source_counted =
+        count_source_attempt(store, &lockout, username, is_user, source, now).await?;
+    let counted = count_attempt(
+        store,
+        &lockout,
+        username,
+        is_user,
+        source,
+        failures.as_ref(),
+        now,
+    )
+    .await?;
     let (user, needs_rehash) = match check_credentials(store, user, &password).await? {
         Ok(checked) => checked,
         Err(reason) => {
@@ -88,6 +118,9 @@ pub async fn obtain_token(
     };
     if counted.is_some() {
         forget_failures(store, username).await;
+    }
+    if let Some(key) = source_counted {
+        forgive_source_attempt(store, &key).await;
     }
     let issuer = Issuer::Login {
         credentials: user.credentials,
@@ -144,7 +177,8 @@ async fn count_attempt(
     lockout: &LockoutPolicy,
     username: &str,
     is_user: bool,
-    read: Option<Failures>,
+    source: Option<&str>,
+    read: Option<&Failures>,
     now: u64,
 ) -> Result<Option<u32>, LoginError> {
     if !lockout.is_on() {
@@ -153,10 +187,15 @@ async fn count_attempt(
     // The shortest lock a count at or above the threshold sets, or the one `read` holds: an
     // attempt passes a lock only once that has ended.
     let counted = read.map_or(0, |failures| failures.count);
+    // Sources are recorded only below the account-wide threshold (beyond it the lock is for
+    // all), which bounds their number on the item.
+    let source = source.filter(|_| counted < lockout.account_threshold());
     let gate = AttemptGate {
         now,
         threshold: lockout.threshold,
         unlocked_before: now.saturating_sub(lockout.lock_seconds(counted.max(lockout.threshold))),
+        source,
+        account_threshold: lockout.account_threshold(),
         forget_at: lockout.forget_at(now),
     };
     match store.count_attempt(username, &gate).await? {
@@ -166,6 +205,57 @@ async fn count_attempt(
             let retry_after = lockout.remaining(&stored, now).unwrap_or(1);
             Err(LoginError::Locked { retry_after })
         }
+    }
+}
+
+/// The key under which `source`'s login attempts of window number `window` are counted, in the
+/// lockouts table beside the usernames: it starts with a NUL character, which no submitted
+/// username can hold (the login form refuses it), so that no name can count against a source.
+fn source_key(source: &str, window: u64) -> String {
+    format!("\0source {source} {window}")
+}
+
+/// Counts this attempt against its source's limit for the current window, before any hashing,
+/// when sources are limited and the source is known: `Some(key)` where it was counted (to give
+/// it back on success), or `Err(Locked)` until the window ends once the source has made its
+/// allowance of attempts.
+async fn count_source_attempt(
+    store: &impl Store,
+    lockout: &LockoutPolicy,
+    username: &str,
+    is_user: bool,
+    source: Option<&str>,
+    now: u64,
+) -> Result<Option<String>, LoginError> {
+    let Some(source) = source.filter(|_| lockout.limits_sources()) else {
+        return Ok(None);
+    };
+    let window = now / lockout.source_window_seconds;
+    let window_ends = (window + 1) * lockout.source_window_seconds;
+    let key = source_key(source, window);
+    let gate = AttemptGate {
+        now,
+        threshold: lockout.source_threshold,
+        // A source's limit holds until its window ends, never before.
+        unlocked_before: 0,
+        source: None,
+        account_threshold: lockout.source_threshold,
+        forget_at: lockout.forget_at(window_ends),
+    };
+    match store.count_attempt(&key, &gate).await? {
+        Attempt::Counted(_) => Ok(Some(key)),
+        Attempt::Locked(_) => {
+            audit::login_failed(username, is_user, LoginFailure::SourceLimited);
+            let retry_after = window_ends.saturating_sub(now).max(1);
+            Err(LoginError::Locked { retry_after })
+        }
+    }
+}
+
+/// Gives back the source's attempt of a login that succeeded. Failure is logged, not fatal.
+async fn forgive_source_attempt(store: &impl Store, key: &str) {
+    if let Err(error) = store.forgive_attempt(key).await {
+        tracing::warn!(error = %error, "could not give back a source's login attempt");
     }
 }
 

@@ -274,3 +274,32 @@ async fn a_locked_name_costs_one_read_and_no_write() {
     assert_eq!(answer.status, 429, "{}", answer.text());
     assert_eq!(log.take(), ["BatchGetItem"], "locked");
 }
+
+/// With the client's address known (API Gateway reports it), a login counts it too: one
+/// `UpdateItem` more before the password check, and after a success one more to give the
+/// attempt back; a failed login keeps it counted.
+#[tokio::test]
+async fn a_login_from_a_known_address_counts_it() {
+    let (app, log) = recorded_app().await;
+    let from = |password: &str| login_json(password).from_source("203.0.113.7");
+    assert_eq!(app.send(from(ADMIN.1)).await.status, 200);
+    assert_eq!(
+        log.take(),
+        [
+            "BatchGetItem",
+            "UpdateItem",
+            "UpdateItem",
+            "GetItem",
+            "DeleteItem",
+            "UpdateItem",
+            "TransactWriteItems"
+        ],
+        "a login from a known address: the source and the name counted, both forgiven"
+    );
+    assert_eq!(app.send(from("wrong")).await.status, 400);
+    assert_eq!(
+        log.take(),
+        ["BatchGetItem", "UpdateItem", "UpdateItem"],
+        "a failed one: both counted"
+    );
+}

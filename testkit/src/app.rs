@@ -155,6 +155,7 @@ async fn call_handlers<S: authtoken::store::Store>(
     ctx: &Ctx<S>,
     request: TestRequest,
 ) -> TestResponse {
+    let request_source = request.source.clone();
     let mut builder = http::Request::builder()
         .method(http::Method::from_bytes(request.method.as_bytes()).expect("method"))
         .uri(&request.path);
@@ -169,7 +170,17 @@ async fn call_handlers<S: authtoken::store::Store>(
     } else {
         Body::Binary(request.body.clone())
     };
-    let response = handlers::route(ctx, builder.body(body).expect("request")).await;
+    let mut request = builder.body(body).expect("request");
+    if let Some(source) = &request_source {
+        let mut context =
+            lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext::default();
+        context.http.source_ip = Some(source.clone());
+        request = lambda_http::RequestExt::with_request_context(
+            request,
+            lambda_http::request::RequestContext::ApiGatewayV2(context),
+        );
+    }
+    let response = handlers::route(ctx, request).await;
     let status = response.status().as_u16();
     let headers = response
         .headers()
@@ -207,6 +218,9 @@ pub struct TestRequest {
     pub headers: Vec<(String, Vec<u8>)>,
     /// The body.
     pub body: Vec<u8>,
+    /// The client's address as API Gateway reports it, for the apps that call the handlers
+    /// (over HTTP it is the test's own, 127.0.0.1); `None`: not reported.
+    pub source: Option<String>,
 }
 
 impl TestRequest {
@@ -217,7 +231,13 @@ impl TestRequest {
             path: path.to_owned(),
             headers: Vec::new(),
             body: Vec::new(),
+            source: None,
         }
+    }
+    /// From the client address `source` (see [`TestRequest::source`]).
+    pub fn from_source(mut self, source: &str) -> Self {
+        self.source = Some(source.to_owned());
+        self
     }
     /// A GET.
     pub fn get(path: &str) -> Self {

@@ -63,9 +63,12 @@ impl<S: Store + 'static> Store for BeforeTokenWrite<S> {
     async fn count_attempt(
         &self,
         username: &str,
-        gate: &AttemptGate,
+        gate: &AttemptGate<'_>,
     ) -> Result<Attempt, StoreError> {
         self.inner.count_attempt(username, gate).await
+    }
+    async fn forgive_attempt(&self, key: &str) -> Result<(), StoreError> {
+        self.inner.forgive_attempt(key).await
     }
     async fn clear_failures(&self, username: &str) -> Result<bool, StoreError> {
         self.inner.clear_failures(username).await

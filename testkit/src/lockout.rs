@@ -31,6 +31,9 @@ macro_rules! lockout_suite {
             $crate::lockout_suite!(@case $make, $crate::lockout::wide_threshold;
                 concurrent_failures_each_count,
             );
+            $crate::lockout_suite!(@case $make, $crate::lockout::few_per_source;
+                a_source_that_sprays_names_is_refused_after_its_allowance,
+            );
         }
     };
     (@case $make:expr, $settings:path; $($name:ident,)*) => {
@@ -50,6 +53,7 @@ pub fn long_locks() -> Settings {
         threshold: 3,
         base_seconds: 60,
         max_seconds: 600,
+        ..LockoutPolicy::default()
     })
 }
 
@@ -59,8 +63,24 @@ pub fn short_locks() -> Settings {
         threshold: 2,
         base_seconds: 2,
         max_seconds: 4,
+        ..LockoutPolicy::default()
     })
 }
+
+/// Threshold 3 per name, 6 from any sources; [`SOURCE_ALLOWANCE`] attempts per source an hour.
+pub fn few_per_source() -> Settings {
+    with_policy(LockoutPolicy {
+        threshold: 3,
+        base_seconds: 60,
+        max_seconds: 600,
+        account_threshold: 6,
+        source_threshold: SOURCE_ALLOWANCE,
+        source_window_seconds: 3600,
+    })
+}
+
+/// Login attempts one source may make in [`few_per_source`].
+pub const SOURCE_ALLOWANCE: u32 = 8;
 
 /// Threshold [`CONCURRENT_FAILURES`]: reached only if every concurrent failure counts.
 pub fn wide_threshold() -> Settings {
@@ -68,6 +88,7 @@ pub fn wide_threshold() -> Settings {
         threshold: CONCURRENT_FAILURES as u32,
         base_seconds: 60,
         max_seconds: 600,
+        ..LockoutPolicy::default()
     })
 }
 
@@ -237,4 +258,32 @@ pub async fn a_burst_of_guesses_is_verified_at_most_threshold_times(app: TestApp
         }
     }
     assert_eq!(verified.len(), 3, "verified {verified:?} of {BURST}");
+}
+
+/// One source trying one password across many names (password spraying): each name stays below
+/// its own threshold, but the source is refused, before any hashing, once it has made its
+/// allowance of failed attempts in the window, whatever the name (right password included);
+/// successes give their attempt back. Over HTTP the source is the test's own address.
+pub async fn a_source_that_sprays_names_is_refused_after_its_allowance(app: TestApp) {
+    let sprayer = "203.0.113.66";
+    // A success gives its attempt back: it does not use the allowance up.
+    for _ in 0..3 {
+        let answer = app.send(login(ADMIN.0, ADMIN.1).from_source(sprayer)).await;
+        assert_eq!(answer.status, 200, "{}", answer.text());
+    }
+    for index in 0..SOURCE_ALLOWANCE {
+        assert_bad_credentials(
+            &app.send(login(&format!("user{index}"), "Summer2026!").from_source(sprayer))
+                .await,
+        );
+    }
+    let wait = assert_throttled(&app.send(login(ADMIN.0, ADMIN.1).from_source(sprayer)).await);
+    assert!((1..=3600).contains(&wait), "{wait}");
+    if !app.is_http() {
+        // Another source is not affected.
+        let answer = app
+            .send(login(ADMIN.0, ADMIN.1).from_source("198.51.100.9"))
+            .await;
+        assert_eq!(answer.status, 200, "{}", answer.text());
+    }
 }

@@ -73,7 +73,19 @@ impl ServeProcess {
                 "LOGIN_LOCKOUT_BASE_SECONDS",
                 lockout.base_seconds.to_string(),
             )
-            .env("LOGIN_LOCKOUT_MAX_SECONDS", lockout.max_seconds.to_string());
+            .env("LOGIN_LOCKOUT_MAX_SECONDS", lockout.max_seconds.to_string())
+            .env(
+                "LOGIN_LOCKOUT_ACCOUNT_THRESHOLD",
+                lockout.account_threshold.to_string(),
+            )
+            .env(
+                "LOGIN_SOURCE_THRESHOLD",
+                lockout.source_threshold.to_string(),
+            )
+            .env(
+                "LOGIN_SOURCE_WINDOW_SECONDS",
+                lockout.source_window_seconds.to_string(),
+            );
         Self::spawn(command).await
     }
 

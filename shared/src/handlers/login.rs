@@ -8,6 +8,7 @@ use lambda_http::{Body, Request};
 use serde::Serialize;
 
 use super::body_bytes;
+use crate::audit;
 use crate::auth;
 use crate::ctx::Ctx;
 use crate::form;
@@ -37,12 +38,19 @@ pub(super) async fn obtain_token<S: Store>(
         .headers()
         .get(CONTENT_TYPE)
         .map(|value| value.as_bytes().to_vec());
+    let source = audit::source_ip(&request).map(str::to_owned);
     let body = body_bytes(request.into_body());
     let form = form::parse(content_type.as_deref(), body)
         .await
         .map_err(Failure::Form)?;
-    let granted =
-        login::obtain_token(&ctx.store, &ctx.settings, &form.username, form.password).await?;
+    let granted = login::obtain_token_from(
+        &ctx.store,
+        &ctx.settings,
+        &form.username,
+        form.password,
+        source.as_deref(),
+    )
+    .await?;
     let token = granted.key.expose();
     Ok(if ctx.settings.token_policy.is_per_login() {
         let expiry = granted.expires.map(auth::rfc3339);

@@ -114,32 +114,44 @@ impl Store for MemoryStore {
         let state = self.state();
         Ok((
             state.users.get(username).cloned(),
-            state.failures.get(username).copied(),
+            state.failures.get(username).cloned(),
         ))
     }
 
     async fn count_attempt(
         &self,
         username: &str,
-        gate: &AttemptGate,
+        gate: &AttemptGate<'_>,
     ) -> Result<Attempt, StoreError> {
         let mut state = self.state();
-        if let Some(failures) = state.failures.get(username)
-            && failures.count >= gate.threshold
-            && failures.last > gate.unlocked_before
-        {
-            return Ok(Attempt::Locked(*failures));
-        }
-        let failures = state
-            .failures
-            .entry(username.to_owned())
-            .or_insert(Failures {
-                count: 0,
-                last: gate.now,
+        if let Some(failures) = state.failures.get(username) {
+            let clean_source = gate.source.is_some_and(|source| {
+                !failures.sources.iter().any(|s| s == source)
+                    && failures.count < gate.account_threshold
             });
+            if failures.count >= gate.threshold
+                && failures.last > gate.unlocked_before
+                && !clean_source
+            {
+                return Ok(Attempt::Locked(failures.clone()));
+            }
+        }
+        let failures = state.failures.entry(username.to_owned()).or_default();
         failures.count = failures.count.saturating_add(1);
         failures.last = gate.now;
+        if let Some(source) = gate.source
+            && !failures.sources.iter().any(|s| s == source)
+        {
+            failures.sources.push(source.to_owned());
+        }
         Ok(Attempt::Counted(failures.count))
+    }
+
+    async fn forgive_attempt(&self, key: &str) -> Result<(), StoreError> {
+        if let Some(failures) = self.state().failures.get_mut(key) {
+            failures.count = failures.count.saturating_sub(1);
+        }
+        Ok(())
     }
 
     async fn clear_failures(&self, username: &str) -> Result<bool, StoreError> {

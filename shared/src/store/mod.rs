@@ -176,7 +176,7 @@ pub enum PasswordChange {
 /// The condition a login attempt must meet to be counted, and so to have its password checked
 /// ([`Store::count_attempt`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AttemptGate {
+pub struct AttemptGate<'a> {
     /// Now, in seconds since the epoch: the attempt's time, stored as the last one's.
     pub now: u64,
     /// Attempts counted below this many pass the gate.
@@ -184,12 +184,18 @@ pub struct AttemptGate {
     /// At or above the threshold, an attempt passes if the last one came at or before this
     /// time: the lock it set has ended.
     pub unlocked_before: u64,
+    /// The attempt's source, if known and tracked: it is recorded among the count's sources,
+    /// and passes the gate, whatever the threshold, if it is not among them yet while fewer
+    /// than `account_threshold` attempts are counted.
+    pub source: Option<&'a str>,
+    /// See `source`.
+    pub account_threshold: u32,
     /// When the count may be cleaned up (the TTL attribute's value).
     pub forget_at: u64,
 }
 
 /// What [`Store::count_attempt`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Attempt {
     /// Counted: this many attempts are counted, this one included.
     Counted(u32),
@@ -273,8 +279,11 @@ pub trait Store: Send + Sync {
     fn count_attempt(
         &self,
         username: &str,
-        gate: &AttemptGate,
+        gate: &AttemptGate<'_>,
     ) -> impl Future<Output = Result<Attempt, StoreError>> + Send;
+
+    /// Takes back one attempt counted under `key` (a login that succeeded), never below zero.
+    fn forgive_attempt(&self, key: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Forgets the failed logins of `username`. `Ok(false)` if there were none.
     fn clear_failures(

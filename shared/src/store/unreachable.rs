@@ -28,7 +28,10 @@ impl Store for UnreachableStore {
     ) -> Result<(Option<User>, Option<Failures>), StoreError> {
         Err(unreachable())
     }
-    async fn count_attempt(&self, _: &str, _: &AttemptGate) -> Result<Attempt, StoreError> {
+    async fn count_attempt(&self, _: &str, _: &AttemptGate<'_>) -> Result<Attempt, StoreError> {
+        Err(unreachable())
+    }
+    async fn forgive_attempt(&self, _: &str) -> Result<(), StoreError> {
         Err(unreachable())
     }
     async fn clear_failures(&self, _: &str) -> Result<bool, StoreError> {

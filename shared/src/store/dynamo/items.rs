@@ -39,6 +39,8 @@ pub const EXPIRES: &str = "expires";
 pub const FAILURES: &str = "failures";
 /// Lockouts table: when the last of them failed, epoch seconds.
 pub const LAST_FAILURE: &str = "last_failure";
+/// Lockouts: the sources (client addresses) the failures came from (SS).
+pub const SOURCES: &str = "sources";
 
 /// An item that does not have the layout this module writes.
 #[derive(Debug, thiserror::Error)]
@@ -174,9 +176,15 @@ pub fn digest_from_item(item: &Item) -> Result<TokenDigest, ItemError> {
 /// Reads a lockouts-table item.
 pub fn failures_from_item(item: &Item) -> Result<Failures, ItemError> {
     let count = optional_number(item, FAILURES)?.unwrap_or(0);
+    let sources = match item.get(SOURCES) {
+        None => Vec::new(),
+        Some(AttributeValue::Ss(sources)) => sources.clone(),
+        Some(_) => return Err(missing(SOURCES, "SS")),
+    };
     Ok(Failures {
         count: u32::try_from(count).unwrap_or(u32::MAX),
         last: optional_number(item, LAST_FAILURE)?.unwrap_or(0),
+        sources,
     })
 }
 

@@ -19,8 +19,8 @@ use aws_sdk_dynamodb::types::{
 use super::DynamoStore;
 use super::errors::{Cancellation, cancellation, classify};
 use super::items::{
-    self, ACTIVE, CREDENTIALS, DIGEST, EXPIRES, FAILURES, LAST_FAILURE, OWNER, PASSWORD, TOKEN,
-    TOKEN_EXPIRES, TOKENS, USERNAME, s,
+    self, ACTIVE, CREDENTIALS, DIGEST, EXPIRES, FAILURES, LAST_FAILURE, OWNER, PASSWORD, SOURCES,
+    TOKEN, TOKEN_EXPIRES, TOKENS, USERNAME, s,
 };
 use crate::lockout::Failures;
 use crate::store::{
@@ -65,18 +65,44 @@ impl Store for DynamoStore {
     async fn count_attempt(
         &self,
         username: &str,
-        gate: &AttemptGate,
+        gate: &AttemptGate<'_>,
     ) -> Result<Attempt, StoreError> {
-        let result = self
+        let mut update = self
             .client
             .update_item()
             .table_name(&self.tables.lockouts)
-            .key(USERNAME, s(username))
-            .update_expression("ADD #failures :one SET #last_failure = :now, #expires = :forget")
-            .condition_expression(
-                "attribute_not_exists(#failures) OR #failures < :threshold \
-                 OR #last_failure <= :unlocked_before",
-            )
+            .key(USERNAME, s(username));
+        update = match gate.source {
+            Some(source) => update
+                .update_expression(
+                    "ADD #failures :one, #sources :source_set \
+                     SET #last_failure = :now, #expires = :forget",
+                )
+                .condition_expression(
+                    "attribute_not_exists(#failures) OR #failures < :threshold \
+                     OR #last_failure <= :unlocked_before \
+                     OR (NOT contains(#sources, :source) AND #failures < :account_threshold)",
+                )
+                .expression_attribute_names("#sources", SOURCES)
+                .expression_attribute_values(
+                    ":source_set",
+                    AttributeValue::Ss(vec![source.to_owned()]),
+                )
+                .expression_attribute_values(":source", s(source))
+                .expression_attribute_values(
+                    ":account_threshold",
+                    items::n(u64::from(gate.account_threshold)),
+                ),
+            None => update
+                .update_expression(
+                    "ADD #failures :one SET #last_failure = :now, #expires = :forget",
+                )
+                .condition_expression(
+                    "attribute_not_exists(#failures) OR #failures < :threshold \
+                     OR #last_failure <= :unlocked_before",
+                ),
+        };
+        let result = update
             .expression_attribute_names("#failures", FAILURES)
             .expression_attribute_names("#last_failure", LAST_FAILURE)
             .expression_attribute_names("#expires", EXPIRES)
@@ -104,6 +130,22 @@ impl Store for DynamoStore {
                 _ => Err(classify(error)),
             },
         }
+    }
+
+    async fn forgive_attempt(&self, key: &str) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.tables.lockouts)
+            .key(USERNAME, s(key))
+            .update_expression("ADD #failures :minus_one")
+            .condition_expression("#failures > :zero")
+            .expression_attribute_names("#failures", FAILURES)
+            .expression_attribute_values(":minus_one", AttributeValue::N("-1".to_owned()))
+            .expression_attribute_values(":zero", items::n(0))
+            .send()
+            .await;
+        written(result).map(drop)
     }
 
     async fn clear_failures(&self, username: &str) -> Result<bool, StoreError> {
