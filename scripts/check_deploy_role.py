@@ -79,7 +79,6 @@ NOT_GRANTED: dict[tuple[str, str], tuple[str | None, str]] = {
     # Log groups
     ("AWS::Logs::LogGroup", "logs:AssociateKmsKey"): ("KmsKeyId", "logs are encrypted with CloudWatch's own key"),
     ("AWS::Logs::LogGroup", "logs:DisassociateKmsKey"): ("KmsKeyId", "logs are encrypted with CloudWatch's own key"),
-    ("AWS::Logs::LogGroup", "logs:CreateLogDelivery"): ("DataProtectionPolicy", "no data protection audit delivery"),
     ("AWS::Logs::LogGroup", "firehose:TagDeliveryStream"): ("DataProtectionPolicy", "no data protection audit delivery"),
     ("AWS::Logs::LogGroup", "logs:DeleteResourcePolicy"): (
         "ResourcePolicyDocument", "an account-wide resource policy; no log group has one"),
@@ -97,7 +96,6 @@ NOT_GRANTED: dict[tuple[str, str], tuple[str | None, str]] = {
     ("AWS::DynamoDB::Table", "s3:ListBucket"): ("ImportSourceSpecification", "no table is imported from S3"),
     ("AWS::DynamoDB::Table", "logs:CreateLogGroup"): ("ImportSourceSpecification", "an S3 import's log; no import"),
     ("AWS::DynamoDB::Table", "logs:CreateLogStream"): ("ImportSourceSpecification", "an S3 import's log; no import"),
-    ("AWS::DynamoDB::Table", "logs:DescribeLogGroups"): ("ImportSourceSpecification", "an S3 import's log; no import"),
     ("AWS::DynamoDB::Table", "logs:DescribeLogStreams"): ("ImportSourceSpecification", "an S3 import's log; no import"),
     ("AWS::DynamoDB::Table", "logs:PutLogEvents"): ("ImportSourceSpecification", "an S3 import's log; no import"),
     ("AWS::DynamoDB::Table", "logs:PutRetentionPolicy"): ("ImportSourceSpecification", "an S3 import's log; no import"),
@@ -472,6 +470,8 @@ def check(setup_path: pathlib.Path = SETUP_TEMPLATE, app_template: dict | None =
                     elif prop and property_at(resource["Properties"], prop) is not None:
                         errors.append(f"{logical_id} sets {prop}, so CloudFormation's {handler} handler needs {action}, "
                                       f"which the role does not grant ({reason})")
+                    elif evaluate(statements, Request(action, "*")).allowed:
+                        errors.append(f"{kind}: {action} is listed as not granted, but the role allows it on *")
                     else:
                         not_granted[key] = f"{prop}: {reason}" if prop else reason
                     continue

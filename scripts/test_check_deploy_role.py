@@ -94,6 +94,11 @@ class CheckDeployRoleTest(unittest.TestCase):
         by_sid(setup, "CloudFormationOnTheStack")["Action"].append("cloudformation:DeleteStack")
         self.assertFound(self.errors(setup), "delete the users table", "delete the tokens table", "delete the stack")
 
+    def test_a_permission_listed_as_not_granted_that_the_role_grants_is_found(self):
+        setup = copy.deepcopy(SETUP)
+        by_sid(setup, "AccountWideReads")["Action"].append("ec2:DescribeVpcs")
+        self.assertFound(self.errors(setup), "ec2:DescribeVpcs is listed as not granted, but the role allows it")
+
     def test_a_new_property_that_needs_a_permission_is_found(self):
         app = copy.deepcopy(APP)
         app["Resources"]["WhoamiFunction"]["Properties"]["VpcConfig"] = {"SecurityGroupIds": ["sg-1"], "SubnetIds": ["subnet-1"]}
