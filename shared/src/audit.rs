@@ -28,6 +28,8 @@ pub enum LoginFailure {
     SourceLimited,
     /// The username or password is longer than any that can exist; nothing was read.
     Overlong,
+    /// The username holds a control character, which no user's can; nothing was read.
+    ControlCharacter,
     /// The credentials were right, but the user holds as many tokens as the per-login policy
     /// allows.
     TokenLimit,
@@ -37,6 +39,7 @@ impl LoginFailure {
     fn as_str(self) -> &'static str {
         match self {
             Self::UnknownUser => "unknown_user",
+            Self::ControlCharacter => "control_character",
             Self::SourceLimited => "source_limited",
             Self::WrongPassword => "wrong_password",
             Self::InactiveUser => "inactive_user",

@@ -79,6 +79,12 @@ pub async fn obtain_token_from(
         audit::login_failed(username, false, LoginFailure::Overlong);
         return Err(LoginError::InvalidCredentials);
     }
+    // No user's name holds a control character (none can be created or imported with one):
+    // refused unread and uncounted, so that no name can count against a source's key.
+    if username.chars().any(char::is_control) {
+        audit::login_failed(username, false, LoginFailure::ControlCharacter);
+        return Err(LoginError::InvalidCredentials);
+    }
     let lockout = settings.lockout;
     let (user, failures) = if lockout.is_on() {
         store.user_and_failures(username).await?
@@ -209,10 +215,11 @@ async fn count_attempt(
 }
 
 /// The key under which `source`'s login attempts of window number `window` are counted, in the
-/// lockouts table beside the usernames: it starts with a NUL character, which no submitted
-/// username can hold (the login form refuses it), so that no name can count against a source.
+/// lockouts table beside the usernames: it starts with a control character, which no counted
+/// username holds (a login refuses such names before counting), so that no name can count
+/// against a source.
 fn source_key(source: &str, window: u64) -> String {
-    format!("\0source {source} {window}")
+    format!("\u{1}source {source} {window}")
 }
 
 /// Counts this attempt against its source's limit for the current window, before any hashing,
@@ -356,6 +363,24 @@ mod tests {
             matches!(outcome, Err(LoginError::InvalidCredentials)),
             "{outcome:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn a_username_with_a_control_character_is_refused_without_a_read() {
+        for name in ["admin\u{1}", "\u{1}source 203.0.113.7 1", "ad\tmin"] {
+            let outcome = obtain_token_from(
+                &UnreachableStore,
+                &Settings::default(),
+                name,
+                Password::new("pw"),
+                Some("203.0.113.7"),
+            )
+            .await;
+            assert!(
+                matches!(outcome, Err(LoginError::InvalidCredentials)),
+                "{name:?}: {outcome:?}"
+            );
+        }
     }
 
     #[tokio::test]
