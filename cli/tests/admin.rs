@@ -648,3 +648,39 @@ fn administrative_commands_always_log_their_audit_events() {
     let stderr = String::from_utf8_lossy(&deactivated.stderr);
     assert!(stderr.contains("event=\"user_deactivated\""), "{stderr}");
 }
+
+/// Over HTTP, the state DynamoDB's TTL sweep leaves (a per-login token's record deleted while
+/// its user still lists it): POST /api/logoutall/ answers 200 and leaves no token valid (it
+/// answered 503 on every try before revocation treated a missing record as revoked).
+#[tokio::test]
+async fn logout_all_over_http_finishes_after_the_ttl_sweep() {
+    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
+    admin.create_user("alice", "pw");
+    let mut command = admin.command(&["serve", "--dynamodb", "--addr", "127.0.0.1:0"]);
+    command
+        .env("TOKEN_POLICY", "per-login")
+        .env("TOKEN_TTL_SECONDS", "3600")
+        .stdin(Stdio::null());
+    let app = TestApp::Http(ServeProcess::spawn(command).await);
+    let swept = app.login(("alice", "pw")).await;
+    let kept = app.login(("alice", "pw")).await;
+    testkit::dynamo::client()
+        .delete_item()
+        .table_name(&admin.tables.tokens)
+        .key(
+            "digest",
+            aws_sdk_dynamodb::types::AttributeValue::S(
+                authtoken::token::TokenKey::new(swept.as_str())
+                    .digest()
+                    .as_str()
+                    .to_owned(),
+            ),
+        )
+        .send()
+        .await
+        .unwrap();
+    app.logoutall(&kept)
+        .await
+        .assert(200, json!({ "username": null }));
+    app.whoami(&kept).await.assert_401("Invalid token.");
+}
