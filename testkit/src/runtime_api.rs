@@ -280,6 +280,16 @@ impl FunctionProcess {
         self.process.log()
     }
 
+    /// Waits up to `timeout` for a log line that `wanted` picks (the lines are read from the
+    /// process's pipes as they come, so a line may arrive after the answer that followed it).
+    pub fn wait_for_line(
+        &mut self,
+        timeout: std::time::Duration,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Option<String> {
+        self.process.wait_for_line(timeout, wanted)
+    }
+
     /// How the process ended, if it has (a function that cannot start exits at init).
     pub fn exit_status(&mut self) -> Option<std::process::ExitStatus> {
         self.process.exit_status()
