@@ -516,7 +516,8 @@ def check(setup_path: pathlib.Path = SETUP_TEMPLATE, app_template: dict | None =
         if not evaluate(statements, request).allowed:
             errors.append(f"sam deploy, {why}: {request.action} on {request.resource} is not allowed")
 
-    for what, request in escalations(app, setup, boundary_arn):
+    denials = escalations(app, setup, boundary_arn)
+    for what, request in denials:
         decision = evaluate(statements, request)
         if decision.allowed:
             errors.append(f"escalation: the role may {what} ({request.action} on {request.resource}, allowed by {', '.join(decision.by)})")
@@ -525,7 +526,7 @@ def check(setup_path: pathlib.Path = SETUP_TEMPLATE, app_template: dict | None =
 
     if not errors:
         print(f"check_deploy_role: {requests} requests of CloudFormation's handlers and sam deploy allowed; "
-              f"{len(escalations(app, setup, boundary_arn))} escalations denied; function roles inside the boundary")
+              f"{len(denials)} escalations denied; function roles inside the boundary")
         for key, reason in sorted(not_granted.items()):
             print(f"check_deploy_role: not granted: {key[0]} {key[1]}: {reason}")
         for key, reason in sorted(denied_by_design.items()):

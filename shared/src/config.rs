@@ -238,46 +238,31 @@ fn token_policy(lookup: &impl Fn(&str) -> Option<String>) -> Result<TokenPolicy,
 /// The lockout variables, each defaulting to [`LockoutPolicy::default`]'s value.
 fn lockout_policy(lookup: &impl Fn(&str) -> Option<String>) -> Result<LockoutPolicy, ConfigError> {
     let defaults = LockoutPolicy::default();
-    let number =
-        |var: &'static str, default: u64, max: u64, expected: &'static str| match lookup(var)
-            .as_deref()
-            .map(str::trim)
-        {
+    let number = |var: &'static str,
+                  default: u64,
+                  allowed: std::ops::RangeInclusive<u64>,
+                  expected: &'static str| {
+        match lookup(var).as_deref().map(str::trim) {
             None | Some("") => Ok(default),
             Some(text) => match text.parse::<u64>() {
-                Ok(value) if value <= max => Ok(value),
+                Ok(value) if allowed.contains(&value) => Ok(value),
                 _ => Err(ConfigError::Invalid {
                     var,
                     value: text.to_owned(),
                     expected,
                 }),
             },
-        };
+        }
+    };
+    let seconds = "a whole number of seconds from 1 to 86400";
     let threshold = number(
         LOCKOUT_THRESHOLD_VAR,
         u64::from(defaults.threshold),
-        1000,
+        0..=1000,
         "a whole number of failures from 0 (no lockout) to 1000",
     )?;
-    let base_seconds = number(
-        LOCKOUT_BASE_VAR,
-        defaults.base_seconds,
-        86_400,
-        "a whole number of seconds from 1 to 86400",
-    )?;
-    let max_seconds = number(
-        LOCKOUT_MAX_VAR,
-        defaults.max_seconds,
-        86_400,
-        "a whole number of seconds from 1 to 86400",
-    )?;
-    if base_seconds == 0 {
-        return Err(ConfigError::Invalid {
-            var: LOCKOUT_BASE_VAR,
-            value: "0".to_owned(),
-            expected: "a whole number of seconds from 1 to 86400",
-        });
-    }
+    let base_seconds = number(LOCKOUT_BASE_VAR, defaults.base_seconds, 1..=86_400, seconds)?;
+    let max_seconds = number(LOCKOUT_MAX_VAR, defaults.max_seconds, 1..=86_400, seconds)?;
     if max_seconds < base_seconds {
         return Err(ConfigError::Invalid {
             var: LOCKOUT_MAX_VAR,
@@ -288,35 +273,21 @@ fn lockout_policy(lookup: &impl Fn(&str) -> Option<String>) -> Result<LockoutPol
     let account_threshold = number(
         LOCKOUT_ACCOUNT_VAR,
         u64::from(defaults.account_threshold).max(threshold),
-        10_000,
+        threshold..=10_000,
         "a whole number of failures, at least LOGIN_LOCKOUT_THRESHOLD, at most 10000",
     )?;
-    if account_threshold < threshold {
-        return Err(ConfigError::Invalid {
-            var: LOCKOUT_ACCOUNT_VAR,
-            value: account_threshold.to_string(),
-            expected: "at least LOGIN_LOCKOUT_THRESHOLD",
-        });
-    }
     let source_threshold = number(
         SOURCE_THRESHOLD_VAR,
         u64::from(defaults.source_threshold),
-        1_000_000,
+        0..=1_000_000,
         "a whole number of attempts from 0 (no limit) to 1000000",
     )?;
     let source_window_seconds = number(
         SOURCE_WINDOW_VAR,
         defaults.source_window_seconds,
-        86_400,
-        "a whole number of seconds from 1 to 86400",
+        1..=86_400,
+        seconds,
     )?;
-    if source_window_seconds == 0 {
-        return Err(ConfigError::Invalid {
-            var: SOURCE_WINDOW_VAR,
-            value: "0".to_owned(),
-            expected: "a whole number of seconds from 1 to 86400",
-        });
-    }
     let count = |value: u64| u32::try_from(value).unwrap_or(u32::MAX);
     Ok(LockoutPolicy {
         threshold: count(threshold),

@@ -284,10 +284,23 @@ impl FunctionProcess {
     /// process's pipes as they come, so a line may arrive after the answer that followed it).
     pub fn wait_for_line(
         &mut self,
-        timeout: std::time::Duration,
+        timeout: Duration,
         wanted: impl Fn(&str) -> bool,
     ) -> Option<String> {
         self.process.wait_for_line(timeout, wanted)
+    }
+
+    /// The log once `complete` says it is (or once `timeout` has passed): for a test that
+    /// expects several lines, which may arrive after the answers that followed them.
+    pub fn log_when(&self, timeout: Duration, complete: impl Fn(&[String]) -> bool) -> Vec<String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let log = self.log();
+            if complete(&log) || Instant::now() >= deadline {
+                return log;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// How the process ended, if it has (a function that cannot start exits at init).

@@ -61,12 +61,7 @@ async fn logins_leave_audit_events_with_the_client_and_the_request() {
         );
     }
     // A line may arrive from the pipe after the answer that followed it: wait for all five.
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    let mut log = process.log();
-    while audit_events(&log).len() < 5 && std::time::Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        log = process.log();
-    }
+    let log = process.log_when(Duration::from_secs(10), |log| audit_events(log).len() >= 5);
     let events = audit_events(&log);
     let names: Vec<&str> = events.iter().map(|(name, _, _)| name.as_str()).collect();
     assert_eq!(
