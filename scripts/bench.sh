@@ -6,7 +6,9 @@
 #   2. local server throughput on the memory store, for whoami and for login;
 #   3. the login figure at the OWASP argon2 parameters (unknown user / inactive / wrong password),
 #      and a migrated Django user's first login (PBKDF2 at 1,000,000 iterations);
-#   4. `authtoken import django` throughput into moto (IMPORT_USERS users, each with a token).
+#   4. `authtoken import django` throughput into moto (IMPORT_USERS users, each with a token);
+#   5. what sealing per-user keys costs: sealing and opening, the seal secret's first read, and
+#      one Secrets Manager call (what a KMS call per login would cost), next to a GetItem.
 #
 # Usage: bash scripts/bench.sh   (COLD_RUNS, WARM_INVOKES, LOAD_SECONDS, LOAD_CLIENTS,
 #        IMPORT_USERS to change)
@@ -64,3 +66,7 @@ ended=$(date +%s.%N)
 grep -v ' audit: ' "$work/import.log" >&2 || true
 "$venv/bin/python" -c "import sys; n, t = int(sys.argv[1]), float(sys.argv[3]) - float(sys.argv[2]); \
 print(f'{n} users in {t:.2f} s: {n / t:.0f} users/s')" "$import_users" "$started" "$ended"
+
+echo
+echo "==> 5. per-user keys at rest: sealing, and reading the seal secret (moto)"
+cargo bench --locked -p authtoken --bench seal

@@ -15,6 +15,8 @@ import re
 NO_VALUE = object()
 # CloudFormation appends a random suffix of 12 or 13 characters to the names it makes.
 SUFFIX = "A1B2C3D4E5F6"
+# What Secrets Manager appends to a secret's name in its ARN (six random characters).
+SECRET_SUFFIX = "AbCdEf"
 
 
 @dataclasses.dataclass
@@ -50,7 +52,8 @@ class Stack:
         explicit = {"AWS::IAM::Role": "RoleName", "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
                     "AWS::DynamoDB::Table": "TableName", "AWS::Lambda::Function": "FunctionName",
                     "AWS::Logs::LogGroup": "LogGroupName", "AWS::S3::Bucket": "BucketName",
-                    "AWS::CloudWatch::InsightRule": "RuleName"}.get(kind)
+                    "AWS::CloudWatch::InsightRule": "RuleName",
+                    "AWS::SecretsManager::Secret": "Name"}.get(kind)
         if explicit and explicit in properties:
             return self.resolve(properties[explicit])
         name = f"{self.name}-{logical_id}-{SUFFIX}"
@@ -68,6 +71,8 @@ class Stack:
             return f"arn:{self.partition}:iam::{self.account}:oidc-provider/token.actions.githubusercontent.com"
         if kind == "AWS::ApiGatewayV2::Api":
             return "a1b2c3d4e5"
+        if kind == "AWS::SecretsManager::Secret":
+            return self.arn(logical_id)
         return self.physical_name(logical_id)
 
     def arn(self, logical_id: str) -> str:
@@ -81,6 +86,8 @@ class Stack:
             "AWS::S3::Bucket": f"arn:{p}:s3:::{name}",
             "AWS::CloudWatch::Alarm": f"arn:{p}:cloudwatch:{r}:{a}:alarm:{name}",
             "AWS::IAM::ManagedPolicy": f"arn:{p}:iam::{a}:policy/{name}",
+            # Secrets Manager appends six random characters to a secret's name in its ARN.
+            "AWS::SecretsManager::Secret": f"arn:{p}:secretsmanager:{r}:{a}:secret:{name}-{SECRET_SUFFIX}",
         }
         if kind == "AWS::IAM::Role":
             return f"arn:{p}:iam::{a}:role/{self.role_name_with_path(logical_id)}"

@@ -76,6 +76,9 @@ NOT_GRANTED: dict[tuple[str, str], tuple[str | None, str]] = {
     ("AWS::Lambda::Function", "lambda:PassCapacityProvider"): ("CapacityProviderConfig", "functions run on Lambda's own capacity"),
     ("AWS::Lambda::Function", "lambda:AssociateRuntimeAlias"): (
         None, "not in the Service Authorization Reference, so no policy can name it; IAM does not check it today"),
+    # The seal secret
+    ("AWS::SecretsManager::Secret", "secretsmanager:ReplicateSecretToRegions"): ("ReplicaRegions", "the secret is not replicated"),
+    ("AWS::SecretsManager::Secret", "secretsmanager:RemoveRegionsFromReplication"): ("ReplicaRegions", "the secret is not replicated"),
     # Log groups
     ("AWS::Logs::LogGroup", "logs:AssociateKmsKey"): ("KmsKeyId", "logs are encrypted with CloudWatch's own key"),
     ("AWS::Logs::LogGroup", "logs:DisassociateKmsKey"): ("KmsKeyId", "logs are encrypted with CloudWatch's own key"),
@@ -221,6 +224,8 @@ class AppStack:
             return {"AlarmName": stack.physical_name(logical_id)}
         if kind == "AWS::CloudWatch::InsightRule":
             return {"InsightRuleName": properties["RuleName"]}
+        if kind == "AWS::SecretsManager::Secret":
+            return {"SecretId": stack.arn(logical_id).rsplit(":secret:", 1)[1]}
         if kind == "AWS::Lambda::Permission":
             return {"FunctionName": properties["FunctionName"].rsplit(":", 1)[-1]}
         return {}
@@ -272,6 +277,7 @@ OWN_TYPE = {
     "AWS::Logs::MetricFilter": "log-group",
     "AWS::CloudWatch::Alarm": "alarm",
     "AWS::CloudWatch::InsightRule": "insight-rule",
+    "AWS::SecretsManager::Secret": "Secret",
 }
 
 

@@ -67,6 +67,10 @@ TABLES = {"UsersTable", "TokensTable", "LockoutsTable"}
 # What a function's role may grant, where it is narrower than "DynamoDB on the tables".
 READ_TOKENS_ONLY = {("dynamodb:GetItem", "TokensTable")}
 ROLE_LIMITS = {"whoami": READ_TOKENS_ONLY, "authorizer": READ_TOKENS_ONLY, "example": set()}
+# The one grant outside the tables: reading the seal secret, for the login alone (it seals and
+# opens the per-user keys).
+SEAL_SECRET = "TokenSealSecret"
+SECRET_READERS = {"login": {("secretsmanager:GetSecretValue", SEAL_SECRET)}}
 # Grants a statement may add under a template condition (!If [Condition, statement, NoValue]):
 # sliding expiry lets whoami and the authorizer move a token's expiry, on its record and on its
 # user, and only when it is on.
@@ -297,6 +301,11 @@ def check_role(name: str, binary: str, translated: dict) -> list[str]:
             resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
             if statement.get("Effect") != "Allow":
                 continue
+            if resources == [{"Ref": SEAL_SECRET}]:
+                wanted = {(action, SEAL_SECRET) for action in actions}
+                if not wanted <= SECRET_READERS.get(binary, set()):
+                    errors.append(f"{name}: {binary} may not be granted {sorted(wanted)}")
+                continue
             for resource in resources:
                 table = resource.get("Fn::GetAtt", [None])[0] if isinstance(resource, dict) else None
                 if table not in TABLES:
@@ -459,11 +468,20 @@ def check_env_vars(template: dict) -> list[str]:
     if not ENV_VARS.is_file():
         return [f"{ENV_VARS.relative_to(ROOT)} is missing (sam local invoke --env-vars)"]
     settings = json.loads(ENV_VARS.read_text())
-    declared = set(template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {}))
+    def variables_of(resource: dict) -> set:
+        return set(resource.get("Properties", {}).get("Environment", {}).get("Variables", {}))
+
+    functions = {name: resource for name, resource in template["Resources"].items()
+                 if resource["Type"] == "AWS::Serverless::Function"}
+    global_vars = set(template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {}))
     errors = []
     for scope, variables in settings.items():
-        if scope != "Parameters" and scope not in template["Resources"]:
+        if scope != "Parameters" and scope not in functions:
             errors.append(f"events/env.json: {scope!r} is neither Parameters nor a function")
+        # Parameters reach every function that declares the variable; a function's own scope,
+        # that function.
+        scoped = [functions[scope]] if scope in functions else list(functions.values())
+        declared = global_vars.union(*(variables_of(function) for function in scoped))
         for name in sorted(set(variables) - declared):
             errors.append(f"events/env.json: {name} is not declared in the template, so SAM would ignore it")
     return errors

@@ -13,7 +13,8 @@ cleanup() {
 }
 
 # Installs moto into .venv if needed, starts it on a free loopback port, waits until it answers,
-# and exports the AWS variables that point the SDK at it.
+# and exports the AWS variables that point the SDK at it (DynamoDB and Secrets Manager, with the
+# seal secret's name: `authtoken tables create` makes it).
 start_moto() {
   ensure_venv scripts/requirements-test.txt
   local port
@@ -23,6 +24,8 @@ start_moto() {
   for _ in $(seq 1 150); do
     if "$venv/bin/python" -c "import socket; socket.create_connection(('127.0.0.1', $port), timeout=1)" 2>/dev/null; then
       export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$port" AWS_REGION=us-east-1 \
+             AWS_ENDPOINT_URL_SECRETS_MANAGER="http://127.0.0.1:$port" \
+             TOKEN_SEAL_SECRET=authtoken-local-seal \
              AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
       return 0
     fi

@@ -5,6 +5,7 @@
 use std::net::IpAddr;
 
 use authtoken::config::{LOCKOUTS_TABLE_VAR, TOKENS_TABLE_VAR, Tables, USERS_TABLE_VAR};
+use authtoken::seal::{SEAL_SECRET_VAR, Sealer};
 use authtoken::store::dynamo::DynamoStore;
 use authtoken::store::dynamo::client::{Limits, sdk_config};
 use aws_sdk_dynamodb::config::ProvideCredentials;
@@ -24,9 +25,22 @@ pub struct TableArgs {
     /// Lockouts table: failed logins per username (default: $LOCKOUTS_TABLE)
     #[arg(long, global = true, value_name = "NAME")]
     lockouts_table: Option<String>,
+    /// Secrets Manager secret (ARN or name) that seals the per-user keys kept on users; needed
+    /// to issue, import or reseal them (default: $TOKEN_SEAL_SECRET)
+    #[arg(long, global = true, value_name = "ID")]
+    seal_secret: Option<String>,
 }
 
 impl TableArgs {
+    /// The seal secret: the flag, else its environment variable; `None` if neither is set.
+    pub fn seal_secret(&self) -> Option<String> {
+        self.seal_secret
+            .clone()
+            .or_else(|| std::env::var(SEAL_SECRET_VAR).ok())
+            .map(|id| id.trim().to_owned())
+            .filter(|id| !id.is_empty())
+    }
+
     /// The table names: each flag, else its environment variable.
     pub fn tables(&self) -> Result<Tables, Error> {
         let users = self
@@ -93,15 +107,26 @@ async fn connect_with(args: &TableArgs, limits: Limits) -> Result<DynamoStore, E
                 .into(),
         );
     }
-    Ok(DynamoStore::new(
-        aws_sdk_dynamodb::Client::new(&config),
-        tables,
-    ))
+    let sealer = match args.seal_secret() {
+        Some(id) => Sealer::from_secret(aws_sdk_secretsmanager::Client::new(&config), id),
+        None => Sealer::unconfigured(),
+    };
+    Ok(DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), tables).with_sealer(sealer))
 }
 
 /// The DynamoDB endpoint override from the environment, if any.
 pub fn endpoint_override() -> Option<String> {
-    ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL"]
+    override_of("AWS_ENDPOINT_URL_DYNAMODB")
+}
+
+/// Whether Secrets Manager calls go to a server on this machine rather than to AWS.
+pub fn is_local_secrets_endpoint() -> bool {
+    override_of("AWS_ENDPOINT_URL_SECRETS_MANAGER").is_some_and(|url| is_loopback_url(&url))
+}
+
+/// The endpoint `service_var` or the general `AWS_ENDPOINT_URL` sets, if any.
+fn override_of(service_var: &str) -> Option<String> {
+    [service_var, "AWS_ENDPOINT_URL"]
         .into_iter()
         .find_map(|var| std::env::var(var).ok().filter(|url| !url.trim().is_empty()))
 }

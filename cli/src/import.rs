@@ -17,6 +17,7 @@ use authtoken::audit::{self, Issuance};
 use authtoken::auth;
 use authtoken::config::Settings;
 use authtoken::django_hash::{self, Kind};
+use authtoken::seal::KeptKey;
 use authtoken::store::dynamo::DynamoStore;
 use authtoken::store::{CurrentToken, ImportOutcome, Imported, Issued, NewToken, Store, User};
 use authtoken::token::TokenKey;
@@ -87,8 +88,13 @@ pub async fn run(args: ImportArgs) -> Result<(), Error> {
         .into());
     }
     let settings = Settings::from_env()?;
-    let plan = plan(dump, &settings, django.unusable_unsupported);
+    let mut plan = plan(dump, &settings, django.unusable_unsupported);
     let store = connect(&args.tables).await?;
+    if !django.dry_run {
+        // Every key sealed before anything is written: a secret that cannot be read stops the
+        // import whole.
+        seal_keys(&store, &mut plan.users).await?;
+    }
     let tables = store.tables().clone();
     let report = write(&store, &settings, &plan, &django)
         .await
@@ -121,6 +127,24 @@ fn read_input(file: &PathBuf) -> Result<Vec<u8>, Error> {
             .map_err(|error| crate::context(format!("cannot read {}", file.display()), error))?;
     }
     Ok(text)
+}
+
+/// Seals the per-user keys of `users`, planned in plain text, with the store's seal secret.
+async fn seal_keys(store: &DynamoStore, users: &mut [Imported]) -> Result<(), Error> {
+    for imported in users {
+        let username = &imported.user.username;
+        if let Some(current) = &mut imported.user.token
+            && let KeptKey::Plain(key) = &current.key
+        {
+            let sealed = store
+                .sealer()
+                .seal(username, key)
+                .await
+                .map_err(|error| crate::context("cannot seal the imported keys", error))?;
+            current.key = KeptKey::sealed(key, sealed);
+        }
+    }
+    Ok(())
 }
 
 /// What the dump will become: the users to write, and the entries refused.
@@ -303,8 +327,9 @@ fn imported(user: DumpedUser, token: Option<NewToken>, settings: &Settings) -> I
             }],
         ),
         Some(token) => (
+            // Sealed before it is written (`seal_keys`).
             Some(CurrentToken {
-                key: token.key.clone(),
+                key: KeptKey::Plain(token.key.clone()),
                 expires: token.expires,
             }),
             Vec::new(),
@@ -485,8 +510,9 @@ async fn update(
             };
             store.update_issued(&current, &change).await?
         } else {
+            let sealed = store.sealer().seal(name, &token.key).await?;
             store
-                .install_token(name, token, None, current.credentials)
+                .install_token(name, token, &sealed, None, current.credentials)
                 .await?
         };
         changed |= installed;

@@ -22,6 +22,7 @@ use std::process::ExitCode;
 
 use authtoken::admin::AdminError;
 use authtoken::config::Tables;
+use authtoken::seal::SealError;
 use authtoken::store::StoreError;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::filter::LevelFilter;
@@ -117,6 +118,10 @@ fn explain_store(error: StoreError, tables: &Tables) -> Error {
             tables.users, tables.tokens
         )
         .into(),
+        // The seal secret's failures say what is wrong with it themselves.
+        StoreError::Failed(cause) | StoreError::Unavailable(cause) if cause.is::<SealError>() => {
+            cause
+        }
         StoreError::Unavailable(_) => {
             let target = connect::endpoint_override().unwrap_or_else(|| "AWS".to_owned());
             context(format!("cannot reach DynamoDB at {target}"), error)

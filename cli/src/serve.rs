@@ -19,6 +19,7 @@ use authtoken::admin::{self, AdminError};
 use authtoken::config::Settings;
 use authtoken::password::Password;
 use authtoken::response::Failure;
+use authtoken::seal::{SEAL_SECRET_VAR, Sealer};
 use authtoken::store::Store;
 use authtoken::store::memory::MemoryStore;
 use authtoken::{Ctx, endpoint, form, handlers};
@@ -111,7 +112,15 @@ struct Server<S> {
 pub async fn run(args: ServeArgs) -> Result<(), Error> {
     let settings = Settings::from_env()?;
     if args.dynamodb {
-        let store = connect_for_serving(&args.tables).await?;
+        let mut store = connect_for_serving(&args.tables).await?;
+        if !store.sealer().is_configured() {
+            eprintln!(
+                "No seal secret (--seal-secret or {SEAL_SECRET_VAR}): per-user keys are sealed \
+                 with a key of this process only; after a restart, a user's next login gets a \
+                 new key."
+            );
+            store = store.with_sealer(Sealer::ephemeral());
+        }
         let tables = store.tables().clone();
         let description = format!(
             "DynamoDB store: tables {:?} and {:?}",

@@ -4,7 +4,12 @@
 use authtoken::store::dynamo::tables::{self, Creation, TableCheck};
 use clap::{Args, Subcommand};
 
-use crate::connect::{TableArgs, connect, endpoint_override, is_local_endpoint};
+use authtoken::store::dynamo::client::{Limits, sdk_config};
+use authtoken::token::{TokenFormat, TokenKey};
+
+use crate::connect::{
+    TableArgs, connect, endpoint_override, is_local_endpoint, is_local_secrets_endpoint,
+};
 use crate::{Error, explain_store};
 
 /// `authtoken tables`.
@@ -18,7 +23,8 @@ pub struct TablesArgs {
 
 #[derive(Debug, Subcommand)]
 enum TablesCommand {
-    /// Create the users, tokens and lockouts tables as template.yaml defines them, unless they exist
+    /// Create the users, tokens and lockouts tables as template.yaml defines them, unless they
+    /// exist, and the seal secret if one is named (--seal-secret or $TOKEN_SEAL_SECRET)
     Create {
         /// Allow creating tables in real AWS (deploy the stack instead: README, Deploy)
         #[arg(long)]
@@ -26,6 +32,47 @@ enum TablesCommand {
     },
     /// Compare the tables with template.yaml's definitions; exits 1 if any differs or is missing
     Check,
+}
+
+/// Creates the seal secret `id` with 80 random characters on a local Secrets Manager (moto),
+/// unless it exists. (On AWS the stack creates it.)
+async fn create_seal_secret(id: &str, yes_really: bool) -> Result<(), Error> {
+    if !is_local_secrets_endpoint() && !yes_really {
+        return Err(format!(
+            "refusing to create the seal secret {id:?} in AWS's Secrets Manager: the stack \
+             creates it (README, Deploy). For a local server set \
+             AWS_ENDPOINT_URL_SECRETS_MANAGER=http://127.0.0.1:PORT, or pass --yes-really"
+        )
+        .into());
+    }
+    let config = sdk_config(Limits::Administration).await;
+    let random: String = (0..2)
+        .map(|_| TokenKey::generate(TokenFormat::Hex).expose().to_owned())
+        .collect();
+    let created = aws_sdk_secretsmanager::Client::new(&config)
+        .create_secret()
+        .name(id)
+        .description("Seals the per-user keys kept on users (authtoken)")
+        .secret_string(random)
+        .send()
+        .await;
+    match created {
+        Ok(_) => println!("created the seal secret {id:?}"),
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(|error| error.is_resource_exists_exception()) =>
+        {
+            println!("the seal secret {id:?} already exists; left as it is")
+        }
+        Err(error) => {
+            return Err(crate::context(
+                format!("cannot create the seal secret {id:?}"),
+                error,
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Runs a `tables` subcommand.
@@ -54,7 +101,10 @@ pub async fn run(args: TablesArgs) -> Result<(), Error> {
                     }
                 }
             }
-            Ok(())
+            match args.tables.seal_secret() {
+                Some(secret) => create_seal_secret(&secret, yes_really).await,
+                None => Ok(()),
+            }
         }
         TablesCommand::Check => {
             let store = connect(&args.tables).await?;

@@ -1,8 +1,9 @@
 //! `authtoken token ...`: users' tokens. `create` as Django's `drf_create_token` gives them
 //! (or a new one per call under the per-login policy), `list` and `revoke` under either
-//! policy, `forget-keys` for a switch to the per-login policy.
+//! policy, `forget-keys` for a switch to the per-login policy, `seal-keys` after an upgrade or a
+//! rotation of the seal secret.
 
-use authtoken::admin::{self, WhichTokens};
+use authtoken::admin::{self, Sealing, WhichTokens};
 use authtoken::auth;
 use authtoken::config::Settings;
 use authtoken::store::dynamo::DynamoStore;
@@ -51,6 +52,14 @@ enum TokenCommand {
     /// Remove every per-user key kept in plain text on the users' items, keeping each token
     /// valid by its digest (run after switching to TOKEN_POLICY=per-login)
     ForgetKeys {
+        /// Users read per page (progress is reported after each)
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        page_size: u32,
+    },
+    /// Seal, under the seal secret's current version, every per-user key kept in plain text
+    /// (by a version before sealing) or under its previous version (run after upgrading, and
+    /// after each rotation of the secret)
+    SealKeys {
         /// Users read per page (progress is reported after each)
         #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000))]
         page_size: u32,
@@ -114,6 +123,9 @@ pub async fn run(args: TokenArgs) -> Result<(), Error> {
         TokenCommand::ForgetKeys { page_size } => {
             return forget_keys(&store, page_size, &tables).await;
         }
+        TokenCommand::SealKeys { page_size } => {
+            return seal_keys(&store, page_size, &tables).await;
+        }
     };
     outcome.map_err(|error| explain(error, &tables))
 }
@@ -126,32 +138,121 @@ async fn forget_keys(
     page_size: u32,
     tables: &authtoken::config::Tables,
 ) -> Result<(), Error> {
-    let (mut after, mut users, mut forgotten, mut failed) = (None::<String>, 0, 0, 0);
+    let counts = each_key_holder(
+        store,
+        page_size,
+        tables,
+        "forgotten",
+        |username| async move {
+            Ok(admin::forget_key(store, &username)
+                .await?
+                .then_some("forgotten"))
+        },
+    )
+    .await?;
+    let (users, forgotten) = (counts.users, counts.of("forgotten"));
+    println!("forgot {forgotten} key(s) of {users} user(s); every token stays valid");
+    counts.settled()
+}
+
+/// Every per-user key kept in plain text or under the seal secret's previous version sealed
+/// under its current one, page by page, with progress on standard error.
+async fn seal_keys(
+    store: &DynamoStore,
+    page_size: u32,
+    tables: &authtoken::config::Tables,
+) -> Result<(), Error> {
+    let counts = each_key_holder(store, page_size, tables, "sealed", |username| async move {
+        Ok(match admin::seal_key(store, &username).await? {
+            Sealing::NoKey => None,
+            Sealing::Current => Some("already sealed"),
+            Sealing::Resealed => Some("sealed"),
+            Sealing::Lost => Some("lost"),
+        })
+    })
+    .await?;
+    println!(
+        "sealed {} key(s) of {} user(s); {} already sealed under the current secret",
+        counts.of("sealed"),
+        counts.users,
+        counts.of("already sealed")
+    );
+    let lost = counts.of("lost");
+    if lost > 0 {
+        eprintln!(
+            "authtoken: {lost} key(s) cannot be opened with the secret's current or previous \
+             version: they still authenticate, and each user's next login replaces theirs"
+        );
+    }
+    counts.settled()
+}
+
+/// What [`each_key_holder`] counted.
+struct Counts {
+    users: usize,
+    outcomes: std::collections::BTreeMap<&'static str, usize>,
+    failed: usize,
+}
+
+impl Counts {
+    fn of(&self, outcome: &str) -> usize {
+        self.outcomes.get(outcome).copied().unwrap_or(0)
+    }
+
+    /// An error if some users could not be settled.
+    fn settled(&self) -> Result<(), Error> {
+        match self.failed {
+            0 => Ok(()),
+            failed => {
+                Err(format!("{failed} user(s) could not be settled: run the command again").into())
+            }
+        }
+    }
+}
+
+/// Runs `action` on every user who holds a per-user key, page by page, counting its outcomes
+/// and reporting after each page how many were `progress`. A user it cannot settle is reported
+/// and the others carry on; a store failure stops it.
+async fn each_key_holder<Next>(
+    store: &DynamoStore,
+    page_size: u32,
+    tables: &authtoken::config::Tables,
+    progress: &'static str,
+    mut action: impl FnMut(String) -> Next,
+) -> Result<Counts, Error>
+where
+    Next: Future<Output = Result<Option<&'static str>, admin::AdminError>>,
+{
+    let mut counts = Counts {
+        users: 0,
+        outcomes: std::collections::BTreeMap::new(),
+        failed: 0,
+    };
+    let mut after = None::<String>;
     loop {
         let page = admin::list_users(store, after.as_deref(), page_size)
             .await
             .map_err(|error| explain(error, tables))?;
         for user in page.users.iter().filter(|user| user.token.is_some()) {
-            match admin::forget_key(store, &user.username).await {
-                Ok(true) => forgotten += 1,
-                Ok(false) => {}
+            match action(user.username.clone()).await {
+                Ok(Some(outcome)) => *counts.outcomes.entry(outcome).or_default() += 1,
+                Ok(None) => {}
                 Err(error @ admin::AdminError::Store(_)) => return Err(explain(error, tables)),
                 Err(error) => {
                     eprintln!("authtoken: {:?}: {error}", user.username);
-                    failed += 1;
+                    counts.failed += 1;
                 }
             }
         }
-        users += page.users.len();
-        eprintln!("{users} user(s) read, {forgotten} key(s) forgotten");
+        counts.users += page.users.len();
+        eprintln!(
+            "{} user(s) read, {} key(s) {progress}",
+            counts.users,
+            counts.of(progress)
+        );
         match page.next {
             Some(next) => after = Some(next),
-            None => break,
+            None => return Ok(counts),
         }
     }
-    println!("forgot {forgotten} key(s) of {users} user(s); every token stays valid");
-    if failed > 0 {
-        return Err(format!("{failed} user(s) could not be settled: run the command again").into());
-    }
-    Ok(())
 }

@@ -10,7 +10,6 @@
 use std::process::{Output, Stdio};
 
 use authtoken::store::Store;
-use authtoken::store::dynamo::DynamoStore;
 use serde_json::json;
 use testkit::app::{TestApp, TestRequest};
 use testkit::cli::{Admin, describe};
@@ -32,9 +31,15 @@ fn tables_create_is_idempotent_and_check_then_matches() {
         String::from_utf8_lossy(&missing.stdout)
             .contains("does not exist (run `authtoken tables create`)")
     );
-    let first = admin.ok(&["tables", "create"]);
+    // A seal secret of the test's own: made with the tables, then used to seal a key.
+    let secret = format!("{}-seal", admin.tables.users);
+    let first = admin.ok(&["tables", "create", "--seal-secret", &secret]);
     assert!(
         first.contains(&format!("created the users table {:?}", admin.tables.users)),
+        "{first}"
+    );
+    assert!(
+        first.contains(&format!("created the seal secret {secret:?}")),
         "{first}"
     );
     assert!(
@@ -44,8 +49,11 @@ fn tables_create_is_idempotent_and_check_then_matches() {
         )),
         "{first}"
     );
-    let again = admin.ok(&["tables", "create"]);
-    assert_eq!(again.matches("already exists").count(), 3, "{again}");
+    let again = admin.ok(&["tables", "create", "--seal-secret", &secret]);
+    assert_eq!(again.matches("already exists").count(), 4, "{again}");
+    admin.ok_with_stdin(&["user", "create", "ann", "--password-stdin"], Some("pw\n"));
+    let key = admin.ok(&["token", "create", "ann", "--seal-secret", &secret]);
+    assert_eq!(key.trim().len(), 40, "{key}");
     let check = admin.ok(&["tables", "check"]);
     assert_eq!(check.matches("matches template.yaml").count(), 3, "{check}");
 }
@@ -280,7 +288,7 @@ async fn delete_removes_the_user_and_their_token() {
             .contains("deleted user \"alice\"")
     );
     app.whoami(&token).await.assert_401("Invalid token.");
-    let store = DynamoStore::new(testkit::dynamo::client(), admin.tables.clone());
+    let store = testkit::dynamo::store(testkit::dynamo::client(), admin.tables.clone());
     assert_eq!(store.user("alice").await.unwrap(), None);
     let digest = authtoken::token::TokenKey::new(token.as_str()).digest();
     assert_eq!(
@@ -624,6 +632,62 @@ async fn forget_keys_removes_every_plaintext_key_and_keeps_the_tokens() {
     assert!(again.contains("forgot 0 key(s) of 3 user(s)"), "{again}");
     let listing = admin.ok(&["token", "list", "ann"]);
     assert!(listing.contains("per-login"), "{listing}");
+}
+
+/// `token seal-keys` seals the keys an earlier version kept in plain text, leaves sealed ones
+/// alone, and reports the ones it cannot open; every token keeps working.
+#[tokio::test]
+async fn seal_keys_seals_plain_keys_and_reports_lost_ones() {
+    use authtoken::seal::{KeptKey, SealKey};
+    use authtoken::store::Store;
+    use authtoken::token::{TokenFormat, TokenKey};
+    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
+    admin.create_user("ann", "pw");
+    let ann = admin.ok(&["token", "create", "ann"]).trim().to_owned();
+    let store = testkit::dynamo::store(testkit::dynamo::client(), admin.tables.clone());
+    let (plain, lost) = (
+        TokenKey::generate(TokenFormat::Hex),
+        TokenKey::generate(TokenFormat::Hex),
+    );
+    let foreign = SealKey::random().seal("cy", &lost).unwrap();
+    for (name, key, kept) in [
+        ("bob", &plain, KeptKey::Plain(plain.clone())),
+        ("cy", &lost, KeptKey::sealed(&lost, foreign)),
+    ] {
+        testkit::keys::user_keeping(&store, name, "!", key, kept).await;
+    }
+    let output = admin.run(&["token", "seal-keys", "--page-size", "2"], None);
+    assert!(output.status.success(), "{}", describe(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("sealed 1 key(s) of 3 user(s); 1 already sealed under the current secret"),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("2 user(s) read, "), "progress: {stderr}");
+    assert!(
+        stderr.contains("1 key(s) cannot be opened"),
+        "lost keys reported: {stderr}"
+    );
+    let bob = store.user("bob").await.unwrap().unwrap();
+    assert!(
+        matches!(&bob.token.unwrap().key, KeptKey::Sealed { digest, .. } if *digest == plain.digest())
+    );
+    let app = admin.app();
+    for (key, name) in [
+        (ann.as_str(), "ann"),
+        (plain.expose(), "bob"),
+        (lost.expose(), "cy"),
+    ] {
+        app.whoami(key)
+            .await
+            .assert(200, json!({ "username": name }));
+    }
+    let again = admin.ok(&["token", "seal-keys"]);
+    assert!(
+        again.contains("sealed 0 key(s) of 3 user(s); 2 already sealed"),
+        "{again}"
+    );
 }
 
 /// What an operator did is on record at the command line's default level (no RUST_LOG), and

@@ -17,7 +17,6 @@ use std::sync::OnceLock;
 use authtoken::Ctx;
 use authtoken::config::Settings;
 use authtoken::store::Store;
-use authtoken::store::dynamo::DynamoStore;
 use serde_json::{Value, json};
 use testkit::app::{TestApp, TestRequest, drf_settings};
 use testkit::cli::{Admin, describe};
@@ -64,7 +63,7 @@ fn admin() -> Admin {
 /// The handlers on the admin's tables, with `settings`.
 fn app(admin: &Admin, settings: Settings) -> TestApp {
     TestApp::Dynamo(Ctx {
-        store: DynamoStore::new(testkit::dynamo::client(), admin.tables.clone()),
+        store: testkit::dynamo::store(testkit::dynamo::client(), admin.tables.clone()),
         settings,
     })
 }
@@ -110,6 +109,26 @@ async fn a_drf_dump_imports_and_nobody_is_logged_out() {
     );
     assert!(stdout.contains("its user (pk 7) is refused"), "{stdout}");
     assert!(stderr.contains("2 entries were refused"), "{stderr}");
+
+    // The imported keys are kept sealed: the users table holds none of them.
+    let scanned = testkit::dynamo::client()
+        .scan()
+        .table_name(&admin.tables.users)
+        .send()
+        .await
+        .unwrap();
+    let stored = format!("{:?}", scanned.items());
+    let keys: Vec<_> = described("users.json")
+        .into_iter()
+        .filter_map(|user| user["key"].as_str().map(str::to_owned))
+        .collect();
+    assert!(keys.len() >= 4, "{keys:?}");
+    for key in &keys {
+        assert!(
+            !stored.contains(key.as_str()),
+            "an imported key in plain text"
+        );
+    }
 
     let app = app(&admin, drf_settings());
     for user in described("users.json") {
@@ -228,8 +247,7 @@ async fn importing_twice_leaves_users_alone_dry_runs_write_nothing_and_update_up
             _ => {}
         }
     }
-    let changed =
-        std::env::temp_dir().join(format!("authtoken-changed-{}.json", admin.tables.users));
+    let changed = admin.scratch("changed.json");
     std::fs::write(&changed, serde_json::to_vec(&dump).unwrap()).unwrap();
     let app = app(&admin, drf_settings());
     let key_of = |name: &str| {
@@ -443,7 +461,7 @@ async fn costly_and_unrecognised_hashes_are_refused_without_repeating_them() {
             _ => {}
         }
     }
-    let path = std::env::temp_dir().join(format!("authtoken-costly-{}.json", admin.tables.users));
+    let path = admin.scratch("costly.json");
     std::fs::write(&path, serde_json::to_vec(&dump).unwrap()).unwrap();
     let (code, stdout, stderr) = import(&admin, &[path.to_str().unwrap()]);
     assert_eq!(code, Some(1), "{stdout}{stderr}");

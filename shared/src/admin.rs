@@ -13,8 +13,11 @@ use crate::form::is_python_whitespace;
 use crate::login::MAX_USERNAME_CHARS;
 use crate::password::{self, Password, PasswordError};
 use crate::revocation;
+use crate::seal::Opened;
 use crate::store::rounds::{self, Round};
-use crate::store::{IssuedChange, PasswordChange, Revoked, Store, StoreError, User, UserPage};
+use crate::store::{
+    HeldKey, IssuedChange, PasswordChange, Revoked, Store, StoreError, User, UserPage,
+};
 use icu_normalizer::ComposingNormalizerBorrowed;
 
 /// Why an administrative operation did not happen.
@@ -318,7 +321,7 @@ fn by_digest(user: &User, prefix: &str) -> Result<Revoked, AdminError> {
         .filter(|issued| issued.digest.as_str().starts_with(prefix));
     match (key, issued.next(), issued.next()) {
         (Some(token), None, _) => Ok(Revoked {
-            key: Some(token.key.clone()),
+            key: Some(HeldKey::kept(&token.key)),
             issued: Vec::new(),
         }),
         (None, Some(issued), None) => Ok(Revoked {
@@ -380,6 +383,49 @@ pub async fn forget_key(store: &impl Store, username: &str) -> Result<bool, Admi
             return Ok(Round::Lost(()));
         }
         Ok(Round::Done(true))
+    })
+    .await
+}
+
+/// What [`seal_key`] found, or did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sealing {
+    /// The user holds no per-user key.
+    NoKey,
+    /// Their key is sealed under the current secret already.
+    Current,
+    /// Their key, kept in plain text or under the previous secret, is now sealed under the
+    /// current one.
+    Resealed,
+    /// Their key cannot be opened (sealed under a secret no longer known, or altered): it
+    /// still authenticates, and their next login replaces it.
+    Lost,
+}
+
+/// Seals the user's per-user key under the current seal secret, if it is kept in plain text
+/// (by a version before sealing) or under the previous secret.
+pub async fn seal_key(store: &impl Store, username: &str) -> Result<Sealing, AdminError> {
+    settle(username, |()| async move {
+        let user = existing(store, username).await?;
+        let Some(current) = &user.token else {
+            return Ok(Round::Done(Sealing::NoKey));
+        };
+        let opened = store
+            .sealer()
+            .open(username, &current.key)
+            .await
+            .map_err(StoreError::from)?;
+        Ok(match opened {
+            Opened::Current(_) => Round::Done(Sealing::Current),
+            Opened::Lost => Round::Done(Sealing::Lost),
+            Opened::Stale(key) => {
+                if auth::reseal(store, username, &current.key, &key).await? {
+                    Round::Done(Sealing::Resealed)
+                } else {
+                    Round::Lost(())
+                }
+            }
+        })
     })
     .await
 }

@@ -9,6 +9,7 @@ use crate::audit::{self, Issuance};
 use crate::config::Settings;
 use crate::header::{self, Credentials, HeaderError};
 use crate::policy::TokenPolicy;
+use crate::seal::{KeptKey, Opened};
 use crate::store::rounds;
 use crate::store::{
     self, CurrentToken, IssuedChange, NewToken, Store, StoreError, TOKENS_PER_STEP, TokenRecord,
@@ -117,16 +118,18 @@ async fn ensure_token(
             && !reset
             && store::is_live(current.expires, now)
             && !outlived_the_ttl(current)
+            && let Some(key) = handed_back(store, &user.username, &current.key).await?
         {
             return Ok(Some(Ensured::Token(Granted {
-                key: current.key.clone(),
+                key,
                 expires: current.expires,
             })));
         }
         let token = new_token(settings, now);
+        let sealed = store.sealer().seal(&user.username, &token.key).await?;
         let replacing = user.token.as_ref().map(|current| &current.key);
         if !store
-            .install_token(&user.username, &token, replacing, user.credentials)
+            .install_token(&user.username, &token, &sealed, replacing, user.credentials)
             .await?
         {
             // Most often a concurrent first login installed its token first.
@@ -136,6 +139,49 @@ async fn ensure_token(
         Ok(Some(granted(token)))
     })
     .await
+}
+
+/// The key `kept` on `username`, opened to be handed back, and sealed again under the current
+/// secret if it was kept in an older form (a failure to do so is logged, and the login goes
+/// on: the key stays valid in its older form). `None` if it cannot be opened (sealed under a
+/// secret no longer known, or altered): the caller issues a new one in its place.
+async fn handed_back(
+    store: &impl Store,
+    username: &str,
+    kept: &KeptKey,
+) -> Result<Option<TokenKey>, StoreError> {
+    let key = match store.sealer().open(username, kept).await? {
+        Opened::Current(key) => key,
+        Opened::Stale(key) => {
+            if let Err(error) = reseal(store, username, kept, &key).await {
+                tracing::warn!(
+                    error = %crate::response::chain(&error),
+                    "a per-user key kept in an older form could not be sealed again"
+                );
+            }
+            key
+        }
+        Opened::Lost => {
+            tracing::warn!(
+                "a per-user key could not be opened (sealed under a secret no longer known, \
+                 or altered): a new token replaces it"
+            );
+            return Ok(None);
+        }
+    };
+    Ok(Some(key))
+}
+
+/// Seals `key`, kept on `username` as `kept`, under the current secret, unless the user's key
+/// changed meanwhile. `Ok(false)` if it did.
+pub(crate) async fn reseal(
+    store: &impl Store,
+    username: &str,
+    kept: &KeptKey,
+    key: &TokenKey,
+) -> Result<bool, StoreError> {
+    let sealed = store.sealer().seal(username, key).await?;
+    store.reseal_key(username, kept, &sealed).await
 }
 
 /// Issues `user` a new token under the per-login policy, unless they hold as many live tokens

@@ -50,6 +50,8 @@ pub const SOURCE_WINDOW_VAR: &str = "LOGIN_SOURCE_WINDOW_SECONDS";
 pub const REGION_VAR: &str = "AWS_REGION";
 /// Environment variable: another DynamoDB endpoint, such as a local server.
 pub const ENDPOINT_VAR: &str = "AWS_ENDPOINT_URL_DYNAMODB";
+/// Variable pointing the functions' Secrets Manager client at another endpoint (local testing).
+pub const SECRETS_ENDPOINT_VAR: &str = "AWS_ENDPOINT_URL_SECRETS_MANAGER";
 /// Environment variable: a PEM bundle of certificate authorities to trust instead of Amazon's.
 pub const CERT_FILE_VAR: &str = "SSL_CERT_FILE";
 /// Environment variable: a directory of certificate authorities to trust instead of Amazon's.
@@ -351,6 +353,10 @@ pub struct ClientEnv {
     /// [`ENDPOINT_VAR`], unless unset or blank (template.yaml declares it empty so that
     /// `sam local invoke --env-vars` may set it; empty means DynamoDB's own endpoint).
     pub endpoint: Option<String>,
+    /// [`SECRETS_ENDPOINT_VAR`], unless unset or blank: Secrets Manager's own endpoint.
+    pub secrets_endpoint: Option<String>,
+    /// [`crate::seal::SEAL_SECRET_VAR`], unless unset or blank: the seal secret's ARN or name.
+    pub seal_secret: Option<String>,
     /// [`CERT_FILE_VAR`], unless unset or empty.
     pub cert_file: Option<OsString>,
     /// [`CERT_DIR_VAR`], unless unset or empty.
@@ -378,6 +384,8 @@ impl ClientEnv {
         Ok(Self {
             region: text(REGION_VAR)?.ok_or(ConfigError::Missing(REGION_VAR))?,
             endpoint: text(ENDPOINT_VAR)?,
+            secrets_endpoint: text(SECRETS_ENDPOINT_VAR)?,
+            seal_secret: text(crate::seal::SEAL_SECRET_VAR)?,
             cert_file: path(CERT_FILE_VAR),
             cert_dir: path(CERT_DIR_VAR),
         })

@@ -4,6 +4,7 @@
 use crate::config::ConfigError;
 use crate::ctx::Ctx;
 use crate::logging;
+use crate::store::Store;
 use crate::store::dynamo::DynamoStore;
 
 /// Sets up logging from Lambda's variables and builds the context from the environment; a bad
@@ -11,4 +12,14 @@ use crate::store::dynamo::DynamoStore;
 pub fn init() -> Result<Ctx<DynamoStore>, ConfigError> {
     logging::init_lambda();
     Ctx::from_lambda_env()
+}
+
+/// [`init`] for the login function, which seals and opens per-user keys: the seal secret
+/// ([`crate::seal::SEAL_SECRET_VAR`]) must be configured, or the function stops at init.
+pub fn init_sealing() -> Result<Ctx<DynamoStore>, ConfigError> {
+    let ctx = init()?;
+    if !ctx.store.sealer().is_configured() {
+        return Err(ConfigError::Missing(crate::seal::SEAL_SECRET_VAR));
+    }
+    Ok(ctx)
 }

@@ -223,8 +223,8 @@ fn unauthorized(message: &str) -> Response<Body> {
     response
 }
 
-/// An error and its sources, joined with ": ", for one log line.
-pub(crate) fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+/// An error and its sources, joined with ": ", for one log line or message.
+pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

@@ -8,7 +8,9 @@
 use crate::audit::{self, Revocation};
 use crate::policy::TokenPolicy;
 use crate::store::rounds::MAX_ROUNDS;
-use crate::store::{MAX_TOKENS_PER_USER, Revoked, Store, StoreError, TOKENS_PER_STEP, User};
+use crate::store::{
+    HeldKey, MAX_TOKENS_PER_USER, Revoked, Store, StoreError, TOKENS_PER_STEP, User,
+};
 use crate::token::TokenKey;
 
 /// Steps [`revoke_all`] and [`shed`] take at most: the most tokens a user can hold, a step at a
@@ -26,7 +28,7 @@ pub async fn revoke_presented(
     by: Revocation,
 ) -> Result<bool, StoreError> {
     let as_key = Revoked {
-        key: Some(key.clone()),
+        key: Some(HeldKey::presented(key)),
         issued: Vec::new(),
     };
     let as_issued = Revoked {

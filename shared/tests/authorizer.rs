@@ -14,7 +14,6 @@ use authtoken::auth;
 use authtoken::authorizer::{Decision, Grant, USERNAME_KEY, authorize};
 use authtoken::config::Settings;
 use authtoken::password::Password;
-use authtoken::store::dynamo::DynamoStore;
 use authtoken::store::memory::MemoryStore;
 use authtoken::store::{NewToken, Store, StoreError};
 use authtoken::token::TokenKey;
@@ -83,12 +82,7 @@ async fn expired_and_logged_out_keys_are_denied(store: &impl Store, key: &str) {
         created: auth::now() - 20,
         expires: Some(auth::now() - 10),
     };
-    assert!(
-        store
-            .install_token("late", &expired, None, 0)
-            .await
-            .unwrap()
-    );
+    assert!(testkit::keys::install(store, "late", &expired).await);
     let header = format!("Token {}", expired.key.expose());
     let decision = authorize(
         store,
@@ -148,7 +142,7 @@ async fn dynamodb_store() {
 async fn a_store_fault_is_an_error_never_a_decision() {
     let (direct, key) = with_admin(testkit::dynamo::fresh_store().await).await;
     let proxy = FaultProxy::start(testkit::dynamo::endpoint()).await;
-    let store = DynamoStore::new(
+    let store = testkit::dynamo::store(
         testkit::dynamo::client_via(&proxy.endpoint()),
         direct.tables().clone(),
     );

@@ -21,7 +21,6 @@ use authtoken::admin;
 use authtoken::authorizer::authorize;
 use authtoken::config::Settings;
 use authtoken::password::Password;
-use authtoken::store::dynamo::DynamoStore;
 use serde_json::json;
 use testkit::app::{ADMIN, TestApp, TestRequest};
 use testkit::dynamo::OperationLog;
@@ -34,7 +33,7 @@ async fn recorded_app() -> (TestApp, OperationLog) {
 async fn recorded_app_with(settings: Settings) -> (TestApp, OperationLog) {
     let tables = testkit::dynamo::fresh_store().await.tables().clone();
     let (client, log) = testkit::dynamo::recording_client();
-    let store = DynamoStore::new(client, tables);
+    let store = testkit::dynamo::store(client, tables);
     admin::create_user(&store, ADMIN.0, Password::new(ADMIN.1), true)
         .await
         .unwrap();

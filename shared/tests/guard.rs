@@ -17,7 +17,6 @@ use authtoken::config::Settings;
 use authtoken::guard::{Caller, guard};
 use authtoken::password::Password;
 use authtoken::store::Store;
-use authtoken::store::dynamo::DynamoStore;
 use authtoken::store::memory::MemoryStore;
 use lambda_http::tower::ServiceExt;
 use lambda_http::{Body, Request, Response};
@@ -148,7 +147,7 @@ async fn a_store_fault_is_503_never_401_and_never_the_handler() {
     let direct = testkit::dynamo::fresh_store().await;
     let (_, key) = with_admin(direct.clone()).await;
     let proxy = FaultProxy::start(testkit::dynamo::endpoint()).await;
-    let store = DynamoStore::new(
+    let store = testkit::dynamo::store(
         testkit::dynamo::client_via(&proxy.endpoint()),
         direct.tables().clone(),
     );

@@ -422,7 +422,7 @@ async fn a_ttl_set_later_expires_the_tokens_issued_without_one(store: impl Store
         created: authtoken::auth::now() - 120,
         expires: None,
     };
-    assert!(store.install_token(ADMIN.0, &old, None, 0).await.unwrap());
+    assert!(testkit::keys::install(&store, ADMIN.0, &old).await);
     let without_ttl = Settings::default();
     let with_ttl = Settings {
         token_ttl_seconds: Some(60),

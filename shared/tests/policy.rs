@@ -91,16 +91,13 @@ async fn switching_to_per_login_keeps_per_user_tokens_valid_and_drops_their_keys
     let ctx = dynamo_ctx(&app);
     let stored = stored_strings(ctx).await;
     assert!(
-        stored.contains(&old),
-        "per-user keeps the key on the user item"
+        !stored.contains(&old),
+        "per-user keeps the key on the user item sealed only"
     );
 
     // admin logs in under per-login: the old key moves among the digests, still valid.
     let switched = TestApp::Dynamo(Ctx {
-        store: authtoken::store::dynamo::DynamoStore::new(
-            testkit::dynamo::client(),
-            ctx.store.tables().clone(),
-        ),
+        store: testkit::dynamo::store(testkit::dynamo::client(), ctx.store.tables().clone()),
         settings: per_login(),
     });
     let new = switched.login(ADMIN).await;

@@ -63,7 +63,7 @@ async fn stored_expiry(app: &TestApp, key: &str) -> u64 {
     let record = record.unwrap().expect("the token's record");
     let user = user.unwrap().expect("the user");
     let on_user = match &user.token {
-        Some(token) if token.key.expose() == key => token.expires,
+        Some(token) if token.key.digest() == digest => token.expires,
         _ => {
             user.issued
                 .iter()
@@ -163,7 +163,7 @@ fn same_store(app: &TestApp) -> Ctx<DynamoStore> {
         unreachable!("a DynamoDB app")
     };
     Ctx {
-        store: DynamoStore::new(testkit::dynamo::client(), ctx.store.tables().clone()),
+        store: testkit::dynamo::store(testkit::dynamo::client(), ctx.store.tables().clone()),
         settings: ctx.settings.clone(),
     }
 }

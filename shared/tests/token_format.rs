@@ -60,7 +60,7 @@ async fn prefixed_logins_and_both_forms_accepted(store: &impl Store) {
         created: now(),
         expires: None,
     };
-    assert!(store.install_token("bob", &hex, None, 0).await.unwrap());
+    assert!(testkit::keys::install(store, "bob", &hex).await);
     assert_eq!(
         auth::authenticate(store, &Settings::default(), &hex.key)
             .await

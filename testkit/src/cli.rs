@@ -6,7 +6,6 @@ use std::process::{Command, Output, Stdio};
 
 use authtoken::Ctx;
 use authtoken::config::Tables;
-use authtoken::store::dynamo::DynamoStore;
 
 use crate::app::TestApp;
 
@@ -16,6 +15,12 @@ pub struct Admin {
     pub tables: Tables,
     home: std::path::PathBuf,
     binary: std::path::PathBuf,
+}
+
+impl Drop for Admin {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.home);
+    }
 }
 
 impl Admin {
@@ -32,6 +37,11 @@ impl Admin {
         }
     }
 
+    /// A path for a file of the test's own (a dump to import), removed with the admin.
+    pub fn scratch(&self, name: &str) -> std::path::PathBuf {
+        self.home.join(name)
+    }
+
     /// Table names with the tables created by `authtoken tables create`.
     pub fn with_tables(binary: &str) -> Self {
         let admin = Self::new(binary);
@@ -39,8 +49,9 @@ impl Admin {
         admin
     }
 
-    /// `authtoken ARGS` with only the environment it needs: the local endpoint, a region, dummy
-    /// credentials, the table names, and no instance metadata (it must never leave loopback).
+    /// `authtoken ARGS` with only the environment it needs: the local endpoints, a region, dummy
+    /// credentials, the table names, the seal secret, and no instance metadata (it must never
+    /// leave loopback).
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(&self.binary);
         command
@@ -55,7 +66,16 @@ impl Admin {
             .env("AWS_SECRET_ACCESS_KEY", "test")
             .env("USERS_TABLE", &self.tables.users)
             .env("TOKENS_TABLE", &self.tables.tokens)
-            .env("LOCKOUTS_TABLE", &self.tables.lockouts);
+            .env("LOCKOUTS_TABLE", &self.tables.lockouts)
+            .env(
+                "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+                crate::dynamo::endpoint(),
+            )
+            .env(
+                authtoken::seal::SEAL_SECRET_VAR,
+                crate::dynamo::SEAL_SECRET_ID,
+            );
+        crate::dynamo::ensure_seal_secret();
         command
     }
 
@@ -123,7 +143,7 @@ impl Admin {
     /// The handlers on the same tables, to see what clients would see.
     pub fn app(&self) -> TestApp {
         TestApp::Dynamo(Ctx {
-            store: DynamoStore::new(crate::dynamo::client(), self.tables.clone()),
+            store: crate::dynamo::store(crate::dynamo::client(), self.tables.clone()),
             // Locks of a minute: the default's first lock (1 s) may end before the next login
             // on a slow machine.
             settings: crate::lockout::long_locks(),

@@ -1,8 +1,9 @@
 //! The local DynamoDB-compatible server the tests use (moto, started by `scripts/test.sh`).
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use authtoken::config::Tables;
+use authtoken::seal::{SealKey, Sealer};
 use authtoken::store::dynamo::{self, DynamoStore, tables};
 use authtoken::token::TokenKey;
 use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
@@ -115,5 +116,66 @@ pub async fn fresh_store() -> DynamoStore {
     if let Err(error) = tables::create(&client, &names).await {
         panic!("cannot create tables at {}: {error:?}", endpoint());
     }
-    DynamoStore::new(client, names)
+    store(client, names)
+}
+
+/// A store over `tables` through `client`, sealing per-user keys as the functions the tests
+/// start do: with the key of [`SEAL_SECRET_TEXT`] ([`sealer`]).
+pub fn store(client: aws_sdk_dynamodb::Client, tables: Tables) -> DynamoStore {
+    DynamoStore::new(client, tables).with_sealer(sealer())
+}
+
+/// The name of the seal secret the functions the tests start read from the local server's
+/// Secrets Manager ([`ensure_seal_secret`]).
+pub const SEAL_SECRET_ID: &str = "authtoken-test-seal";
+/// Its text: a test's own stores seal with the key derived from it, so that the functions
+/// open what they seal, and the other way round.
+pub const SEAL_SECRET_TEXT: &str = "test seal secret, not a real one: 0123456789abcdef";
+
+/// A sealer with the key of [`SEAL_SECRET_TEXT`], read from nowhere.
+pub fn sealer() -> Sealer {
+    Sealer::with_key(SealKey::derive(SEAL_SECRET_TEXT).expect("a long enough test secret"))
+}
+
+/// A Secrets Manager client for the local server (moto serves it on the same port).
+pub fn secrets_client() -> aws_sdk_secretsmanager::Client {
+    let config = aws_sdk_secretsmanager::Config::builder()
+        .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
+        .endpoint_url(endpoint())
+        .region(aws_sdk_secretsmanager::config::Region::new(REGION))
+        .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(
+            "test", "test", None, None, "testkit",
+        ))
+        .build();
+    aws_sdk_secretsmanager::Client::from_conf(config)
+}
+
+/// Makes sure the local server holds [`SEAL_SECRET_ID`] with [`SEAL_SECRET_TEXT`], once per
+/// process. Blocking (on a thread of its own), so that it can be called from anywhere.
+pub fn ensure_seal_secret() {
+    static CREATED: OnceLock<()> = OnceLock::new();
+    CREATED.get_or_init(|| {
+        std::thread::spawn(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            runtime.block_on(async {
+                let created = secrets_client()
+                    .create_secret()
+                    .name(SEAL_SECRET_ID)
+                    .secret_string(SEAL_SECRET_TEXT)
+                    .send()
+                    .await;
+                if let Err(error) = created {
+                    let exists = error
+                        .as_service_error()
+                        .is_some_and(|e| e.is_resource_exists_exception());
+                    assert!(exists, "create the test seal secret: {error:?}");
+                }
+            });
+        })
+        .join()
+        .expect("the seal secret's thread");
+    });
 }

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use authtoken::authorizer::AuthorizerRequest;
 use authtoken::password::Password;
+use authtoken::seal::SEAL_SECRET_VAR;
 use authtoken::store::dynamo::DynamoStore;
 use authtoken::store::memory::MemoryStore;
 use authtoken::store::{NewToken, Store};
@@ -187,17 +188,15 @@ pub async fn ensure_event_token(store: &impl Store) {
         created: auth::now(),
         expires: None,
     };
-    assert!(
-        store
-            .install_token(EVENT_USER.0, &token, None, 0)
-            .await
-            .expect("install the events' token")
-    );
+    assert!(crate::keys::install(store, EVENT_USER.0, &token).await);
 }
 
 /// The environment Lambda gives a function over `store`'s tables, with DynamoDB at `endpoint`.
 pub fn function_env(store: &DynamoStore, endpoint: String) -> Vec<(&'static str, String)> {
+    dynamo::ensure_seal_secret();
     vec![
+        (SEAL_SECRET_VAR, dynamo::SEAL_SECRET_ID.to_owned()),
+        ("AWS_ENDPOINT_URL_SECRETS_MANAGER", endpoint.clone()),
         ("USERS_TABLE", store.tables().users.clone()),
         ("TOKENS_TABLE", store.tables().tokens.clone()),
         ("LOCKOUTS_TABLE", store.tables().lockouts.clone()),

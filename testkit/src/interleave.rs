@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use authtoken::lockout::Failures;
+use authtoken::seal::{KeptKey, SealedKey, Sealer};
 use authtoken::store::{
     Attempt, AttemptGate, ImportOutcome, Imported, IssuedChange, NewToken, PasswordChange, Revoked,
     Store, StoreError, TokenRecord, User, UserPage,
@@ -51,6 +52,9 @@ impl<S: Store + 'static> BeforeTokenWrite<S> {
 }
 
 impl<S: Store + 'static> Store for BeforeTokenWrite<S> {
+    fn sealer(&self) -> &Sealer {
+        self.inner.sealer()
+    }
     async fn user(&self, username: &str) -> Result<Option<User>, StoreError> {
         self.inner.user(username).await
     }
@@ -86,13 +90,22 @@ impl<S: Store + 'static> Store for BeforeTokenWrite<S> {
         &self,
         username: &str,
         token: &NewToken,
-        replacing: Option<&TokenKey>,
+        sealed: &SealedKey,
+        replacing: Option<&KeptKey>,
         credentials: u64,
     ) -> Result<bool, StoreError> {
         self.step_once().await;
         self.inner
-            .install_token(username, token, replacing, credentials)
+            .install_token(username, token, sealed, replacing, credentials)
             .await
+    }
+    async fn reseal_key(
+        &self,
+        username: &str,
+        read: &KeptKey,
+        sealed: &SealedKey,
+    ) -> Result<bool, StoreError> {
+        self.inner.reseal_key(username, read, sealed).await
     }
     async fn update_issued(&self, read: &User, change: &IssuedChange) -> Result<bool, StoreError> {
         self.step_once().await;

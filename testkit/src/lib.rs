@@ -28,6 +28,7 @@ pub mod events;
 pub mod fault_proxy;
 pub mod http_client;
 pub mod interleave;
+pub mod keys;
 pub mod load;
 pub mod lockout;
 pub mod policy;

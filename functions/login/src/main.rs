@@ -9,7 +9,7 @@ use lambda_http::{Error, service_fn};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    let ctx = &authtoken::lambda::init()?;
+    let ctx = &authtoken::lambda::init_sealing()?;
     lambda_http::run(service_fn(move |request| async move {
         Ok::<_, Infallible>(handlers::login(ctx, request).await)
     }))

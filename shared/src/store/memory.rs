@@ -9,12 +9,21 @@ use super::{
     PasswordChange, Revoked, Store, StoreError, TOKENS_PER_STEP, TokenRecord, User, UserPage,
 };
 use crate::lockout::Failures;
+use crate::seal::{KeptKey, SealedKey, Sealer};
 use crate::token::{TokenDigest, TokenKey};
 
-/// Users and tokens in memory; lost when the process exits.
-#[derive(Debug, Default)]
+/// Users and tokens in memory; lost when the process exits. Per-user keys are kept sealed as
+/// in DynamoDB, under a random key of the store's own unless one is given.
+#[derive(Debug)]
 pub struct MemoryStore {
     state: Mutex<State>,
+    sealer: Sealer,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::with_sealer(Sealer::ephemeral())
+    }
 }
 
 #[derive(Debug, Default)]
@@ -28,11 +37,12 @@ struct State {
 
 impl State {
     /// Whether `username` exists and holds exactly `current` as its per-user token (no token if
-    /// `None`): the memory twin of the DynamoDB store's condition on the key.
-    fn holds_key(&self, username: &str, current: Option<&TokenKey>) -> bool {
-        self.users
-            .get(username)
-            .is_some_and(|user| user.token.as_ref().map(|t| &t.key) == current)
+    /// `None`): the memory twin of the DynamoDB store's condition on the key, which compares
+    /// what is kept in the key's place (not how it is sealed).
+    fn holds_key(&self, username: &str, current: Option<&KeptKey>) -> bool {
+        self.users.get(username).is_some_and(|user| {
+            user.token.as_ref().map(|t| t.key.stored()) == current.map(KeptKey::stored)
+        })
     }
 
     /// Whether the user of `read` exists and holds exactly its tokens, under both policies:
@@ -86,6 +96,14 @@ impl MemoryStore {
         Self::default()
     }
 
+    /// An empty store whose per-user keys `sealer` seals.
+    pub fn with_sealer(sealer: Sealer) -> Self {
+        Self {
+            state: Mutex::default(),
+            sealer,
+        }
+    }
+
     /// Deletes the record of `digest` alone, as DynamoDB's TTL sweep deletes an expired token's
     /// record while its user still lists it; `false` if there was none. For tests that need
     /// that state.
@@ -103,6 +121,10 @@ impl MemoryStore {
 }
 
 impl Store for MemoryStore {
+    fn sealer(&self) -> &Sealer {
+        &self.sealer
+    }
+
     async fn user(&self, username: &str) -> Result<Option<User>, StoreError> {
         Ok(self.state().users.get(username).cloned())
     }
@@ -200,7 +222,8 @@ impl Store for MemoryStore {
         &self,
         username: &str,
         token: &NewToken,
-        replacing: Option<&TokenKey>,
+        sealed: &SealedKey,
+        replacing: Option<&KeptKey>,
         credentials: u64,
     ) -> Result<bool, StoreError> {
         let mut state = self.state();
@@ -220,10 +243,34 @@ impl Store for MemoryStore {
         state.record(username, token);
         if let Some(user) = state.users.get_mut(username) {
             user.token = Some(CurrentToken {
-                key: token.key.clone(),
+                key: KeptKey::sealed(&token.key, sealed.clone()),
                 expires: token.expires,
             });
         }
+        Ok(true)
+    }
+
+    async fn reseal_key(
+        &self,
+        username: &str,
+        read: &KeptKey,
+        sealed: &SealedKey,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        if !state.holds_key(username, Some(read)) {
+            return Ok(false);
+        }
+        let Some(current) = state
+            .users
+            .get_mut(username)
+            .and_then(|user| user.token.as_mut())
+        else {
+            return Ok(false);
+        };
+        current.key = KeptKey::Sealed {
+            digest: read.digest(),
+            sealed: sealed.clone(),
+        };
         Ok(true)
     }
 
@@ -294,7 +341,11 @@ impl Store for MemoryStore {
         let Some(user) = state.users.get_mut(username).filter(|_| extends) else {
             return Ok(false);
         };
-        if let Some(current) = user.token.as_mut().filter(|token| &token.key == key) {
+        if let Some(current) = user
+            .token
+            .as_mut()
+            .filter(|token| token.key.digest() == digest)
+        {
             current.expires = Some(expires);
         } else if let Some(issued) = user.issued.iter_mut().find(|i| i.digest == digest) {
             issued.expires = Some(expires);
@@ -316,10 +367,13 @@ impl Store for MemoryStore {
                 .get(digest)
                 .is_none_or(|record| record.username == username)
         };
-        let key_held = revoked
-            .key
-            .as_ref()
-            .is_none_or(|key| state.holds_key(username, Some(key)) && owns(&key.digest()));
+        let key_held = revoked.key.as_ref().is_none_or(|held| {
+            let user_holds = state
+                .users
+                .get(username)
+                .is_some_and(|user| user.token.as_ref().is_some_and(|token| held.is(&token.key)));
+            user_holds && owns(&held.digest)
+        });
         let issued_held = revoked
             .issued
             .iter()
@@ -335,7 +389,7 @@ impl Store for MemoryStore {
         }
         user.issued
             .retain(|issued| !revoked.issued.contains(&issued.digest));
-        let digests = revoked.key.iter().map(TokenKey::digest);
+        let digests = revoked.key.iter().map(|held| held.digest.clone());
         for digest in digests
             .chain(revoked.issued.iter().cloned())
             .collect::<Vec<_>>()

@@ -14,6 +14,7 @@ use std::error::Error as StdError;
 use std::future::Future;
 
 use crate::lockout::Failures;
+use crate::seal::{KeptKey, SealedKey, Sealer};
 use crate::token::{TokenDigest, TokenKey};
 
 /// A user account. Its `Debug` hides the password hash.
@@ -25,8 +26,8 @@ pub struct User {
     pub password_hash: String,
     /// Inactive users cannot log in and hold no tokens.
     pub active: bool,
-    /// The user's token under the per-user policy, if any (DRF: at most one per user), key
-    /// included so that the next login can hand it back.
+    /// The user's token under the per-user policy, if any (DRF: at most one per user), its key
+    /// kept sealed so that the next login can hand it back.
     pub token: Option<CurrentToken>,
     /// The user's tokens under the per-login policy, by digest only (their keys are stored
     /// nowhere).
@@ -78,8 +79,8 @@ impl std::fmt::Debug for User {
 /// The token a user currently holds, as recorded on the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CurrentToken {
-    /// The key, kept so that the next login can hand the same one back.
-    pub key: TokenKey,
+    /// The key, kept (sealed) so that the next login can hand the same one back.
+    pub key: KeptKey,
     /// When it stops being valid, in seconds since the epoch; `None` = never.
     pub expires: Option<u64>,
 }
@@ -117,9 +118,47 @@ pub struct IssuedChange {
 #[derive(Debug, Clone, Default)]
 pub struct Revoked {
     /// The user's per-user key, if it is among them.
-    pub key: Option<TokenKey>,
+    pub key: Option<HeldKey>,
     /// Digests of their per-login tokens (at most [`TOKENS_PER_STEP`]).
     pub issued: Vec<TokenDigest>,
+}
+
+/// A per-user key as write conditions find it on its user: by its digest, as a sealed key is
+/// kept, or by the key itself when it is known, as versions before sealing kept it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldKey {
+    /// The digest of the key, which also names its record.
+    pub digest: TokenDigest,
+    /// The key, if known (presented by a client, or kept in plain text).
+    pub key: Option<TokenKey>,
+}
+
+impl HeldKey {
+    /// The key `kept` on a user, as read.
+    pub fn kept(kept: &KeptKey) -> Self {
+        match kept {
+            KeptKey::Sealed { digest, .. } => Self {
+                digest: digest.clone(),
+                key: None,
+            },
+            KeptKey::Plain(key) => Self::presented(key),
+        }
+    }
+
+    /// A key a client presented, whichever way its user keeps it.
+    pub fn presented(key: &TokenKey) -> Self {
+        Self {
+            digest: key.digest(),
+            key: Some(key.clone()),
+        }
+    }
+
+    /// Whether `kept` is this key.
+    pub fn is(&self, kept: &KeptKey) -> bool {
+        let stored = kept.stored();
+        stored == self.digest.as_str()
+            || self.key.as_ref().is_some_and(|key| key.expose() == stored)
+    }
 }
 
 /// A user to import (from another system) with their token, if any: `user` lists the token
@@ -147,7 +186,7 @@ impl Revoked {
     /// The tokens `user` holds as read: their per-user key, and the first of their per-login
     /// tokens, so that at most `at_most` in all.
     pub fn held_by(user: &User, at_most: usize) -> Self {
-        let key = user.token.as_ref().map(|token| token.key.clone());
+        let key = user.token.as_ref().map(|token| HeldKey::kept(&token.key));
         let room = at_most.saturating_sub(usize::from(key.is_some()));
         let issued = user
             .issued
@@ -260,6 +299,10 @@ pub struct UserPage {
 
 /// Persistence of users and tokens. See the module documentation for the guarantees.
 pub trait Store: Send + Sync {
+    /// What seals the per-user keys this store keeps (so that its tables hold none in plain
+    /// text) and opens them for the login that hands one back.
+    fn sealer(&self) -> &Sealer;
+
     /// Reads a user, strongly consistently.
     fn user(&self, username: &str)
     -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
@@ -309,16 +352,28 @@ pub trait Store: Send + Sync {
         users: &[Imported],
     ) -> impl Future<Output = Result<Vec<ImportOutcome>, StoreError>> + Send;
 
-    /// In one atomic step, records `token` as the current (per-user) token of `username` and
-    /// deletes the record of the token it replaces, provided the user exists, is active, holds
-    /// exactly `replacing` (`None`: no token), and still has the credentials version
-    /// `credentials`. `Ok(false)` if any of that did not hold.
+    /// In one atomic step, records `token` as the current (per-user) token of `username`, its
+    /// key kept as `sealed` ([`Store::sealer`]'s), and deletes the record of the token it
+    /// replaces, provided the user exists, is active, holds exactly `replacing` (`None`: no
+    /// token), and still has the credentials version `credentials`. `Ok(false)` if any of that
+    /// did not hold.
     fn install_token(
         &self,
         username: &str,
         token: &NewToken,
-        replacing: Option<&TokenKey>,
+        sealed: &SealedKey,
+        replacing: Option<&KeptKey>,
         credentials: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Keeps `username`'s per-user key, read as `read`, sealed as `sealed` instead (sealed
+    /// under the current secret, or for the first time), provided the user still holds it.
+    /// `Ok(false)` if not.
+    fn reseal_key(
+        &self,
+        username: &str,
+        read: &KeptKey,
+        sealed: &SealedKey,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// In one atomic step, applies `change` to `read`'s per-login tokens and moves their
@@ -418,7 +473,7 @@ mod tests {
             password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g".into(),
             active: true,
             token: Some(CurrentToken {
-                key: TokenKey::new("9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"),
+                key: KeptKey::Plain(TokenKey::new("9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b")),
                 expires: None,
             }),
             issued: Vec::new(),

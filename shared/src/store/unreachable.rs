@@ -6,7 +6,11 @@ use super::{
     Store, StoreError, TokenRecord, User, UserPage,
 };
 use crate::lockout::Failures;
+use crate::seal::{KeptKey, SealedKey, Sealer};
 use crate::token::{TokenDigest, TokenKey};
+
+/// Its sealer: none.
+static NO_SEALER: std::sync::LazyLock<Sealer> = std::sync::LazyLock::new(Sealer::unconfigured);
 
 /// Fails every call.
 pub(crate) struct UnreachableStore;
@@ -16,6 +20,12 @@ fn unreachable() -> StoreError {
 }
 
 impl Store for UnreachableStore {
+    fn sealer(&self) -> &Sealer {
+        &NO_SEALER
+    }
+    async fn reseal_key(&self, _: &str, _: &KeptKey, _: &SealedKey) -> Result<bool, StoreError> {
+        Err(unreachable())
+    }
     async fn user(&self, _: &str) -> Result<Option<User>, StoreError> {
         Err(unreachable())
     }
@@ -47,7 +57,8 @@ impl Store for UnreachableStore {
         &self,
         _: &str,
         _: &NewToken,
-        _: Option<&TokenKey>,
+        _: &SealedKey,
+        _: Option<&KeptKey>,
         _: u64,
     ) -> Result<bool, StoreError> {
         Err(unreachable())

@@ -13,6 +13,7 @@ use aws_sdk_dynamodb::config::Region;
 
 use super::https::{self, TrustedRoots};
 use crate::config::{ClientEnv, ConfigError};
+use crate::seal::Sealer;
 
 /// Attempts per request, the first included (the SDK's standard retry with backoff).
 pub const MAX_ATTEMPTS: u32 = 3;
@@ -28,19 +29,42 @@ pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
 /// and timeout limits above, over [`https::https_client`] with the roots `env` asks for.
 /// Nothing else is probed or read: no profile files, no instance metadata, no certificate
 /// files unless asked for, which keeps start-up short.
-pub fn lambda_client(env: &ClientEnv) -> Result<Client, ConfigError> {
+///
+/// With it, the sealer of the seal secret `env` names (unconfigured if none), whose Secrets
+/// Manager client shares the HTTPS client and the limits.
+pub fn lambda_clients(env: &ClientEnv) -> Result<(Client, Sealer), ConfigError> {
     let roots = TrustedRoots::for_paths(env.cert_file.clone(), env.cert_dir.clone())?;
+    let http = https::https_client(roots)?;
     let mut config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(env.region.clone()))
         .credentials_provider(EnvironmentVariableCredentialsProvider::new())
-        .http_client(https::https_client(roots)?)
+        .http_client(http.clone())
         .retry_config(retry_config())
         .timeout_config(timeout_config());
     if let Some(endpoint) = &env.endpoint {
         config = config.endpoint_url(endpoint);
     }
-    Ok(Client::from_conf(config.build()))
+    let sealer = match &env.seal_secret {
+        None => Sealer::unconfigured(),
+        Some(secret) => {
+            let mut secrets = aws_sdk_secretsmanager::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .region(aws_sdk_secretsmanager::config::Region::new(
+                    env.region.clone(),
+                ))
+                .credentials_provider(EnvironmentVariableCredentialsProvider::new())
+                .http_client(http)
+                .retry_config(retry_config())
+                .timeout_config(timeout_config());
+            if let Some(endpoint) = &env.secrets_endpoint {
+                secrets = secrets.endpoint_url(endpoint);
+            }
+            let client = aws_sdk_secretsmanager::Client::from_conf(secrets.build());
+            Sealer::from_secret(client, secret.clone())
+        }
+    };
+    Ok((Client::from_conf(config.build()), sealer))
 }
 
 /// Time an administration command allows one attempt: an import's transactions hold 100 items.

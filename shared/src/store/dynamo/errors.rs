@@ -24,16 +24,7 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    let transient = match &error {
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-            true
-        }
-        SdkError::ServiceError(service) => service
-            .err()
-            .code()
-            .is_some_and(|code| TRANSIENT_CODES.contains(&code)),
-        _ => false,
-    };
+    let transient = is_transient(&error, TRANSIENT_CODES);
     let missing_table = matches!(&error, SdkError::ServiceError(service)
         if service.err().code() == Some("ResourceNotFoundException"));
     if transient {
@@ -42,6 +33,24 @@ where
         StoreError::TableNotFound(Box::new(error))
     } else {
         StoreError::Failed(Box::new(error))
+    }
+}
+
+/// Whether an AWS SDK error (of any service) may pass if the call is retried later: a timeout,
+/// a lost connection or answer, or a service error whose code is one of `codes`.
+pub(crate) fn is_transient<E, R>(error: &SdkError<E, R>, codes: &[&str]) -> bool
+where
+    E: ProvideErrorMetadata,
+{
+    match error {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            true
+        }
+        SdkError::ServiceError(service) => service
+            .err()
+            .code()
+            .is_some_and(|code| codes.contains(&code)),
+        _ => false,
     }
 }
 
@@ -228,7 +237,10 @@ mod tests {
             created: 1,
             expires: None,
         };
-        store.install_token("admin", &token, None, 0).await
+        let sealed = crate::seal::SealKey::random()
+            .seal("admin", &token.key)
+            .expect("sealed");
+        store.install_token("admin", &token, &sealed, None, 0).await
     }
 
     #[tokio::test]

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::lockout::Failures;
+use crate::seal::{KeptKey, SealedKey};
 use crate::store::{CurrentToken, Issued, NewToken, TokenRecord, User};
 use crate::token::{TokenDigest, TokenKey};
 
@@ -18,8 +19,11 @@ pub const USERNAME: &str = "username";
 pub const PASSWORD: &str = "password";
 /// Users table: whether the user may log in.
 pub const ACTIVE: &str = "active";
-/// Users table: the current key (absent when the user has no token).
+/// Users table: the per-user key's digest, when [`TOKEN_SEALED`] keeps the key sealed; the key
+/// itself as versions before sealing kept it (absent when the user has no token).
 pub const TOKEN: &str = "token";
+/// Users table: the per-user key sealed ([`crate::seal`]), binary.
+pub const TOKEN_SEALED: &str = "token_sealed";
 /// Users table: when the current key expires (absent when it never does).
 pub const TOKEN_EXPIRES: &str = "token_expires";
 /// Users table: the per-login tokens, a map from each token's digest to its expiry (a number,
@@ -72,7 +76,10 @@ pub fn user_item(user: &User) -> Item {
         item.insert(CREDENTIALS.to_owned(), n(user.credentials));
     }
     if let Some(token) = &user.token {
-        item.insert(TOKEN.to_owned(), s(token.key.expose()));
+        item.insert(TOKEN.to_owned(), s(token.key.stored()));
+        if let KeptKey::Sealed { sealed, .. } = &token.key {
+            item.insert(TOKEN_SEALED.to_owned(), sealed_value(sealed));
+        }
         if let Some(expires) = token.expires {
             item.insert(TOKEN_EXPIRES.to_owned(), n(expires));
         }
@@ -91,6 +98,11 @@ pub fn user_item(user: &User) -> Item {
         item.insert(TOKENS.to_owned(), AttributeValue::M(entries));
     }
     item
+}
+
+/// The value of [`TOKEN_SEALED`].
+pub fn sealed_value(sealed: &SealedKey) -> AttributeValue {
+    AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(sealed.as_bytes()))
 }
 
 /// The value of a per-login token's entry in the user's [`TOKENS`] map: its expiry.
@@ -113,9 +125,18 @@ pub fn token_item(username: &str, token: &NewToken) -> Item {
 
 /// Reads a users-table item.
 pub fn user_from_item(item: &Item) -> Result<User, ItemError> {
-    let token = match optional_string(item, TOKEN)? {
+    let kept = match (optional_string(item, TOKEN)?, item.get(TOKEN_SEALED)) {
+        (None, _) => None,
+        (Some(digest), Some(AttributeValue::B(sealed))) => Some(KeptKey::Sealed {
+            digest: TokenDigest::from_stored(digest),
+            sealed: SealedKey::from_stored(sealed.clone().into_inner()),
+        }),
+        (Some(key), None) => Some(KeptKey::Plain(TokenKey::new(key))),
+        (Some(_), Some(_)) => return Err(missing(TOKEN_SEALED, "B")),
+    };
+    let token = match kept {
         Some(key) => Some(CurrentToken {
-            key: TokenKey::new(key),
+            key,
             expires: optional_number(item, TOKEN_EXPIRES)?,
         }),
         None => None,
@@ -277,8 +298,31 @@ mod tests {
         item.insert(TOKEN.into(), s("k"));
         item.insert(TOKEN_EXPIRES.into(), n(99));
         let token = user_from_item(&item).unwrap().token.unwrap();
-        assert_eq!(token.key, TokenKey::new("k"));
+        assert_eq!(token.key, KeptKey::Plain(TokenKey::new("k")));
         assert_eq!(token.expires, Some(99));
+    }
+
+    #[test]
+    fn a_sealed_key_is_kept_as_its_digest_and_sealed_bytes_only() {
+        let key = TokenKey::new("9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b");
+        let sealed = crate::seal::SealKey::random().seal("admin", &key).unwrap();
+        let user = User {
+            username: "admin".into(),
+            password_hash: "h".into(),
+            active: true,
+            token: Some(CurrentToken {
+                key: KeptKey::sealed(&key, sealed),
+                expires: None,
+            }),
+            issued: Vec::new(),
+            created: 1,
+            credentials: 0,
+        };
+        let item = user_item(&user);
+        assert_eq!(item[TOKEN], s(key.digest().as_str()));
+        let text = format!("{item:?}");
+        assert!(!text.contains(key.expose()), "{text}");
+        assert_eq!(user_from_item(&item).unwrap(), user);
     }
 
     #[test]

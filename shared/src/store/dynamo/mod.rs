@@ -10,35 +10,54 @@
 //! - [`tables`]: the table definitions, for creating and checking tables.
 
 pub mod client;
-mod errors;
+pub(crate) mod errors;
 pub mod https;
 mod import;
 pub mod items;
 mod operations;
 pub mod tables;
 
+use std::sync::Arc;
+
 use aws_sdk_dynamodb::Client;
 
 use crate::config::{ClientEnv, ConfigError, Tables};
+use crate::seal::Sealer;
 
 /// Users and tokens in two DynamoDB tables.
 #[derive(Debug, Clone)]
 pub struct DynamoStore {
     client: Client,
     tables: Tables,
+    sealer: Arc<Sealer>,
 }
 
 impl DynamoStore {
-    /// A store over `tables`, using an existing client.
+    /// A store over `tables`, using an existing client, that cannot seal per-user keys (see
+    /// [`DynamoStore::with_sealer`]).
     pub fn new(client: Client, tables: Tables) -> Self {
-        Self { client, tables }
+        Self {
+            client,
+            tables,
+            sealer: Arc::new(Sealer::unconfigured()),
+        }
     }
 
-    /// A store over `tables` for a Lambda function, with [`client::lambda_client`] built from
-    /// the environment Lambda sets ([`ClientEnv`]).
+    /// This store, sealing per-user keys with `sealer`.
+    pub fn with_sealer(self, sealer: Sealer) -> Self {
+        Self {
+            sealer: Arc::new(sealer),
+            ..self
+        }
+    }
+
+    /// A store over `tables` for a Lambda function, with the clients of
+    /// [`client::lambda_clients`] built from the environment Lambda sets ([`ClientEnv`]):
+    /// sealing with the secret it names, if any.
     pub fn from_lambda_env(tables: Tables) -> Result<Self, ConfigError> {
-        let client = client::lambda_client(&ClientEnv::from_env()?)?;
-        Ok(Self::new(client, tables))
+        let env = ClientEnv::from_env()?;
+        let (client, sealer) = client::lambda_clients(&env)?;
+        Ok(Self::new(client, tables).with_sealer(sealer))
     }
 
     /// The SDK client, for administration (table creation).

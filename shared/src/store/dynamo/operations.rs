@@ -20,9 +20,10 @@ use super::DynamoStore;
 use super::errors::{Cancellation, cancellation, classify};
 use super::items::{
     self, ACTIVE, CREDENTIALS, DIGEST, EXPIRES, FAILURES, LAST_FAILURE, OWNER, PASSWORD, SOURCES,
-    TOKEN, TOKEN_EXPIRES, TOKENS, USERNAME, s,
+    TOKEN, TOKEN_EXPIRES, TOKEN_SEALED, TOKENS, USERNAME, s,
 };
 use crate::lockout::Failures;
+use crate::seal::{KeptKey, SealedKey, Sealer};
 use crate::store::{
     Attempt, AttemptGate, ImportOutcome, Imported, IssuedChange, NewToken, PasswordChange, Revoked,
     Store, StoreError, TOKENS_PER_STEP, TokenRecord, User, UserPage,
@@ -30,6 +31,10 @@ use crate::store::{
 use crate::token::{TokenDigest, TokenKey};
 
 impl Store for DynamoStore {
+    fn sealer(&self) -> &Sealer {
+        &self.sealer
+    }
+
     async fn user(&self, username: &str) -> Result<Option<User>, StoreError> {
         let key = (USERNAME, s(username));
         self.read(&self.tables.users, key, items::user_from_item)
@@ -192,7 +197,8 @@ impl Store for DynamoStore {
         &self,
         username: &str,
         token: &NewToken,
-        replacing: Option<&TokenKey>,
+        sealed: &SealedKey,
+        replacing: Option<&KeptKey>,
         credentials: u64,
     ) -> Result<bool, StoreError> {
         let mut update = Update::builder()
@@ -205,13 +211,19 @@ impl Store for DynamoStore {
             .with_credentials(credentials)
             .expression_attribute_names("#active", ACTIVE)
             .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
+            .expression_attribute_names("#token_sealed", TOKEN_SEALED)
             .expression_attribute_values(":true", AttributeValue::Bool(true))
-            .expression_attribute_values(":key", s(token.key.expose()));
+            .expression_attribute_values(":digest", s(token.key.digest().as_str()))
+            .expression_attribute_values(":sealed", items::sealed_value(sealed));
         update = match token.expires {
             Some(expires) => update
-                .update_expression("SET #token = :key, #token_expires = :expires")
+                .update_expression(
+                    "SET #token = :digest, #token_sealed = :sealed, #token_expires = :expires",
+                )
                 .expression_attribute_values(":expires", items::n(expires)),
-            None => update.update_expression("SET #token = :key REMOVE #token_expires"),
+            None => update.update_expression(
+                "SET #token = :digest, #token_sealed = :sealed REMOVE #token_expires",
+            ),
         };
         let mut writes = vec![
             self.put_token_record(username, token)?,
@@ -223,6 +235,29 @@ impl Store for DynamoStore {
             writes.push(self.delete_token_record(&old.digest())?);
         }
         self.transact(writes).await
+    }
+
+    async fn reseal_key(
+        &self,
+        username: &str,
+        read: &KeptKey,
+        sealed: &SealedKey,
+    ) -> Result<bool, StoreError> {
+        let answer = self
+            .client
+            .update_item()
+            .table_name(&self.tables.users)
+            .key(USERNAME, s(username))
+            .update_expression("SET #token = :digest, #token_sealed = :sealed")
+            .condition_expression("#token = :read")
+            .expression_attribute_names("#token", TOKEN)
+            .expression_attribute_names("#token_sealed", TOKEN_SEALED)
+            .expression_attribute_values(":read", s(read.stored()))
+            .expression_attribute_values(":digest", s(read.digest().as_str()))
+            .expression_attribute_values(":sealed", items::sealed_value(sealed))
+            .send()
+            .await;
+        written(answer)
     }
 
     async fn update_issued(&self, read: &User, change: &IssuedChange) -> Result<bool, StoreError> {
@@ -280,9 +315,11 @@ impl Store for DynamoStore {
         let per_user = built(
             on_user
                 .update_expression("SET #token_expires = :expires")
-                .condition_expression("#token = :key")
+                // A sealed key is kept as its digest, one from before sealing as itself.
+                .condition_expression("#token IN (:digest, :key)")
                 .expression_attribute_names("#token", TOKEN)
                 .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
+                .expression_attribute_values(":digest", s(digest.as_str()))
                 .expression_attribute_values(":key", s(key.expose()))
                 .build(),
         )?;
@@ -310,14 +347,22 @@ impl Store for DynamoStore {
             .key(USERNAME, s(username))
             .expression_attribute_names("#username", USERNAME);
         let mut digests = Vec::new();
-        if let Some(key) = &revoked.key {
-            condition.push_str(" AND #token = :key");
-            removed.extend(["#token".to_owned(), "#token_expires".to_owned()]);
+        if let Some(held) = &revoked.key {
+            // A sealed key is kept as its digest, one from before sealing as itself.
+            match &held.key {
+                Some(key) => {
+                    condition.push_str(" AND #token IN (:digest, :key)");
+                    update = update.expression_attribute_values(":key", s(key.expose()));
+                }
+                None => condition.push_str(" AND #token = :digest"),
+            }
+            removed.extend(KEPT_KEY.map(str::to_owned));
             update = update
                 .expression_attribute_names("#token", TOKEN)
                 .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
-                .expression_attribute_values(":key", s(key.expose()));
-            digests.push(key.digest());
+                .expression_attribute_names("#token_sealed", TOKEN_SEALED)
+                .expression_attribute_values(":digest", s(held.digest.as_str()));
+            digests.push(held.digest.clone());
         }
         if !revoked.issued.is_empty() {
             update = update.expression_attribute_names("#tokens", TOKENS);
@@ -369,8 +414,12 @@ impl Store for DynamoStore {
             update.update_expression("SET #active = :active")
         } else {
             update
-                .update_expression("SET #active = :active REMOVE #token, #token_expires, #tokens")
+                .update_expression(
+                    "SET #active = :active \
+                     REMOVE #token, #token_expires, #token_sealed, #tokens",
+                )
                 .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
+                .expression_attribute_names("#token_sealed", TOKEN_SEALED)
         };
         let write = TransactWriteItem::builder()
             .update(built(update.build())?)
@@ -430,10 +479,11 @@ impl Store for DynamoStore {
             .with_credentials(read.credentials)
             .update_expression(
                 "SET #password = :new, #credentials = :next \
-                 REMOVE #token, #token_expires, #tokens",
+                 REMOVE #token, #token_expires, #token_sealed, #tokens",
             )
             .expression_attribute_names("#password", PASSWORD)
             .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
+            .expression_attribute_names("#token_sealed", TOKEN_SEALED)
             .expression_attribute_values(":new", s(new_hash))
             .expression_attribute_values(":next", items::n(read.credentials + 1));
         let write = TransactWriteItem::builder()
@@ -639,8 +689,10 @@ fn issued_update(read: &User, change: &IssuedChange) -> UpdateBuilder {
     let mut set = Vec::new();
     let mut removed = Vec::new();
     if read.token.is_some() {
-        update = update.expression_attribute_names("#token_expires", TOKEN_EXPIRES);
-        removed.extend(["#token".to_owned(), "#token_expires".to_owned()]);
+        update = update
+            .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
+            .expression_attribute_names("#token_sealed", TOKEN_SEALED);
+        removed.extend(KEPT_KEY.map(str::to_owned));
     }
     if read.issued.is_empty() {
         let entries = added
@@ -689,6 +741,10 @@ fn issued_update(read: &User, change: &IssuedChange) -> UpdateBuilder {
         .with_credentials(read.credentials)
 }
 
+/// The placeholders of the attributes that keep a per-user key (bound as `TOKEN`,
+/// `TOKEN_EXPIRES`, `TOKEN_SEALED`): removed together.
+const KEPT_KEY: [&str; 3] = ["#token", "#token_expires", "#token_sealed"];
+
 /// The condition that a users item still has credentials version `version` (bound by
 /// [`HoldingExactly::with_credentials`]): a version never changed is an absent attribute.
 fn credentials_are(version: u64) -> &'static str {
@@ -719,14 +775,14 @@ trait HoldingExactly: Sized {
 
     /// Holding exactly `current` as the per-user key (no key if `None`); per-login tokens are
     /// not looked at. Binds `#username`, `#token` and, with a key, `:current`.
-    fn holding_key(self, current: Option<&TokenKey>, also: &str) -> Self {
+    fn holding_key(self, current: Option<&KeptKey>, also: &str) -> Self {
         let this = self.name("#username", USERNAME).name("#token", TOKEN);
         match current {
             Some(key) => this
                 .condition(format!(
                     "attribute_exists(#username) AND #token = :current{also}"
                 ))
-                .value(":current", s(key.expose())),
+                .value(":current", s(key.stored())),
             None => this.condition(format!(
                 "attribute_exists(#username) AND attribute_not_exists(#token){also}"
             )),
