@@ -18,11 +18,18 @@ impl Ctx<DynamoStore> {
     /// DynamoDB client configured from the variables Lambda sets
     /// ([`DynamoStore::from_lambda_env`]).
     pub fn from_lambda_env() -> Result<Self, ConfigError> {
-        let settings = Settings::from_env()?;
-        let tables = Tables::from_env()?;
         Ok(Self {
-            store: DynamoStore::from_lambda_env(tables)?,
-            settings,
+            settings: Settings::from_env()?,
+            store: DynamoStore::from_lambda_env(Tables::from_env()?)?,
+        })
+    }
+
+    /// [`Ctx::from_lambda_env`] with a store that seals keys
+    /// ([`DynamoStore::from_lambda_env_sealing`]): the login's.
+    pub fn from_lambda_env_sealing() -> Result<Self, ConfigError> {
+        Ok(Self {
+            settings: Settings::from_env()?,
+            store: DynamoStore::from_lambda_env_sealing(Tables::from_env()?)?,
         })
     }
 }

@@ -17,7 +17,8 @@ pub fn init() -> Result<Ctx<DynamoStore>, ConfigError> {
 /// [`init`] for the login function, which seals and opens per-user keys: the seal secret
 /// ([`crate::seal::SEAL_SECRET_VAR`]) must be configured, or the function stops at init.
 pub fn init_sealing() -> Result<Ctx<DynamoStore>, ConfigError> {
-    let ctx = init()?;
+    logging::init_lambda();
+    let ctx = Ctx::from_lambda_env_sealing()?;
     if !ctx.store.sealer().is_configured() {
         return Err(ConfigError::Missing(crate::seal::SEAL_SECRET_VAR));
     }

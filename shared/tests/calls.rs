@@ -1,14 +1,15 @@
 //! DynamoDB operations per request, counted by an SDK interceptor: whoami one read; login of a
 //! user with a token two reads (the user with the name's failed logins, then the user again
 //! after the password check) and two writes (the attempt counted before the password is
-//! checked, then forgotten on success); login creating a token those and a transaction; a
-//! failed login a read and a write (the attempt counted); a locked name the read alone; logout
-//! at most
-//! two, the authorizer one read per authorization, and nothing at all for requests refused
-//! before the store is needed. Under the per-login policy: login reads as above and writes one
-//! transaction, logout one read and one transaction, logout-all a read of the token, then per
-//! 50 tokens a read of the user and a transaction, and a last read of the user. Sliding
-//! expiry adds one transaction to whoami when a renewal is due, none otherwise.
+//! checked, then forgotten on success), and one write more, once, for a key kept in plain text
+//! by a version before sealing (it is sealed in passing); login creating a token those and a
+//! transaction; a failed login a read and a write (the attempt counted); a locked name the
+//! read alone; logout at most two, the authorizer one read per authorization, and nothing at
+//! all for requests refused before the store is needed. Under the per-login policy: login
+//! reads as above and writes one transaction, logout one read and one transaction, logout-all
+//! a read of the token, then per 50 tokens a read of the user and a transaction, and a last
+//! read of the user. Sliding expiry adds one transaction to whoami when a renewal is due, none
+//! otherwise.
 
 #![allow(
     clippy::unwrap_used,
@@ -45,6 +46,48 @@ async fn recorded_app_with(settings: Settings) -> (TestApp, OperationLog) {
 fn login_json(password: &str) -> TestRequest {
     TestRequest::post("/api-token-auth/")
         .json(&json!({ "username": ADMIN.0, "password": password }))
+}
+
+/// A key kept in plain text by a version before sealing costs its user's next login one
+/// `UpdateItem` more (it is sealed in passing), once; the logins after it make the usual calls.
+#[tokio::test]
+async fn a_plain_key_is_sealed_by_one_write_once() {
+    let tables = testkit::dynamo::fresh_store().await.tables().clone();
+    let (client, log) = testkit::dynamo::recording_client();
+    let store = testkit::dynamo::store(client, tables);
+    let key = authtoken::token::TokenKey::generate(authtoken::token::TokenFormat::Hex);
+    let hash = authtoken::password::hash(&Password::new(ADMIN.1)).unwrap();
+    testkit::keys::user_keeping(
+        &store,
+        ADMIN.0,
+        &hash,
+        &key,
+        authtoken::seal::KeptKey::Plain(key.clone()),
+    )
+    .await;
+    log.take();
+    let app = TestApp::Dynamo(Ctx {
+        store,
+        settings: Settings::default(),
+    });
+    assert_eq!(app.login(ADMIN).await, key.expose());
+    assert_eq!(
+        log.take(),
+        [
+            "BatchGetItem",
+            "UpdateItem",
+            "GetItem",
+            "UpdateItem",
+            "DeleteItem"
+        ],
+        "the login that seals the key"
+    );
+    assert_eq!(app.login(ADMIN).await, key.expose());
+    assert_eq!(
+        log.take(),
+        ["BatchGetItem", "UpdateItem", "GetItem", "DeleteItem"],
+        "the logins after it"
+    );
 }
 
 #[tokio::test]

@@ -249,7 +249,12 @@ pub async fn run_events(function: &str, launcher: &Launcher, binary: &str) -> Ve
     let digest = TokenKey::new(EVENT_TOKEN).digest();
     assert_no_secrets(
         &process.log(),
-        &[EVENT_USER.1, EVENT_TOKEN, digest.as_str()],
+        &[
+            EVENT_USER.1,
+            EVENT_TOKEN,
+            digest.as_str(),
+            dynamo::SEAL_SECRET_TEXT,
+        ],
     );
     report
 }

@@ -95,6 +95,7 @@ async fn logins_leave_audit_events_with_the_client_and_the_request() {
             "not the password",
             EVENT_TOKEN,
             digest.as_str(),
+            testkit::dynamo::SEAL_SECRET_TEXT,
         ],
     );
 }

@@ -12,6 +12,8 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::Region;
 
 use super::https::{self, TrustedRoots};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+
 use crate::config::{ClientEnv, ConfigError};
 use crate::seal::Sealer;
 
@@ -29,22 +31,15 @@ pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
 /// and timeout limits above, over [`https::https_client`] with the roots `env` asks for.
 /// Nothing else is probed or read: no profile files, no instance metadata, no certificate
 /// files unless asked for, which keeps start-up short.
-///
-/// With it, the sealer of the seal secret `env` names (unconfigured if none), whose Secrets
-/// Manager client shares the HTTPS client and the limits.
-pub fn lambda_clients(env: &ClientEnv) -> Result<(Client, Sealer), ConfigError> {
-    let roots = TrustedRoots::for_paths(env.cert_file.clone(), env.cert_dir.clone())?;
-    let http = https::https_client(roots)?;
-    let mut config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(env.region.clone()))
-        .credentials_provider(EnvironmentVariableCredentialsProvider::new())
-        .http_client(http.clone())
-        .retry_config(retry_config())
-        .timeout_config(timeout_config());
-    if let Some(endpoint) = &env.endpoint {
-        config = config.endpoint_url(endpoint);
-    }
+pub fn lambda_client(env: &ClientEnv) -> Result<Client, ConfigError> {
+    Ok(dynamodb_client(env, lambda_https(env)?))
+}
+
+/// [`lambda_client`], and the sealer of the seal secret `env` names (unconfigured if none),
+/// whose Secrets Manager client shares the HTTPS client and the limits: for the login, the one
+/// function that seals and opens keys (the others do not link the Secrets Manager client).
+pub fn lambda_clients_sealing(env: &ClientEnv) -> Result<(Client, Sealer), ConfigError> {
+    let http = lambda_https(env)?;
     let sealer = match &env.seal_secret {
         None => Sealer::unconfigured(),
         Some(secret) => {
@@ -54,7 +49,7 @@ pub fn lambda_clients(env: &ClientEnv) -> Result<(Client, Sealer), ConfigError> 
                     env.region.clone(),
                 ))
                 .credentials_provider(EnvironmentVariableCredentialsProvider::new())
-                .http_client(http)
+                .http_client(http.clone())
                 .retry_config(retry_config())
                 .timeout_config(timeout_config());
             if let Some(endpoint) = &env.secrets_endpoint {
@@ -64,7 +59,27 @@ pub fn lambda_clients(env: &ClientEnv) -> Result<(Client, Sealer), ConfigError> 
             Sealer::from_secret(client, secret.clone())
         }
     };
-    Ok((Client::from_conf(config.build()), sealer))
+    Ok((dynamodb_client(env, http), sealer))
+}
+
+/// The HTTPS client of the functions' SDK clients, trusting the roots `env` asks for.
+fn lambda_https(env: &ClientEnv) -> Result<SharedHttpClient, ConfigError> {
+    let roots = TrustedRoots::for_paths(env.cert_file.clone(), env.cert_dir.clone())?;
+    https::https_client(roots)
+}
+
+fn dynamodb_client(env: &ClientEnv, http: SharedHttpClient) -> Client {
+    let mut config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(env.region.clone()))
+        .credentials_provider(EnvironmentVariableCredentialsProvider::new())
+        .http_client(http)
+        .retry_config(retry_config())
+        .timeout_config(timeout_config());
+    if let Some(endpoint) = &env.endpoint {
+        config = config.endpoint_url(endpoint);
+    }
+    Client::from_conf(config.build())
 }
 
 /// Time an administration command allows one attempt: an import's transactions hold 100 items.

@@ -51,12 +51,17 @@ impl DynamoStore {
         }
     }
 
-    /// A store over `tables` for a Lambda function, with the clients of
-    /// [`client::lambda_clients`] built from the environment Lambda sets ([`ClientEnv`]):
-    /// sealing with the secret it names, if any.
+    /// A store over `tables` for a Lambda function, with [`client::lambda_client`] built from
+    /// the environment Lambda sets ([`ClientEnv`]); it cannot seal keys.
     pub fn from_lambda_env(tables: Tables) -> Result<Self, ConfigError> {
-        let env = ClientEnv::from_env()?;
-        let (client, sealer) = client::lambda_clients(&env)?;
+        let client = client::lambda_client(&ClientEnv::from_env()?)?;
+        Ok(Self::new(client, tables))
+    }
+
+    /// [`DynamoStore::from_lambda_env`] sealing with the secret the environment names, if any
+    /// ([`client::lambda_clients_sealing`]): the login's store.
+    pub fn from_lambda_env_sealing(tables: Tables) -> Result<Self, ConfigError> {
+        let (client, sealer) = client::lambda_clients_sealing(&ClientEnv::from_env()?)?;
         Ok(Self::new(client, tables).with_sealer(sealer))
     }
 
