@@ -1,8 +1,8 @@
 //! What keeping per-user keys sealed costs a login, and what the alternative would have:
 //!
 //! 1. sealing and opening a key (AES-256-GCM, in process): per login;
-//! 2. reading the seal secret from Secrets Manager (its current and previous versions, in
-//!    parallel): once per sandbox, at the first login that needs a key;
+//! 2. reading the seal secret's current version from Secrets Manager: once per sandbox, at the
+//!    first login that needs a key;
 //! 3. one Secrets Manager call alone: the round trip a KMS `Decrypt` per login would add to
 //!    every login instead (both are AWS JSON APIs reached with the same SDK stack).
 //!
@@ -140,7 +140,7 @@ fn main() {
     );
     let ratio = |duration: Duration| duration.as_secs_f64() / get_item.as_secs_f64();
     println!(
-        "2. first open in a process (the secret's two versions read, in parallel): {:.2} ms \
+        "2. first open in a process (the secret's current version read): {:.2} ms \
          ({:.2}x a GetItem; once per sandbox)",
         millis(first_open),
         ratio(first_open)

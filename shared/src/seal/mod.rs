@@ -6,7 +6,8 @@
 //! seal keys; the other functions never read the secret.
 //!
 //! - [`cipher`]: the cipher and the sealed layout;
-//! - `secret`: reading the secret's current and previous versions from Secrets Manager.
+//! - `secret`: reading the secret's versions from Secrets Manager (the current one at the first
+//!   use; the previous one too when a key of another version appears).
 //!
 //! Rotation: a new version of the secret becomes current and the old one previous; keys sealed
 //! under either open, a login reseals a key sealed under the previous one (or kept in plain
@@ -143,6 +144,8 @@ impl From<SealError> for StoreError {
 struct Keys {
     current: Arc<SealKey>,
     previous: Option<Arc<SealKey>>,
+    /// Whether the previous version was asked for (it is only once a key needs it).
+    previous_read: bool,
     read_at: Instant,
 }
 
@@ -193,6 +196,7 @@ impl Sealer {
             keys: Mutex::new(Some(Keys {
                 current: Arc::new(key),
                 previous: None,
+                previous_read: true,
                 read_at: Instant::now(),
             })),
         }
@@ -237,7 +241,8 @@ impl Sealer {
     }
 
     /// Opens `kept`, `username`'s key. A key sealed under a key id not known yet makes the
-    /// secret be read again (it may have rotated since), at most every [`REFRESH_INTERVAL`].
+    /// secret's current and previous versions be read (it may have rotated since): at once the
+    /// first time, then at most every [`REFRESH_INTERVAL`].
     pub async fn open(&self, username: &str, kept: &KeptKey) -> Result<Opened, SealError> {
         let sealed = match kept {
             KeptKey::Plain(key) => return Ok(Opened::Stale(key.clone())),
@@ -250,7 +255,7 @@ impl Sealer {
         let mut loaded = self.loaded(&mut keys, false).await?;
         if loaded.find(id).is_none()
             && matches!(self.source, Source::Secret(_))
-            && loaded.read_at.elapsed() >= REFRESH_INTERVAL
+            && (!loaded.previous_read || loaded.read_at.elapsed() >= REFRESH_INTERVAL)
         {
             loaded = self.loaded(&mut keys, true).await?;
         }
@@ -268,22 +273,25 @@ impl Sealer {
         Ok(opened.unwrap_or(Opened::Lost))
     }
 
-    /// The keys, read from the source unless they are (and `refresh` is false).
+    /// The keys, read from the source unless they are: the current version alone (one call,
+    /// the common case), or with `with_previous` both again, in parallel.
     async fn loaded<'a>(
         &self,
         keys: &'a mut Option<Keys>,
-        refresh: bool,
+        with_previous: bool,
     ) -> Result<&'a Keys, SealError> {
-        if refresh || keys.is_none() {
+        if with_previous || keys.is_none() {
             let Source::Secret(secret) = &self.source else {
                 return keys.as_ref().ok_or(SealError::Unconfigured);
             };
             // Boxed: the SDK call's future type is deep, and every handler would carry it.
-            let read: Pin<Box<dyn Future<Output = _> + Send + '_>> = Box::pin(secret.read());
+            let read: Pin<Box<dyn Future<Output = _> + Send + '_>> =
+                Box::pin(secret.read(with_previous));
             let (current, previous) = read.await?;
             *keys = Some(Keys {
                 current: Arc::new(current),
                 previous: previous.map(Arc::new),
+                previous_read: with_previous,
                 read_at: Instant::now(),
             });
         }

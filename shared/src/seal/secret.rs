@@ -1,5 +1,5 @@
-//! Reading the seal secret from Secrets Manager: its current version and, during a rotation,
-//! its previous one, in parallel, once per process (and again after a rotation).
+//! Reading the seal secret from Secrets Manager: its current version once per process, and,
+//! when a key needs it, its previous one with the current again, in parallel.
 
 use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
@@ -41,9 +41,19 @@ impl SecretSource {
         Self { client, secret_id }
     }
 
-    /// The keys of the current version and of the previous one, if the secret has one.
-    pub(super) async fn read(&self) -> Result<(SealKey, Option<SealKey>), SealError> {
-        let (current, previous) = tokio::join!(self.version(CURRENT), self.version(PREVIOUS));
+    /// The key of the current version and, `with_previous`, of the previous one if the secret
+    /// has one (read in parallel).
+    pub(super) async fn read(
+        &self,
+        with_previous: bool,
+    ) -> Result<(SealKey, Option<SealKey>), SealError> {
+        let previous = async {
+            match with_previous {
+                true => self.version(PREVIOUS).await,
+                false => Ok(None),
+            }
+        };
+        let (current, previous) = tokio::join!(self.version(CURRENT), previous);
         let current =
             current?.ok_or_else(|| failed(Unusable::NoCurrentVersion(self.secret_id.clone())))?;
         Ok((current, previous?))
