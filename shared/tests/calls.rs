@@ -77,8 +77,8 @@ async fn a_plain_key_is_sealed_by_one_write_once() {
             "BatchGetItem",
             "UpdateItem",
             "GetItem",
-            "UpdateItem",
-            "DeleteItem"
+            "DeleteItem",
+            "UpdateItem"
         ],
         "the login that seals the key"
     );
