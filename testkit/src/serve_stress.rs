@@ -1,6 +1,6 @@
 //! Abuse of a local server the way a careless or hostile client would: connections that send a
 //! byte every few seconds, bodies that never finish, logins whose clients hang up at once. Used
-//! by `cli/tests/serve_hardening.rs`, which asserts the outcome and prints the figures (how long
+//! by `cli/tests/suite/serve_hardening.rs`, which asserts the outcome and prints the figures (how long
 //! the connections lived, the server's memory).
 
 use std::net::SocketAddr;

@@ -83,7 +83,7 @@ pub fn cancellation<'a>(codes: impl Iterator<Item = Option<&'a str>>) -> Cancell
 mod tests {
     //! Each class of failure, produced by the SDK's own mocks and read back through the store.
     //! Timeouts, refused connections and lost answers are proven against moto through the
-    //! fault proxy (cli/tests/faults.rs).
+    //! fault proxy (shared/tests/suite/faults.rs).
 
     use aws_sdk_dynamodb::Client;
     use aws_sdk_dynamodb::error::ErrorMetadata;

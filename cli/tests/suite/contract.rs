@@ -10,10 +10,10 @@ async fn http(settings: Settings) -> TestApp {
     TestApp::http(env!("CARGO_BIN_EXE_authtoken"), settings).await
 }
 
-testkit::contract_suite!(http, crate::http);
-testkit::contract_suite!(per_login http_per_login, crate::http);
-testkit::lockout_suite!(lockout, crate::http);
-testkit::policy_suite!(policy, crate::http);
+testkit::contract_suite!(http, crate::contract::http);
+testkit::contract_suite!(per_login http_per_login, crate::contract::http);
+testkit::lockout_suite!(lockout, crate::contract::http);
+testkit::policy_suite!(policy, crate::contract::http);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_expired_token_is_refused_and_replaced_at_the_next_login() {
