@@ -120,7 +120,7 @@ def check(root: pathlib.Path, recorded: dict[str, str], require_variables: bool)
         missing = [name for name in REQUIRED_VARIABLES if not os.environ.get(name)]
         if missing:
             errors.append(f"repository variables not set: {', '.join(missing)} "
-                          "(README, Deploys from GitHub Actions: scripts/github-environment.sh sets them)")
+                          "(docs/DEPLOYING.md, Deploys from GitHub Actions: scripts/github-environment.sh sets them)")
     return errors
 
 

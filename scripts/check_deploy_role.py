@@ -49,7 +49,7 @@ from iam_policy import Request, evaluate
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SETUP_TEMPLATE = ROOT / "deploy" / "github-oidc-role.yaml"
 APP_TEMPLATE = ROOT / "template.yaml"
-# The names the README's one-time setup uses.
+# The names the one-time setup of docs/DEPLOYING.md uses.
 SETUP_STACK = "authtoken-github-deploy"
 APP_STACK = "authtoken"
 HANDLERS = ("create", "read", "update", "delete")

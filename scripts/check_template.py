@@ -1,4 +1,4 @@
-"""Checks template.yaml, as AWS SAM translates it, against functions/, events/ and README.md.
+"""Checks template.yaml, as AWS SAM translates it, against functions/, events/ and docs/DEPLOYING.md.
 
 SAM turns template.yaml into the CloudFormation that is deployed: the HTTP API becomes an
 OpenAPI body whose paths are the routes, and each function gets an IAM role. This script runs
@@ -9,7 +9,7 @@ Routes
   /x/ reaches the route /x anyway);
 - every key of the stage's RouteSettings is a route key (otherwise the stage fails to deploy
   with "Unable to find Route by key");
-- the routes of each function are exactly those README.md documents (its "Routes" table).
+- the routes of each function are exactly those docs/DEPLOYING.md documents (its "Routes" table).
 
 Authorizers
 - every Lambda authorizer of the HTTP API is a REQUEST authorizer with payload format 2.0,
@@ -83,8 +83,8 @@ AUTHORIZER_IDENTITY = ["$request.header.Authorization"]
 # What the authorizer puts in a request's context (authtoken::authorizer::Grant).
 AUTHORIZER_CONTEXT = {"username"}
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-# One row of README.md's Routes table: | `LoginFunction` | `ANY /api-token-auth` | ...
-README_ROUTE_ROW = re.compile(r"^\|\s*`(\w+Function)`\s*\|([^|]*)\|")
+# One row of docs/DEPLOYING.md's Routes table: | `LoginFunction` | `ANY /api-token-auth` | ...
+ROUTE_ROW = re.compile(r"^\|\s*`(\w+Function)`\s*\|([^|]*)\|")
 
 
 class NoManagedPolicies:
@@ -220,14 +220,14 @@ def stage_route_settings(translated: dict) -> set[str]:
 
 
 def documented_routes() -> dict[str, set[str]]:
-    """README.md's Routes table: function -> route keys."""
+    """docs/DEPLOYING.md's Routes table: function -> route keys."""
     documented: dict[str, set[str]] = {}
     in_table = False
-    for line in (ROOT / "README.md").read_text().splitlines():
+    for line in (ROOT / "docs" / "DEPLOYING.md").read_text().splitlines():
         if line.startswith("#"):
             in_table = line.strip("# ").lower() == "routes"
             continue
-        match = README_ROUTE_ROW.match(line) if in_table else None
+        match = ROUTE_ROW.match(line) if in_table else None
         if match:
             documented[match.group(1)] = set(re.findall(r"`([A-Z]+ /[^`]*)`", match.group(2)))
     return documented
@@ -242,12 +242,12 @@ def check_routes(routes: dict[str, set[str]], settings: set[str], documented: di
     for key in sorted(settings - every_route):
         errors.append(f"RouteSettings names {key!r}, which is not a route: {sorted(every_route)}")
     if not documented:
-        errors.append("README.md has no Routes table (| `NameFunction` | `ANY /path` | ...)")
+        errors.append("docs/DEPLOYING.md has no Routes table (| `NameFunction` | `ANY /path` | ...)")
     for function in sorted(set(routes) | set(documented)):
         if routes.get(function, set()) != documented.get(function, set()):
             errors.append(
                 f"{function}: routed {sorted(routes.get(function, set()))}, "
-                f"but README.md documents {sorted(documented.get(function, set()))}"
+                f"but docs/DEPLOYING.md documents {sorted(documented.get(function, set()))}"
             )
     return errors
 

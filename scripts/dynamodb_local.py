@@ -7,7 +7,7 @@ first logins yield one token). Serialising requests gives moto the isolation Dyn
 
 Usage: python scripts/dynamodb_local.py PORT [ADDRESS]
 ADDRESS defaults to 127.0.0.1 (this machine only). `sam local invoke` on Linux needs an address
-its containers reach: Docker's bridge, usually 172.17.0.1 (see README, Invoke the functions
+its containers reach: Docker's bridge, usually 172.17.0.1 (see docs/LOCAL.md, Invoke the functions
 locally). It has no authentication: never give it an address other machines can reach.
 """
 

@@ -23,7 +23,7 @@ step "template.yaml and deploy/github-oidc-role.yaml: cfn-lint, sam validate --l
 "$venv/bin/cfn-lint" template.yaml deploy/github-oidc-role.yaml
 "$venv/bin/sam" validate --lint
 
-step "template.yaml as SAM translates it: routes, roles, functions/, events/, README (check_template.py)"
+step "template.yaml as SAM translates it: routes, roles, functions/, events/, docs (check_template.py)"
 "$venv/bin/python" scripts/check_template.py
 
 step "The CI deploy role against CloudFormation's handler permissions and IAM's rules (check_deploy_role.py)"

@@ -1,4 +1,4 @@
-"""Proves the shape of deploy/github-oidc-role.yaml that the README promises: who may assume the
+"""Proves the shape of deploy/github-oidc-role.yaml that docs/DEPLOYING.md promises: who may assume the
 deploy role, that what it may do is scoped to the stack (or, for reads IAM cannot scope, only
 reads on "*"), and that its explicit denials are there. What the role can and cannot do, request
 by request, is check_deploy_role.py's.

@@ -1,4 +1,4 @@
-"""Proves the properties of the GitHub workflows that the README promises: pinned actions, AWS
+"""Proves the properties of the GitHub workflows that docs/DEPLOYING.md promises: pinned actions, AWS
 credentials only in the deploy job, deploys only from main, and one pinned SAM CLI.
 
 Usage: python -m unittest scripts/test_workflows.py

@@ -1,6 +1,6 @@
 //! `authtoken`: the token service on your machine and its administration.
 //!
-//! - `authtoken serve` runs the four endpoints over HTTP on loopback through the very handlers
+//! - `authtoken serve` runs the contract's endpoints over HTTP on loopback through the very handlers
 //!   the Lambda functions run, on an in-memory store or on DynamoDB;
 //! - `authtoken user ...`, `authtoken token ...` manage users and tokens in the DynamoDB tables;
 //! - `authtoken tables ...` creates or checks the tables on a local DynamoDB-compatible server;
@@ -114,7 +114,7 @@ fn explain_store(error: StoreError, tables: &Tables) -> Error {
         StoreError::TableNotFound(_) => format!(
             "the users table {:?} or the tokens table {:?} does not exist: on a local \
              DynamoDB-compatible server run `authtoken tables create`; on AWS, deploy the stack \
-             (README, Deploy) and use the table names it outputs",
+             (docs/DEPLOYING.md) and use the table names it outputs",
             tables.users, tables.tokens
         )
         .into(),

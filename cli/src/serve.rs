@@ -1,4 +1,4 @@
-//! `authtoken serve`: the four endpoints over HTTP/1.1 on a local address, on the in-memory
+//! `authtoken serve`: the contract's endpoints over HTTP/1.1 on a local address, on the in-memory
 //! store or (with `--dynamodb`) on the DynamoDB tables, through
 //! [`authtoken::handlers::route`], with CORS headers so a front-end on another local port can
 //! call it ([`crate::browsers`]). Ctrl-C (or SIGTERM) stops accepting, lets requests in flight

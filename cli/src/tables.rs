@@ -1,4 +1,4 @@
-//! `authtoken tables ...`: create or check the three tables on a local DynamoDB-compatible
+//! `authtoken tables ...`: create or check the tables on a local DynamoDB-compatible
 //! server.
 
 use authtoken::store::dynamo::tables::{self, Creation, TableCheck};
@@ -26,7 +26,7 @@ enum TablesCommand {
     /// Create the users, tokens and lockouts tables as template.yaml defines them, unless they
     /// exist, and the seal secret if one is named (--seal-secret or $TOKEN_SEAL_SECRET)
     Create {
-        /// Allow creating tables in real AWS (deploy the stack instead: README, Deploy)
+        /// Allow creating tables in real AWS (deploy the stack instead: docs/DEPLOYING.md)
         #[arg(long)]
         yes_really: bool,
     },
@@ -40,7 +40,7 @@ async fn create_seal_secret(id: &str, yes_really: bool) -> Result<(), Error> {
     if !is_local_secrets_endpoint() && !yes_really {
         return Err(format!(
             "refusing to create the seal secret {id:?} in AWS's Secrets Manager: the stack \
-             creates it (README, Deploy). For a local server set \
+             creates it (docs/DEPLOYING.md). For a local server set \
              AWS_ENDPOINT_URL_SECRETS_MANAGER=http://127.0.0.1:PORT, or pass --yes-really"
         )
         .into());
@@ -84,7 +84,7 @@ pub async fn run(args: TablesArgs) -> Result<(), Error> {
                 return Err(format!(
                     "refusing to create tables at {target}: this command is for local \
                      DynamoDB-compatible servers (set AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:PORT). \
-                     On AWS, deploy the stack (README, Deploy), or pass --yes-really"
+                     On AWS, deploy the stack (docs/DEPLOYING.md), or pass --yes-really"
                 )
                 .into());
             }

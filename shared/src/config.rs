@@ -62,7 +62,7 @@ pub const CERT_DIR_VAR: &str = "SSL_CERT_DIR";
 #[derive(PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     /// A required variable is unset or empty.
-    #[error("{0} is not set (see README, Configuration)")]
+    #[error("{0} is not set (see docs/CONFIGURATION.md)")]
     Missing(&'static str),
     /// A variable's value is not acceptable.
     #[error("{var} is {value:?}, but it must be {expected}")]

@@ -120,7 +120,7 @@ pub enum SealError {
     /// No seal secret is configured.
     #[error(
         "no seal secret is configured ({SEAL_SECRET_VAR}): per-user keys are kept sealed with \
-         it (see README, Keys at rest)"
+         it (see docs/OPERATING.md, Keys at rest)"
     )]
     Unconfigured,
     /// Reading the secret failed in a way that may pass if retried later.
