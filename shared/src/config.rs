@@ -145,6 +145,53 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// The environment that [`Settings::from_lookup`] reads back as these settings: every
+    /// variable it reads, set (a process given them, such as `authtoken serve` under test,
+    /// runs with exactly these settings, whatever its own environment holds).
+    pub fn to_env(&self) -> Vec<(&'static str, String)> {
+        let lockout = &self.lockout;
+        let (policy, limit) = match self.token_policy {
+            TokenPolicy::PerUser => ("per-user", None),
+            TokenPolicy::PerLogin { limit } => ("per-login", limit),
+        };
+        let format = match self.token_format {
+            TokenFormat::Hex => "hex",
+            TokenFormat::Prefixed => "prefixed",
+        };
+        let refresh = self.token_refresh.as_ref();
+        vec![
+            (
+                TOKEN_TTL_VAR,
+                self.token_ttl_seconds.unwrap_or(0).to_string(),
+            ),
+            (TOKEN_FORMAT_VAR, format.to_owned()),
+            (TOKEN_POLICY_VAR, policy.to_owned()),
+            (TOKEN_LIMIT_VAR, limit.unwrap_or(0).to_string()),
+            (TOKEN_AUTO_REFRESH_VAR, refresh.is_some().to_string()),
+            (
+                TOKEN_MIN_REFRESH_VAR,
+                refresh
+                    .map_or(60, |sliding| sliding.min_refresh_seconds)
+                    .to_string(),
+            ),
+            (
+                TOKEN_MAX_TTL_VAR,
+                refresh
+                    .and_then(|sliding| sliding.max_ttl_seconds)
+                    .unwrap_or(0)
+                    .to_string(),
+            ),
+            (LOCKOUT_THRESHOLD_VAR, lockout.threshold.to_string()),
+            (LOCKOUT_BASE_VAR, lockout.base_seconds.to_string()),
+            (LOCKOUT_MAX_VAR, lockout.max_seconds.to_string()),
+            (LOCKOUT_ACCOUNT_VAR, lockout.account_threshold.to_string()),
+            (SOURCE_THRESHOLD_VAR, lockout.source_threshold.to_string()),
+            (SOURCE_WINDOW_VAR, lockout.source_window_seconds.to_string()),
+        ]
+    }
+}
+
 /// [`TOKEN_AUTO_REFRESH_VAR`] and, when it is `true`, the interval and the bound; `None` when it
 /// is off (the other two are then not read).
 fn sliding_expiry(
@@ -410,6 +457,45 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         move |var| map.get(var).cloned()
+    }
+
+    /// Settings of every kind the tests use, each read back from its own environment.
+    #[test]
+    fn settings_read_back_from_their_environment() {
+        let variants = [
+            Settings::default(),
+            Settings {
+                token_ttl_seconds: Some(3600),
+                token_format: TokenFormat::Prefixed,
+                token_policy: TokenPolicy::PerLogin { limit: Some(3) },
+                token_refresh: Some(SlidingExpiry {
+                    ttl_seconds: 3600,
+                    min_refresh_seconds: 5,
+                    max_ttl_seconds: Some(7200),
+                }),
+                lockout: LockoutPolicy {
+                    threshold: 2,
+                    base_seconds: 2,
+                    max_seconds: 4,
+                    account_threshold: 7,
+                    source_threshold: 0,
+                    source_window_seconds: 60,
+                },
+            },
+            Settings {
+                token_policy: TokenPolicy::PerLogin { limit: None },
+                lockout: LockoutPolicy {
+                    threshold: 0,
+                    ..LockoutPolicy::default()
+                },
+                ..Settings::default()
+            },
+        ];
+        for settings in variants {
+            let env: HashMap<&str, String> = settings.to_env().into_iter().collect();
+            let read = Settings::from_lookup(|var| env.get(var).cloned()).unwrap();
+            assert_eq!(read, settings, "{env:?}");
+        }
     }
 
     #[test]

@@ -34,58 +34,7 @@ impl ServeProcess {
                 .arg("--inactive-user")
                 .arg(format!("{name}:{password}"));
         }
-        command.env(
-            "TOKEN_TTL_SECONDS",
-            settings.token_ttl_seconds.unwrap_or(0).to_string(),
-        );
-        let format = match settings.token_format {
-            authtoken::token::TokenFormat::Hex => "hex",
-            authtoken::token::TokenFormat::Prefixed => "prefixed",
-        };
-        command.env("TOKEN_FORMAT", format);
-        match settings.token_policy {
-            authtoken::policy::TokenPolicy::PerUser => {
-                command.env("TOKEN_POLICY", "per-user");
-            }
-            authtoken::policy::TokenPolicy::PerLogin { limit } => {
-                command.env("TOKEN_POLICY", "per-login").env(
-                    "TOKEN_LIMIT_PER_USER",
-                    limit.map(|limit| limit.to_string()).unwrap_or_default(),
-                );
-            }
-        }
-        if let Some(sliding) = settings.token_refresh {
-            command
-                .env("TOKEN_AUTO_REFRESH", "true")
-                .env(
-                    "TOKEN_MIN_REFRESH_SECONDS",
-                    sliding.min_refresh_seconds.to_string(),
-                )
-                .env(
-                    "TOKEN_MAX_TTL_SECONDS",
-                    sliding.max_ttl_seconds.unwrap_or(0).to_string(),
-                );
-        }
-        let lockout = &settings.lockout;
-        command
-            .env("LOGIN_LOCKOUT_THRESHOLD", lockout.threshold.to_string())
-            .env(
-                "LOGIN_LOCKOUT_BASE_SECONDS",
-                lockout.base_seconds.to_string(),
-            )
-            .env("LOGIN_LOCKOUT_MAX_SECONDS", lockout.max_seconds.to_string())
-            .env(
-                "LOGIN_LOCKOUT_ACCOUNT_THRESHOLD",
-                lockout.account_threshold.to_string(),
-            )
-            .env(
-                "LOGIN_SOURCE_THRESHOLD",
-                lockout.source_threshold.to_string(),
-            )
-            .env(
-                "LOGIN_SOURCE_WINDOW_SECONDS",
-                lockout.source_window_seconds.to_string(),
-            );
+        command.envs(settings.to_env());
         Self::spawn(command).await
     }
 
