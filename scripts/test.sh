@@ -35,6 +35,9 @@ run_checks() {
   "$venv/bin/python" scripts/check_deploy_role.py
   "$venv/bin/python" -m unittest discover --start-directory scripts --pattern 'test_*.py'
 
+  step "No cycle between the crates' top-level modules (module_cycles.py)"
+  "$venv/bin/python" scripts/module_cycles.py
+
   step "Shell scripts and GitHub workflows: shellcheck, actionlint"
   "$venv/bin/shellcheck" scripts/*.sh .ci/run
   echo "shellcheck: no problems in scripts/*.sh, .ci/run"

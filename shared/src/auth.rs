@@ -155,7 +155,7 @@ async fn handed_back(
         Opened::Stale(key) => {
             if let Err(error) = reseal(store, username, kept, &key).await {
                 tracing::warn!(
-                    error = %crate::response::chain(&error),
+                    error = %crate::logging::chain(&error),
                     "a per-user key kept in an older form could not be sealed again"
                 );
             }

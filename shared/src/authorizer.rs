@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::{Denied, authenticate_header, renew};
 use crate::config::Settings;
-use crate::response::chain;
+use crate::logging::chain;
 use crate::store::{Store, StoreError};
 
 /// The authorizer's event: API Gateway's payload format 2.0 authorizer request.

@@ -255,7 +255,7 @@ fn token_policy(lookup: &impl Fn(&str) -> Option<String>) -> Result<TokenPolicy,
         Some(text) => match text.parse::<u32>() {
             Ok(limit)
                 if usize::try_from(limit)
-                    .is_ok_and(|limit| limit <= crate::store::MAX_TOKENS_PER_USER) =>
+                    .is_ok_and(|limit| limit <= crate::policy::MAX_TOKENS_PER_USER) =>
             {
                 Some(limit)
             }

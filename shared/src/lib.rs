@@ -47,6 +47,7 @@ pub mod password;
 pub mod policy;
 pub mod response;
 pub mod revocation;
+pub mod sdk;
 pub mod seal;
 pub mod sliding;
 pub mod store;

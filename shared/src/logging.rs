@@ -78,3 +78,15 @@ pub fn init_cli(default_level: LevelFilter) {
         .with_filter(filter);
     tracing_subscriber::registry().with(layer).init();
 }
+
+/// An error and its sources, joined with ": ", for one log line or message.
+pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

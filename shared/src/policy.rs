@@ -9,7 +9,9 @@
 //! Tokens issued under either policy stay valid under the other: authentication only ever
 //! looks a token up by its digest.
 
-use crate::store::MAX_TOKENS_PER_USER;
+/// Most tokens a user can hold under the per-login policy, whatever the configured limit: the
+/// digests are listed on the user item (see `crate::store`), which DynamoDB caps at 400 KB.
+pub const MAX_TOKENS_PER_USER: usize = 1000;
 
 /// How logins hand out tokens.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

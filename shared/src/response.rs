@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::auth::Denied;
 use crate::form::FormError;
 use crate::header::{self, HeaderError};
+use crate::logging::chain;
 use crate::login::LoginError;
 use crate::store::StoreError;
 
@@ -221,18 +222,6 @@ fn unauthorized(message: &str) -> Response<Body> {
         .headers_mut()
         .insert(WWW_AUTHENTICATE, HeaderValue::from_static(header::KEYWORD));
     response
-}
-
-/// An error and its sources, joined with ": ", for one log line or message.
-pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::app::{TestRequest, TestResponse};
+use crate::request::{TestRequest, TestResponse};
 
 /// Sends `request` to `addr` and parses the answer.
 pub async fn send(addr: SocketAddr, request: &TestRequest) -> TestResponse {

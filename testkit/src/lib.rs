@@ -33,6 +33,7 @@ pub mod load;
 pub mod lockout;
 pub mod policy;
 pub mod process;
+pub mod request;
 pub mod runtime_api;
 pub mod serve;
 pub mod serve_stress;

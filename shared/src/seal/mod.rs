@@ -27,8 +27,10 @@ use tokio::sync::Mutex;
 use self::cipher::KeyId;
 pub use self::cipher::SealKey;
 use self::secret::SecretSource;
-use crate::store::{Cause, StoreError};
 use crate::token::{TokenDigest, TokenKey};
+
+/// The boxed cause of a failure to read the seal secret.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
 
 /// The variable naming the seal secret (its ARN or name).
 pub const SEAL_SECRET_VAR: &str = "TOKEN_SEAL_SECRET";
@@ -129,15 +131,6 @@ pub enum SealError {
     /// The secret does not exist, may not be read, or is not a usable secret.
     #[error("the seal secret cannot be used")]
     Failed(#[source] Cause),
-}
-
-impl From<SealError> for StoreError {
-    fn from(error: SealError) -> Self {
-        match error {
-            SealError::Unavailable(_) => StoreError::Unavailable(Box::new(error)),
-            _ => StoreError::Failed(Box::new(error)),
-        }
-    }
 }
 
 /// The seal keys in use: the current secret's, and the previous one's during a rotation.

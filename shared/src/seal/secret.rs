@@ -6,7 +6,7 @@ use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
 
 use super::SealError;
 use super::cipher::SealKey;
-use crate::store::dynamo::errors::is_transient;
+use crate::sdk::is_transient;
 
 /// Secrets Manager's label of a secret's current version.
 const CURRENT: &str = "AWSCURRENT";

@@ -14,7 +14,8 @@ use std::error::Error as StdError;
 use std::future::Future;
 
 use crate::lockout::Failures;
-use crate::seal::{KeptKey, SealedKey, Sealer};
+pub use crate::policy::MAX_TOKENS_PER_USER;
+use crate::seal::{KeptKey, SealError, SealedKey, Sealer};
 use crate::token::{TokenDigest, TokenKey};
 
 /// A user account. Its `Debug` hides the password hash.
@@ -97,10 +98,6 @@ pub struct Issued {
 /// Most tokens one store step takes from a user, or lists on them: a transaction holds 100
 /// actions, and each token costs one plus a condition on the user item.
 pub const TOKENS_PER_STEP: usize = 50;
-
-/// Most tokens a user can hold under the per-login policy, whatever the configured limit: the
-/// digests are listed on the user item, which DynamoDB caps at 400 KB.
-pub const MAX_TOKENS_PER_USER: usize = 1000;
 
 /// A change to a user's per-login tokens, made by [`Store::update_issued`].
 #[derive(Debug, Clone)]
@@ -286,6 +283,17 @@ pub enum StoreError {
     /// A failure that retrying will not cure: no permission, no credentials, a bad item.
     #[error("the store failed")]
     Failed(#[source] Cause),
+}
+
+/// A seal secret that cannot be read fails the store operation that needed it, as the store
+/// would: later, or for good.
+impl From<SealError> for StoreError {
+    fn from(error: SealError) -> Self {
+        match error {
+            SealError::Unavailable(_) => StoreError::Unavailable(Box::new(error)),
+            _ => StoreError::Failed(Box::new(error)),
+        }
+    }
 }
 
 /// One page of [`Store::list_users`].

@@ -284,7 +284,7 @@ async fn a_missing_or_short_secret_is_an_error_that_shows_no_value() {
     let short = "only 20 characters!!";
     let name = secret(short).await;
     let error = sealer_of(&name).seal("ann", &key).await.unwrap_err();
-    let text = authtoken::response::chain(&error);
+    let text = authtoken::logging::chain(&error);
     assert!(text.contains("20 characters"), "{text}");
     assert!(!text.contains(short), "{text}");
 

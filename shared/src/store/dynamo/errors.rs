@@ -2,6 +2,7 @@
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 
+use crate::sdk::is_transient;
 use crate::store::StoreError;
 
 /// Error codes that mean "try again later".
@@ -33,24 +34,6 @@ where
         StoreError::TableNotFound(Box::new(error))
     } else {
         StoreError::Failed(Box::new(error))
-    }
-}
-
-/// Whether an AWS SDK error (of any service) may pass if the call is retried later: a timeout,
-/// a lost connection or answer, or a service error whose code is one of `codes`.
-pub(crate) fn is_transient<E, R>(error: &SdkError<E, R>, codes: &[&str]) -> bool
-where
-    E: ProvideErrorMetadata,
-{
-    match error {
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-            true
-        }
-        SdkError::ServiceError(service) => service
-            .err()
-            .code()
-            .is_some_and(|code| codes.contains(&code)),
-        _ => false,
     }
 }
 

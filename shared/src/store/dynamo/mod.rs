@@ -10,7 +10,7 @@
 //! - [`tables`]: the table definitions, for creating and checking tables.
 
 pub mod client;
-pub(crate) mod errors;
+mod errors;
 pub mod https;
 mod import;
 pub mod items;
