@@ -303,6 +303,25 @@ impl FunctionProcess {
         }
     }
 
+    /// Waits up to 10 s for a function that cannot start to exit, asserts that it failed, and
+    /// returns its log once a line holding `naming` is in it (or after a bounded wait): the
+    /// start-up error reaches the log when the pipe is read, which may be after the exit.
+    pub async fn stopped_at_init(&mut self, naming: &str) -> Vec<String> {
+        let mut status = None;
+        for _ in 0..100 {
+            status = self.exit_status();
+            if status.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let status = status.expect("the function should stop at init within 10 s");
+        assert!(!status.success());
+        self.log_when(Duration::from_secs(1), |lines| {
+            lines.iter().any(|line| line.contains(naming))
+        })
+    }
+
     /// How the process ended, if it has (a function that cannot start exits at init).
     pub fn exit_status(&mut self) -> Option<std::process::ExitStatus> {
         self.process.exit_status()

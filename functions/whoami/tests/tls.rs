@@ -67,26 +67,9 @@ async fn a_certificate_file_that_is_not_there_stops_start_up() {
     env.push(("SSL_CERT_FILE", "/nonexistent/ca-bundle.pem".to_owned()));
     let api = RuntimeApi::start().await;
     let mut process = FunctionProcess::spawn(env!("CARGO_BIN_EXE_whoami"), &api, &env);
-    let mut status = None;
-    for _ in 0..100 {
-        status = process.exit_status();
-        if status.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let status = status.expect("the function should stop at init within 10 s");
-    assert!(!status.success());
-    // The error reaches the log once the output is read: give the reader a moment, bounded.
-    for _ in 0..50 {
-        if process
-            .log()
-            .iter()
-            .any(|line| line.contains("SSL_CERT_FILE"))
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("no message naming SSL_CERT_FILE: {:#?}", process.log());
+    let log = process.stopped_at_init("SSL_CERT_FILE").await;
+    assert!(
+        log.iter().any(|line| line.contains("SSL_CERT_FILE")),
+        "no message naming SSL_CERT_FILE: {log:#?}"
+    );
 }
