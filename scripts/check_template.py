@@ -1,4 +1,7 @@
-"""Checks template.yaml, as AWS SAM translates it, against functions/, events/ and docs/DEPLOYING.md.
+"""Checks template.yaml, as AWS SAM translates it, against manifest.json, functions/ and events/.
+
+manifest.json is generated from shared/src/manifest, where every function and every setting is
+declared once; template.yaml is written by hand and held to it here, in one place.
 
 SAM turns template.yaml into the CloudFormation that is deployed: the HTTP API becomes an
 OpenAPI body whose paths are the routes, and each function gets an IAM role. This script runs
@@ -9,24 +12,31 @@ Routes
   /x/ reaches the route /x anyway);
 - every key of the stage's RouteSettings is a route key (otherwise the stage fails to deploy
   with "Unable to find Route by key");
-- the routes of each function are exactly those docs/DEPLOYING.md documents (its "Routes" table).
+- the routes of each function are exactly the manifest's.
 
 Authorizers
 - every Lambda authorizer of the HTTP API is a REQUEST authorizer with payload format 2.0,
   simple responses and the identity source $request.header.Authorization, served by a function
   of the template that has no routes of its own, whose decisions are cached a literal number of
   seconds (in every branch of an Fn::If), at most 300;
-- the contract's routes (login, whoami, logout, logoutall) are behind no authorizer: they answer DRF's own
-  401s; every other route is behind one.
+- the contract's routes (the manifest's "contract" functions) are behind no authorizer: they
+  answer DRF's own 401s; every other route is behind one.
 
 Functions
-- every function is built by cargo-lambda from a crate in functions/ whose package and binary
-  have the function's binary name, and is named after it (binary login -> LoginFunction);
-- every crate in functions/ is a function in the template, and has events/<binary>-*.json;
+- the template's functions are the manifest's, each built by cargo-lambda from the binary
+  functions/src/bin/<binary>.rs and named after it (binary login -> LoginFunction); every binary
+  there is a function, and has events/<binary>-*.json;
 - every function's role has the basic execution policy and otherwise only inline statements
-  naming DynamoDB actions on the project's tables; whoami and the authorizer may only read the
-  tokens table (and, only under the RefreshesTokens condition, update a token's expiry on the
-  tokens and users tables); the example function may not touch DynamoDB at all.
+  granting exactly the manifest's DynamoDB actions on the project's tables, the manifest's
+  sliding-expiry grants only under the RefreshesTokens condition, and reading the seal secret
+  only to the function the manifest says reads it.
+
+Parameters
+- every parameter is a setting of the manifest and every setting with a parameter is one, with
+  the same default and the same bounds (MinValue/MaxValue or AllowedValues);
+- every function the manifest says reads a setting is handed it: its variable is in the
+  function's environment (its own or the Globals'), as a Ref to the setting's parameter if it
+  has one.
 
 Events
 - every event's routeKey (top level and in requestContext) is a route of its function, and its
@@ -56,35 +66,27 @@ import os
 import pathlib
 import re
 import sys
-import tomllib
 
 from samtranslator.translator.transform import transform
 from samtranslator.yaml_helper import yaml_parse
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ENV_VARS = ROOT / "events" / "env.json"
+MANIFEST = json.loads((ROOT / "manifest.json").read_text())
+FUNCTIONS = {function["binary"]: function for function in MANIFEST["functions"]}
 TABLES = {"UsersTable", "TokensTable", "LockoutsTable"}
-# What a function's role may grant, where it is narrower than "DynamoDB on the tables".
-READ_TOKENS_ONLY = {("dynamodb:GetItem", "TokensTable")}
-ROLE_LIMITS = {"whoami": READ_TOKENS_ONLY, "authorizer": READ_TOKENS_ONLY, "example": set()}
-# The one grant outside the tables: reading the seal secret, for the login alone (it seals and
-# opens the per-user keys).
+# The one grant outside the tables: reading the seal secret (sealing and opening per-user keys).
 SEAL_SECRET = "TokenSealSecret"
-SECRET_READERS = {"login": {("secretsmanager:GetSecretValue", SEAL_SECRET)}}
-# Grants a statement may add under a template condition (!If [Condition, statement, NoValue]):
-# sliding expiry lets whoami and the authorizer move a token's expiry, on its record and on its
-# user, and only when it is on.
-CONDITIONAL_GRANTS = {
-    "RefreshesTokens": {("dynamodb:UpdateItem", "TokensTable"), ("dynamodb:UpdateItem", "UsersTable")},
-}
+SECRET_GRANT = ("secretsmanager:GetSecretValue", SEAL_SECRET)
+# The one condition a statement may be granted under (!If [Condition, statement, NoValue]):
+# sliding expiry, which lets functions move a token's expiry.
+REFRESH_CONDITION = "RefreshesTokens"
 # The contract's functions answer DRF's own 401s: no authorizer in front of them.
-CONTRACT_FUNCTIONS = {"LoginFunction", "WhoamiFunction", "LogoutFunction", "LogoutallFunction"}
+CONTRACT_FUNCTIONS = {f["resource"] for f in MANIFEST["functions"] if f["kind"] == "contract"}
 AUTHORIZER_IDENTITY = ["$request.header.Authorization"]
 # What the authorizer puts in a request's context (authtoken::authorizer::Grant).
 AUTHORIZER_CONTEXT = {"username"}
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-# One row of docs/DEPLOYING.md's Routes table: | `LoginFunction` | `ANY /api-token-auth` | ...
-ROUTE_ROW = re.compile(r"^\|\s*`(\w+Function)`\s*\|([^|]*)\|")
 
 
 class NoManagedPolicies:
@@ -219,21 +221,17 @@ def stage_route_settings(translated: dict) -> set[str]:
     }
 
 
-def documented_routes() -> dict[str, set[str]]:
-    """docs/DEPLOYING.md's Routes table: function -> route keys."""
-    documented: dict[str, set[str]] = {}
-    in_table = False
-    for line in (ROOT / "docs" / "DEPLOYING.md").read_text().splitlines():
-        if line.startswith("#"):
-            in_table = line.strip("# ").lower() == "routes"
-            continue
-        match = ROUTE_ROW.match(line) if in_table else None
-        if match:
-            documented[match.group(1)] = set(re.findall(r"`([A-Z]+ /[^`]*)`", match.group(2)))
-    return documented
+def grant_pairs(grants: dict) -> set[tuple[str, str]]:
+    """The manifest's {"TokensTable": ["dynamodb:GetItem"]} as {("dynamodb:GetItem", "TokensTable")}."""
+    return {(action, table) for table, actions in grants.items() for action in actions}
 
 
-def check_routes(routes: dict[str, set[str]], settings: set[str], documented: dict[str, set[str]]) -> list[str]:
+def manifest_routes() -> dict[str, set[str]]:
+    """Function resource -> its route keys, as the manifest declares them."""
+    return {f["resource"]: set(f["routes"]) for f in MANIFEST["functions"] if f["routes"]}
+
+
+def check_routes(routes: dict[str, set[str]], settings: set[str], declared: dict[str, set[str]]) -> list[str]:
     errors = []
     every_route = set().union(*routes.values()) if routes else set()
     for route in sorted(every_route):
@@ -241,13 +239,11 @@ def check_routes(routes: dict[str, set[str]], settings: set[str], documented: di
             errors.append(f"route {route!r} ends in '/': route {route.rstrip('/')!r} instead")
     for key in sorted(settings - every_route):
         errors.append(f"RouteSettings names {key!r}, which is not a route: {sorted(every_route)}")
-    if not documented:
-        errors.append("docs/DEPLOYING.md has no Routes table (| `NameFunction` | `ANY /path` | ...)")
-    for function in sorted(set(routes) | set(documented)):
-        if routes.get(function, set()) != documented.get(function, set()):
+    for function in sorted(set(routes) | set(declared)):
+        if routes.get(function, set()) != declared.get(function, set()):
             errors.append(
                 f"{function}: routed {sorted(routes.get(function, set()))}, "
-                f"but docs/DEPLOYING.md documents {sorted(documented.get(function, set()))}"
+                f"but the manifest declares {sorted(declared.get(function, set()))}"
             )
     return errors
 
@@ -267,24 +263,28 @@ def check_functions(template: dict, translated: dict, events: list[pathlib.Path]
             errors.append(f"{name}: no Metadata.BuildProperties.Binary")
             continue
         binaries[binary] = name
-        if name != f"{binary.capitalize()}Function":
-            errors.append(f"{name}: a function with binary {binary!r} is named {binary.capitalize()}Function")
-        manifest = ROOT / "functions" / binary / "Cargo.toml"
-        if not manifest.is_file():
-            errors.append(f"{name}: binary {binary!r} has no crate at functions/{binary}/")
-        elif tomllib.loads(manifest.read_text())["package"]["name"] != binary:
-            errors.append(f"{name}: functions/{binary}/Cargo.toml is not package {binary!r}")
+        declared = FUNCTIONS.get(binary)
+        if declared is None:
+            errors.append(f"{name}: binary {binary!r} is not a function of the manifest")
+            continue
+        if name != declared["resource"]:
+            errors.append(f"{name}: a function with binary {binary!r} is named {declared['resource']}")
+        if not (ROOT / "functions" / "src" / "bin" / f"{binary}.rs").is_file():
+            errors.append(f"{name}: binary {binary!r} has no functions/src/bin/{binary}.rs")
         if not any(event.stem.split("-")[0] == binary for event in events):
             errors.append(f"{name}: no events/{binary}-*.json")
-        errors += check_role(name, binary, translated)
-    for manifest in sorted((ROOT / "functions").glob("*/Cargo.toml")):
-        if manifest.parent.name not in binaries:
-            errors.append(f"functions/{manifest.parent.name}/ is not a function in template.yaml")
+        errors += check_role(name, declared, translated)
+    for binary in sorted(set(FUNCTIONS) - set(binaries)):
+        errors.append(f"the manifest's function {binary!r} is not in template.yaml")
+    for source in sorted((ROOT / "functions" / "src" / "bin").glob("*.rs")):
+        if source.stem not in FUNCTIONS:
+            errors.append(f"functions/src/bin/{source.name} is not a function of the manifest")
     return binaries, errors
 
 
-def check_role(name: str, binary: str, translated: dict) -> list[str]:
-    """The function's translated IAM role: basic execution plus DynamoDB statements only."""
+def check_role(name: str, declared: dict, translated: dict) -> list[str]:
+    """The function's translated IAM role: basic execution plus exactly the manifest's grants."""
+    binary = declared["binary"]
     role_ref = translated["Resources"][name]["Properties"]["Role"]
     role = translated["Resources"][role_ref["Fn::GetAtt"][0]]["Properties"]
     errors = []
@@ -295,16 +295,14 @@ def check_role(name: str, binary: str, translated: dict) -> list[str]:
     for policy in role.get("Policies", []):
         for statement in policy["PolicyDocument"]["Statement"]:
             if "Fn::If" in statement:
-                errors += check_conditional_statement(name, statement["Fn::If"])
+                errors += check_conditional_statement(name, statement["Fn::If"], grant_pairs(declared["refresh_grants"]))
                 continue
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
             if statement.get("Effect") != "Allow":
                 continue
             if resources == [{"Ref": SEAL_SECRET}]:
-                wanted = {(action, SEAL_SECRET) for action in actions}
-                if not wanted <= SECRET_READERS.get(binary, set()):
-                    errors.append(f"{name}: {binary} may not be granted {sorted(wanted)}")
+                granted |= {(action, SEAL_SECRET) for action in actions}
                 continue
             for resource in resources:
                 table = resource.get("Fn::GetAtt", [None])[0] if isinstance(resource, dict) else None
@@ -314,20 +312,19 @@ def check_role(name: str, binary: str, translated: dict) -> list[str]:
                     if not action.startswith("dynamodb:") or "*" in action:
                         errors.append(f"{name}: action {action!r} is not a named DynamoDB action")
                     granted.add((action, table))
-    limit = ROLE_LIMITS.get(binary)
-    if limit is not None and not granted <= limit:
-        errors.append(f"{name}: {binary} may only be granted {sorted(limit)}, but is granted {sorted(granted)}")
+    wanted = grant_pairs(declared["grants"]) | ({SECRET_GRANT} if declared["reads_seal_secret"] else set())
+    if granted != wanted:
+        errors.append(f"{name}: granted {sorted(granted)}, but the manifest grants {binary} {sorted(wanted)}")
     return errors
 
 
-def check_conditional_statement(name: str, branches: list) -> list[str]:
-    """A statement granted only under a condition: [Condition, statement, AWS::NoValue], whose
-    grants are those CONDITIONAL_GRANTS allows that condition."""
+def check_conditional_statement(name: str, branches: list, allowed: set) -> list[str]:
+    """A statement granted only under a condition: [RefreshesTokens, statement, AWS::NoValue],
+    whose grants are exactly the function's refresh grants in the manifest."""
     condition, granted, otherwise = branches
     if otherwise != {"Ref": "AWS::NoValue"}:
         return [f"{name}: a conditional statement must grant nothing when {condition} is false"]
-    allowed = CONDITIONAL_GRANTS.get(condition)
-    if allowed is None:
+    if condition != REFRESH_CONDITION:
         return [f"{name}: statement granted under an unknown condition {condition!r}"]
     actions = granted["Action"] if isinstance(granted["Action"], list) else [granted["Action"]]
     resources = granted["Resource"] if isinstance(granted["Resource"], list) else [granted["Resource"]]
@@ -336,8 +333,8 @@ def check_conditional_statement(name: str, branches: list) -> list[str]:
         for action in actions
         for resource in resources
     }
-    if granted.get("Effect") != "Allow" or not grants <= allowed:
-        return [f"{name}: under {condition} it may only be granted {sorted(allowed)}, but is granted {sorted(grants)}"]
+    if granted.get("Effect") != "Allow" or grants != allowed:
+        return [f"{name}: under {condition} the manifest grants {sorted(allowed)}, but the template {sorted(grants)}"]
     return []
 
 
@@ -487,6 +484,45 @@ def check_env_vars(template: dict) -> list[str]:
     return errors
 
 
+def check_parameters(template: dict) -> list[str]:
+    """The template's parameters against the manifest's settings, and every function handed the
+    settings the manifest says it reads."""
+    errors = []
+    parameters = template.get("Parameters", {})
+    settings = {s["parameter"]: s for s in MANIFEST["settings"] if s["parameter"]}
+    for name in sorted(set(parameters) - set(settings)):
+        errors.append(f"parameter {name} is not a setting of the manifest (shared/src/manifest/settings.rs)")
+    for name in sorted(set(settings) - set(parameters)):
+        errors.append(f"the manifest's parameter {name} ({settings[name]['var']}) is not in template.yaml")
+    for name, setting in sorted(settings.items()):
+        parameter = parameters.get(name)
+        if parameter is None:
+            continue
+        if str(parameter.get("Default")) != setting["default"]:
+            errors.append(f"parameter {name}: Default {parameter.get('Default')!r}, the manifest's {setting['default']!r}")
+        allowed = setting["allowed"]
+        if isinstance(allowed, dict) and "one_of" in allowed:
+            found = [str(value) for value in parameter.get("AllowedValues", [])]
+            if found != allowed["one_of"]:
+                errors.append(f"parameter {name}: AllowedValues {found}, the manifest's {allowed['one_of']}")
+        elif isinstance(allowed, dict):
+            bounds = (parameter.get("MinValue"), parameter.get("MaxValue"))
+            if bounds != (allowed["min"], allowed["max"]):
+                errors.append(f"parameter {name}: MinValue/MaxValue {bounds}, the manifest's {(allowed['min'], allowed['max'])}")
+    global_env = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    for binary, declared in sorted(FUNCTIONS.items()):
+        resource = template["Resources"].get(declared["resource"], {})
+        env = {**global_env, **resource.get("Properties", {}).get("Environment", {}).get("Variables", {})}
+        for setting in MANIFEST["settings"]:
+            if binary not in setting["functions"] or setting["var"].startswith("AWS_REGION"):
+                continue  # AWS_REGION: Lambda sets it
+            if setting["var"] not in env:
+                errors.append(f"{declared['resource']}: reads {setting['var']}, which the template does not set")
+            elif setting["parameter"] and env[setting["var"]] != {"Ref": setting["parameter"]}:
+                errors.append(f"{declared['resource']}: {setting['var']} is not !Ref {setting['parameter']}")
+    return errors
+
+
 def main() -> int:
     template = yaml_parse((ROOT / "template.yaml").read_text())
     try:
@@ -497,7 +533,8 @@ def main() -> int:
     events = event_files()
     routes = routes_of(translated)
     binaries, errors = check_functions(template, translated, events)
-    errors += check_routes(routes, stage_route_settings(translated), documented_routes())
+    errors += check_routes(routes, stage_route_settings(translated), manifest_routes())
+    errors += check_parameters(template)
     authorized, authorizer_errors = check_authorizers(translated, routes)
     errors += authorizer_errors
     errors += check_events(events, binaries, routes, authorized)

@@ -1,29 +1,14 @@
 #!/usr/bin/env bash
 # Runs `sam deploy` on what `sam build` left in .aws-sam/build, setting only the stack
-# parameters given in the environment; a parameter left unset keeps the value the stack
-# already has (its template default on the first deploy), so a deploy never silently resets
-# what an operator chose. Extra arguments go to `sam deploy` as they are.
+# parameters given; a parameter left unset keeps the value the stack already has (its template
+# default on the first deploy), so a deploy never silently resets what an operator chose. Extra
+# arguments go to `sam deploy` as they are.
 #
-#   CORS_ALLOWED_ORIGINS   -> CorsAllowedOrigins   (comma-separated origins, no spaces)
-#   CORS_ALLOWED_HEADERS   -> CorsAllowedHeaders   (comma-separated header names, no spaces)
-#   TOKEN_TTL_SECONDS      -> TokenTtlSeconds
-#   TOKEN_FORMAT           -> TokenFormat           (hex or prefixed)
-#   TOKEN_POLICY           -> TokenPolicy           (per-user or per-login)
-#   TOKEN_LIMIT_PER_USER   -> TokenLimitPerUser     (0 = no limit)
-#   TOKEN_AUTO_REFRESH     -> TokenAutoRefresh      (true or false)
-#   TOKEN_MIN_REFRESH_SECONDS -> TokenMinRefreshSeconds
-#   TOKEN_MAX_TTL_SECONDS  -> TokenMaxTtlSeconds    (0 = no bound)
-#   LOGIN_RATE_LIMIT       -> LoginRateLimit        LOGIN_BURST_LIMIT -> LoginBurstLimit
-#   API_RATE_LIMIT         -> ApiRateLimit          API_BURST_LIMIT   -> ApiBurstLimit
-#   LOGIN_LOCKOUT_THRESHOLD -> LoginLockoutThreshold
-#   LOGIN_LOCKOUT_BASE_SECONDS -> LoginLockoutBaseSeconds
-#   LOGIN_LOCKOUT_MAX_SECONDS -> LoginLockoutMaxSeconds
-#   LOGIN_LOCKOUT_ACCOUNT_THRESHOLD -> LoginLockoutAccountThreshold
-#   LOGIN_SOURCE_THRESHOLD -> LoginSourceThreshold   LOGIN_SOURCE_WINDOW_SECONDS -> LoginSourceWindowSeconds
-#   LOG_RETENTION_DAYS     -> LogRetentionDays
-#   LOCKOUT_ALARM_THRESHOLD -> LockoutAlarmThreshold   ALARM_TOPIC_ARN -> AlarmTopicArn
-#   AUTHORIZER_CACHE_SECONDS -> AuthorizerCacheSeconds   (0, 5, 15, 30, 60, 120 or 300)
-#   PERMISSIONS_BOUNDARY_ARN -> PermissionsBoundaryArn   (deploy/github-oidc-role.yaml's output)
+# The parameters and the variable each is taken from are the settings of manifest.json that
+# have a parameter (docs/CONFIGURATION.md, "Stack parameters": TOKEN_TTL_SECONDS ->
+# TokenTtlSeconds, ...). Their values come from the environment or, when DEPLOY_VARIABLES is
+# set, from that JSON object (the deploy workflow passes its repository variables so:
+# `toJSON(vars)`).
 #
 # Used by .github/workflows/deploy.yml (with --config-env ci); works by hand as well:
 #   CORS_ALLOWED_ORIGINS=https://app.example.com bash scripts/deploy.sh
@@ -49,41 +34,26 @@ else
   echo "deploy: no SAM CLI: run bash scripts/package.sh first (it installs it into .venv)" >&2
   exit 1
 fi
+# "Parameter Variable Value" per parameter given a value (tab-separated, one a line).
+given=$(python3 - <<'PY'
+import json, os, sys
+manifest = json.load(open("manifest.json"))
+source = json.loads(os.environ["DEPLOY_VARIABLES"]) if os.environ.get("DEPLOY_VARIABLES") else os.environ
+for setting in manifest["settings"]:
+    value = source.get(setting["var"]) if setting["parameter"] else None
+    if value:
+        print(setting["parameter"], setting["var"], value, sep="\t")
+PY
+) || { echo "deploy: could not read manifest.json (run it from the repository root)" >&2; exit 1; }
 overrides=()
-set_parameter() {
-  local parameter=$1 variable=$2
-  local value=${!variable:-}
-  [ -n "$value" ] || return 0
+while IFS=$'\t' read -r parameter variable value; do
+  [ -n "$parameter" ] || continue
   if [[ $value =~ [[:space:]\"\'] ]]; then
     echo "deploy: $variable must not contain spaces or quotes (got: $value)" >&2
     exit 2
   fi
   overrides+=("$parameter=$value")
-}
-set_parameter CorsAllowedOrigins CORS_ALLOWED_ORIGINS
-set_parameter CorsAllowedHeaders CORS_ALLOWED_HEADERS
-set_parameter TokenTtlSeconds TOKEN_TTL_SECONDS
-set_parameter TokenFormat TOKEN_FORMAT
-set_parameter TokenPolicy TOKEN_POLICY
-set_parameter TokenLimitPerUser TOKEN_LIMIT_PER_USER
-set_parameter TokenAutoRefresh TOKEN_AUTO_REFRESH
-set_parameter TokenMinRefreshSeconds TOKEN_MIN_REFRESH_SECONDS
-set_parameter TokenMaxTtlSeconds TOKEN_MAX_TTL_SECONDS
-set_parameter LoginRateLimit LOGIN_RATE_LIMIT
-set_parameter LoginBurstLimit LOGIN_BURST_LIMIT
-set_parameter ApiRateLimit API_RATE_LIMIT
-set_parameter ApiBurstLimit API_BURST_LIMIT
-set_parameter LoginLockoutThreshold LOGIN_LOCKOUT_THRESHOLD
-set_parameter LoginLockoutBaseSeconds LOGIN_LOCKOUT_BASE_SECONDS
-set_parameter LoginLockoutMaxSeconds LOGIN_LOCKOUT_MAX_SECONDS
-set_parameter LoginLockoutAccountThreshold LOGIN_LOCKOUT_ACCOUNT_THRESHOLD
-set_parameter LoginSourceThreshold LOGIN_SOURCE_THRESHOLD
-set_parameter LoginSourceWindowSeconds LOGIN_SOURCE_WINDOW_SECONDS
-set_parameter LogRetentionDays LOG_RETENTION_DAYS
-set_parameter LockoutAlarmThreshold LOCKOUT_ALARM_THRESHOLD
-set_parameter AlarmTopicArn ALARM_TOPIC_ARN
-set_parameter AuthorizerCacheSeconds AUTHORIZER_CACHE_SECONDS
-set_parameter PermissionsBoundaryArn PERMISSIONS_BOUNDARY_ARN
+done <<<"$given"
 
 if [ ! -f .aws-sam/build/template.yaml ]; then
   # Without it, sam deploy would fall back to template.yaml and upload the whole directory.

@@ -24,7 +24,7 @@ def route_errors(template: dict) -> list[str]:
     return check_template.check_routes(
         check_template.routes_of(translated),
         check_template.stage_route_settings(translated),
-        check_template.documented_routes(),
+        check_template.manifest_routes(),
     )
 
 
@@ -45,7 +45,7 @@ class RoutesTest(unittest.TestCase):
         errors = route_errors(template)
         self.assertTrue(any("RouteSettings names 'ANY /api-token-auth/'" in error for error in errors), errors)
 
-    def test_routes_must_be_the_ones_the_readme_documents(self):
+    def test_routes_must_be_the_manifests(self):
         template = copy.deepcopy(TEMPLATE)
         events = template["Resources"]["LogoutFunction"]["Properties"]["Events"]
         events["LogoutAll"] = copy.deepcopy(events["Logout"])
@@ -236,27 +236,27 @@ class PoliciesTest(unittest.TestCase):
         template = copy.deepcopy(TEMPLATE)
         statement = template["Resources"]["WhoamiFunction"]["Properties"]["Policies"][0]["Statement"][0]
         statement["Action"] = ["dynamodb:GetItem", "dynamodb:DeleteItem"]
-        errors = check_template.check_role("WhoamiFunction", "whoami", check_template.translate(template))
-        self.assertTrue(any("whoami may only be granted [('dynamodb:GetItem', 'TokensTable')]" in error for error in errors), errors)
+        errors = check_template.check_role("WhoamiFunction", check_template.FUNCTIONS["whoami"], check_template.translate(template))
+        self.assertTrue(any("the manifest grants whoami [('dynamodb:GetItem', 'TokensTable')]" in error for error in errors), errors)
 
     def test_the_authorizer_may_only_read_tokens(self):
         template = copy.deepcopy(TEMPLATE)
         statement = template["Resources"]["AuthorizerFunction"]["Properties"]["Policies"][0]["Statement"][0]
         statement["Resource"] = {"Fn::GetAtt": ["UsersTable", "Arn"]}
-        errors = check_template.check_role("AuthorizerFunction", "authorizer", check_template.translate(template))
-        self.assertTrue(any("authorizer may only be granted" in error for error in errors), errors)
+        errors = check_template.check_role("AuthorizerFunction", check_template.FUNCTIONS["authorizer"], check_template.translate(template))
+        self.assertTrue(any("the manifest grants authorizer" in error for error in errors), errors)
 
     def test_the_example_may_not_touch_dynamodb(self):
         template = copy.deepcopy(TEMPLATE)
         template["Resources"]["ExampleFunction"]["Properties"]["Policies"] = copy.deepcopy(
             template["Resources"]["WhoamiFunction"]["Properties"]["Policies"]
         )
-        errors = check_template.check_role("ExampleFunction", "example", check_template.translate(template))
-        self.assertTrue(any("example may only be granted []" in error for error in errors), errors)
+        errors = check_template.check_role("ExampleFunction", check_template.FUNCTIONS["example"], check_template.translate(template))
+        self.assertTrue(any("the manifest grants example []" in error for error in errors), errors)
 
     def test_sliding_expiry_may_only_add_updates_of_expiries_under_its_condition(self):
         for change, message in [
-            (lambda branches: branches[1].update(Action=["dynamodb:DeleteItem"]), "under RefreshesTokens it may only be granted"),
+            (lambda branches: branches[1].update(Action=["dynamodb:DeleteItem"]), "under RefreshesTokens the manifest grants"),
             (lambda branches: branches.__setitem__(0, "Always"), "unknown condition 'Always'"),
             (lambda branches: branches.__setitem__(2, branches[1]), "must grant nothing when RefreshesTokens is false"),
         ]:
@@ -264,15 +264,58 @@ class PoliciesTest(unittest.TestCase):
             statements = template["Resources"]["WhoamiFunction"]["Properties"]["Policies"][0]["Statement"]
             branches = next(statement["Fn::If"] for statement in statements if "Fn::If" in statement)
             change(branches)
-            errors = check_template.check_role("WhoamiFunction", "whoami", check_template.translate(template))
+            errors = check_template.check_role("WhoamiFunction", check_template.FUNCTIONS["whoami"], check_template.translate(template))
             self.assertTrue(any(message in error for error in errors), (message, errors))
+
+    def test_a_grant_the_manifest_declares_must_be_in_the_template(self):
+        template = copy.deepcopy(TEMPLATE)
+        statements = template["Resources"]["LogoutFunction"]["Properties"]["Policies"][0]["Statement"]
+        statements[0]["Action"] = ["dynamodb:GetItem"]
+        errors = check_template.check_role("LogoutFunction", check_template.FUNCTIONS["logout"], check_template.translate(template))
+        self.assertTrue(any("but the manifest grants logout" in error for error in errors), errors)
+
+    def test_only_the_function_the_manifest_names_may_read_the_seal_secret(self):
+        template = copy.deepcopy(TEMPLATE)
+        login = template["Resources"]["LoginFunction"]["Properties"]["Policies"][0]["Statement"]
+        template["Resources"]["WhoamiFunction"]["Properties"]["Policies"][0]["Statement"].append(copy.deepcopy(login[-1]))
+        errors = check_template.check_role("WhoamiFunction", check_template.FUNCTIONS["whoami"], check_template.translate(template))
+        self.assertTrue(any("secretsmanager:GetSecretValue" in error for error in errors), errors)
 
     def test_wildcard_actions_are_refused(self):
         template = copy.deepcopy(TEMPLATE)
         statement = template["Resources"]["LoginFunction"]["Properties"]["Policies"][0]["Statement"][0]
         statement["Action"] = "dynamodb:*"
-        errors = check_template.check_role("LoginFunction", "login", check_template.translate(template))
+        errors = check_template.check_role("LoginFunction", check_template.FUNCTIONS["login"], check_template.translate(template))
         self.assertTrue(any("'dynamodb:*' is not a named DynamoDB action" in error for error in errors), errors)
+
+
+class ParametersTest(unittest.TestCase):
+    def test_the_template_as_it_is_passes(self):
+        self.assertEqual(check_template.check_parameters(TEMPLATE), [])
+
+    def test_a_parameter_the_manifest_does_not_declare_is_refused(self):
+        template = copy.deepcopy(TEMPLATE)
+        template["Parameters"]["TokenColour"] = {"Type": "String", "Default": "blue"}
+        errors = check_template.check_parameters(template)
+        self.assertIn("parameter TokenColour is not a setting of the manifest (shared/src/manifest/settings.rs)", errors)
+
+    def test_a_default_or_bound_that_differs_from_the_manifest_is_refused(self):
+        template = copy.deepcopy(TEMPLATE)
+        template["Parameters"]["TokenTtlSeconds"]["Default"] = 60
+        template["Parameters"]["LoginLockoutMaxSeconds"]["MaxValue"] = 3600
+        template["Parameters"]["TokenFormat"]["AllowedValues"] = ["hex"]
+        errors = check_template.check_parameters(template)
+        self.assertTrue(any(e.startswith("parameter TokenTtlSeconds: Default 60") for e in errors), errors)
+        self.assertTrue(any(e.startswith("parameter LoginLockoutMaxSeconds: MinValue/MaxValue") for e in errors), errors)
+        self.assertTrue(any(e.startswith("parameter TokenFormat: AllowedValues ['hex']") for e in errors), errors)
+
+    def test_a_function_must_be_handed_the_settings_it_reads(self):
+        template = copy.deepcopy(TEMPLATE)
+        del template["Resources"]["LoginFunction"]["Properties"]["Environment"]["Variables"]["LOGIN_LOCKOUT_THRESHOLD"]
+        template["Globals"]["Function"]["Environment"]["Variables"]["TOKEN_FORMAT"] = "hex"
+        errors = check_template.check_parameters(template)
+        self.assertIn("LoginFunction: reads LOGIN_LOCKOUT_THRESHOLD, which the template does not set", errors)
+        self.assertIn("WhoamiFunction: TOKEN_FORMAT is not !Ref TokenFormat", errors)
 
 
 if __name__ == "__main__":

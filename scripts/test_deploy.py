@@ -1,11 +1,13 @@
 """Proves that scripts/deploy.sh hands `sam deploy` exactly the parameters set in the
-environment, in a form the SAM CLI parses back to the same values, and nothing else; and that
+environment (or in DEPLOY_VARIABLES), in a form the SAM CLI parses back to the same values, and nothing else; and that
 every parameter of template.yaml has its variable, passed by the deploy workflow.
 
 Usage: python -m unittest scripts/test_deploy.py   (needs the SAM CLI installed, for its parser)
 """
 
+import json
 import os
+import shutil
 import pathlib
 import re
 import subprocess
@@ -16,32 +18,11 @@ from samcli.cli.types import CfnParameterOverridesType
 from samtranslator.yaml_helper import yaml_parse
 
 SCRIPT = pathlib.Path(__file__).resolve().parent / "deploy.sh"
-VARIABLES = [
-    "CORS_ALLOWED_ORIGINS",
-    "CORS_ALLOWED_HEADERS",
-    "TOKEN_TTL_SECONDS",
-    "TOKEN_FORMAT",
-    "TOKEN_POLICY",
-    "TOKEN_LIMIT_PER_USER",
-    "TOKEN_AUTO_REFRESH",
-    "TOKEN_MIN_REFRESH_SECONDS",
-    "TOKEN_MAX_TTL_SECONDS",
-    "LOGIN_RATE_LIMIT",
-    "LOGIN_BURST_LIMIT",
-    "API_RATE_LIMIT",
-    "API_BURST_LIMIT",
-    "LOGIN_LOCKOUT_THRESHOLD",
-    "LOGIN_LOCKOUT_BASE_SECONDS",
-    "LOGIN_LOCKOUT_MAX_SECONDS",
-    "LOGIN_LOCKOUT_ACCOUNT_THRESHOLD",
-    "LOGIN_SOURCE_THRESHOLD",
-    "LOGIN_SOURCE_WINDOW_SECONDS",
-    "LOG_RETENTION_DAYS",
-    "LOCKOUT_ALARM_THRESHOLD",
-    "ALARM_TOPIC_ARN",
-    "AUTHORIZER_CACHE_SECONDS",
-    "PERMISSIONS_BOUNDARY_ARN",
-]
+ROOT = SCRIPT.parent.parent
+MANIFEST = json.loads((ROOT / "manifest.json").read_text())
+# Deploy variable -> stack parameter, for every setting with a parameter.
+PARAMETERS = {setting["var"]: setting["parameter"] for setting in MANIFEST["settings"] if setting["parameter"]}
+VARIABLES = list(PARAMETERS)
 
 
 class DeployScriptTest(unittest.TestCase):
@@ -50,6 +31,7 @@ class DeployScriptTest(unittest.TestCase):
         self.root = pathlib.Path(self.folder.name)
         (self.root / ".aws-sam" / "build").mkdir(parents=True)
         (self.root / ".aws-sam" / "build" / "template.yaml").write_text("Resources: {}\n")
+        shutil.copy(ROOT / "manifest.json", self.root / "manifest.json")
         # A stand-in for sam that records its arguments, one per line.
         self.fake_sam = self.root / "sam"
         self.fake_sam.write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$0.args"\n')
@@ -59,7 +41,7 @@ class DeployScriptTest(unittest.TestCase):
         self.folder.cleanup()
 
     def run_deploy(self, *args: str, **variables: str) -> subprocess.CompletedProcess:
-        env = {name: value for name, value in os.environ.items() if name not in VARIABLES}
+        env = {name: value for name, value in os.environ.items() if name not in VARIABLES and name != "DEPLOY_VARIABLES"}
         env.update(variables, SAM=str(self.fake_sam))
         return subprocess.run(
             ["bash", str(SCRIPT), *args], cwd=self.root, env=env, capture_output=True, text=True, timeout=30
@@ -97,35 +79,23 @@ class DeployScriptTest(unittest.TestCase):
         result = self.run_deploy(**values)
         self.assertEqual(result.returncode, 0, result.stderr)
         parsed = CfnParameterOverridesType().convert((self.sam_args()[2],), None, None)
-        self.assertEqual(
-            parsed,
-            {
-                "CorsAllowedOrigins": "1",
-                "CorsAllowedHeaders": "2",
-                "TokenTtlSeconds": "3",
-                "TokenFormat": "4",
-                "TokenPolicy": "5",
-                "TokenLimitPerUser": "6",
-                "TokenAutoRefresh": "7",
-                "TokenMinRefreshSeconds": "8",
-                "TokenMaxTtlSeconds": "9",
-                "LoginRateLimit": "10",
-                "LoginBurstLimit": "11",
-                "ApiRateLimit": "12",
-                "ApiBurstLimit": "13",
-                "LoginLockoutThreshold": "14",
-                "LoginLockoutBaseSeconds": "15",
-                "LoginLockoutMaxSeconds": "16",
-                "LoginLockoutAccountThreshold": "17",
-                "LoginSourceThreshold": "18",
-                "LoginSourceWindowSeconds": "19",
-                "LogRetentionDays": "20",
-                "LockoutAlarmThreshold": "21",
-                "AlarmTopicArn": "22",
-                "AuthorizerCacheSeconds": "23",
-                "PermissionsBoundaryArn": "24",
-            },
-        )
+        self.assertEqual(parsed, {PARAMETERS[name]: value for name, value in values.items()})
+        self.assertEqual(parsed["TokenTtlSeconds"], values["TOKEN_TTL_SECONDS"])
+        self.assertEqual(len(parsed), 24)
+
+    def test_deploy_variables_replace_the_environment_and_only_parameters_are_read(self):
+        variables = {"TOKEN_FORMAT": "prefixed", "AWS_REGION": "eu-west-1", "USERS_TABLE": "x", "LOGIN_RATE_LIMIT": ""}
+        result = self.run_deploy(DEPLOY_VARIABLES=json.dumps(variables), TOKEN_TTL_SECONDS="60")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        parsed = CfnParameterOverridesType().convert((self.sam_args()[2],), None, None)
+        self.assertEqual(parsed, {"TokenFormat": "prefixed"})
+
+    def test_without_the_manifest_it_refuses_to_deploy(self):
+        (self.root / "manifest.json").unlink()
+        result = self.run_deploy()
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("could not read manifest.json", result.stderr)
+        self.assertFalse((self.root / "sam.args").exists())
 
     def test_a_value_with_a_space_is_refused_before_sam_runs(self):
         result = self.run_deploy(CORS_ALLOWED_ORIGINS="https://a.example.com, https://b.example.com")
@@ -200,17 +170,12 @@ class GuidedDeployTest(unittest.TestCase):
         self.assertEqual(unauthenticated, [])
 
 
-class EveryParameterTest(unittest.TestCase):
-    def test_every_template_parameter_has_a_variable_the_workflow_passes(self):
-        root = SCRIPT.parent.parent
-        template = yaml_parse((root / "template.yaml").read_text())
-        script = SCRIPT.read_text()
-        workflow = (root / ".github" / "workflows" / "deploy.yml").read_text()
-        mapped = dict(re.findall(r"^set_parameter (\w+) (\w+)$", script, re.MULTILINE))
-        self.assertEqual(set(mapped), set(template["Parameters"]))
-        self.assertEqual(set(mapped.values()), set(VARIABLES))
-        for variable in VARIABLES:
-            self.assertIn(f"{variable}: ${{{{ vars.{variable} }}}}", workflow)
+class WorkflowTest(unittest.TestCase):
+    def test_the_deploy_workflow_hands_the_script_its_repository_variables(self):
+        workflow = yaml_parse((ROOT / ".github" / "workflows" / "deploy.yml").read_text())
+        step = workflow["jobs"]["deploy"]["steps"][-1]
+        self.assertIn("bash scripts/deploy.sh", step["run"])
+        self.assertEqual(step["env"]["DEPLOY_VARIABLES"], "${{ toJSON(vars) }}")
 
 
 if __name__ == "__main__":

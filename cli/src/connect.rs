@@ -4,8 +4,9 @@
 
 use std::net::IpAddr;
 
-use authtoken::config::{LOCKOUTS_TABLE_VAR, TOKENS_TABLE_VAR, Tables, USERS_TABLE_VAR};
-use authtoken::seal::{SEAL_SECRET_VAR, Sealer};
+use authtoken::config::Tables;
+use authtoken::manifest::settings::{LOCKOUTS_TABLE, SEAL_SECRET, TOKENS_TABLE, USERS_TABLE};
+use authtoken::seal::Sealer;
 use authtoken::store::dynamo::DynamoStore;
 use authtoken::store::dynamo::client::{Limits, sdk_config};
 use aws_sdk_dynamodb::config::ProvideCredentials;
@@ -36,7 +37,7 @@ impl TableArgs {
     pub fn seal_secret(&self) -> Option<String> {
         self.seal_secret
             .clone()
-            .or_else(|| std::env::var(SEAL_SECRET_VAR).ok())
+            .or_else(|| std::env::var(SEAL_SECRET.var).ok())
             .map(|id| id.trim().to_owned())
             .filter(|id| !id.is_empty())
     }
@@ -46,29 +47,33 @@ impl TableArgs {
         let users = self
             .users_table
             .clone()
-            .or_else(|| std::env::var(USERS_TABLE_VAR).ok());
+            .or_else(|| std::env::var(USERS_TABLE.var).ok());
         let tokens = self
             .tokens_table
             .clone()
-            .or_else(|| std::env::var(TOKENS_TABLE_VAR).ok());
+            .or_else(|| std::env::var(TOKENS_TABLE.var).ok());
         let lockouts = self
             .lockouts_table
             .clone()
-            .or_else(|| std::env::var(LOCKOUTS_TABLE_VAR).ok());
+            .or_else(|| std::env::var(LOCKOUTS_TABLE.var).ok());
         for (value, flag, var) in [
-            (&users, "--users-table", USERS_TABLE_VAR),
-            (&tokens, "--tokens-table", TOKENS_TABLE_VAR),
-            (&lockouts, "--lockouts-table", LOCKOUTS_TABLE_VAR),
+            (&users, "--users-table", USERS_TABLE.var),
+            (&tokens, "--tokens-table", TOKENS_TABLE.var),
+            (&lockouts, "--lockouts-table", LOCKOUTS_TABLE.var),
         ] {
             if value.as_deref().is_none_or(|name| name.trim().is_empty()) {
                 return Err(format!("no table name: pass {flag} NAME or set {var}").into());
             }
         }
-        Ok(Tables::from_lookup(|var| match var {
-            USERS_TABLE_VAR => users.clone(),
-            TOKENS_TABLE_VAR => tokens.clone(),
-            LOCKOUTS_TABLE_VAR => lockouts.clone(),
-            _ => None,
+        Ok(Tables::from_lookup(|var| {
+            [
+                (USERS_TABLE, &users),
+                (TOKENS_TABLE, &tokens),
+                (LOCKOUTS_TABLE, &lockouts),
+            ]
+            .into_iter()
+            .find(|(setting, _)| setting.var == var)
+            .and_then(|(_, value)| value.clone())
         })?)
     }
 }

@@ -17,9 +17,10 @@ use std::net::SocketAddr;
 
 use authtoken::admin::{self, AdminError};
 use authtoken::config::Settings;
+use authtoken::manifest::settings::SEAL_SECRET;
 use authtoken::password::Password;
 use authtoken::response::Failure;
-use authtoken::seal::{SEAL_SECRET_VAR, Sealer};
+use authtoken::seal::Sealer;
 use authtoken::store::Store;
 use authtoken::store::memory::MemoryStore;
 use authtoken::{Ctx, endpoint, form, handlers};
@@ -115,9 +116,10 @@ pub async fn run(args: ServeArgs) -> Result<(), Error> {
         let mut store = connect_for_serving(&args.tables).await?;
         if !store.sealer().is_configured() {
             eprintln!(
-                "No seal secret (--seal-secret or {SEAL_SECRET_VAR}): per-user keys are sealed \
+                "No seal secret (--seal-secret or {}): per-user keys are sealed \
                  with a key of this process only; after a restart, a user's next login gets a \
-                 new key."
+                 new key.",
+                SEAL_SECRET.var
             );
             store = store.with_sealer(Sealer::ephemeral());
         }

@@ -1,61 +1,20 @@
 //! Settings read once from the environment at start-up, each checked, with errors that name the
-//! variable to fix.
+//! variable to fix. Each variable is declared once, in [`crate::manifest::settings`], with its
+//! default and bounds; this module turns them into typed settings.
 
 use std::env;
 use std::ffi::OsString;
 
 pub use crate::lockout::LockoutPolicy;
+use crate::manifest::settings::{
+    Allowed, CERT_DIR, CERT_FILE, DYNAMODB_ENDPOINT, LOCKOUT_ACCOUNT, LOCKOUT_BASE, LOCKOUT_MAX,
+    LOCKOUT_THRESHOLD, LOCKOUTS_TABLE, REGION, SEAL_SECRET, SECRETS_ENDPOINT, SOURCE_THRESHOLD,
+    SOURCE_WINDOW, Setting, TOKEN_AUTO_REFRESH, TOKEN_FORMAT, TOKEN_LIMIT, TOKEN_MAX_TTL,
+    TOKEN_MIN_REFRESH, TOKEN_POLICY, TOKEN_TTL, TOKENS_TABLE, USERS_TABLE,
+};
 pub use crate::policy::TokenPolicy;
 pub use crate::sliding::SlidingExpiry;
 pub use crate::token::TokenFormat;
-
-/// Environment variable: seconds a token lives after it is issued; 0 (the default) = forever.
-pub const TOKEN_TTL_VAR: &str = "TOKEN_TTL_SECONDS";
-/// Environment variable: the form of issued keys, `hex` (DRF's, the default) or `prefixed`.
-pub const TOKEN_FORMAT_VAR: &str = "TOKEN_FORMAT";
-/// Environment variable: `per-user` (DRF's one token per user, the default) or `per-login`
-/// (knox's new token per login).
-pub const TOKEN_POLICY_VAR: &str = "TOKEN_POLICY";
-/// Environment variable: under `per-login`, the most live tokens per user (unset or 0 = no
-/// limit).
-pub const TOKEN_LIMIT_VAR: &str = "TOKEN_LIMIT_PER_USER";
-/// Environment variable: `true` for sliding expiry (each authentication renews the lifetime);
-/// needs [`TOKEN_TTL_VAR`].
-pub const TOKEN_AUTO_REFRESH_VAR: &str = "TOKEN_AUTO_REFRESH";
-/// Environment variable: with sliding expiry, the least move of an expiry worth a write, in
-/// seconds (default 60).
-pub const TOKEN_MIN_REFRESH_VAR: &str = "TOKEN_MIN_REFRESH_SECONDS";
-/// Environment variable: with sliding expiry, the longest a token lives from its creation
-/// (unset or 0 = no bound).
-pub const TOKEN_MAX_TTL_VAR: &str = "TOKEN_MAX_TTL_SECONDS";
-/// Environment variable: name of the users table.
-pub const USERS_TABLE_VAR: &str = "USERS_TABLE";
-/// Environment variable: name of the tokens table.
-pub const TOKENS_TABLE_VAR: &str = "TOKENS_TABLE";
-/// Environment variable: name of the lockouts table (failed logins per username).
-pub const LOCKOUTS_TABLE_VAR: &str = "LOCKOUTS_TABLE";
-/// Environment variable: consecutive failed logins that lock a username; 0 = never.
-pub const LOCKOUT_THRESHOLD_VAR: &str = "LOGIN_LOCKOUT_THRESHOLD";
-/// Environment variable: seconds of the first lock, doubled by each further failure.
-pub const LOCKOUT_BASE_VAR: &str = "LOGIN_LOCKOUT_BASE_SECONDS";
-/// Environment variable: the longest lock, in seconds.
-pub const LOCKOUT_MAX_VAR: &str = "LOGIN_LOCKOUT_MAX_SECONDS";
-/// Environment variable: failures from any sources that lock a username for every source.
-pub const LOCKOUT_ACCOUNT_VAR: &str = "LOGIN_LOCKOUT_ACCOUNT_THRESHOLD";
-/// Environment variable: login attempts one source may make per window (0 = no limit).
-pub const SOURCE_THRESHOLD_VAR: &str = "LOGIN_SOURCE_THRESHOLD";
-/// Environment variable: the window of [`SOURCE_THRESHOLD_VAR`], in seconds.
-pub const SOURCE_WINDOW_VAR: &str = "LOGIN_SOURCE_WINDOW_SECONDS";
-/// Environment variable: the AWS region (Lambda sets it).
-pub const REGION_VAR: &str = "AWS_REGION";
-/// Environment variable: another DynamoDB endpoint, such as a local server.
-pub const ENDPOINT_VAR: &str = "AWS_ENDPOINT_URL_DYNAMODB";
-/// Variable pointing the functions' Secrets Manager client at another endpoint (local testing).
-pub const SECRETS_ENDPOINT_VAR: &str = "AWS_ENDPOINT_URL_SECRETS_MANAGER";
-/// Environment variable: a PEM bundle of certificate authorities to trust instead of Amazon's.
-pub const CERT_FILE_VAR: &str = "SSL_CERT_FILE";
-/// Environment variable: a directory of certificate authorities to trust instead of Amazon's.
-pub const CERT_DIR_VAR: &str = "SSL_CERT_DIR";
 
 /// A setting that is missing or cannot be used. Its `Debug` is its message, since a function's
 /// `main` reports a start-up error with `Debug` (`Error: USERS_TABLE is not set ...`).
@@ -102,38 +61,17 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Reads [`TOKEN_TTL_VAR`] and the lockout variables from the environment.
+    /// Reads the token and lockout settings from the environment.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|var| env::var(var).ok())
     }
 
     /// Reads the settings through `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let token_ttl_seconds = match lookup(TOKEN_TTL_VAR).as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(text) => match text.parse::<u64>() {
-                Ok(0) => None,
-                // Ten years: anything longer is a typo, and epoch arithmetic stays far from overflow.
-                Ok(seconds) if seconds <= 10 * 365 * 24 * 3600 => Some(seconds),
-                _ => {
-                    return Err(ConfigError::Invalid {
-                        var: TOKEN_TTL_VAR,
-                        value: text.to_owned(),
-                        expected: "a whole number of seconds from 0 (never expire) to 315360000",
-                    });
-                }
-            },
-        };
-        let token_format = match lookup(TOKEN_FORMAT_VAR).as_deref().map(str::trim) {
-            None | Some("" | "hex") => TokenFormat::Hex,
-            Some("prefixed") => TokenFormat::Prefixed,
-            Some(other) => {
-                return Err(ConfigError::Invalid {
-                    var: TOKEN_FORMAT_VAR,
-                    value: other.to_owned(),
-                    expected: "hex (40 hex characters, DRF's) or prefixed (atk_...)",
-                });
-            }
+        let token_ttl_seconds = Some(TOKEN_TTL.number(&lookup)?).filter(|ttl| *ttl > 0);
+        let token_format = match TOKEN_FORMAT.word(&lookup)? {
+            "prefixed" => TokenFormat::Prefixed,
+            _ => TokenFormat::Hex,
         };
         Ok(Self {
             token_ttl_seconds,
@@ -143,9 +81,7 @@ impl Settings {
             token_refresh: sliding_expiry(&lookup, token_ttl_seconds)?,
         })
     }
-}
 
-impl Settings {
     /// The environment that [`Settings::from_lookup`] reads back as these settings: every
     /// variable it reads, set (a process given them, such as `authtoken serve` under test,
     /// runs with exactly these settings, whatever its own environment holds).
@@ -160,80 +96,126 @@ impl Settings {
             TokenFormat::Prefixed => "prefixed",
         };
         let refresh = self.token_refresh.as_ref();
+        let min_refresh = refresh.map(|sliding| sliding.min_refresh_seconds);
+        let set = |setting: Setting, value: String| (setting.var, value);
         vec![
-            (
-                TOKEN_TTL_VAR,
-                self.token_ttl_seconds.unwrap_or(0).to_string(),
+            set(TOKEN_TTL, self.token_ttl_seconds.unwrap_or(0).to_string()),
+            set(TOKEN_FORMAT, format.to_owned()),
+            set(TOKEN_POLICY, policy.to_owned()),
+            set(TOKEN_LIMIT, limit.unwrap_or(0).to_string()),
+            set(TOKEN_AUTO_REFRESH, refresh.is_some().to_string()),
+            set(
+                TOKEN_MIN_REFRESH,
+                min_refresh.map_or_else(|| default_of(TOKEN_MIN_REFRESH), |s| s.to_string()),
             ),
-            (TOKEN_FORMAT_VAR, format.to_owned()),
-            (TOKEN_POLICY_VAR, policy.to_owned()),
-            (TOKEN_LIMIT_VAR, limit.unwrap_or(0).to_string()),
-            (TOKEN_AUTO_REFRESH_VAR, refresh.is_some().to_string()),
-            (
-                TOKEN_MIN_REFRESH_VAR,
-                refresh
-                    .map_or(60, |sliding| sliding.min_refresh_seconds)
-                    .to_string(),
-            ),
-            (
-                TOKEN_MAX_TTL_VAR,
+            set(
+                TOKEN_MAX_TTL,
                 refresh
                     .and_then(|sliding| sliding.max_ttl_seconds)
                     .unwrap_or(0)
                     .to_string(),
             ),
-            (LOCKOUT_THRESHOLD_VAR, lockout.threshold.to_string()),
-            (LOCKOUT_BASE_VAR, lockout.base_seconds.to_string()),
-            (LOCKOUT_MAX_VAR, lockout.max_seconds.to_string()),
-            (LOCKOUT_ACCOUNT_VAR, lockout.account_threshold.to_string()),
-            (SOURCE_THRESHOLD_VAR, lockout.source_threshold.to_string()),
-            (SOURCE_WINDOW_VAR, lockout.source_window_seconds.to_string()),
+            set(LOCKOUT_THRESHOLD, lockout.threshold.to_string()),
+            set(LOCKOUT_BASE, lockout.base_seconds.to_string()),
+            set(LOCKOUT_MAX, lockout.max_seconds.to_string()),
+            set(LOCKOUT_ACCOUNT, lockout.account_threshold.to_string()),
+            set(SOURCE_THRESHOLD, lockout.source_threshold.to_string()),
+            set(SOURCE_WINDOW, lockout.source_window_seconds.to_string()),
         ]
     }
 }
 
-/// [`TOKEN_AUTO_REFRESH_VAR`] and, when it is `true`, the interval and the bound; `None` when it
-/// is off (the other two are then not read).
+/// Reading a declared setting through a lookup (the environment, or a map in tests).
+trait Read {
+    /// The value for the variable, trimmed; `None` when it is unset or blank.
+    fn raw(&self, lookup: &impl Fn(&str) -> Option<String>) -> Option<String>;
+    /// The error for `value`, naming the variable and what it must be.
+    fn invalid(&self, value: impl Into<String>) -> ConfigError;
+    /// A number setting: its default when unset or blank, else a whole number in its bounds.
+    fn number(&self, lookup: &impl Fn(&str) -> Option<String>) -> Result<u64, ConfigError>;
+    /// A word setting: its default when unset or blank, else one of its words.
+    fn word(&self, lookup: &impl Fn(&str) -> Option<String>) -> Result<&'static str, ConfigError>;
+}
+
+impl Read for Setting {
+    /// The value `lookup` finds for the variable, trimmed; `None` when it is unset or blank.
+    fn raw(&self, lookup: &impl Fn(&str) -> Option<String>) -> Option<String> {
+        lookup(self.var)
+            .map(|value| value.trim().to_owned())
+            .filter(|value| !value.is_empty())
+    }
+
+    /// The error for `value`, naming the variable and what it must be.
+    fn invalid(&self, value: impl Into<String>) -> ConfigError {
+        ConfigError::Invalid {
+            var: self.var,
+            value: value.into(),
+            expected: self.expected,
+        }
+    }
+
+    /// Reads a [`Allowed::Number`] setting through `lookup`: its default when unset or blank,
+    /// an error naming it when the value is not a whole number within its bounds (any value,
+    /// for a setting that is not a number).
+    fn number(&self, lookup: &impl Fn(&str) -> Option<String>) -> Result<u64, ConfigError> {
+        let within = |n: &u64| match self.allowed {
+            Allowed::Number { min, max } => *n >= min && max.is_none_or(|max| *n <= max),
+            Allowed::OneOf(_) | Allowed::Text => false,
+        };
+        let parsed = |text: &str| text.parse::<u64>().ok().filter(within);
+        match self.raw(lookup) {
+            Some(text) => parsed(&text).ok_or_else(|| self.invalid(text)),
+            None => self
+                .default
+                .and_then(parsed)
+                .ok_or(ConfigError::Missing(self.var)),
+        }
+    }
+
+    /// Reads a [`Allowed::OneOf`] setting through `lookup`: its default when unset or blank, an
+    /// error naming it when the value is not one of its words.
+    fn word(&self, lookup: &impl Fn(&str) -> Option<String>) -> Result<&'static str, ConfigError> {
+        let Allowed::OneOf(words) = self.allowed else {
+            return Err(ConfigError::Missing(self.var));
+        };
+        let known = |text: &str| words.iter().copied().find(|word| *word == text);
+        match self.raw(lookup) {
+            Some(text) => known(&text).ok_or_else(|| self.invalid(text)),
+            None => self
+                .default
+                .and_then(known)
+                .ok_or(ConfigError::Missing(self.var)),
+        }
+    }
+}
+
+/// A setting's declared default, as text.
+fn default_of(setting: Setting) -> String {
+    setting.default.unwrap_or_default().to_owned()
+}
+
+/// [`TOKEN_AUTO_REFRESH`] and, when it is `true`, the interval and the bound; `None` when it is
+/// off (the other two are then not read).
 fn sliding_expiry(
     lookup: &impl Fn(&str) -> Option<String>,
     ttl: Option<u64>,
 ) -> Result<Option<SlidingExpiry>, ConfigError> {
-    match lookup(TOKEN_AUTO_REFRESH_VAR).as_deref().map(str::trim) {
-        None | Some("" | "false") => return Ok(None),
-        Some("true") => {}
-        Some(other) => {
-            return Err(ConfigError::Invalid {
-                var: TOKEN_AUTO_REFRESH_VAR,
-                value: other.to_owned(),
-                expected: "true or false",
-            });
-        }
+    if TOKEN_AUTO_REFRESH.word(lookup)? == "false" {
+        return Ok(None);
     }
     let Some(ttl_seconds) = ttl else {
         return Err(ConfigError::Invalid {
-            var: TOKEN_AUTO_REFRESH_VAR,
+            var: TOKEN_AUTO_REFRESH.var,
             value: "true".to_owned(),
             expected: "false unless TOKEN_TTL_SECONDS is above 0 (the lifetime each use renews)",
         });
     };
-    let seconds = |var: &'static str, default: u64| match lookup(var).as_deref().map(str::trim) {
-        None | Some("") => Ok(default),
-        Some(text) => text
-            .parse::<u64>()
-            .ok()
-            .filter(|value| *value <= 10 * 365 * 24 * 3600)
-            .ok_or_else(|| ConfigError::Invalid {
-                var,
-                value: text.to_owned(),
-                expected: "a whole number of seconds from 0 to 315360000",
-            }),
-    };
-    let min_refresh_seconds = seconds(TOKEN_MIN_REFRESH_VAR, 60)?;
-    let max_ttl_seconds = match seconds(TOKEN_MAX_TTL_VAR, 0)? {
+    let min_refresh_seconds = TOKEN_MIN_REFRESH.number(lookup)?;
+    let max_ttl_seconds = match TOKEN_MAX_TTL.number(lookup)? {
         0 => None,
         max if max < ttl_seconds => {
             return Err(ConfigError::Invalid {
-                var: TOKEN_MAX_TTL_VAR,
+                var: TOKEN_MAX_TTL.var,
                 value: max.to_string(),
                 expected: "0 (no bound) or at least TOKEN_TTL_SECONDS",
             });
@@ -247,104 +229,51 @@ fn sliding_expiry(
     }))
 }
 
-/// [`TOKEN_POLICY_VAR`] and, under `per-login`, [`TOKEN_LIMIT_VAR`] (which `per-user` refuses,
-/// rather than ignore a limit it would not enforce).
+/// [`TOKEN_POLICY`] and, under `per-login`, [`TOKEN_LIMIT`] (which `per-user` refuses, rather
+/// than ignore a limit it would not enforce).
 fn token_policy(lookup: &impl Fn(&str) -> Option<String>) -> Result<TokenPolicy, ConfigError> {
-    let limit = match lookup(TOKEN_LIMIT_VAR).as_deref().map(str::trim) {
-        None | Some("" | "0") => None,
-        Some(text) => match text.parse::<u32>() {
-            Ok(limit)
-                if usize::try_from(limit)
-                    .is_ok_and(|limit| limit <= crate::policy::MAX_TOKENS_PER_USER) =>
-            {
-                Some(limit)
-            }
-            _ => {
-                return Err(ConfigError::Invalid {
-                    var: TOKEN_LIMIT_VAR,
-                    value: text.to_owned(),
-                    expected: "a whole number from 1 to 1000, or 0 (or unset) for no limit",
-                });
-            }
-        },
+    let limit = match TOKEN_LIMIT.number(lookup)? {
+        0 => None,
+        limit => Some(u32::try_from(limit).map_err(|_| TOKEN_LIMIT.invalid(limit.to_string()))?),
     };
-    match lookup(TOKEN_POLICY_VAR).as_deref().map(str::trim) {
-        None | Some("" | "per-user") if limit.is_none() => Ok(TokenPolicy::PerUser),
-        None | Some("" | "per-user") => Err(ConfigError::Invalid {
-            var: TOKEN_LIMIT_VAR,
-            value: limit.map(|limit| limit.to_string()).unwrap_or_default(),
+    match (TOKEN_POLICY.word(lookup)?, limit) {
+        ("per-login", limit) => Ok(TokenPolicy::PerLogin { limit }),
+        (_, None) => Ok(TokenPolicy::PerUser),
+        (_, Some(limit)) => Err(ConfigError::Invalid {
+            var: TOKEN_LIMIT.var,
+            value: limit.to_string(),
             expected: "unset: it applies to TOKEN_POLICY=per-login only",
-        }),
-        Some("per-login") => Ok(TokenPolicy::PerLogin { limit }),
-        Some(other) => Err(ConfigError::Invalid {
-            var: TOKEN_POLICY_VAR,
-            value: other.to_owned(),
-            expected: "per-user (one token per user, DRF's) or per-login (one per login, knox's)",
         }),
     }
 }
 
-/// The lockout variables, each defaulting to [`LockoutPolicy::default`]'s value.
+/// The lockout variables, each defaulting to its declared default.
 fn lockout_policy(lookup: &impl Fn(&str) -> Option<String>) -> Result<LockoutPolicy, ConfigError> {
-    let defaults = LockoutPolicy::default();
-    let number = |var: &'static str,
-                  default: u64,
-                  allowed: std::ops::RangeInclusive<u64>,
-                  expected: &'static str| {
-        match lookup(var).as_deref().map(str::trim) {
-            None | Some("") => Ok(default),
-            Some(text) => match text.parse::<u64>() {
-                Ok(value) if allowed.contains(&value) => Ok(value),
-                _ => Err(ConfigError::Invalid {
-                    var,
-                    value: text.to_owned(),
-                    expected,
-                }),
-            },
-        }
-    };
-    let seconds = "a whole number of seconds from 1 to 86400";
-    let threshold = number(
-        LOCKOUT_THRESHOLD_VAR,
-        u64::from(defaults.threshold),
-        0..=1000,
-        "a whole number of failures from 0 (no lockout) to 1000",
-    )?;
-    let base_seconds = number(LOCKOUT_BASE_VAR, defaults.base_seconds, 1..=86_400, seconds)?;
-    let max_seconds = number(LOCKOUT_MAX_VAR, defaults.max_seconds, 1..=86_400, seconds)?;
+    let threshold = LOCKOUT_THRESHOLD.number(lookup)?;
+    let base_seconds = LOCKOUT_BASE.number(lookup)?;
+    let max_seconds = LOCKOUT_MAX.number(lookup)?;
     if max_seconds < base_seconds {
         return Err(ConfigError::Invalid {
-            var: LOCKOUT_MAX_VAR,
+            var: LOCKOUT_MAX.var,
             value: max_seconds.to_string(),
             expected: "at least LOGIN_LOCKOUT_BASE_SECONDS",
         });
     }
-    let account_threshold = number(
-        LOCKOUT_ACCOUNT_VAR,
-        u64::from(defaults.account_threshold).max(threshold),
-        threshold..=10_000,
-        "a whole number of failures, at least LOGIN_LOCKOUT_THRESHOLD, at most 10000",
-    )?;
-    let source_threshold = number(
-        SOURCE_THRESHOLD_VAR,
-        u64::from(defaults.source_threshold),
-        0..=1_000_000,
-        "a whole number of attempts from 0 (no limit) to 1000000",
-    )?;
-    let source_window_seconds = number(
-        SOURCE_WINDOW_VAR,
-        defaults.source_window_seconds,
-        1..=86_400,
-        seconds,
-    )?;
+    // Unset, it is raised to the threshold; set, it must be at least the threshold.
+    let account_threshold = match lookup(LOCKOUT_ACCOUNT.var).filter(|v| !v.trim().is_empty()) {
+        None => LOCKOUT_ACCOUNT.number(lookup)?.max(threshold),
+        Some(text) => Some(LOCKOUT_ACCOUNT.number(lookup)?)
+            .filter(|account| *account >= threshold)
+            .ok_or_else(|| LOCKOUT_ACCOUNT.invalid(text.trim()))?,
+    };
     let count = |value: u64| u32::try_from(value).unwrap_or(u32::MAX);
     Ok(LockoutPolicy {
         threshold: count(threshold),
         base_seconds,
         max_seconds,
         account_threshold: count(account_threshold),
-        source_threshold: count(source_threshold),
-        source_window_seconds,
+        source_threshold: count(SOURCE_THRESHOLD.number(lookup)?),
+        source_window_seconds: SOURCE_WINDOW.number(lookup)?,
     })
 }
 
@@ -360,7 +289,7 @@ pub struct Tables {
 }
 
 impl Tables {
-    /// Reads [`USERS_TABLE_VAR`], [`TOKENS_TABLE_VAR`] and [`LOCKOUTS_TABLE_VAR`] from the
+    /// Reads [`USERS_TABLE`], [`TOKENS_TABLE`] and [`LOCKOUTS_TABLE`] from the
     /// environment.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|var| env::var(var).ok())
@@ -383,9 +312,9 @@ impl Tables {
             Ok(value)
         };
         Ok(Self {
-            users: read(USERS_TABLE_VAR)?,
-            tokens: read(TOKENS_TABLE_VAR)?,
-            lockouts: read(LOCKOUTS_TABLE_VAR)?,
+            users: read(USERS_TABLE.var)?,
+            tokens: read(TOKENS_TABLE.var)?,
+            lockouts: read(LOCKOUTS_TABLE.var)?,
         })
     }
 }
@@ -395,18 +324,18 @@ impl Tables {
 /// the SDK's environment provider, when a request is signed.)
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientEnv {
-    /// [`REGION_VAR`], required.
+    /// [`REGION`], required.
     pub region: String,
-    /// [`ENDPOINT_VAR`], unless unset or blank (template.yaml declares it empty so that
+    /// [`DYNAMODB_ENDPOINT`], unless unset or blank (template.yaml declares it empty so that
     /// `sam local invoke --env-vars` may set it; empty means DynamoDB's own endpoint).
     pub endpoint: Option<String>,
-    /// [`SECRETS_ENDPOINT_VAR`], unless unset or blank: Secrets Manager's own endpoint.
+    /// [`SECRETS_ENDPOINT`], unless unset or blank: Secrets Manager's own endpoint.
     pub secrets_endpoint: Option<String>,
-    /// [`crate::seal::SEAL_SECRET_VAR`], unless unset or blank: the seal secret's ARN or name.
+    /// [`SEAL_SECRET`], unless unset or blank: the seal secret's ARN or name.
     pub seal_secret: Option<String>,
-    /// [`CERT_FILE_VAR`], unless unset or empty.
+    /// [`CERT_FILE`], unless unset or empty.
     pub cert_file: Option<OsString>,
-    /// [`CERT_DIR_VAR`], unless unset or empty.
+    /// [`CERT_DIR`], unless unset or empty.
     pub cert_dir: Option<OsString>,
 }
 
@@ -429,12 +358,12 @@ impl ClientEnv {
         };
         let path = |var: &str| lookup(var).filter(|value| !value.is_empty());
         Ok(Self {
-            region: text(REGION_VAR)?.ok_or(ConfigError::Missing(REGION_VAR))?,
-            endpoint: text(ENDPOINT_VAR)?,
-            secrets_endpoint: text(SECRETS_ENDPOINT_VAR)?,
-            seal_secret: text(crate::seal::SEAL_SECRET_VAR)?,
-            cert_file: path(CERT_FILE_VAR),
-            cert_dir: path(CERT_DIR_VAR),
+            region: text(REGION.var)?.ok_or(ConfigError::Missing(REGION.var))?,
+            endpoint: text(DYNAMODB_ENDPOINT.var)?,
+            secrets_endpoint: text(SECRETS_ENDPOINT.var)?,
+            seal_secret: text(SEAL_SECRET.var)?,
+            cert_file: path(CERT_FILE.var),
+            cert_dir: path(CERT_DIR.var),
         })
     }
 }
@@ -457,6 +386,38 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         move |var| map.get(var).cloned()
+    }
+
+    fn constant(value: Option<&'static str>) -> impl Fn(&str) -> Option<String> {
+        move |_| value.map(str::to_owned)
+    }
+
+    #[test]
+    fn a_number_is_its_default_when_unset_or_blank_and_checked_when_set() {
+        assert_eq!(LOCKOUT_MAX.number(&constant(None)), Ok(900));
+        assert_eq!(LOCKOUT_MAX.number(&constant(Some("  "))), Ok(900));
+        assert_eq!(LOCKOUT_MAX.number(&constant(Some(" 86400 "))), Ok(86_400));
+        for bad in ["0", "86401", "-1", "1.5", "ten"] {
+            let error = LOCKOUT_MAX.number(&constant(Some(bad))).unwrap_err();
+            assert_eq!(error, LOCKOUT_MAX.invalid(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_word_is_its_default_when_unset_and_one_of_its_words_when_set() {
+        assert_eq!(TOKEN_POLICY.word(&constant(None)), Ok("per-user"));
+        assert_eq!(
+            TOKEN_POLICY.word(&constant(Some(" per-login "))),
+            Ok("per-login")
+        );
+        let error = TOKEN_POLICY
+            .word(&constant(Some("per-device")))
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("TOKEN_POLICY is \"per-device\"")
+        );
     }
 
     /// Settings of every kind the tests use, each read back from its own environment.
@@ -506,20 +467,20 @@ mod tests {
                 .token_ttl_seconds,
             None
         );
-        let zero = Settings::from_lookup(lookup(&[(TOKEN_TTL_VAR, "0")])).unwrap();
+        let zero = Settings::from_lookup(lookup(&[(TOKEN_TTL.var, "0")])).unwrap();
         assert_eq!(zero.token_ttl_seconds, None);
     }
 
     #[test]
     fn ttl_is_read_in_seconds() {
-        let settings = Settings::from_lookup(lookup(&[(TOKEN_TTL_VAR, " 3600 ")])).unwrap();
+        let settings = Settings::from_lookup(lookup(&[(TOKEN_TTL.var, " 3600 ")])).unwrap();
         assert_eq!(settings.token_ttl_seconds, Some(3600));
     }
 
     #[test]
     fn a_bad_ttl_names_the_variable() {
         for bad in ["-1", "1h", "1.5", "999999999999"] {
-            let error = Settings::from_lookup(lookup(&[(TOKEN_TTL_VAR, bad)])).unwrap_err();
+            let error = Settings::from_lookup(lookup(&[(TOKEN_TTL.var, bad)])).unwrap_err();
             assert!(
                 error.to_string().starts_with("TOKEN_TTL_SECONDS is"),
                 "{error}"
@@ -535,16 +496,16 @@ mod tests {
     #[test]
     fn the_client_needs_a_region() {
         let error = ClientEnv::from_lookup(os_lookup(&[])).unwrap_err();
-        assert_eq!(error, ConfigError::Missing(REGION_VAR));
-        let error = ClientEnv::from_lookup(os_lookup(&[(REGION_VAR, " ")])).unwrap_err();
-        assert_eq!(error, ConfigError::Missing(REGION_VAR));
+        assert_eq!(error, ConfigError::Missing(REGION.var));
+        let error = ClientEnv::from_lookup(os_lookup(&[(REGION.var, " ")])).unwrap_err();
+        assert_eq!(error, ConfigError::Missing(REGION.var));
     }
 
     #[test]
     fn an_unset_or_blank_endpoint_means_dynamodbs_own() {
         for endpoint in [None, Some(""), Some("  ")] {
-            let mut pairs = vec![(REGION_VAR, "eu-west-1")];
-            pairs.extend(endpoint.map(|value| (ENDPOINT_VAR, value)));
+            let mut pairs = vec![(REGION.var, "eu-west-1")];
+            pairs.extend(endpoint.map(|value| (DYNAMODB_ENDPOINT.var, value)));
             let env = ClientEnv::from_lookup(os_lookup(&pairs)).unwrap();
             assert_eq!(env.endpoint, None, "{endpoint:?}");
         }
@@ -553,10 +514,10 @@ mod tests {
     #[test]
     fn a_set_endpoint_and_certificate_paths_are_read() {
         let env = ClientEnv::from_lookup(os_lookup(&[
-            (REGION_VAR, "eu-west-1"),
-            (ENDPOINT_VAR, "http://host.docker.internal:5005"),
-            (CERT_FILE_VAR, "/etc/ca.pem"),
-            (CERT_DIR_VAR, ""),
+            (REGION.var, "eu-west-1"),
+            (DYNAMODB_ENDPOINT.var, "http://host.docker.internal:5005"),
+            (CERT_FILE.var, "/etc/ca.pem"),
+            (CERT_DIR.var, ""),
         ]))
         .unwrap();
         assert_eq!(env.region, "eu-west-1");
@@ -570,14 +531,14 @@ mod tests {
 
     #[test]
     fn tables_are_required_and_checked() {
-        let error = Tables::from_lookup(lookup(&[(TOKENS_TABLE_VAR, "tokens")])).unwrap_err();
+        let error = Tables::from_lookup(lookup(&[(TOKENS_TABLE.var, "tokens")])).unwrap_err();
         assert!(
             error.to_string().starts_with("USERS_TABLE is not set"),
             "{error}"
         );
         let error = Tables::from_lookup(lookup(&[
-            (USERS_TABLE_VAR, "users"),
-            (TOKENS_TABLE_VAR, "a b"),
+            (USERS_TABLE.var, "users"),
+            (TOKENS_TABLE.var, "a b"),
         ]))
         .unwrap_err();
         assert!(
@@ -585,8 +546,8 @@ mod tests {
             "{error}"
         );
         let error = Tables::from_lookup(lookup(&[
-            (USERS_TABLE_VAR, "users"),
-            (TOKENS_TABLE_VAR, "tokens"),
+            (USERS_TABLE.var, "users"),
+            (TOKENS_TABLE.var, "tokens"),
         ]))
         .unwrap_err();
         assert!(
@@ -594,9 +555,9 @@ mod tests {
             "{error}"
         );
         let tables = Tables::from_lookup(lookup(&[
-            (USERS_TABLE_VAR, "users"),
-            (TOKENS_TABLE_VAR, "tokens"),
-            (LOCKOUTS_TABLE_VAR, "lockouts"),
+            (USERS_TABLE.var, "users"),
+            (TOKENS_TABLE.var, "tokens"),
+            (LOCKOUTS_TABLE.var, "lockouts"),
         ]))
         .unwrap();
         assert_eq!(
@@ -621,12 +582,12 @@ mod tests {
             ),
             (5, 1, 900)
         );
-        let off = Settings::from_lookup(lookup(&[(LOCKOUT_THRESHOLD_VAR, "0")])).unwrap();
+        let off = Settings::from_lookup(lookup(&[(LOCKOUT_THRESHOLD.var, "0")])).unwrap();
         assert!(!off.lockout.is_on());
         let custom = Settings::from_lookup(lookup(&[
-            (LOCKOUT_THRESHOLD_VAR, "3"),
-            (LOCKOUT_BASE_VAR, " 30 "),
-            (LOCKOUT_MAX_VAR, "3600"),
+            (LOCKOUT_THRESHOLD.var, "3"),
+            (LOCKOUT_BASE.var, " 30 "),
+            (LOCKOUT_MAX.var, "3600"),
         ]))
         .unwrap();
         assert_eq!(
@@ -644,9 +605,9 @@ mod tests {
     fn the_token_format_is_hex_unless_prefixed_is_asked_for() {
         let default = Settings::from_lookup(lookup(&[])).unwrap();
         assert_eq!(default.token_format, TokenFormat::Hex);
-        let prefixed = Settings::from_lookup(lookup(&[(TOKEN_FORMAT_VAR, " prefixed ")])).unwrap();
+        let prefixed = Settings::from_lookup(lookup(&[(TOKEN_FORMAT.var, " prefixed ")])).unwrap();
         assert_eq!(prefixed.token_format, TokenFormat::Prefixed);
-        let error = Settings::from_lookup(lookup(&[(TOKEN_FORMAT_VAR, "base64")])).unwrap_err();
+        let error = Settings::from_lookup(lookup(&[(TOKEN_FORMAT.var, "base64")])).unwrap_err();
         assert!(
             error.to_string().starts_with("TOKEN_FORMAT is \"base64\""),
             "{error}"
@@ -656,27 +617,27 @@ mod tests {
     #[test]
     fn a_bad_lockout_setting_names_its_variable() {
         for (var, value) in [
-            (LOCKOUT_THRESHOLD_VAR, "-1"),
-            (LOCKOUT_THRESHOLD_VAR, "1001"),
-            (LOCKOUT_BASE_VAR, "0"),
-            (LOCKOUT_BASE_VAR, "1.5"),
-            (LOCKOUT_MAX_VAR, "86401"),
-            (LOCKOUT_ACCOUNT_VAR, "4"),
-            (SOURCE_THRESHOLD_VAR, "-3"),
-            (SOURCE_WINDOW_VAR, "0"),
+            (LOCKOUT_THRESHOLD.var, "-1"),
+            (LOCKOUT_THRESHOLD.var, "1001"),
+            (LOCKOUT_BASE.var, "0"),
+            (LOCKOUT_BASE.var, "1.5"),
+            (LOCKOUT_MAX.var, "86401"),
+            (LOCKOUT_ACCOUNT.var, "4"),
+            (SOURCE_THRESHOLD.var, "-3"),
+            (SOURCE_WINDOW.var, "0"),
         ] {
             let error = Settings::from_lookup(lookup(&[(var, value)])).unwrap_err();
             assert!(error.to_string().starts_with(var), "{var}={value}: {error}");
         }
-        let raised = Settings::from_lookup(lookup(&[(LOCKOUT_THRESHOLD_VAR, "50")])).unwrap();
+        let raised = Settings::from_lookup(lookup(&[(LOCKOUT_THRESHOLD.var, "50")])).unwrap();
         assert_eq!(
             raised.lockout.account_threshold, 50,
             "the account-wide threshold is at least the threshold"
         );
         let sources = Settings::from_lookup(lookup(&[
-            (SOURCE_THRESHOLD_VAR, "30"),
-            (SOURCE_WINDOW_VAR, "600"),
-            (LOCKOUT_ACCOUNT_VAR, "12"),
+            (SOURCE_THRESHOLD.var, "30"),
+            (SOURCE_WINDOW.var, "600"),
+            (LOCKOUT_ACCOUNT.var, "12"),
         ]))
         .unwrap();
         assert_eq!(
@@ -688,7 +649,7 @@ mod tests {
             (30, 600, 12)
         );
         let error =
-            Settings::from_lookup(lookup(&[(LOCKOUT_BASE_VAR, "60"), (LOCKOUT_MAX_VAR, "30")]))
+            Settings::from_lookup(lookup(&[(LOCKOUT_BASE.var, "60"), (LOCKOUT_MAX.var, "30")]))
                 .unwrap_err();
         assert_eq!(
             error.to_string(),
@@ -700,11 +661,11 @@ mod tests {
     fn the_policy_is_per_user_unless_per_login_is_asked_for_with_its_limit() {
         let default = Settings::from_lookup(lookup(&[])).unwrap();
         assert_eq!(default.token_policy, TokenPolicy::PerUser);
-        let knox = Settings::from_lookup(lookup(&[(TOKEN_POLICY_VAR, " per-login ")])).unwrap();
+        let knox = Settings::from_lookup(lookup(&[(TOKEN_POLICY.var, " per-login ")])).unwrap();
         assert_eq!(knox.token_policy, TokenPolicy::PerLogin { limit: None });
         let limited = Settings::from_lookup(lookup(&[
-            (TOKEN_POLICY_VAR, "per-login"),
-            (TOKEN_LIMIT_VAR, "3"),
+            (TOKEN_POLICY.var, "per-login"),
+            (TOKEN_LIMIT.var, "3"),
         ]))
         .unwrap();
         assert_eq!(
@@ -714,22 +675,22 @@ mod tests {
         // The template always sets the variable: 0 is no limit, under either policy.
         for policy in ["per-user", "per-login"] {
             let unlimited = Settings::from_lookup(lookup(&[
-                (TOKEN_POLICY_VAR, policy),
-                (TOKEN_LIMIT_VAR, "0"),
+                (TOKEN_POLICY.var, policy),
+                (TOKEN_LIMIT.var, "0"),
             ]));
             assert!(unlimited.is_ok(), "{policy}: {unlimited:?}");
         }
         for (policy, limit, var) in [
-            ("per-device", "", TOKEN_POLICY_VAR),
-            ("per-login", "-1", TOKEN_LIMIT_VAR),
-            ("per-login", "1001", TOKEN_LIMIT_VAR),
-            ("per-login", "two", TOKEN_LIMIT_VAR),
-            ("per-user", "3", TOKEN_LIMIT_VAR),
-            ("", "3", TOKEN_LIMIT_VAR),
+            ("per-device", "", TOKEN_POLICY.var),
+            ("per-login", "-1", TOKEN_LIMIT.var),
+            ("per-login", "1001", TOKEN_LIMIT.var),
+            ("per-login", "two", TOKEN_LIMIT.var),
+            ("per-user", "3", TOKEN_LIMIT.var),
+            ("", "3", TOKEN_LIMIT.var),
         ] {
             let error = Settings::from_lookup(lookup(&[
-                (TOKEN_POLICY_VAR, policy),
-                (TOKEN_LIMIT_VAR, limit),
+                (TOKEN_POLICY.var, policy),
+                (TOKEN_LIMIT.var, limit),
             ]))
             .unwrap_err();
             assert!(
@@ -741,11 +702,11 @@ mod tests {
 
     #[test]
     fn sliding_expiry_is_off_unless_asked_for_and_needs_a_lifetime() {
-        let off = Settings::from_lookup(lookup(&[(TOKEN_MIN_REFRESH_VAR, "oops")])).unwrap();
+        let off = Settings::from_lookup(lookup(&[(TOKEN_MIN_REFRESH.var, "oops")])).unwrap();
         assert_eq!(off.token_refresh, None, "the interval is not read when off");
         let on = Settings::from_lookup(lookup(&[
-            (TOKEN_AUTO_REFRESH_VAR, "true"),
-            (TOKEN_TTL_VAR, "3600"),
+            (TOKEN_AUTO_REFRESH.var, "true"),
+            (TOKEN_TTL.var, "3600"),
         ]))
         .unwrap();
         assert_eq!(
@@ -757,10 +718,10 @@ mod tests {
             })
         );
         let bounded = Settings::from_lookup(lookup(&[
-            (TOKEN_AUTO_REFRESH_VAR, "true"),
-            (TOKEN_TTL_VAR, "3600"),
-            (TOKEN_MIN_REFRESH_VAR, "0"),
-            (TOKEN_MAX_TTL_VAR, "86400"),
+            (TOKEN_AUTO_REFRESH.var, "true"),
+            (TOKEN_TTL.var, "3600"),
+            (TOKEN_MIN_REFRESH.var, "0"),
+            (TOKEN_MAX_TTL.var, "86400"),
         ]))
         .unwrap();
         assert_eq!(
@@ -771,32 +732,32 @@ mod tests {
         );
         for (settings, var) in [
             (
-                vec![(TOKEN_AUTO_REFRESH_VAR, "yes")],
-                TOKEN_AUTO_REFRESH_VAR,
+                vec![(TOKEN_AUTO_REFRESH.var, "yes")],
+                TOKEN_AUTO_REFRESH.var,
             ),
             (
-                vec![(TOKEN_AUTO_REFRESH_VAR, "true")],
-                TOKEN_AUTO_REFRESH_VAR,
+                vec![(TOKEN_AUTO_REFRESH.var, "true")],
+                TOKEN_AUTO_REFRESH.var,
             ),
             (
-                vec![(TOKEN_AUTO_REFRESH_VAR, "true"), (TOKEN_TTL_VAR, "0")],
-                TOKEN_AUTO_REFRESH_VAR,
-            ),
-            (
-                vec![
-                    (TOKEN_AUTO_REFRESH_VAR, "true"),
-                    (TOKEN_TTL_VAR, "3600"),
-                    (TOKEN_MIN_REFRESH_VAR, "-1"),
-                ],
-                TOKEN_MIN_REFRESH_VAR,
+                vec![(TOKEN_AUTO_REFRESH.var, "true"), (TOKEN_TTL.var, "0")],
+                TOKEN_AUTO_REFRESH.var,
             ),
             (
                 vec![
-                    (TOKEN_AUTO_REFRESH_VAR, "true"),
-                    (TOKEN_TTL_VAR, "3600"),
-                    (TOKEN_MAX_TTL_VAR, "60"),
+                    (TOKEN_AUTO_REFRESH.var, "true"),
+                    (TOKEN_TTL.var, "3600"),
+                    (TOKEN_MIN_REFRESH.var, "-1"),
                 ],
-                TOKEN_MAX_TTL_VAR,
+                TOKEN_MIN_REFRESH.var,
+            ),
+            (
+                vec![
+                    (TOKEN_AUTO_REFRESH.var, "true"),
+                    (TOKEN_TTL.var, "3600"),
+                    (TOKEN_MAX_TTL.var, "60"),
+                ],
+                TOKEN_MAX_TTL.var,
             ),
         ] {
             let error = Settings::from_lookup(lookup(&settings)).unwrap_err();

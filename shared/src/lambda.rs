@@ -1,6 +1,10 @@
 //! What every Lambda function does before its first event: logging, and the context built once
 //! per sandbox (settings and the DynamoDB client), reused by every warm invocation.
 
+use std::convert::Infallible;
+
+use lambda_http::{Body, Request, Response, service_fn};
+
 use crate::config::ConfigError;
 use crate::ctx::Ctx;
 use crate::logging;
@@ -15,12 +19,34 @@ pub fn init() -> Result<Ctx<DynamoStore>, ConfigError> {
 }
 
 /// [`init`] for the login function, which seals and opens per-user keys: the seal secret
-/// ([`crate::seal::SEAL_SECRET_VAR`]) must be configured, or the function stops at init.
+/// ([`crate::manifest::settings::SEAL_SECRET`]) must be configured, or the function stops at init.
 pub fn init_sealing() -> Result<Ctx<DynamoStore>, ConfigError> {
     logging::init_lambda();
     let ctx = Ctx::from_lambda_env_sealing()?;
     if !ctx.store.sealer().is_configured() {
-        return Err(ConfigError::Missing(crate::seal::SEAL_SECRET_VAR));
+        return Err(ConfigError::Missing(
+            crate::manifest::settings::SEAL_SECRET.var,
+        ));
     }
     Ok(ctx)
+}
+
+/// Runs an endpoint's handler (one of [`crate::handlers`]) for every event of the function's
+/// sandbox, with the context `ctx` built once at init: every endpoint function's `main`. The
+/// function names its handler, so that its binary holds only its own endpoint's work.
+pub async fn serve<Handler, Answer>(
+    ctx: Ctx<DynamoStore>,
+    handler: Handler,
+) -> Result<(), lambda_http::Error>
+where
+    Handler: Fn(&'static Ctx<DynamoStore>, Request) -> Answer,
+    Answer: Future<Output = Response<Body>> + Send,
+{
+    // Lent to every invocation for the rest of the process's life, which is the sandbox's.
+    let ctx: &'static Ctx<DynamoStore> = Box::leak(Box::new(ctx));
+    lambda_http::run(service_fn(move |request| {
+        let answer = handler(ctx, request);
+        async move { Ok::<_, Infallible>(answer.await) }
+    }))
+    .await
 }

@@ -42,6 +42,7 @@ pub mod lambda;
 pub mod lockout;
 pub mod logging;
 pub mod login;
+pub mod manifest;
 pub mod media;
 pub mod password;
 pub mod policy;

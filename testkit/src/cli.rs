@@ -72,7 +72,7 @@ impl Admin {
                 crate::dynamo::endpoint(),
             )
             .env(
-                authtoken::seal::SEAL_SECRET_VAR,
+                authtoken::manifest::settings::SEAL_SECRET.var,
                 crate::dynamo::SEAL_SECRET_ID,
             );
         crate::dynamo::ensure_seal_secret();

@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use authtoken::authorizer::AuthorizerRequest;
+use authtoken::manifest::settings::SEAL_SECRET;
 use authtoken::password::Password;
-use authtoken::seal::SEAL_SECRET_VAR;
 use authtoken::store::dynamo::DynamoStore;
 use authtoken::store::memory::MemoryStore;
 use authtoken::store::{NewToken, Store};
@@ -195,7 +195,7 @@ pub async fn ensure_event_token(store: &impl Store) {
 pub fn function_env(store: &DynamoStore, endpoint: String) -> Vec<(&'static str, String)> {
     dynamo::ensure_seal_secret();
     vec![
-        (SEAL_SECRET_VAR, dynamo::SEAL_SECRET_ID.to_owned()),
+        (SEAL_SECRET.var, dynamo::SEAL_SECRET_ID.to_owned()),
         ("AWS_ENDPOINT_URL_SECRETS_MANAGER", endpoint.clone()),
         ("USERS_TABLE", store.tables().users.clone()),
         ("TOKENS_TABLE", store.tables().tokens.clone()),

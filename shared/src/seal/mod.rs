@@ -32,9 +32,6 @@ use crate::token::{TokenDigest, TokenKey};
 /// The boxed cause of a failure to read the seal secret.
 pub type Cause = Box<dyn std::error::Error + Send + Sync>;
 
-/// The variable naming the seal secret (its ARN or name).
-pub const SEAL_SECRET_VAR: &str = "TOKEN_SEAL_SECRET";
-
 /// The least time between two reads of the secret prompted by a sealed key of an unknown key id
 /// (the secret rotated since it was read).
 const REFRESH_INTERVAL: Duration = Duration::from_secs(10);
@@ -121,8 +118,9 @@ pub enum Opened {
 pub enum SealError {
     /// No seal secret is configured.
     #[error(
-        "no seal secret is configured ({SEAL_SECRET_VAR}): per-user keys are kept sealed with \
-         it (see docs/OPERATING.md, Keys at rest)"
+        "no seal secret is configured ({}): per-user keys are kept sealed with \
+         it (see docs/OPERATING.md, Keys at rest)",
+        crate::manifest::settings::SEAL_SECRET.var
     )]
     Unconfigured,
     /// Reading the secret failed in a way that may pass if retried later.

@@ -1,7 +1,8 @@
 //! `authtoken::authorizer`: the API Gateway Lambda authorizer's decisions on the memory store and
 //! on DynamoDB: allowed with the username for a live key; denied for every header whoami
 //! refuses, for an expired and a logged-out key; and a store fault is an error, never a
-//! decision. The authorizer binary's own run is in functions/authorizer/tests.
+//! decision. The authorizer binary's own run is in
+//! functions/tests/suite/authorizer.rs.
 
 #![allow(
     clippy::unwrap_used,

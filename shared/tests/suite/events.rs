@@ -2,7 +2,7 @@
 //! becomes a request with `lambda_http::request::from_str`, as the Lambda runtime would make it,
 //! and goes to its endpoint; an authorizer event is decided by `authorizer::authorize`; all on
 //! the memory store. The built binaries get the same events under the Runtime API stand-in in
-//! functions/*/tests/events.rs (the example function's events only there: its code is its own);
+//! functions/tests/suite/events.rs (the example function's events only there: its code is its own);
 //! this is the fast check of the same answers, with no process, no network and no DynamoDB.
 
 #![allow(

@@ -14,6 +14,7 @@ mod calls;
 mod contract;
 mod events;
 mod faults;
+mod generated;
 mod guard;
 mod hostile_input;
 mod import;

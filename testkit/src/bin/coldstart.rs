@@ -29,36 +29,20 @@ struct Subject {
     event: &'static str,
 }
 
-const SUBJECTS: [Subject; 7] = [
-    Subject {
+/// The empty handler, then every function of the manifest with its benchmark event.
+fn subjects() -> Vec<Subject> {
+    let empty = Subject {
         name: "empty-lambda",
         event: "whoami-token",
-    },
-    Subject {
-        name: "login",
-        event: "login-json",
-    },
-    Subject {
-        name: "whoami",
-        event: "whoami-token",
-    },
-    Subject {
-        name: "logout",
-        event: "logout-token",
-    },
-    Subject {
-        name: "logoutall",
-        event: "logoutall-token",
-    },
-    Subject {
-        name: "authorizer",
-        event: "authorizer-token",
-    },
-    Subject {
-        name: "example",
-        event: "example-authorized",
-    },
-];
+    };
+    let functions = authtoken::manifest::FUNCTIONS
+        .iter()
+        .map(|function| Subject {
+            name: function.binary,
+            event: function.bench_event,
+        });
+    std::iter::once(empty).chain(functions).collect()
+}
 
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -109,13 +93,14 @@ async fn main() {
     let store = store_with_event_user().await;
     let mut env = function_env(&store, testkit::dynamo::endpoint());
     env.push(("AWS_LAMBDA_LOG_LEVEL", "INFO".to_owned()));
-    let events: Vec<Vec<u8>> = SUBJECTS
+    let subjects = subjects();
+    let events: Vec<Vec<u8>> = subjects
         .iter()
         .map(|subject| {
             std::fs::read(events_dir().join(format!("{}.json", subject.event))).expect("event")
         })
         .collect();
-    let binaries: Vec<String> = SUBJECTS
+    let binaries: Vec<String> = subjects
         .iter()
         .map(|subject| format!("{dir}/{}", subject.name))
         .collect();
@@ -133,15 +118,17 @@ async fn main() {
     replay.replay_answers();
 
     // Cold starts, interleaved across the binaries so that noise falls on all alike.
-    let mut init: Vec<Vec<Duration>> = vec![Vec::new(); SUBJECTS.len()];
-    let mut cold: Vec<Vec<Duration>> = vec![Vec::new(); SUBJECTS.len()];
-    let mut cold_replayed: Vec<Vec<Duration>> = vec![Vec::new(); SUBJECTS.len()];
+    let mut init: Vec<Vec<Duration>> = vec![Vec::new(); subjects.len()];
+    let mut cold: Vec<Vec<Duration>> = vec![Vec::new(); subjects.len()];
+    let mut cold_replayed: Vec<Vec<Duration>> = vec![Vec::new(); subjects.len()];
+    let mut first: Vec<Vec<Duration>> = vec![Vec::new(); subjects.len()];
     for _ in 0..cold_runs {
         for (index, binary) in binaries.iter().enumerate() {
             ensure_event_token(&store).await;
             let (init_time, cold_time) = cold_start(binary, &env, &events[index]).await;
             init[index].push(init_time);
             cold[index].push(cold_time);
+            first[index].push(cold_time.saturating_sub(init_time));
             let (_, cold_time) = cold_start(binary, &replay_env, &events[index]).await;
             cold_replayed[index].push(cold_time);
         }
@@ -173,13 +160,15 @@ async fn main() {
     let init: Vec<Duration> = init.into_iter().map(median).collect();
     let cold: Vec<Duration> = cold.into_iter().map(median).collect();
     let cold_replayed: Vec<Duration> = cold_replayed.into_iter().map(median).collect();
+    let first: Vec<Duration> = first.into_iter().map(median).collect();
     println!(
         "init and cold start: medians of {cold_runs} starts; warm: median of {warm_invokes} \
          invocations; ratios to the empty lambda_http handler;\n\
-         cold*: cold start with DynamoDB's answers replayed from memory (the store's latency out)"
+         cold*: cold start with DynamoDB's answers replayed from memory (the store's latency out);\n\
+         1st-warm: the first invocation (cold start less init) less a warm one"
     );
     println!(
-        "{:<13} {:>8} {:>6} {:>8} {:>6} {:>8} {:>6} {:>8} {:>6} {:>10} {:>6} {:>9} {:>6}",
+        "{:<13} {:>8} {:>6} {:>8} {:>6} {:>8} {:>6} {:>8} {:>6} {:>11} {:>10} {:>6} {:>9} {:>6}",
         "binary",
         "init ms",
         "ratio",
@@ -189,15 +178,16 @@ async fn main() {
         "ratio",
         "warm ms",
         "ratio",
+        "1st-warm ms",
         "peak RSS",
         "ratio",
         "size",
         "ratio"
     );
-    for index in 0..SUBJECTS.len() {
+    for index in 0..subjects.len() {
         println!(
-            "{:<13} {:>8.2} {:>6.2} {:>8.2} {:>6.2} {:>8.2} {:>6.2} {:>8.3} {:>6.2} {:>6} KiB {:>6.2} {:>5} KiB {:>6.2}",
-            SUBJECTS[index].name,
+            "{:<13} {:>8.2} {:>6.2} {:>8.2} {:>6.2} {:>8.2} {:>6.2} {:>8.3} {:>6.2} {:>11.2} {:>6} KiB {:>6.2} {:>5} KiB {:>6.2}",
+            subjects[index].name,
             init[index].as_secs_f64() * 1000.0,
             init[index].as_secs_f64() / init[0].as_secs_f64(),
             cold[index].as_secs_f64() * 1000.0,
@@ -206,6 +196,7 @@ async fn main() {
             cold_replayed[index].as_secs_f64() / cold_replayed[0].as_secs_f64(),
             warm[index].as_secs_f64() * 1000.0,
             warm[index].as_secs_f64() / warm[0].as_secs_f64(),
+            (first[index].as_secs_f64() - warm[index].as_secs_f64()) * 1000.0,
             rss[index],
             rss[index] as f64 / rss[0] as f64,
             sizes[index] / 1024,

@@ -4,7 +4,7 @@
 //! Each `bootstrap` runs unchanged under the Lambda Runtime API stand-in, started by the runner
 //! if one is given (`qemu-aarch64 -L /usr/aarch64-linux-gnu` for the arm64 build), against
 //! DynamoDB at AWS_ENDPOINT_URL_DYNAMODB (moto), with fresh tables; it is fed every
-//! `events/<name>-*.json` and each answer is checked, as `functions/*/tests/events.rs` does for
+//! `events/<name>-*.json` and each answer is checked, as `functions/tests/suite/events.rs` does for
 //! the host build, and so is its log (no password, key or key digest at TRACE). Every function
 //! that has events must have an artifact. Exits non-zero (with a panic naming the event) on
 //! the first wrong answer.

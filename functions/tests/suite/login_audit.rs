@@ -2,12 +2,6 @@
 //! a stable `event` field, the username, the reason of a failure, and the client's address and
 //! API Gateway's request id from the request's span; and never a password, key or digest.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "tests: a failed expectation is the test's failure, reported where it happened"
-)]
-
 use std::time::Duration;
 
 use serde_json::Value;
@@ -43,7 +37,7 @@ async fn logins_leave_audit_events_with_the_client_and_the_request() {
     env.push(("LOGIN_LOCKOUT_THRESHOLD", "2".to_owned()));
     // A lock of a minute: a 1 s lock may end before the next invocation on a slow machine.
     env.push(("LOGIN_LOCKOUT_BASE_SECONDS", "60".to_owned()));
-    let process = FunctionProcess::spawn(env!("CARGO_BIN_EXE_login"), &api, &env);
+    let process = FunctionProcess::spawn(&crate::binary("login"), &api, &env);
     let event = |name: &str| std::fs::read(events_dir().join(format!("{name}.json"))).unwrap();
     for name in [
         "login-json",

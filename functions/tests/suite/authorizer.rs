@@ -1,12 +1,6 @@
-//! The `authorizer` binary when DynamoDB fails: it reports an error to Lambda (API Gateway then
-//! answers the client 500 and caches nothing), never an allow and never a deny, and recovers
-//! with the store.
-
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "tests: a failed expectation is the test's failure, reported where it happened"
-)]
+//! The `authorizer` binary's logs and faults: a denial is logged with the client's address;
+//! when DynamoDB fails it reports an error to Lambda (API Gateway then answers the client 500
+//! and caches nothing), never an allow and never a deny, and recovers with the store.
 
 use std::time::Duration;
 
@@ -23,7 +17,7 @@ async fn a_store_fault_is_reported_as_an_error_not_a_decision() {
     let proxy = FaultProxy::start(testkit::dynamo::endpoint()).await;
     let api = RuntimeApi::start().await;
     let process = FunctionProcess::spawn(
-        env!("CARGO_BIN_EXE_authorizer"),
+        &crate::binary("authorizer"),
         &api,
         &function_env(&store, proxy.endpoint()),
     );
@@ -54,5 +48,31 @@ async fn a_store_fault_is_reported_as_an_error_not_a_decision() {
     assert_no_secrets(
         &process.log(),
         &[EVENT_USER.1, EVENT_TOKEN, digest.as_str()],
+    );
+}
+
+/// A denial is logged with the client's address (and the route), never the header.
+#[tokio::test]
+async fn a_denial_is_logged_with_the_clients_address() {
+    let store = store_with_event_user().await;
+    let api = RuntimeApi::start().await;
+    let mut env = function_env(&store, testkit::dynamo::endpoint());
+    env.push(("AWS_LAMBDA_LOG_FORMAT", "JSON".to_owned()));
+    let mut process = FunctionProcess::spawn(&crate::binary("authorizer"), &api, &env);
+    let event = std::fs::read(events_dir().join("authorizer-unknown-token.json")).unwrap();
+    let outcome = api.invoke(&event, Duration::from_secs(30)).await.unwrap();
+    assert!(matches!(outcome, Outcome::Response(_)), "{outcome:?}");
+    let is_denial = |line: &str| {
+        serde_json::from_str::<serde_json::Value>(line)
+            .is_ok_and(|entry| entry["fields"]["message"] == "denied")
+    };
+    let line = process
+        .wait_for_line(Duration::from_secs(10), is_denial)
+        .unwrap_or_else(|| panic!("no denial logged: {:#?}", process.log()));
+    let denial: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(denial["fields"]["source_ip"], "203.0.113.7", "{denial}");
+    assert_eq!(
+        denial["fields"]["reason"], "unknown or expired token",
+        "{denial}"
     );
 }

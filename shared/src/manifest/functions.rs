@@ -1,0 +1,239 @@
+//! Every Lambda function, declared once: its binary (which is also its SAM `Binary`, the prefix
+//! of its events in `events/` and, capitalised, its template resource `<Binary>Function`), what
+//! it serves, and what its role may do. `scripts/check_template.py` holds `template.yaml` to
+//! these declarations through `manifest.json`; the events test runs every function's events.
+
+use crate::endpoint::{self, Endpoint};
+
+/// What a function serves.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    /// An endpoint of the contract, on the route `ANY <path>` (every method reaches it, so that
+    /// it answers the contract's 405), behind no authorizer: it answers DRF's own 401s.
+    Contract(&'static Endpoint),
+    /// API Gateway's Lambda authorizer for the routes behind it; it has no route of its own.
+    Authorizer,
+    /// A route of the team's own, behind the authorizer.
+    BehindAuthorizer {
+        /// The route's method.
+        method: &'static str,
+        /// The route's path, without its trailing slash.
+        path: &'static str,
+    },
+}
+
+/// One of the three tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    /// `UsersTable`.
+    Users,
+    /// `TokensTable`.
+    Tokens,
+    /// `LockoutsTable`.
+    Lockouts,
+}
+
+impl Table {
+    /// The table's resource in `template.yaml`.
+    pub fn resource(self) -> &'static str {
+        match self {
+            Self::Users => "UsersTable",
+            Self::Tokens => "TokensTable",
+            Self::Lockouts => "LockoutsTable",
+        }
+    }
+}
+
+/// DynamoDB actions a function's role holds on one table.
+#[derive(Debug, Clone, Copy)]
+pub struct Grant {
+    /// The table.
+    pub table: Table,
+    /// The actions, such as `dynamodb:GetItem`.
+    pub actions: &'static [&'static str],
+}
+
+/// One Lambda function.
+#[derive(Debug, Clone, Copy)]
+pub struct Function {
+    /// The binary's name: SAM's `Binary`, the events' prefix, `<Binary>Function` in the
+    /// template.
+    pub binary: &'static str,
+    /// What it serves.
+    pub kind: Kind,
+    /// What its role may do on the tables, always.
+    pub grants: &'static [Grant],
+    /// What its role may do besides under sliding expiry (the template's `RefreshesTokens`).
+    pub refresh_grants: &'static [Grant],
+    /// Whether its role may read the seal secret (`TokenSealSecret`).
+    pub reads_seal_secret: bool,
+    /// The event (in `events/`, without `.json`) its benchmark answers: a 200.
+    pub bench_event: &'static str,
+}
+
+/// Reading a token, and moving its expiry under sliding expiry.
+const READ_TOKEN: &[Grant] = &[Grant {
+    table: Table::Tokens,
+    actions: &["dynamodb:GetItem"],
+}];
+/// Sliding expiry's writes: a token's expiry, on its record and on its user.
+const REFRESH: &[Grant] = &[
+    Grant {
+        table: Table::Tokens,
+        actions: &["dynamodb:UpdateItem"],
+    },
+    Grant {
+        table: Table::Users,
+        actions: &["dynamodb:UpdateItem"],
+    },
+];
+
+/// Every function, in the order the docs list them.
+pub static FUNCTIONS: &[Function] = &[
+    Function {
+        binary: "login",
+        kind: Kind::Contract(&endpoint::LOGIN),
+        grants: &[
+            Grant {
+                table: Table::Users,
+                actions: &[
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:GetItem",
+                    "dynamodb:UpdateItem",
+                ],
+            },
+            Grant {
+                table: Table::Lockouts,
+                actions: &[
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                ],
+            },
+            Grant {
+                table: Table::Tokens,
+                actions: &["dynamodb:PutItem", "dynamodb:DeleteItem"],
+            },
+        ],
+        refresh_grants: &[],
+        reads_seal_secret: true,
+        bench_event: "login-json",
+    },
+    Function {
+        binary: "whoami",
+        kind: Kind::Contract(&endpoint::WHOAMI),
+        grants: READ_TOKEN,
+        refresh_grants: REFRESH,
+        reads_seal_secret: false,
+        bench_event: "whoami-token",
+    },
+    Function {
+        binary: "logout",
+        kind: Kind::Contract(&endpoint::LOGOUT),
+        grants: &[
+            Grant {
+                table: Table::Tokens,
+                actions: &["dynamodb:GetItem", "dynamodb:DeleteItem"],
+            },
+            Grant {
+                table: Table::Users,
+                actions: &["dynamodb:UpdateItem"],
+            },
+        ],
+        refresh_grants: &[],
+        reads_seal_secret: false,
+        bench_event: "logout-token",
+    },
+    Function {
+        binary: "logoutall",
+        kind: Kind::Contract(&endpoint::LOGOUT_ALL),
+        grants: &[
+            Grant {
+                table: Table::Tokens,
+                actions: &["dynamodb:GetItem", "dynamodb:DeleteItem"],
+            },
+            Grant {
+                table: Table::Users,
+                actions: &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+            },
+        ],
+        refresh_grants: &[],
+        reads_seal_secret: false,
+        bench_event: "logoutall-token",
+    },
+    Function {
+        binary: "authorizer",
+        kind: Kind::Authorizer,
+        grants: READ_TOKEN,
+        refresh_grants: REFRESH,
+        reads_seal_secret: false,
+        bench_event: "authorizer-token",
+    },
+    Function {
+        binary: "example",
+        kind: Kind::BehindAuthorizer {
+            method: "GET",
+            path: "/api/example",
+        },
+        grants: &[],
+        refresh_grants: &[],
+        reads_seal_secret: false,
+        bench_event: "example-authorized",
+    },
+];
+
+impl Function {
+    /// The function whose binary is `binary`, if any.
+    pub fn named(binary: &str) -> Option<&'static Function> {
+        FUNCTIONS.iter().find(|function| function.binary == binary)
+    }
+
+    /// Its resource in `template.yaml`: `login` -> `LoginFunction`.
+    pub fn resource(&self) -> String {
+        let mut chars = self.binary.chars();
+        let first = chars.next().map(|c| c.to_ascii_uppercase());
+        first
+            .into_iter()
+            .chain(chars)
+            .chain("Function".chars())
+            .collect()
+    }
+
+    /// Its route keys as API Gateway routes them (`ANY /api/whoami`); none for an authorizer.
+    pub fn routes(&self) -> Vec<String> {
+        match self.kind {
+            Kind::Contract(endpoint) => vec![format!("ANY {}", endpoint.path)],
+            Kind::Authorizer => Vec::new(),
+            Kind::BehindAuthorizer { method, path } => vec![format!("{method} {path}")],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_endpoint_has_its_function_and_binaries_are_unique() {
+        for endpoint in endpoint::ALL {
+            let function = Function::named(endpoint.function).unwrap();
+            assert!(
+                matches!(function.kind, Kind::Contract(served) if std::ptr::eq(served, endpoint))
+            );
+        }
+        for (index, function) in FUNCTIONS.iter().enumerate() {
+            assert!(
+                FUNCTIONS[index + 1..]
+                    .iter()
+                    .all(|other| other.binary != function.binary)
+            );
+            assert!(
+                function
+                    .bench_event
+                    .starts_with(&format!("{}-", function.binary))
+            );
+        }
+        assert_eq!(FUNCTIONS[4].resource(), "AuthorizerFunction");
+        assert_eq!(FUNCTIONS[1].routes(), ["ANY /api/whoami"]);
+    }
+}

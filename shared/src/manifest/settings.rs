@@ -1,0 +1,542 @@
+//! Every setting, declared once: the variable a process reads (or a deploy passes on), the stack
+//! parameter that sets it in AWS, its default, what it may be, what it means and who reads it.
+//! [`crate::config`] parses the functions' settings through these declarations; the deploy
+//! script, its tests, the template check and `docs/CONFIGURATION.md` read `manifest.json`.
+
+/// What values a setting may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Allowed {
+    /// A whole number in a range (no upper bound when `max` is `None`).
+    Number {
+        /// The least value.
+        min: u64,
+        /// The greatest value, if any.
+        max: Option<u64>,
+    },
+    /// One of these words.
+    OneOf(&'static [&'static str]),
+    /// Text (a name, an ARN, a URL, a path, a comma-separated list): read as it is.
+    Text,
+}
+
+/// One setting. See the module's documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Setting {
+    /// The environment variable: what a function or the CLI reads and what `scripts/deploy.sh`
+    /// takes the stack parameter from.
+    pub var: &'static str,
+    /// The stack parameter of `template.yaml` that sets it; `None` for a variable the stack
+    /// sets from its own resources, Lambda sets, or only a local run reads.
+    pub parameter: Option<&'static str>,
+    /// Its value when unset; `None` when there is none (the variable is required, or its
+    /// absence means "not used").
+    pub default: Option<&'static str>,
+    /// What values it may take.
+    pub allowed: Allowed,
+    /// What it must be, in words: the end of the error that a bad value gets.
+    pub expected: &'static str,
+    /// The functions (binaries) whose behaviour it sets: the template must hand it to each.
+    pub functions: &'static [&'static str],
+    /// Who else reads it (Markdown): the CLI's commands, or the part of the stack it sets.
+    pub also_read_by: &'static str,
+    /// What it does (Markdown), for `docs/CONFIGURATION.md`.
+    pub doc: &'static str,
+}
+
+/// The functions that build a context ([`crate::Ctx`]): they read the token settings.
+const TOKEN_FUNCTIONS: &[&str] = &["login", "whoami", "logout", "logoutall", "authorizer"];
+/// The login alone reads the lockout settings and the seal secret.
+const LOGIN: &[&str] = &["login"];
+/// Settings of the stack only (API Gateway, CloudWatch, IAM): no function reads them.
+const NO_FUNCTION: &[&str] = &[];
+/// Ten years in seconds: the longest lifetime (anything longer is a typo, and epoch arithmetic
+/// stays far from overflow).
+const TEN_YEARS: u64 = 10 * 365 * 24 * 3600;
+/// A day in seconds: the longest lock and window.
+const DAY: u64 = 86_400;
+
+/// The CLI's commands that read the token settings.
+const TOKEN_CLI: &str = "`authtoken serve`, `token create`";
+
+/// `TOKEN_TTL_SECONDS`.
+pub const TOKEN_TTL: Setting = Setting {
+    var: "TOKEN_TTL_SECONDS",
+    parameter: Some("TokenTtlSeconds"),
+    default: Some("0"),
+    allowed: Allowed::Number {
+        min: 0,
+        max: Some(TEN_YEARS),
+    },
+    expected: "a whole number of seconds from 0 (never expire) to 315360000",
+    functions: TOKEN_FUNCTIONS,
+    also_read_by: TOKEN_CLI,
+    doc: "token lifetime in seconds; `0` = never expires (DRF). Set later, it applies to tokens \
+          issued before without an expiry too, counted from their creation",
+};
+
+/// `TOKEN_FORMAT`.
+pub const TOKEN_FORMAT: Setting = Setting {
+    var: "TOKEN_FORMAT",
+    parameter: Some("TokenFormat"),
+    default: Some("hex"),
+    allowed: Allowed::OneOf(&["hex", "prefixed"]),
+    expected: "hex (40 hex characters, DRF's) or prefixed (atk_...)",
+    functions: TOKEN_FUNCTIONS,
+    also_read_by: TOKEN_CLI,
+    doc: "form of new keys: `hex` (DRF's 40 hex characters) or `prefixed` (`atk_` + 30 base62 + \
+          a CRC32 checksum, 40 characters: secret scanners can find a leaked key, and a mistyped \
+          one is refused without a read; the checksum only catches typos, since anyone can \
+          compute it). Keys of both forms are accepted either way",
+};
+
+/// `TOKEN_POLICY`.
+pub const TOKEN_POLICY: Setting = Setting {
+    var: "TOKEN_POLICY",
+    parameter: Some("TokenPolicy"),
+    default: Some("per-user"),
+    allowed: Allowed::OneOf(&["per-user", "per-login"]),
+    expected: "per-user (one token per user, DRF's) or per-login (one per login, knox's)",
+    functions: TOKEN_FUNCTIONS,
+    also_read_by: TOKEN_CLI,
+    doc: "`per-user` (DRF's one token per user, handed back at every login) or `per-login` \
+          (knox's: a new token per login, answered as `{\"expiry\": ..., \"token\": ...}`, its \
+          key stored nowhere). See [Token policies](OPERATING.md#token-policies)",
+};
+
+/// `TOKEN_LIMIT_PER_USER`.
+pub const TOKEN_LIMIT: Setting = Setting {
+    var: "TOKEN_LIMIT_PER_USER",
+    parameter: Some("TokenLimitPerUser"),
+    default: Some("0"),
+    allowed: Allowed::Number {
+        min: 0,
+        max: Some(crate::policy::MAX_TOKENS_PER_USER as u64),
+    },
+    expected: "a whole number from 1 to 1000, or 0 (or unset) for no limit",
+    functions: TOKEN_FUNCTIONS,
+    also_read_by: TOKEN_CLI,
+    doc: "under `per-login`, the most live tokens a user may hold; a login beyond it answers \
+          knox's 403. `0` = no limit (the store's own is 1000). Refused with `per-user`",
+};
+
+/// `TOKEN_AUTO_REFRESH`.
+pub const TOKEN_AUTO_REFRESH: Setting = Setting {
+    var: "TOKEN_AUTO_REFRESH",
+    parameter: Some("TokenAutoRefresh"),
+    default: Some("false"),
+    allowed: Allowed::OneOf(&["false", "true"]),
+    expected: "true or false",
+    functions: TOKEN_FUNCTIONS,
+    also_read_by: "`authtoken serve`",
+    doc: "`true` = [sliding expiry](OPERATING.md#sliding-expiry): each use of a token (whoami, \
+          the authorizer, the guard) moves its expiry to now + `TOKEN_TTL_SECONDS`, which must \
+          then be above 0. Only then may whoami and the authorizer update anything (a template \
+          condition)",
+};
+
+/// `TOKEN_MIN_REFRESH_SECONDS`.
+pub const TOKEN_MIN_REFRESH: Setting = Setting {
+    var: "TOKEN_MIN_REFRESH_SECONDS",
+    parameter: Some("TokenMinRefreshSeconds"),
+    default: Some("60"),
+    allowed: Allowed::Number {
+        min: 0,
+        max: Some(DAY),
+    },
+    expected: "a whole number of seconds from 0 to 86400",
+    functions: TOKEN_FUNCTIONS,
+    also_read_by: "`authtoken serve`",
+    doc: "with sliding expiry, an expiry is written only when it moves by more than this",
+};
+
+/// `TOKEN_MAX_TTL_SECONDS`.
+pub const TOKEN_MAX_TTL: Setting = Setting {
+    var: "TOKEN_MAX_TTL_SECONDS",
+    parameter: Some("TokenMaxTtlSeconds"),
+    default: Some("0"),
+    allowed: Allowed::Number {
+        min: 0,
+        max: Some(TEN_YEARS),
+    },
+    expected: "a whole number of seconds from 0 to 315360000",
+    functions: TOKEN_FUNCTIONS,
+    also_read_by: "`authtoken serve`",
+    doc: "with sliding expiry, no token lives longer than this from its creation; `0` = no \
+          bound; otherwise at least `TOKEN_TTL_SECONDS`",
+};
+
+/// `LOGIN_LOCKOUT_THRESHOLD`.
+pub const LOCKOUT_THRESHOLD: Setting = Setting {
+    var: "LOGIN_LOCKOUT_THRESHOLD",
+    parameter: Some("LoginLockoutThreshold"),
+    default: Some("5"),
+    allowed: Allowed::Number {
+        min: 0,
+        max: Some(1000),
+    },
+    expected: "a whole number of failures from 0 (no lockout) to 1000",
+    functions: LOGIN,
+    also_read_by: "`authtoken serve`",
+    doc: "consecutive failed logins that lock a username (user or not); `0` = no lockout. See \
+          [Login lockout](OPERATING.md#login-lockout)",
+};
+
+/// `LOGIN_LOCKOUT_BASE_SECONDS`.
+pub const LOCKOUT_BASE: Setting = Setting {
+    var: "LOGIN_LOCKOUT_BASE_SECONDS",
+    parameter: Some("LoginLockoutBaseSeconds"),
+    default: Some("1"),
+    allowed: Allowed::Number {
+        min: 1,
+        max: Some(DAY),
+    },
+    expected: "a whole number of seconds from 1 to 86400",
+    functions: LOGIN,
+    also_read_by: "`authtoken serve`",
+    doc: "seconds of the first lock, doubled by each further failure",
+};
+
+/// `LOGIN_LOCKOUT_MAX_SECONDS`.
+pub const LOCKOUT_MAX: Setting = Setting {
+    var: "LOGIN_LOCKOUT_MAX_SECONDS",
+    parameter: Some("LoginLockoutMaxSeconds"),
+    default: Some("900"),
+    allowed: Allowed::Number {
+        min: 1,
+        max: Some(DAY),
+    },
+    expected: "a whole number of seconds from 1 to 86400",
+    functions: LOGIN,
+    also_read_by: "`authtoken serve`",
+    doc: "the longest lock, in seconds; at least `LOGIN_LOCKOUT_BASE_SECONDS`",
+};
+
+/// `LOGIN_LOCKOUT_ACCOUNT_THRESHOLD`.
+pub const LOCKOUT_ACCOUNT: Setting = Setting {
+    var: "LOGIN_LOCKOUT_ACCOUNT_THRESHOLD",
+    parameter: Some("LoginLockoutAccountThreshold"),
+    default: Some("20"),
+    allowed: Allowed::Number {
+        min: 1,
+        max: Some(10_000),
+    },
+    expected: "a whole number of failures, at least LOGIN_LOCKOUT_THRESHOLD, at most 10000",
+    functions: LOGIN,
+    also_read_by: "`authtoken serve`",
+    doc: "failed logins of a username from any sources that lock it for every source; below it \
+          a lock stops only the sources that failed on the name; at least \
+          `LOGIN_LOCKOUT_THRESHOLD` (raised to it when unset)",
+};
+
+/// `LOGIN_SOURCE_THRESHOLD`.
+pub const SOURCE_THRESHOLD: Setting = Setting {
+    var: "LOGIN_SOURCE_THRESHOLD",
+    parameter: Some("LoginSourceThreshold"),
+    default: Some("100"),
+    allowed: Allowed::Number {
+        min: 0,
+        max: Some(1_000_000),
+    },
+    expected: "a whole number of attempts from 0 (no limit) to 1000000",
+    functions: LOGIN,
+    also_read_by: "`authtoken serve`",
+    doc: "login attempts one client address may make per window, whatever the usernames \
+          (password spraying); a success gives its attempt back; `0` = no limit",
+};
+
+/// `LOGIN_SOURCE_WINDOW_SECONDS`.
+pub const SOURCE_WINDOW: Setting = Setting {
+    var: "LOGIN_SOURCE_WINDOW_SECONDS",
+    parameter: Some("LoginSourceWindowSeconds"),
+    default: Some("3600"),
+    allowed: Allowed::Number {
+        min: 1,
+        max: Some(DAY),
+    },
+    expected: "a whole number of seconds from 1 to 86400",
+    functions: LOGIN,
+    also_read_by: "`authtoken serve`",
+    doc: "the window of `LOGIN_SOURCE_THRESHOLD`, in seconds",
+};
+
+/// A table's name: set by the stack from its own table, read by every function and the CLI.
+const fn table(var: &'static str, doc: &'static str) -> Setting {
+    Setting {
+        var,
+        parameter: None,
+        default: None,
+        allowed: Allowed::Text,
+        expected: "a DynamoDB table name: 3 to 255 of a-z A-Z 0-9 _ - .",
+        functions: TOKEN_FUNCTIONS,
+        also_read_by: "`authtoken`",
+        doc,
+    }
+}
+
+/// `USERS_TABLE`.
+pub const USERS_TABLE: Setting = table("USERS_TABLE", "DynamoDB users table (key `username`)");
+/// `TOKENS_TABLE`.
+pub const TOKENS_TABLE: Setting = table(
+    "TOKENS_TABLE",
+    "DynamoDB tokens table (key `digest`, TTL attribute `expires`)",
+);
+/// `LOCKOUTS_TABLE`.
+pub const LOCKOUTS_TABLE: Setting = table(
+    "LOCKOUTS_TABLE",
+    "DynamoDB lockouts table: failed logins per username (key `username`, TTL attribute \
+     `expires`)",
+);
+
+/// `TOKEN_SEAL_SECRET`: the Secrets Manager secret sealing the per-user keys.
+pub const SEAL_SECRET: Setting = Setting {
+    var: "TOKEN_SEAL_SECRET",
+    parameter: None,
+    default: None,
+    allowed: Allowed::Text,
+    expected: "the ARN or name of a Secrets Manager secret",
+    functions: LOGIN,
+    also_read_by: "`authtoken` (`--seal-secret`)",
+    doc: "the Secrets Manager secret (ARN or name) that seals the per-user keys kept on users \
+          (required by the login): see [Keys at rest](OPERATING.md#keys-at-rest). The stack \
+          creates it and gives it to the login; the CLI needs it to issue, import or reseal \
+          per-user keys. `authtoken serve` without it seals with a key of its own process",
+};
+
+/// A variable of the AWS SDK's clients, which every function and the CLI read.
+const fn client(
+    var: &'static str,
+    functions: &'static [&'static str],
+    doc: &'static str,
+) -> Setting {
+    Setting {
+        var,
+        parameter: None,
+        default: None,
+        allowed: Allowed::Text,
+        expected: "UTF-8 text",
+        functions,
+        also_read_by: "`authtoken`",
+        doc,
+    }
+}
+
+/// `AWS_REGION`.
+pub const REGION: Setting = client("AWS_REGION", TOKEN_FUNCTIONS, "the region; Lambda sets it");
+/// `AWS_ENDPOINT_URL_DYNAMODB`.
+pub const DYNAMODB_ENDPOINT: Setting = client(
+    "AWS_ENDPOINT_URL_DYNAMODB",
+    TOKEN_FUNCTIONS,
+    "another DynamoDB endpoint (a local one); unset or empty = DynamoDB's own. `template.yaml` \
+     declares it empty so that `sam local invoke --env-vars` can set it",
+);
+/// `AWS_ENDPOINT_URL_SECRETS_MANAGER`.
+pub const SECRETS_ENDPOINT: Setting = client(
+    "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+    LOGIN,
+    "another Secrets Manager endpoint (a local one, such as moto's); unset or empty = Secrets \
+     Manager's own",
+);
+/// `SSL_CERT_FILE`.
+pub const CERT_FILE: Setting = client(
+    "SSL_CERT_FILE",
+    NO_FUNCTION,
+    "a PEM bundle of certificate authorities to trust for DynamoDB's endpoint instead of the \
+     Amazon Trust Services roots compiled in (every AWS endpoint's certificate chains to them); \
+     it must exist. Needed only for an endpoint certified by another authority, such as a \
+     DynamoDB-compatible service outside AWS or a TLS-inspecting proxy. The CLI always uses the \
+     system's store, which this variable also locates",
+);
+/// `SSL_CERT_DIR`.
+pub const CERT_DIR: Setting = client(
+    "SSL_CERT_DIR",
+    NO_FUNCTION,
+    "the same as `SSL_CERT_FILE`, as a directory of certificates",
+);
+
+/// A setting of the stack alone: a parameter that no function reads.
+const fn stack(
+    var: &'static str,
+    parameter: &'static str,
+    default: &'static str,
+    allowed: Allowed,
+    also_read_by: &'static str,
+    doc: &'static str,
+) -> Setting {
+    Setting {
+        var,
+        parameter: Some(parameter),
+        default: Some(default),
+        allowed,
+        expected: "",
+        functions: NO_FUNCTION,
+        also_read_by,
+        doc,
+    }
+}
+
+/// A rate or burst of API Gateway's throttling: at least one request.
+const REQUESTS: Allowed = Allowed::Number { min: 1, max: None };
+
+/// Every setting, in the order the docs list them.
+pub static SETTINGS: &[Setting] = &[
+    USERS_TABLE,
+    TOKENS_TABLE,
+    LOCKOUTS_TABLE,
+    TOKEN_TTL,
+    TOKEN_FORMAT,
+    TOKEN_POLICY,
+    TOKEN_LIMIT,
+    TOKEN_AUTO_REFRESH,
+    TOKEN_MIN_REFRESH,
+    TOKEN_MAX_TTL,
+    LOCKOUT_THRESHOLD,
+    LOCKOUT_BASE,
+    LOCKOUT_MAX,
+    LOCKOUT_ACCOUNT,
+    SOURCE_THRESHOLD,
+    SOURCE_WINDOW,
+    SEAL_SECRET,
+    REGION,
+    DYNAMODB_ENDPOINT,
+    SECRETS_ENDPOINT,
+    CERT_FILE,
+    CERT_DIR,
+    stack(
+        "CORS_ALLOWED_ORIGINS",
+        "CorsAllowedOrigins",
+        "*",
+        Allowed::Text,
+        "API Gateway (CORS)",
+        "origins allowed to call from a browser, comma-separated, no spaces",
+    ),
+    stack(
+        "CORS_ALLOWED_HEADERS",
+        "CorsAllowedHeaders",
+        "Authorization,Content-Type",
+        Allowed::Text,
+        "API Gateway (CORS)",
+        "request headers such a page may send, comma-separated, no spaces (add \
+         `X-Requested-With` or a tracing header your front-end sends, or its preflight fails); \
+         `WWW-Authenticate` and `Retry-After` are always readable",
+    ),
+    stack(
+        "LOGIN_RATE_LIMIT",
+        "LoginRateLimit",
+        "10",
+        REQUESTS,
+        "API Gateway (throttling)",
+        "steady requests per second allowed on the login route (each costs an argon2 hash)",
+    ),
+    stack(
+        "LOGIN_BURST_LIMIT",
+        "LoginBurstLimit",
+        "20",
+        REQUESTS,
+        "API Gateway (throttling)",
+        "burst of requests allowed on the login route",
+    ),
+    stack(
+        "API_RATE_LIMIT",
+        "ApiRateLimit",
+        "100",
+        REQUESTS,
+        "API Gateway (throttling)",
+        "steady requests per second allowed on each other route",
+    ),
+    stack(
+        "API_BURST_LIMIT",
+        "ApiBurstLimit",
+        "200",
+        REQUESTS,
+        "API Gateway (throttling)",
+        "burst of requests allowed on each other route",
+    ),
+    stack(
+        "LOG_RETENTION_DAYS",
+        "LogRetentionDays",
+        "30",
+        Allowed::OneOf(&[
+            "1", "3", "5", "7", "14", "30", "60", "90", "120", "150", "180", "365", "400", "545",
+            "731", "1096", "1827", "2192", "2557", "2922", "3288", "3653",
+        ]),
+        "CloudWatch Logs",
+        "days CloudWatch Logs keeps each function's logs (audit events included)",
+    ),
+    stack(
+        "LOCKOUT_ALARM_THRESHOLD",
+        "LockoutAlarmThreshold",
+        "10",
+        Allowed::Number { min: 1, max: None },
+        "CloudWatch (alarm)",
+        "distinct usernames locked within 5 minutes that set off the `LockoutAlarm`",
+    ),
+    stack(
+        "ALARM_TOPIC_ARN",
+        "AlarmTopicArn",
+        "",
+        Allowed::Text,
+        "CloudWatch (alarm)",
+        "an SNS topic the alarm notifies; empty: the alarm only changes state",
+    ),
+    stack(
+        "AUTHORIZER_CACHE_SECONDS",
+        "AuthorizerCacheSeconds",
+        "0",
+        Allowed::OneOf(&["0", "5", "15", "30", "60", "120", "300"]),
+        "API Gateway (authorizer)",
+        "seconds API Gateway caches the authorizer's decision per `Authorization` header; `0` = \
+         no cache, see [the trade-off](PROTECTING.md#the-authorizers-cache)",
+    ),
+    stack(
+        "PERMISSIONS_BOUNDARY_ARN",
+        "PermissionsBoundaryArn",
+        "",
+        Allowed::Text,
+        "IAM",
+        "a managed policy set as the permissions boundary of every function role; deploys from \
+         GitHub Actions need the setup stack's (see [DEPLOYING.md](DEPLOYING.md)); empty = none",
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_is_declared_once_and_its_default_is_allowed() {
+        for (index, setting) in SETTINGS.iter().enumerate() {
+            for other in &SETTINGS[index + 1..] {
+                assert_ne!(setting.var, other.var);
+                assert!(setting.parameter.is_none() || setting.parameter != other.parameter);
+            }
+            let Some(default) = setting.default else {
+                continue;
+            };
+            match setting.allowed {
+                Allowed::Number { min, max } => {
+                    let default: u64 = default.parse().unwrap();
+                    assert!(
+                        default >= min && max.is_none_or(|max| default <= max),
+                        "{}",
+                        setting.var
+                    );
+                }
+                Allowed::OneOf(words) => assert!(words.contains(&default), "{}", setting.var),
+                Allowed::Text => {}
+            }
+        }
+    }
+
+    #[test]
+    fn the_functions_a_setting_names_are_functions() {
+        for setting in SETTINGS {
+            for binary in setting.functions {
+                assert!(
+                    crate::manifest::Function::named(binary).is_some(),
+                    "{}: {binary}",
+                    setting.var
+                );
+            }
+        }
+    }
+}
