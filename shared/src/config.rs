@@ -44,9 +44,10 @@ impl std::fmt::Debug for ConfigError {
     }
 }
 
-/// Behaviour settings shared by every handler. The default is the deployed default: tokens
-/// that never expire, and lockout after 5 failures ([`LockoutPolicy::default`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Behaviour settings shared by every handler. The default is what an empty environment reads
+/// as: every declared default (tokens that never expire, DRF's keys, one token per user,
+/// lockout after 5 failures).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     /// How long a token lives after it is issued, in seconds; `None` = until logout (DRF).
     pub token_ttl_seconds: Option<u64>,
@@ -186,6 +187,16 @@ impl Read for Setting {
                 .and_then(known)
                 .ok_or(ConfigError::Missing(self.var)),
         }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        #[expect(
+            clippy::expect_used,
+            reason = "the declared defaults are valid (manifest::settings's tests and this module's)"
+        )]
+        Self::from_lookup(|_| None).expect("the declared defaults are valid settings")
     }
 }
 
@@ -457,6 +468,12 @@ mod tests {
             let read = Settings::from_lookup(|var| env.get(var).cloned()).unwrap();
             assert_eq!(read, settings, "{env:?}");
         }
+    }
+
+    /// The lockout policy's own default is the declared defaults.
+    #[test]
+    fn the_lockout_policys_default_is_the_declared_defaults() {
+        assert_eq!(Settings::default().lockout, LockoutPolicy::default());
     }
 
     #[test]

@@ -199,11 +199,9 @@ async fn call_handlers<S: authtoken::store::Store>(
 /// cases log in wrongly many times, and lockout has its own tests).
 pub fn drf_settings() -> Settings {
     Settings {
-        token_ttl_seconds: None,
         lockout: authtoken::lockout::LockoutPolicy::OFF,
-        token_format: authtoken::token::TokenFormat::Hex,
-        token_policy: authtoken::policy::TokenPolicy::PerUser,
-        token_refresh: None,
+        // The deployed defaults: keys that never expire, DRF's form, one token per user.
+        ..Settings::default()
     }
 }
 
