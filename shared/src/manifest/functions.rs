@@ -61,6 +61,9 @@ pub struct Function {
     pub binary: &'static str,
     /// What it serves.
     pub kind: Kind,
+    /// Whether it builds a context ([`crate::Ctx`]): the tables and the token settings, which
+    /// the template must then hand it.
+    pub context: bool,
     /// What its role may do on the tables, always.
     pub grants: &'static [Grant],
     /// What its role may do besides under sliding expiry (the template's `RefreshesTokens`).
@@ -93,6 +96,7 @@ pub static FUNCTIONS: &[Function] = &[
     Function {
         binary: "login",
         kind: Kind::Contract(&endpoint::LOGIN),
+        context: true,
         grants: &[
             Grant {
                 table: Table::Users,
@@ -122,6 +126,7 @@ pub static FUNCTIONS: &[Function] = &[
     Function {
         binary: "whoami",
         kind: Kind::Contract(&endpoint::WHOAMI),
+        context: true,
         grants: READ_TOKEN,
         refresh_grants: REFRESH,
         reads_seal_secret: false,
@@ -130,6 +135,7 @@ pub static FUNCTIONS: &[Function] = &[
     Function {
         binary: "logout",
         kind: Kind::Contract(&endpoint::LOGOUT),
+        context: true,
         grants: &[
             Grant {
                 table: Table::Tokens,
@@ -147,6 +153,7 @@ pub static FUNCTIONS: &[Function] = &[
     Function {
         binary: "logoutall",
         kind: Kind::Contract(&endpoint::LOGOUT_ALL),
+        context: true,
         grants: &[
             Grant {
                 table: Table::Tokens,
@@ -164,6 +171,7 @@ pub static FUNCTIONS: &[Function] = &[
     Function {
         binary: "authorizer",
         kind: Kind::Authorizer,
+        context: true,
         grants: READ_TOKEN,
         refresh_grants: REFRESH,
         reads_seal_secret: false,
@@ -175,6 +183,7 @@ pub static FUNCTIONS: &[Function] = &[
             method: "GET",
             path: "/api/example",
         },
+        context: false,
         grants: &[],
         refresh_grants: &[],
         reads_seal_secret: false,

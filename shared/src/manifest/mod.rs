@@ -15,4 +15,4 @@ pub mod render;
 pub mod settings;
 
 pub use functions::{FUNCTIONS, Function, Grant, Kind, Table};
-pub use settings::{Allowed, SETTINGS, Setting};
+pub use settings::{Allowed, Readers, SETTINGS, Setting};

@@ -84,7 +84,7 @@ struct SettingJson {
     parameter: Option<&'static str>,
     default: Option<&'static str>,
     allowed: AllowedJson,
-    functions: &'static [&'static str],
+    functions: Vec<&'static str>,
     also_read_by: &'static str,
     doc: &'static str,
 }
@@ -109,7 +109,7 @@ impl From<&Setting> for SettingJson {
                 Allowed::OneOf(one_of) => AllowedJson::OneOf { one_of },
                 Allowed::Text => AllowedJson::Text("text"),
             },
-            functions: setting.functions,
+            functions: setting.functions.binaries(),
             also_read_by: setting.also_read_by,
             doc: setting.doc,
         }
@@ -127,7 +127,12 @@ pub fn blocks() -> [(&'static str, String); 3] {
 
 /// Who reads a setting: its functions, then the others.
 fn used_by(setting: &Setting) -> String {
-    let mut readers: Vec<String> = setting.functions.iter().map(|f| f.to_string()).collect();
+    let mut readers: Vec<String> = setting
+        .functions
+        .binaries()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     if !setting.also_read_by.is_empty() {
         readers.push(setting.also_read_by.to_owned());
     }
@@ -191,7 +196,7 @@ fn parameters_table() -> String {
             (setting.also_read_by.to_owned(), setting.doc.to_owned())
         } else {
             (
-                setting.functions.join(", "),
+                setting.functions.binaries().join(", "),
                 format!("see [`{}`](#variables)", setting.var),
             )
         };
@@ -207,7 +212,7 @@ fn parameters_table() -> String {
 
 /// A parameter of the stack that no process reads.
 fn is_stack_only(setting: &Setting) -> bool {
-    setting.functions.is_empty() && setting.parameter.is_some()
+    setting.functions.binaries().is_empty() && setting.parameter.is_some()
 }
 
 /// The routes of the HTTP API, per function.

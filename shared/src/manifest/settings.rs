@@ -19,6 +19,29 @@ pub enum Allowed {
     Text,
 }
 
+/// The functions a setting is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readers {
+    /// Every function that builds a context ([`crate::manifest::Function::context`]).
+    WithContext,
+    /// These functions (binaries) only.
+    Only(&'static [&'static str]),
+}
+
+impl Readers {
+    /// The binaries of the functions it names.
+    pub fn binaries(self) -> Vec<&'static str> {
+        match self {
+            Self::WithContext => crate::manifest::FUNCTIONS
+                .iter()
+                .filter(|function| function.context)
+                .map(|function| function.binary)
+                .collect(),
+            Self::Only(binaries) => binaries.to_vec(),
+        }
+    }
+}
+
 /// One setting. See the module's documentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Setting {
@@ -35,8 +58,8 @@ pub struct Setting {
     pub allowed: Allowed,
     /// What it must be, in words: the end of the error that a bad value gets.
     pub expected: &'static str,
-    /// The functions (binaries) whose behaviour it sets: the template must hand it to each.
-    pub functions: &'static [&'static str],
+    /// The functions whose behaviour it sets: the template must hand it to each.
+    pub functions: Readers,
     /// Who else reads it (Markdown): the CLI's commands, or the part of the stack it sets.
     pub also_read_by: &'static str,
     /// What it does (Markdown), for `docs/CONFIGURATION.md`.
@@ -44,11 +67,11 @@ pub struct Setting {
 }
 
 /// The functions that build a context ([`crate::Ctx`]): they read the token settings.
-const TOKEN_FUNCTIONS: &[&str] = &["login", "whoami", "logout", "logoutall", "authorizer"];
+const TOKEN_FUNCTIONS: Readers = Readers::WithContext;
 /// The login alone reads the lockout settings and the seal secret.
-const LOGIN: &[&str] = &["login"];
+const LOGIN: Readers = Readers::Only(&["login"]);
 /// Settings of the stack only (API Gateway, CloudWatch, IAM): no function reads them.
-const NO_FUNCTION: &[&str] = &[];
+const NO_FUNCTION: Readers = Readers::Only(&[]);
 /// Ten years in seconds: the longest lifetime (anything longer is a typo, and epoch arithmetic
 /// stays far from overflow).
 const TEN_YEARS: u64 = 10 * 365 * 24 * 3600;
@@ -303,11 +326,7 @@ pub const SEAL_SECRET: Setting = Setting {
 };
 
 /// A variable of the AWS SDK's clients, which every function and the CLI read.
-const fn client(
-    var: &'static str,
-    functions: &'static [&'static str],
-    doc: &'static str,
-) -> Setting {
+const fn client(var: &'static str, functions: Readers, doc: &'static str) -> Setting {
     Setting {
         var,
         parameter: None,
@@ -530,7 +549,7 @@ mod tests {
     #[test]
     fn the_functions_a_setting_names_are_functions() {
         for setting in SETTINGS {
-            for binary in setting.functions {
+            for binary in setting.functions.binaries() {
                 assert!(
                     crate::manifest::Function::named(binary).is_some(),
                     "{}: {binary}",
