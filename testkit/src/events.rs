@@ -97,9 +97,6 @@ pub const EXPECTED: &[(&str, Expected)] = &[
 const NOT_AUTHENTICATED: ExpectedBody =
     ExpectedBody::Exactly(r#"{"detail":"Authentication credentials were not provided."}"#);
 
-/// The functions that have events: the endpoints' and these.
-pub const OTHER_FUNCTIONS: [&str; 2] = ["authorizer", "example"];
-
 /// The `events/` folder of the workspace.
 pub fn events_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../events")
@@ -404,7 +401,7 @@ pub fn check_answer(stem: &str, answer: &Answer) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use authtoken::endpoint::Endpoint;
+    use authtoken::manifest::Function;
 
     #[test]
     fn every_event_has_a_function_and_an_expected_answer() {
@@ -413,7 +410,7 @@ mod tests {
         for (stem, _) in &files {
             let function = function_of(stem);
             assert!(
-                Endpoint::for_function(function).is_some() || OTHER_FUNCTIONS.contains(&function),
+                Function::named(function).is_some(),
                 "events/{stem}.json names no function"
             );
             assert!(
@@ -436,7 +433,8 @@ mod tests {
             let event: Value = serde_json::from_str(&text).unwrap();
             assert_eq!(event["version"], "2.0", "{stem}: payload format 2.0");
             // The others' routes are in template.yaml: scripts/check_template.py checks them.
-            let Some(endpoint) = Endpoint::for_function(function_of(&stem)) else {
+            let Some(endpoint) = authtoken::endpoint::Endpoint::for_function(function_of(&stem))
+            else {
                 continue;
             };
             // API Gateway routes the path without its trailing slash; clients may send either.
