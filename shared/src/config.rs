@@ -134,6 +134,13 @@ trait Read {
     fn invalid(&self, value: impl Into<String>) -> ConfigError;
     /// A number setting: its default when unset or blank, else a whole number in its bounds.
     fn number(&self, lookup: &impl Fn(&str) -> Option<String>) -> Result<u64, ConfigError>;
+    /// [`Read::number`] with a least value of `least` instead of the declared one (a bound
+    /// that depends on another setting).
+    fn number_at_least(
+        &self,
+        lookup: &impl Fn(&str) -> Option<String>,
+        least: u64,
+    ) -> Result<u64, ConfigError>;
     /// A word setting: its default when unset or blank, else one of its words.
     fn word(&self, lookup: &impl Fn(&str) -> Option<String>) -> Result<&'static str, ConfigError>;
 }
@@ -159,8 +166,20 @@ impl Read for Setting {
     /// an error naming it when the value is not a whole number within its bounds (any value,
     /// for a setting that is not a number).
     fn number(&self, lookup: &impl Fn(&str) -> Option<String>) -> Result<u64, ConfigError> {
+        let least = match self.allowed {
+            Allowed::Number { min, .. } => min,
+            Allowed::OneOf(_) | Allowed::Text => 0,
+        };
+        self.number_at_least(lookup, least)
+    }
+
+    fn number_at_least(
+        &self,
+        lookup: &impl Fn(&str) -> Option<String>,
+        least: u64,
+    ) -> Result<u64, ConfigError> {
         let within = |n: &u64| match self.allowed {
-            Allowed::Number { min, max } => *n >= min && max.is_none_or(|max| *n <= max),
+            Allowed::Number { max, .. } => *n >= least && max.is_none_or(|max| *n <= max),
             Allowed::OneOf(_) | Allowed::Text => false,
         };
         let parsed = |text: &str| text.parse::<u64>().ok().filter(within);
@@ -270,12 +289,11 @@ fn lockout_policy(lookup: &impl Fn(&str) -> Option<String>) -> Result<LockoutPol
             expected: "at least LOGIN_LOCKOUT_BASE_SECONDS",
         });
     }
-    // Unset, it is raised to the threshold; set, it must be at least the threshold.
-    let account_threshold = match lookup(LOCKOUT_ACCOUNT.var).filter(|v| !v.trim().is_empty()) {
+    // Unset, it is raised to the threshold; set, it must be at least the threshold (0 when
+    // lockout is off, though the stack's parameter starts at 1).
+    let account_threshold = match LOCKOUT_ACCOUNT.raw(lookup) {
         None => LOCKOUT_ACCOUNT.number(lookup)?.max(threshold),
-        Some(text) => Some(LOCKOUT_ACCOUNT.number(lookup)?)
-            .filter(|account| *account >= threshold)
-            .ok_or_else(|| LOCKOUT_ACCOUNT.invalid(text.trim()))?,
+        Some(_) => LOCKOUT_ACCOUNT.number_at_least(lookup, threshold)?,
     };
     let count = |value: u64| u32::try_from(value).unwrap_or(u32::MAX);
     Ok(LockoutPolicy {
@@ -436,6 +454,10 @@ mod tests {
     fn settings_read_back_from_their_environment() {
         let variants = [
             Settings::default(),
+            Settings {
+                lockout: LockoutPolicy::OFF,
+                ..Settings::default()
+            },
             Settings {
                 token_ttl_seconds: Some(3600),
                 token_format: TokenFormat::Prefixed,
