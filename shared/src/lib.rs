@@ -2,11 +2,14 @@
 //! behind API Gateway, with DynamoDB as the store.
 //!
 //! The crate's map:
+//! - [`manifest`]: every Lambda function and every setting, declared once, and the files
+//!   generated from them (`manifest.json`, the docs' tables);
 //! - [`endpoint`]: the endpoints, each described once (path, method, function, work);
 //! - [`handlers`]: the one request pipeline every endpoint goes through, as a handler per
 //!   endpoint (`login`, `whoami`, `logout`; `handle` and `route` for the local server), plain
 //!   async functions from a request to a response;
-//! - [`ctx`]: the store and settings the handlers run with; [`lambda`]: a function's start-up;
+//! - [`ctx`]: the store and settings the handlers run with; [`lambda`]: a function's start-up
+//!   and its loop over events;
 //! - [`login`]: a login's checks (password, lockout) and its token; [`auth`]: tokens issued,
 //!   authenticated (from the raw `Authorization` header too) and revoked;
 //! - [`guard`]: a team's own `lambda_http` function behind the tokens, in one line;
@@ -23,7 +26,7 @@
 //! - [`response`]: JSON responses and the mapping from failures to status codes;
 //! - [`audit`]: the structured events an operator counts and alerts on (logins, locks,
 //!   tokens, users);
-//! - [`config`]: settings read once from the environment;
+//! - [`config`]: settings read once from the environment, through their declarations;
 //! - [`logging`]: log setup that keeps secrets out of the logs at every level.
 
 pub mod admin;
