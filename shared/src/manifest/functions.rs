@@ -74,6 +74,12 @@ pub struct Function {
     pub bench_event: &'static str,
 }
 
+/// Reading a token and deleting it: a logout's.
+const REVOKE_TOKEN: Grant = Grant {
+    table: Table::Tokens,
+    actions: &["dynamodb:GetItem", "dynamodb:DeleteItem"],
+};
+
 /// Reading a token, and moving its expiry under sliding expiry.
 const READ_TOKEN: &[Grant] = &[Grant {
     table: Table::Tokens,
@@ -137,10 +143,8 @@ pub static FUNCTIONS: &[Function] = &[
         kind: Kind::Contract(&endpoint::LOGOUT),
         context: true,
         grants: &[
-            Grant {
-                table: Table::Tokens,
-                actions: &["dynamodb:GetItem", "dynamodb:DeleteItem"],
-            },
+            REVOKE_TOKEN,
+            // The user's list of tokens, without the one taken away.
             Grant {
                 table: Table::Users,
                 actions: &["dynamodb:UpdateItem"],
@@ -155,10 +159,8 @@ pub static FUNCTIONS: &[Function] = &[
         kind: Kind::Contract(&endpoint::LOGOUT_ALL),
         context: true,
         grants: &[
-            Grant {
-                table: Table::Tokens,
-                actions: &["dynamodb:GetItem", "dynamodb:DeleteItem"],
-            },
+            REVOKE_TOKEN,
+            // The user's list of tokens, read to take them all away.
             Grant {
                 table: Table::Users,
                 actions: &["dynamodb:GetItem", "dynamodb:UpdateItem"],

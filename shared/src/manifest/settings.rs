@@ -81,206 +81,220 @@ const DAY: u64 = 86_400;
 /// The CLI's commands that read the token settings.
 const TOKEN_CLI: &str = "`authtoken serve`, `token create`";
 
+/// A setting that a stack parameter sets: `readers` are the functions it is for and who else
+/// reads it; `text` is what it must be (the end of a bad value's error) and what it does.
+const fn with_parameter(
+    (var, parameter): (&'static str, &'static str),
+    default: &'static str,
+    allowed: Allowed,
+    (functions, also_read_by): (Readers, &'static str),
+    (expected, doc): (&'static str, &'static str),
+) -> Setting {
+    Setting {
+        var,
+        parameter: Some(parameter),
+        default: Some(default),
+        allowed,
+        expected,
+        functions,
+        also_read_by,
+        doc,
+    }
+}
+
 /// `TOKEN_TTL_SECONDS`.
-pub const TOKEN_TTL: Setting = Setting {
-    var: "TOKEN_TTL_SECONDS",
-    parameter: Some("TokenTtlSeconds"),
-    default: Some("0"),
-    allowed: Allowed::Number {
+pub const TOKEN_TTL: Setting = with_parameter(
+    ("TOKEN_TTL_SECONDS", "TokenTtlSeconds"),
+    "0",
+    Allowed::Number {
         min: 0,
         max: Some(TEN_YEARS),
     },
-    expected: "a whole number of seconds from 0 (never expire) to 315360000",
-    functions: TOKEN_FUNCTIONS,
-    also_read_by: TOKEN_CLI,
-    doc: "token lifetime in seconds; `0` = never expires (DRF). Set later, it applies to tokens \
+    (TOKEN_FUNCTIONS, TOKEN_CLI),
+    (
+        "a whole number of seconds from 0 (never expire) to 315360000",
+        "token lifetime in seconds; `0` = never expires (DRF). Set later, it applies to tokens \
           issued before without an expiry too, counted from their creation",
-};
+    ),
+);
 
 /// `TOKEN_FORMAT`.
-pub const TOKEN_FORMAT: Setting = Setting {
-    var: "TOKEN_FORMAT",
-    parameter: Some("TokenFormat"),
-    default: Some("hex"),
-    allowed: Allowed::OneOf(&["hex", "prefixed"]),
-    expected: "hex (40 hex characters, DRF's) or prefixed (atk_...)",
-    functions: TOKEN_FUNCTIONS,
-    also_read_by: TOKEN_CLI,
-    doc: "form of new keys: `hex` (DRF's 40 hex characters) or `prefixed` (`atk_` + 30 base62 + \
+pub const TOKEN_FORMAT: Setting = with_parameter(
+    ("TOKEN_FORMAT", "TokenFormat"),
+    "hex",
+    Allowed::OneOf(&["hex", "prefixed"]),
+    (TOKEN_FUNCTIONS, TOKEN_CLI),
+    (
+        "hex (40 hex characters, DRF's) or prefixed (atk_...)",
+        "form of new keys: `hex` (DRF's 40 hex characters) or `prefixed` (`atk_` + 30 base62 + \
           a CRC32 checksum, 40 characters: secret scanners can find a leaked key, and a mistyped \
           one is refused without a read; the checksum only catches typos, since anyone can \
           compute it). Keys of both forms are accepted either way",
-};
+    ),
+);
 
 /// `TOKEN_POLICY`.
-pub const TOKEN_POLICY: Setting = Setting {
-    var: "TOKEN_POLICY",
-    parameter: Some("TokenPolicy"),
-    default: Some("per-user"),
-    allowed: Allowed::OneOf(&["per-user", "per-login"]),
-    expected: "per-user (one token per user, DRF's) or per-login (one per login, knox's)",
-    functions: TOKEN_FUNCTIONS,
-    also_read_by: TOKEN_CLI,
-    doc: "`per-user` (DRF's one token per user, handed back at every login) or `per-login` \
+pub const TOKEN_POLICY: Setting = with_parameter(
+    ("TOKEN_POLICY", "TokenPolicy"),
+    "per-user",
+    Allowed::OneOf(&["per-user", "per-login"]),
+    (TOKEN_FUNCTIONS, TOKEN_CLI),
+    (
+        "per-user (one token per user, DRF's) or per-login (one per login, knox's)",
+        "`per-user` (DRF's one token per user, handed back at every login) or `per-login` \
           (knox's: a new token per login, answered as `{\"expiry\": ..., \"token\": ...}`, its \
           key stored nowhere). See [Token policies](OPERATING.md#token-policies)",
-};
+    ),
+);
 
 /// `TOKEN_LIMIT_PER_USER`.
-pub const TOKEN_LIMIT: Setting = Setting {
-    var: "TOKEN_LIMIT_PER_USER",
-    parameter: Some("TokenLimitPerUser"),
-    default: Some("0"),
-    allowed: Allowed::Number {
+pub const TOKEN_LIMIT: Setting = with_parameter(
+    ("TOKEN_LIMIT_PER_USER", "TokenLimitPerUser"),
+    "0",
+    Allowed::Number {
         min: 0,
         max: Some(crate::policy::MAX_TOKENS_PER_USER as u64),
     },
-    expected: "a whole number from 1 to 1000, or 0 (or unset) for no limit",
-    functions: TOKEN_FUNCTIONS,
-    also_read_by: TOKEN_CLI,
-    doc: "under `per-login`, the most live tokens a user may hold; a login beyond it answers \
+    (TOKEN_FUNCTIONS, TOKEN_CLI),
+    (
+        "a whole number from 1 to 1000, or 0 (or unset) for no limit",
+        "under `per-login`, the most live tokens a user may hold; a login beyond it answers \
           knox's 403. `0` = no limit (the store's own is 1000). Refused with `per-user`",
-};
+    ),
+);
 
 /// `TOKEN_AUTO_REFRESH`.
-pub const TOKEN_AUTO_REFRESH: Setting = Setting {
-    var: "TOKEN_AUTO_REFRESH",
-    parameter: Some("TokenAutoRefresh"),
-    default: Some("false"),
-    allowed: Allowed::OneOf(&["false", "true"]),
-    expected: "true or false",
-    functions: TOKEN_FUNCTIONS,
-    also_read_by: "`authtoken serve`",
-    doc: "`true` = [sliding expiry](OPERATING.md#sliding-expiry): each use of a token (whoami, \
+pub const TOKEN_AUTO_REFRESH: Setting = with_parameter(
+    ("TOKEN_AUTO_REFRESH", "TokenAutoRefresh"),
+    "false",
+    Allowed::OneOf(&["false", "true"]),
+    (TOKEN_FUNCTIONS, "`authtoken serve`"),
+    (
+        "true or false",
+        "`true` = [sliding expiry](OPERATING.md#sliding-expiry): each use of a token (whoami, \
           the authorizer, the guard) moves its expiry to now + `TOKEN_TTL_SECONDS`, which must \
           then be above 0. Only then may whoami and the authorizer update anything (a template \
           condition)",
-};
+    ),
+);
 
 /// `TOKEN_MIN_REFRESH_SECONDS`.
-pub const TOKEN_MIN_REFRESH: Setting = Setting {
-    var: "TOKEN_MIN_REFRESH_SECONDS",
-    parameter: Some("TokenMinRefreshSeconds"),
-    default: Some("60"),
-    allowed: Allowed::Number {
+pub const TOKEN_MIN_REFRESH: Setting = with_parameter(
+    ("TOKEN_MIN_REFRESH_SECONDS", "TokenMinRefreshSeconds"),
+    "60",
+    Allowed::Number {
         min: 0,
         max: Some(DAY),
     },
-    expected: "a whole number of seconds from 0 to 86400",
-    functions: TOKEN_FUNCTIONS,
-    also_read_by: "`authtoken serve`",
-    doc: "with sliding expiry, an expiry is written only when it moves by more than this",
-};
+    (TOKEN_FUNCTIONS, "`authtoken serve`"),
+    (
+        "a whole number of seconds from 0 to 86400",
+        "with sliding expiry, an expiry is written only when it moves by more than this",
+    ),
+);
 
 /// `TOKEN_MAX_TTL_SECONDS`.
-pub const TOKEN_MAX_TTL: Setting = Setting {
-    var: "TOKEN_MAX_TTL_SECONDS",
-    parameter: Some("TokenMaxTtlSeconds"),
-    default: Some("0"),
-    allowed: Allowed::Number {
+pub const TOKEN_MAX_TTL: Setting = with_parameter(
+    ("TOKEN_MAX_TTL_SECONDS", "TokenMaxTtlSeconds"),
+    "0",
+    Allowed::Number {
         min: 0,
         max: Some(TEN_YEARS),
     },
-    expected: "a whole number of seconds from 0 to 315360000",
-    functions: TOKEN_FUNCTIONS,
-    also_read_by: "`authtoken serve`",
-    doc: "with sliding expiry, no token lives longer than this from its creation; `0` = no \
+    (TOKEN_FUNCTIONS, "`authtoken serve`"),
+    (
+        "a whole number of seconds from 0 to 315360000",
+        "with sliding expiry, no token lives longer than this from its creation; `0` = no \
           bound; otherwise at least `TOKEN_TTL_SECONDS`",
-};
+    ),
+);
+
+/// A setting of the login's lockout, read by the login and `authtoken serve`: a whole number
+/// from `min` to `max`.
+const fn lockout(
+    var: &'static str,
+    parameter: &'static str,
+    default: &'static str,
+    (min, max): (u64, u64),
+    expected: &'static str,
+    doc: &'static str,
+) -> Setting {
+    let allowed = Allowed::Number {
+        min,
+        max: Some(max),
+    };
+    with_parameter(
+        (var, parameter),
+        default,
+        allowed,
+        (LOGIN, "`authtoken serve`"),
+        (expected, doc),
+    )
+}
 
 /// `LOGIN_LOCKOUT_THRESHOLD`.
-pub const LOCKOUT_THRESHOLD: Setting = Setting {
-    var: "LOGIN_LOCKOUT_THRESHOLD",
-    parameter: Some("LoginLockoutThreshold"),
-    default: Some("5"),
-    allowed: Allowed::Number {
-        min: 0,
-        max: Some(1000),
-    },
-    expected: "a whole number of failures from 0 (no lockout) to 1000",
-    functions: LOGIN,
-    also_read_by: "`authtoken serve`",
-    doc: "consecutive failed logins that lock a username (user or not); `0` = no lockout. See \
+pub const LOCKOUT_THRESHOLD: Setting = lockout(
+    "LOGIN_LOCKOUT_THRESHOLD",
+    "LoginLockoutThreshold",
+    "5",
+    (0, 1000),
+    "a whole number of failures from 0 (no lockout) to 1000",
+    "consecutive failed logins that lock a username (user or not); `0` = no lockout. See \
           [Login lockout](OPERATING.md#login-lockout)",
-};
+);
 
 /// `LOGIN_LOCKOUT_BASE_SECONDS`.
-pub const LOCKOUT_BASE: Setting = Setting {
-    var: "LOGIN_LOCKOUT_BASE_SECONDS",
-    parameter: Some("LoginLockoutBaseSeconds"),
-    default: Some("1"),
-    allowed: Allowed::Number {
-        min: 1,
-        max: Some(DAY),
-    },
-    expected: "a whole number of seconds from 1 to 86400",
-    functions: LOGIN,
-    also_read_by: "`authtoken serve`",
-    doc: "seconds of the first lock, doubled by each further failure",
-};
+pub const LOCKOUT_BASE: Setting = lockout(
+    "LOGIN_LOCKOUT_BASE_SECONDS",
+    "LoginLockoutBaseSeconds",
+    "1",
+    (1, DAY),
+    "a whole number of seconds from 1 to 86400",
+    "seconds of the first lock, doubled by each further failure",
+);
 
 /// `LOGIN_LOCKOUT_MAX_SECONDS`.
-pub const LOCKOUT_MAX: Setting = Setting {
-    var: "LOGIN_LOCKOUT_MAX_SECONDS",
-    parameter: Some("LoginLockoutMaxSeconds"),
-    default: Some("900"),
-    allowed: Allowed::Number {
-        min: 1,
-        max: Some(DAY),
-    },
-    expected: "a whole number of seconds from 1 to 86400",
-    functions: LOGIN,
-    also_read_by: "`authtoken serve`",
-    doc: "the longest lock, in seconds; at least `LOGIN_LOCKOUT_BASE_SECONDS`",
-};
+pub const LOCKOUT_MAX: Setting = lockout(
+    "LOGIN_LOCKOUT_MAX_SECONDS",
+    "LoginLockoutMaxSeconds",
+    "900",
+    (1, DAY),
+    "a whole number of seconds from 1 to 86400",
+    "the longest lock, in seconds; at least `LOGIN_LOCKOUT_BASE_SECONDS`",
+);
 
 /// `LOGIN_LOCKOUT_ACCOUNT_THRESHOLD`.
-pub const LOCKOUT_ACCOUNT: Setting = Setting {
-    var: "LOGIN_LOCKOUT_ACCOUNT_THRESHOLD",
-    parameter: Some("LoginLockoutAccountThreshold"),
-    default: Some("20"),
-    allowed: Allowed::Number {
-        min: 1,
-        max: Some(10_000),
-    },
-    expected: "a whole number of failures, at least LOGIN_LOCKOUT_THRESHOLD, at most 10000",
-    functions: LOGIN,
-    also_read_by: "`authtoken serve`",
-    doc: "failed logins of a username from any sources that lock it for every source; below it \
+pub const LOCKOUT_ACCOUNT: Setting = lockout(
+    "LOGIN_LOCKOUT_ACCOUNT_THRESHOLD",
+    "LoginLockoutAccountThreshold",
+    "20",
+    (1, 10_000),
+    "a whole number of failures, at least LOGIN_LOCKOUT_THRESHOLD, at most 10000",
+    "failed logins of a username from any sources that lock it for every source; below it \
           a lock stops only the sources that failed on the name; at least \
           `LOGIN_LOCKOUT_THRESHOLD` (raised to it when unset)",
-};
+);
 
 /// `LOGIN_SOURCE_THRESHOLD`.
-pub const SOURCE_THRESHOLD: Setting = Setting {
-    var: "LOGIN_SOURCE_THRESHOLD",
-    parameter: Some("LoginSourceThreshold"),
-    default: Some("100"),
-    allowed: Allowed::Number {
-        min: 0,
-        max: Some(1_000_000),
-    },
-    expected: "a whole number of attempts from 0 (no limit) to 1000000",
-    functions: LOGIN,
-    also_read_by: "`authtoken serve`",
-    doc: "login attempts one client address may make per window, whatever the usernames \
+pub const SOURCE_THRESHOLD: Setting = lockout(
+    "LOGIN_SOURCE_THRESHOLD",
+    "LoginSourceThreshold",
+    "100",
+    (0, 1_000_000),
+    "a whole number of attempts from 0 (no limit) to 1000000",
+    "login attempts one client address may make per window, whatever the usernames \
           (password spraying); a success gives its attempt back; `0` = no limit",
-};
+);
 
 /// `LOGIN_SOURCE_WINDOW_SECONDS`.
-pub const SOURCE_WINDOW: Setting = Setting {
-    var: "LOGIN_SOURCE_WINDOW_SECONDS",
-    parameter: Some("LoginSourceWindowSeconds"),
-    default: Some("3600"),
-    allowed: Allowed::Number {
-        min: 1,
-        max: Some(DAY),
-    },
-    expected: "a whole number of seconds from 1 to 86400",
-    functions: LOGIN,
-    also_read_by: "`authtoken serve`",
-    doc: "the window of `LOGIN_SOURCE_THRESHOLD`, in seconds",
-};
+pub const SOURCE_WINDOW: Setting = lockout(
+    "LOGIN_SOURCE_WINDOW_SECONDS",
+    "LoginSourceWindowSeconds",
+    "3600",
+    (1, DAY),
+    "a whole number of seconds from 1 to 86400",
+    "the window of `LOGIN_SOURCE_THRESHOLD`, in seconds",
+);
 
 /// A table's name: set by the stack from its own table, read by every function and the CLI.
 const fn table(var: &'static str, doc: &'static str) -> Setting {
@@ -372,27 +386,6 @@ pub const CERT_DIR: Setting = client(
     "the same as `SSL_CERT_FILE`, as a directory of certificates",
 );
 
-/// A setting of the stack alone: a parameter that no function reads.
-const fn stack(
-    var: &'static str,
-    parameter: &'static str,
-    default: &'static str,
-    allowed: Allowed,
-    also_read_by: &'static str,
-    doc: &'static str,
-) -> Setting {
-    Setting {
-        var,
-        parameter: Some(parameter),
-        default: Some(default),
-        allowed,
-        expected: "",
-        functions: NO_FUNCTION,
-        also_read_by,
-        doc,
-    }
-}
-
 /// A rate or burst of API Gateway's throttling: at least one request.
 const REQUESTS: Allowed = Allowed::Number { min: 1, max: None };
 
@@ -420,100 +413,113 @@ pub static SETTINGS: &[Setting] = &[
     SECRETS_ENDPOINT,
     CERT_FILE,
     CERT_DIR,
-    stack(
-        "CORS_ALLOWED_ORIGINS",
-        "CorsAllowedOrigins",
+    with_parameter(
+        ("CORS_ALLOWED_ORIGINS", "CorsAllowedOrigins"),
         "*",
         Allowed::Text,
-        "API Gateway (CORS)",
-        "origins allowed to call from a browser, comma-separated, no spaces",
+        (NO_FUNCTION, "API Gateway (CORS)"),
+        (
+            "",
+            "origins allowed to call from a browser, comma-separated, no spaces",
+        ),
     ),
-    stack(
-        "CORS_ALLOWED_HEADERS",
-        "CorsAllowedHeaders",
+    with_parameter(
+        ("CORS_ALLOWED_HEADERS", "CorsAllowedHeaders"),
         "Authorization,Content-Type",
         Allowed::Text,
-        "API Gateway (CORS)",
-        "request headers such a page may send, comma-separated, no spaces (add \
+        (NO_FUNCTION, "API Gateway (CORS)"),
+        (
+            "",
+            "request headers such a page may send, comma-separated, no spaces (add \
          `X-Requested-With` or a tracing header your front-end sends, or its preflight fails); \
          `WWW-Authenticate` and `Retry-After` are always readable",
+        ),
     ),
-    stack(
-        "LOGIN_RATE_LIMIT",
-        "LoginRateLimit",
+    with_parameter(
+        ("LOGIN_RATE_LIMIT", "LoginRateLimit"),
         "10",
         REQUESTS,
-        "API Gateway (throttling)",
-        "steady requests per second allowed on the login route (each costs an argon2 hash)",
+        (NO_FUNCTION, "API Gateway (throttling)"),
+        (
+            "",
+            "steady requests per second allowed on the login route (each costs an argon2 hash)",
+        ),
     ),
-    stack(
-        "LOGIN_BURST_LIMIT",
-        "LoginBurstLimit",
+    with_parameter(
+        ("LOGIN_BURST_LIMIT", "LoginBurstLimit"),
         "20",
         REQUESTS,
-        "API Gateway (throttling)",
-        "burst of requests allowed on the login route",
+        (NO_FUNCTION, "API Gateway (throttling)"),
+        ("", "burst of requests allowed on the login route"),
     ),
-    stack(
-        "API_RATE_LIMIT",
-        "ApiRateLimit",
+    with_parameter(
+        ("API_RATE_LIMIT", "ApiRateLimit"),
         "100",
         REQUESTS,
-        "API Gateway (throttling)",
-        "steady requests per second allowed on each other route",
+        (NO_FUNCTION, "API Gateway (throttling)"),
+        ("", "steady requests per second allowed on each other route"),
     ),
-    stack(
-        "API_BURST_LIMIT",
-        "ApiBurstLimit",
+    with_parameter(
+        ("API_BURST_LIMIT", "ApiBurstLimit"),
         "200",
         REQUESTS,
-        "API Gateway (throttling)",
-        "burst of requests allowed on each other route",
+        (NO_FUNCTION, "API Gateway (throttling)"),
+        ("", "burst of requests allowed on each other route"),
     ),
-    stack(
-        "LOG_RETENTION_DAYS",
-        "LogRetentionDays",
+    with_parameter(
+        ("LOG_RETENTION_DAYS", "LogRetentionDays"),
         "30",
         Allowed::OneOf(&[
             "1", "3", "5", "7", "14", "30", "60", "90", "120", "150", "180", "365", "400", "545",
             "731", "1096", "1827", "2192", "2557", "2922", "3288", "3653",
         ]),
-        "CloudWatch Logs",
-        "days CloudWatch Logs keeps each function's logs (audit events included)",
+        (NO_FUNCTION, "CloudWatch Logs"),
+        (
+            "",
+            "days CloudWatch Logs keeps each function's logs (audit events included)",
+        ),
     ),
-    stack(
-        "LOCKOUT_ALARM_THRESHOLD",
-        "LockoutAlarmThreshold",
+    with_parameter(
+        ("LOCKOUT_ALARM_THRESHOLD", "LockoutAlarmThreshold"),
         "10",
         Allowed::Number { min: 1, max: None },
-        "CloudWatch (alarm)",
-        "distinct usernames locked within 5 minutes that set off the `LockoutAlarm`",
+        (NO_FUNCTION, "CloudWatch (alarm)"),
+        (
+            "",
+            "distinct usernames locked within 5 minutes that set off the `LockoutAlarm`",
+        ),
     ),
-    stack(
-        "ALARM_TOPIC_ARN",
-        "AlarmTopicArn",
+    with_parameter(
+        ("ALARM_TOPIC_ARN", "AlarmTopicArn"),
         "",
         Allowed::Text,
-        "CloudWatch (alarm)",
-        "an SNS topic the alarm notifies; empty: the alarm only changes state",
+        (NO_FUNCTION, "CloudWatch (alarm)"),
+        (
+            "",
+            "an SNS topic the alarm notifies; empty: the alarm only changes state",
+        ),
     ),
-    stack(
-        "AUTHORIZER_CACHE_SECONDS",
-        "AuthorizerCacheSeconds",
+    with_parameter(
+        ("AUTHORIZER_CACHE_SECONDS", "AuthorizerCacheSeconds"),
         "0",
         Allowed::OneOf(&["0", "5", "15", "30", "60", "120", "300"]),
-        "API Gateway (authorizer)",
-        "seconds API Gateway caches the authorizer's decision per `Authorization` header; `0` = \
+        (NO_FUNCTION, "API Gateway (authorizer)"),
+        (
+            "",
+            "seconds API Gateway caches the authorizer's decision per `Authorization` header; `0` = \
          no cache, see [the trade-off](PROTECTING.md#the-authorizers-cache)",
+        ),
     ),
-    stack(
-        "PERMISSIONS_BOUNDARY_ARN",
-        "PermissionsBoundaryArn",
+    with_parameter(
+        ("PERMISSIONS_BOUNDARY_ARN", "PermissionsBoundaryArn"),
         "",
         Allowed::Text,
-        "IAM",
-        "a managed policy set as the permissions boundary of every function role; deploys from \
+        (NO_FUNCTION, "IAM"),
+        (
+            "",
+            "a managed policy set as the permissions boundary of every function role; deploys from \
          GitHub Actions need the setup stack's (see [DEPLOYING.md](DEPLOYING.md)); empty = none",
+        ),
     ),
 ];
 
