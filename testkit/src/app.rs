@@ -6,11 +6,9 @@
 use std::time::Duration;
 
 use authtoken::Ctx;
-use authtoken::admin;
 use authtoken::config::Settings;
 use authtoken::endpoint;
 use authtoken::handlers;
-use authtoken::password::Password;
 use authtoken::store::dynamo::DynamoStore;
 use authtoken::store::memory::MemoryStore;
 use authtoken::token::TokenKey;
@@ -26,6 +24,27 @@ pub const ADMIN: (&str, &str) = ("admin", "password");
 pub const BOB: (&str, &str) = ("bob", "bob's password");
 /// An inactive user: cannot log in even with the right password.
 pub const CAROL: (&str, &str) = ("carol", "carol's password");
+
+/// The seeded users with their passwords' argon2id hashes at the production parameters, made
+/// once (a test checks that each matches its password and needs no rehash): an app starts
+/// without hashing, where three hashes per app were a large part of the suites' time.
+const SEEDED: [((&str, &str), &str, bool); 3] = [
+    (
+        ADMIN,
+        "$argon2id$v=19$m=19456,t=2,p=1$SKrcGE/8AtMeZnadgbGjcg$exM/FQH7jP/nh0PbrQ/4li+Hf0UWKkqZmlBoLR4o/iw",
+        true,
+    ),
+    (
+        BOB,
+        "$argon2id$v=19$m=19456,t=2,p=1$iGm/11fncBT6oVAFlEKlUA$UAuLP5z6BPDwS3zFNE7PbY4y78TecH45+j1C/s+J7qs",
+        true,
+    ),
+    (
+        CAROL,
+        "$argon2id$v=19$m=19456,t=2,p=1$lrXrpylmTjC+2PDkUdtpBQ$5VI8EOJfmQFr0EmTn4s+IlgVSNLbKh76eISaTymE0UE",
+        false,
+    ),
+];
 
 /// Where a test's requests go.
 pub enum TestApp {
@@ -143,11 +162,19 @@ impl TestApp {
     }
 }
 
+/// Adds the seeded users ([`SEEDED`]), as `authtoken user create` would have made them.
 async fn seed(store: &impl authtoken::store::Store) {
-    for ((name, password), active) in [(ADMIN, true), (BOB, true), (CAROL, false)] {
-        admin::create_user(store, name, Password::new(password), active)
-            .await
-            .expect("seed user");
+    for ((username, _), password_hash, active) in SEEDED {
+        let user = authtoken::store::User {
+            username: username.to_owned(),
+            password_hash: password_hash.to_owned(),
+            active,
+            token: None,
+            issued: Vec::new(),
+            created: authtoken::auth::now(),
+            credentials: 0,
+        };
+        assert!(store.create_user(&user).await.expect("seed user"));
     }
 }
 
@@ -266,5 +293,24 @@ impl TestApp {
             "user {} already existed",
             user.username
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use authtoken::password::{self, Password, Verdict};
+
+    #[test]
+    fn each_seeded_hash_is_its_users_password_at_the_production_parameters() {
+        for ((username, password), hash, _) in SEEDED {
+            assert_eq!(
+                password::verify(Some(hash), &Password::new(password)),
+                Verdict::Match {
+                    needs_rehash: false
+                },
+                "{username}: make its hash again with authtoken::password::hash"
+            );
+        }
     }
 }
