@@ -17,13 +17,14 @@ use std::net::SocketAddr;
 
 use authtoken::admin::{self, AdminError};
 use authtoken::config::Settings;
+use authtoken::http::form;
+use authtoken::http::response::Failure;
 use authtoken::manifest::settings::SEAL_SECRET;
 use authtoken::password::Password;
-use authtoken::response::Failure;
 use authtoken::seal::Sealer;
 use authtoken::store::Store;
 use authtoken::store::memory::MemoryStore;
-use authtoken::{Ctx, endpoint, form, handlers};
+use authtoken::{Ctx, endpoint, handlers};
 use bytes::Bytes;
 use http::header::{ACCESS_CONTROL_REQUEST_METHOD, CONNECTION, HOST, ORIGIN};
 use http::{HeaderValue, Method, Request, Response, StatusCode};
@@ -303,7 +304,7 @@ async fn answer<S: Store>(
             .headers()
             .contains_key(ACCESS_CONTROL_REQUEST_METHOD);
     let response = if server.loopback && !names_loopback(request.headers().get(HOST)) {
-        authtoken::response::detail(
+        authtoken::http::response::detail(
             StatusCode::BAD_REQUEST,
             "Invalid Host header: this server answers only localhost, 127.0.0.1 and [::1].",
         )
@@ -353,13 +354,13 @@ async fn through_handlers<S: Store>(
         }
         Ok(Err(error)) => {
             tracing::debug!(%error, "could not read a request body");
-            authtoken::response::detail(
+            authtoken::http::response::detail(
                 StatusCode::BAD_REQUEST,
                 "The request body could not be read.",
             )
         }
         Err(_) => {
-            let mut response = authtoken::response::detail(
+            let mut response = authtoken::http::response::detail(
                 StatusCode::REQUEST_TIMEOUT,
                 "The request body was not received in time.",
             );

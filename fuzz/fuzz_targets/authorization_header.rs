@@ -2,7 +2,7 @@
 //! accepts must be one non-empty word of valid UTF-8.
 #![no_main]
 
-use authtoken::header::{self, Credentials};
+use authtoken::http::header::{self, Credentials};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|value: &[u8]| {

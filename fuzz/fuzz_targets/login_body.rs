@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use authtoken::form::{self, FormError};
+use authtoken::http::form::{self, FormError};
 use bytes::Bytes;
 use libfuzzer_sys::fuzz_target;
 

@@ -9,7 +9,7 @@
 use crate::audit::{self, Issuance, Revocation};
 use crate::auth::{self, Ensured, Granted};
 use crate::config::Settings;
-use crate::form::is_python_whitespace;
+use crate::http::form::is_python_whitespace;
 use crate::login::MAX_USERNAME_CHARS;
 use crate::password::{self, Password, PasswordError};
 use crate::revocation;

@@ -3,12 +3,9 @@
 //!
 //! In Lambda the lines are JSON (`{"level": ..., "fields": {"event": "login_failed",
 //! "username": ..., "reason": ...}, "span": {"source_ip": ..., "request_id": ...}}`): the
-//! endpoints run their work inside a [`request_span`] that carries the client's address and API
-//! Gateway's request id. The events are at INFO, `username_locked` at WARN; their target is
-//! `audit`, so `RUST_LOG=audit=info` shows the command line's own.
-
-use lambda_http::request::RequestContext;
-use lambda_http::{Request, RequestExt};
+//! endpoints run their work inside a span ([`crate::http::request::span`]) that carries the
+//! client's address and API Gateway's request id. The events are at INFO, `username_locked` at
+//! WARN; their target is `audit`, so `RUST_LOG=audit=info` shows the command line's own.
 
 /// Why a login failed, as only the logs see it (the client gets one answer for all).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,25 +180,6 @@ pub fn user_unlocked(username: &str, had_failures: bool) {
 /// A user's password was set by an operator.
 pub fn password_changed(username: &str) {
     tracing::info!(target: "audit", event = "password_changed", username, "password changed");
-}
-
-/// The span an endpoint's work runs in: the client's address and API Gateway's request id, when
-/// the request came through API Gateway (the local server's requests carry neither).
-pub fn request_span(request: &Request) -> tracing::Span {
-    let request_id = match request.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(context)) => context.request_id.as_deref(),
-        _ => None,
-    };
-    tracing::info_span!("request", source_ip = source_ip(request), request_id)
-}
-
-/// The client's address, as API Gateway reports it (or the local server sets it, in the same
-/// place of the request's context).
-pub fn source_ip(request: &Request) -> Option<&str> {
-    match request.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.as_deref(),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::audit::{self, Issuance};
 use crate::config::Settings;
-use crate::header::{self, Credentials, HeaderError};
 use crate::policy::TokenPolicy;
 use crate::seal::{KeptKey, Opened};
 use crate::store::rounds;
@@ -295,45 +294,22 @@ pub struct Caller {
     pub expires: Option<u64>,
 }
 
-/// Why an `Authorization` header authenticates nobody: DRF's three 401s (their messages are
-/// DRF's), or a store failure, which must not look like a bad token.
-#[derive(Debug, thiserror::Error)]
-pub enum Denied {
-    /// No `Token` credentials: no header, or another scheme.
-    #[error("Authentication credentials were not provided.")]
-    NotAuthenticated,
-    /// A malformed `Token` header.
-    #[error(transparent)]
-    BadHeader(#[from] HeaderError),
-    /// A well-formed header whose key is unknown, expired or logged out.
-    #[error("Invalid token.")]
-    InvalidToken,
-    /// The store could not answer.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-/// Authenticates the raw bytes of an `Authorization` header (`None`: no header) with DRF's
-/// `TokenAuthentication` rules: `Token <key>`, then one strongly consistent read of the key's
-/// digest, expiry honoured. A malformed header or key costs no read. For any function that
-/// must know who is calling: the endpoints' pipeline, an authorizer, a guard.
-pub async fn authenticate_header(
+/// The caller that `key` authenticates: one strongly consistent read of the key's digest, its
+/// expiry honoured; `None` for a key that is unknown, expired or logged out. The HTTP layer's
+/// [`crate::http::authenticate`] reads the key from an `Authorization` header.
+pub async fn caller(
     store: &impl Store,
     settings: &Settings,
-    header: Option<&[u8]>,
-) -> Result<Caller, Denied> {
-    let Credentials::Key(key) = header::parse(header)? else {
-        return Err(Denied::NotAuthenticated);
-    };
-    match live_record(store, settings, &key).await? {
-        Some(record) => Ok(Caller {
+    key: TokenKey,
+) -> Result<Option<Caller>, StoreError> {
+    Ok(live_record(store, settings, &key)
+        .await?
+        .map(|record| Caller {
             username: record.username,
             key,
             created: record.created,
             expires: record.expires,
-        }),
-        None => Err(Denied::InvalidToken),
-    }
+        }))
 }
 
 /// Under sliding expiry ([`crate::sliding`]), moves the expiry of the token `caller` just

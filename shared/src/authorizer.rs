@@ -20,8 +20,9 @@ use lambda_http::{Request, RequestExt};
 use lambda_runtime::Diagnostic;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{Denied, authenticate_header, renew};
+use crate::auth::renew;
 use crate::config::Settings;
+use crate::http::authenticate::{Denied, authenticate_header};
 use crate::logging::chain;
 use crate::store::{Store, StoreError};
 

@@ -28,11 +28,12 @@ use std::future::Future;
 use http::Response;
 use lambda_http::{Body, IntoResponse, Request, Service, service_fn};
 
+use crate::auth;
 pub use crate::auth::Caller;
-use crate::auth::{self, authenticate_header};
 use crate::ctx::Ctx;
 use crate::handlers;
-use crate::response::Failure;
+use crate::http::authenticate::authenticate_header;
+use crate::http::response::Failure;
 use crate::store::Store;
 
 /// `handler`, reached only by requests whose `Authorization: Token <key>` header authenticates a

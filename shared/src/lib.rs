@@ -18,12 +18,12 @@
 //! - [`policy`]: the per-user (DRF) and per-login (knox) token policies; [`revocation`]: a
 //!   logout's token, or all of a user's, taken away under either; [`sliding`]: sliding expiry;
 //! - [`admin`]: user and token administration for the command line, on the same write paths;
-//! - [`form`], [`header`], [`media`]: parsing the login body, the `Authorization` header and
-//!   media types with DRF's exact rules;
+//! - [`http`]: the HTTP layer: parsing the login body, the `Authorization` header and media
+//!   types with DRF's exact rules, the client a request comes from, JSON responses and the
+//!   mapping from failures to status codes;
 //! - [`password`], [`token`]: argon2id hashing and token keys; [`django_hash`]: the Django
 //!   password hashes of users imported from a DRF back-end;
 //! - [`store`]: the `Store` trait, with DynamoDB and in-memory implementations;
-//! - [`response`]: JSON responses and the mapping from failures to status codes;
 //! - [`audit`]: the structured events an operator counts and alerts on (logins, locks,
 //!   tokens, users);
 //! - [`config`]: settings read once from the environment, through their declarations;
@@ -37,19 +37,16 @@ pub mod config;
 pub mod ctx;
 pub mod django_hash;
 pub mod endpoint;
-pub mod form;
 pub mod guard;
 pub mod handlers;
-pub mod header;
+pub mod http;
 pub mod lambda;
 pub mod lockout;
 pub mod logging;
 pub mod login;
 pub mod manifest;
-pub mod media;
 pub mod password;
 pub mod policy;
-pub mod response;
 pub mod revocation;
 pub mod sdk;
 pub mod seal;

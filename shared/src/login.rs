@@ -1,6 +1,12 @@
 //! A login: the credentials checked (the password in the blocking pool, the user read again
 //! after it), the username's failed logins counted and its lock enforced, then the user's token
 //! handed back or issued ([`crate::auth`]).
+//!
+//! The steps that emit no audit event run in spans of their own (`check_credentials`, with the
+//! password's `argon2` span on the blocking pool inside it, `reread_user`, `forget_failures`,
+//! `forgive_source_attempt`, `upgrade_password_hash`), so that a trace shows where a login's
+//! time went; the ones that do emit run in the request's span, whose client address and request
+//! id the events carry (docs/OPERATING.md, Audit events).
 
 use crate::audit::{self, LoginFailure};
 use crate::auth::{Ensured, Granted, Issuer, issue_token, now};
@@ -154,6 +160,7 @@ pub async fn obtain_token_from(
 /// The user `password` logs in, as stored after the verification, with whether its stored hash
 /// is weak; otherwise why not. An inactive user is refused after the full check, so that timing
 /// does not tell them from a wrong password.
+#[tracing::instrument(name = "check_credentials", skip_all)]
 async fn check_credentials(
     store: &impl Store,
     user: Option<User>,
@@ -260,6 +267,7 @@ async fn count_source_attempt(
 }
 
 /// Gives back the source's attempt of a login that succeeded. Failure is logged, not fatal.
+#[tracing::instrument(name = "forgive_source_attempt", skip_all)]
 async fn forgive_source_attempt(store: &impl Store, key: &str) {
     if let Err(error) = store.forgive_attempt(key).await {
         tracing::warn!(error = %error, "could not give back a source's login attempt");
@@ -277,6 +285,7 @@ fn report_lock(lockout: &LockoutPolicy, username: &str, is_user: bool, count: u3
 /// Forgets the attempts counted for a user who just logged in, this one included. Failure is
 /// logged, not fatal: the login has succeeded, and the count only matters if it reaches the
 /// threshold again.
+#[tracing::instrument(name = "forget_failures", skip_all)]
 async fn forget_failures(store: &impl Store, username: &str) {
     if let Err(error) = store.clear_failures(username).await {
         tracing::warn!(username, error = %error, "could not reset the failed-login count");
@@ -287,6 +296,7 @@ async fn forget_failures(store: &impl Store, username: &str) {
 /// (`needs_rehash`: that hash's verdict), with whether the stored hash is weak; `None` if the
 /// user was deleted or deactivated meanwhile, or if the password changed to one that `password`
 /// does not match. (A hash that changed because another login upgraded it is checked again.)
+#[tracing::instrument(name = "reread_user", skip_all)]
 async fn reread_after_verification(
     store: &impl Store,
     verified: User,
@@ -311,6 +321,7 @@ async fn reread_after_verification(
 
 /// Re-hashes a password stored with weaker parameters. Failure is logged, not fatal: the
 /// login it rides on has already succeeded.
+#[tracing::instrument(name = "upgrade_password_hash", skip_all)]
 async fn upgrade_password_hash(store: &impl Store, user: &User, password: Password) {
     let outcome = match password::hash_in_background(password).await {
         Ok(new_hash) => store

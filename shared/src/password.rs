@@ -290,8 +290,11 @@ async fn in_turn<T: Send + 'static>(
         .acquire_owned()
         .await
         .map_err(|_| PasswordError::NoSlot)?;
+    // The blocking thread enters the caller's span, so that what the work logs (and the
+    // `argon2` span) sits under the login or command that asked for it.
+    let span = tracing::info_span!("argon2");
     tokio::task::spawn_blocking(move || {
-        let result = work();
+        let result = span.in_scope(work);
         drop(slot);
         result
     })

@@ -246,7 +246,7 @@ pub async fn oversized_bodies_are_refused_with_413(app: TestApp) {
     ))
     .await
     .assert(400, unable());
-    let limit = authtoken::form::MAX_BODY_BYTES;
+    let limit = authtoken::http::form::MAX_BODY_BYTES;
     let oversized = format!(
         "{{\"username\":\"admin\",\"password\":\"{}\"}}",
         "p".repeat(limit)
@@ -794,7 +794,7 @@ pub async fn every_answer_carries_djangos_security_headers(app: TestApp) {
     ];
     for request in requests {
         let response = app.send(request.clone()).await;
-        for (name, value) in authtoken::response::SECURITY_HEADERS {
+        for (name, value) in authtoken::http::response::SECURITY_HEADERS {
             assert_eq!(
                 response.header(name).as_deref(),
                 Some(value),

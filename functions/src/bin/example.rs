@@ -5,7 +5,7 @@
 //! `Auth.Authorizer` in template.yaml.
 
 use authtoken::authorizer::authorized_username;
-use authtoken::response::{self, Failure};
+use authtoken::http::response::{self, Failure};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Error, Request, Response, service_fn};
 use serde_json::json;

@@ -8,12 +8,11 @@ use lambda_http::{Body, Request};
 use serde::Serialize;
 
 use super::body_bytes;
-use crate::audit;
 use crate::auth;
 use crate::ctx::Ctx;
-use crate::form;
+use crate::http::form;
+use crate::http::response::{self, Failure};
 use crate::login;
-use crate::response::{self, Failure};
 use crate::store::Store;
 
 /// DRF's answer.
@@ -38,7 +37,7 @@ pub(super) async fn obtain_token<S: Store>(
         .headers()
         .get(CONTENT_TYPE)
         .map(|value| value.as_bytes().to_vec());
-    let source = audit::source_ip(&request).map(str::to_owned);
+    let source = crate::http::request::source_ip(&request).map(str::to_owned);
     let body = body_bytes(request.into_body());
     let form = form::parse(content_type.as_deref(), body)
         .await

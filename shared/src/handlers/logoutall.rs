@@ -8,7 +8,7 @@ use super::UsernameBody;
 use crate::audit::Revocation;
 use crate::auth::Caller;
 use crate::ctx::Ctx;
-use crate::response::{self, Failure};
+use crate::http::response::{self, Failure};
 use crate::revocation;
 use crate::store::Store;
 

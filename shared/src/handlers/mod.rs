@@ -18,12 +18,11 @@ use lambda_http::{Body, Request};
 use serde::Serialize;
 use tracing::Instrument;
 
-use crate::audit;
 use crate::auth::{self, Caller};
 use crate::ctx::Ctx;
 use crate::endpoint::{self, CallerWork, Endpoint, Work};
-use crate::media;
-use crate::response::{self, Failure};
+use crate::http::response::{self, Failure};
+use crate::http::{authenticate, media, request};
 use crate::store::Store;
 
 /// Answers a login request ([`crate::endpoint::LOGIN`]).
@@ -108,16 +107,17 @@ async fn pipeline<S: Store>(
     let caller = match endpoint.work {
         Work::ObtainToken => None,
         Work::ForCaller(_) => Some(
-            auth::authenticate_header(&ctx.store, &ctx.settings, authorization(&request)).await?,
+            authenticate::authenticate_header(&ctx.store, &ctx.settings, authorization(&request))
+                .await?,
         ),
     };
     check_method(endpoint, &request)?;
     // Audit events of the work carry the client's address and API Gateway's request id.
-    let span = audit::request_span(&request);
+    let span = request::span(&request);
     work(request, caller).instrument(span).await
 }
 
-/// The raw bytes of the request's `Authorization` header, for [`auth::authenticate_header`]:
+/// The raw bytes of the request's `Authorization` header, for [`authenticate::authenticate_header`]:
 /// read here for the pipeline and for [`crate::guard`].
 pub(crate) fn authorization(request: &Request) -> Option<&[u8]> {
     request

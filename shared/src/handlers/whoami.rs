@@ -6,7 +6,7 @@ use lambda_http::Body;
 
 use super::UsernameBody;
 use crate::auth::Caller;
-use crate::response;
+use crate::http::response;
 
 /// `{"username": ...}` for the caller.
 pub(super) fn whoami(caller: &Caller) -> Response<Body> {

@@ -23,4 +23,5 @@ mod keys_at_rest;
 mod lockout;
 mod policy;
 mod sliding;
+mod spans;
 mod token_format;

@@ -5,7 +5,7 @@ use bytes::Bytes;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::media::MediaType;
+use crate::http::media::MediaType;
 use crate::password::Password;
 
 /// Largest login body parsed, in bytes: Django's `DATA_UPLOAD_MAX_MEMORY_SIZE` (2.5 MiB).

@@ -5,9 +5,9 @@ use http::{HeaderValue, Method, Response, StatusCode};
 use lambda_http::Body;
 use serde::Serialize;
 
-use crate::auth::Denied;
-use crate::form::FormError;
-use crate::header::{self, HeaderError};
+use crate::http::authenticate::Denied;
+use crate::http::form::FormError;
+use crate::http::header::{self, HeaderError};
 use crate::logging::chain;
 use crate::login::LoginError;
 use crate::store::StoreError;
@@ -201,7 +201,7 @@ fn form_error(error: FormError) -> Response<Body> {
             StatusCode::PAYLOAD_TOO_LARGE,
             &format!(
                 "Request body is larger than {} bytes.",
-                crate::form::MAX_BODY_BYTES
+                crate::http::form::MAX_BODY_BYTES
             ),
         ),
         FormError::UnsupportedMediaType(content_type) => detail(
