@@ -3,6 +3,10 @@
 //! event gets [`authtoken::authorizer::authorize`]'s decision; a store fault is reported to
 //! Lambda as an error, so that API Gateway answers 500 instead of allowing or denying.
 
+// The release build's layout of the handler's future (the authorizer, the header's
+// authentication, the store's SDK calls, nested) goes deeper than the default limit of 128.
+#![recursion_limit = "256"]
+
 use authtoken::authorizer::{self, AuthorizerRequest};
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 

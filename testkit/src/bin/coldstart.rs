@@ -122,6 +122,7 @@ async fn main() {
     let mut cold: Vec<Vec<Duration>> = vec![Vec::new(); subjects.len()];
     let mut cold_replayed: Vec<Vec<Duration>> = vec![Vec::new(); subjects.len()];
     let mut first: Vec<Vec<Duration>> = vec![Vec::new(); subjects.len()];
+    let mut first_replayed: Vec<Vec<Duration>> = vec![Vec::new(); subjects.len()];
     for _ in 0..cold_runs {
         for (index, binary) in binaries.iter().enumerate() {
             ensure_event_token(&store).await;
@@ -129,25 +130,36 @@ async fn main() {
             init[index].push(init_time);
             cold[index].push(cold_time);
             first[index].push(cold_time.saturating_sub(init_time));
-            let (_, cold_time) = cold_start(binary, &replay_env, &events[index]).await;
+            let (init_time, cold_time) = cold_start(binary, &replay_env, &events[index]).await;
             cold_replayed[index].push(cold_time);
+            first_replayed[index].push(cold_time.saturating_sub(init_time));
         }
     }
 
-    // Warm invocations and peak memory, one process per binary.
+    // Warm invocations and peak memory, one process per binary; then warm invocations with
+    // DynamoDB's answers replayed.
     let mut warm = Vec::new();
+    let mut warm_replayed = Vec::new();
+    let mut first_five = Vec::new();
     let mut rss = Vec::new();
     for (index, binary) in binaries.iter().enumerate() {
         ensure_event_token(&store).await;
         let api = RuntimeApi::start().await;
         let process = FunctionProcess::spawn(binary, &api, &env);
-        invoke(&api, &events[index], &process).await;
-        let mut times = Vec::with_capacity(warm_invokes);
-        for _ in 0..warm_invokes {
+        let mut times = Vec::with_capacity(warm_invokes + 1);
+        for _ in 0..=warm_invokes {
             ensure_event_token(&store).await;
             times.push(invoke(&api, &events[index], &process).await);
         }
-        warm.push(median(times));
+        first_five.push(times[..5].to_vec());
+        warm.push(median(times[1..].to_vec()));
+        let replay_api = RuntimeApi::start().await;
+        let replayed = FunctionProcess::spawn(binary, &replay_api, &replay_env);
+        let mut times = Vec::with_capacity(warm_invokes + 1);
+        for _ in 0..=warm_invokes {
+            times.push(invoke(&replay_api, &events[index], &replayed).await);
+        }
+        warm_replayed.push(median(times[1..].to_vec()));
         let (peak, _) = memory_kib(process.id());
         assert!(peak > 0, "no VmHWM for the function's process");
         rss.push(peak);
@@ -161,14 +173,16 @@ async fn main() {
     let cold: Vec<Duration> = cold.into_iter().map(median).collect();
     let cold_replayed: Vec<Duration> = cold_replayed.into_iter().map(median).collect();
     let first: Vec<Duration> = first.into_iter().map(median).collect();
+    let first_replayed: Vec<Duration> = first_replayed.into_iter().map(median).collect();
     println!(
         "init and cold start: medians of {cold_runs} starts; warm: median of {warm_invokes} \
          invocations; ratios to the empty lambda_http handler;\n\
          cold*: cold start with DynamoDB's answers replayed from memory (the store's latency out);\n\
-         1st-warm: the first invocation (cold start less init) less a warm one"
+         1st-warm: the first invocation (cold start less init) less a warm one; 1st-warm*: the \
+         same with DynamoDB's answers replayed"
     );
     println!(
-        "{:<13} {:>8} {:>6} {:>8} {:>6} {:>8} {:>6} {:>8} {:>6} {:>11} {:>10} {:>6} {:>9} {:>6}",
+        "{:<13} {:>8} {:>6} {:>8} {:>6} {:>8} {:>6} {:>8} {:>6} {:>11} {:>12} {:>10} {:>6} {:>9} {:>6}",
         "binary",
         "init ms",
         "ratio",
@@ -179,6 +193,7 @@ async fn main() {
         "warm ms",
         "ratio",
         "1st-warm ms",
+        "1st-warm* ms",
         "peak RSS",
         "ratio",
         "size",
@@ -186,7 +201,7 @@ async fn main() {
     );
     for index in 0..subjects.len() {
         println!(
-            "{:<13} {:>8.2} {:>6.2} {:>8.2} {:>6.2} {:>8.2} {:>6.2} {:>8.3} {:>6.2} {:>11.2} {:>6} KiB {:>6.2} {:>5} KiB {:>6.2}",
+            "{:<13} {:>8.2} {:>6.2} {:>8.2} {:>6.2} {:>8.2} {:>6.2} {:>8.3} {:>6.2} {:>11.2} {:>12.2} {:>6} KiB {:>6.2} {:>5} KiB {:>6.2}",
             subjects[index].name,
             init[index].as_secs_f64() * 1000.0,
             init[index].as_secs_f64() / init[0].as_secs_f64(),
@@ -197,10 +212,19 @@ async fn main() {
             warm[index].as_secs_f64() * 1000.0,
             warm[index].as_secs_f64() / warm[0].as_secs_f64(),
             (first[index].as_secs_f64() - warm[index].as_secs_f64()) * 1000.0,
+            (first_replayed[index].as_secs_f64() - warm_replayed[index].as_secs_f64()) * 1000.0,
             rss[index],
             rss[index] as f64 / rss[0] as f64,
             sizes[index] / 1024,
             sizes[index] as f64 / sizes[0] as f64,
         );
+    }
+    println!("\nthe first five invocations of one process, against moto (ms)");
+    for (index, times) in first_five.iter().enumerate() {
+        let times: Vec<String> = times
+            .iter()
+            .map(|time| format!("{:.2}", time.as_secs_f64() * 1000.0))
+            .collect();
+        println!("{:<13} {}", subjects[index].name, times.join("  "));
     }
 }
