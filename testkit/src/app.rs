@@ -162,19 +162,29 @@ impl TestApp {
     }
 }
 
-/// Adds the seeded users ([`SEEDED`]), as `authtoken user create` would have made them.
+/// The seeded user `username` ([`ADMIN`], [`BOB`] or [`CAROL`]), as `authtoken user create`
+/// would have made it, its password hashed once ([`SEEDED`]), holding no token.
+pub fn seeded_user(username: &str) -> authtoken::store::User {
+    let ((username, _), password_hash, active) = SEEDED
+        .into_iter()
+        .find(|((name, _), _, _)| *name == username)
+        .unwrap_or_else(|| panic!("{username} is not a seeded user"));
+    authtoken::store::User {
+        username: username.to_owned(),
+        password_hash: password_hash.to_owned(),
+        active,
+        token: None,
+        issued: Vec::new(),
+        created: authtoken::auth::now(),
+        credentials: 0,
+    }
+}
+
+/// Adds the seeded users ([`SEEDED`]).
 async fn seed(store: &impl authtoken::store::Store) {
-    for ((username, _), password_hash, active) in SEEDED {
-        let user = authtoken::store::User {
-            username: username.to_owned(),
-            password_hash: password_hash.to_owned(),
-            active,
-            token: None,
-            issued: Vec::new(),
-            created: authtoken::auth::now(),
-            credentials: 0,
-        };
-        assert!(store.create_user(&user).await.expect("seed user"));
+    for ((username, _), _, _) in SEEDED {
+        let created = store.create_user(&seeded_user(username)).await;
+        assert!(created.expect("seed user"), "{username} already existed");
     }
 }
 

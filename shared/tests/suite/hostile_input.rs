@@ -9,7 +9,6 @@
 )]
 
 use authtoken::Ctx;
-use authtoken::admin;
 use authtoken::auth;
 use authtoken::authorizer;
 use authtoken::config::Settings;
@@ -17,13 +16,13 @@ use authtoken::endpoint;
 use authtoken::handlers;
 use authtoken::http::form::{self, FormError};
 use authtoken::http::header::{self, Credentials, HeaderError};
-use authtoken::password::Password;
-use authtoken::store::NewToken;
 use authtoken::store::memory::MemoryStore;
+use authtoken::store::{NewToken, Store};
 use authtoken::token::TokenKey;
 use bytes::Bytes;
 use lambda_http::Body;
 use proptest::prelude::*;
+use testkit::app::ADMIN;
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
@@ -141,7 +140,7 @@ proptest! {
         let rt = runtime();
         let ctx = rt.block_on(async {
             let ctx = Ctx { store: MemoryStore::new(), settings: Settings::default() };
-            admin::create_user(&ctx.store, "admin", Password::new("password"), true).await.unwrap();
+            assert!(ctx.store.create_user(&testkit::app::seeded_user(ADMIN.0)).await.unwrap());
             ctx
         });
         let mut request = http::Request::builder().method(method).uri(path.as_str());
@@ -191,7 +190,7 @@ fn authorization_values() -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    // Each case hashes a password to create its user: fewer cases.
+    // Each case makes a store and a user: fewer cases.
     #![proptest_config(ProptestConfig::with_cases(300))]
 
     #[test]
@@ -201,7 +200,7 @@ proptest! {
         let rt = runtime();
         let store = rt.block_on(async {
             let store = MemoryStore::new();
-            admin::create_user(&store, "admin", Password::new("password"), true).await.unwrap();
+            assert!(store.create_user(&testkit::app::seeded_user(ADMIN.0)).await.unwrap());
             let token = NewToken { key: TokenKey::new(ISSUED), created: auth::now(), expires: None };
             assert!(testkit::keys::install(&store, "admin", &token).await);
             store
