@@ -19,7 +19,9 @@ use authtoken::config::Settings;
 use authtoken::django_hash::{self, Kind};
 use authtoken::seal::KeptKey;
 use authtoken::store::dynamo::DynamoStore;
-use authtoken::store::{CurrentToken, ImportOutcome, Imported, Issued, NewToken, Store, User};
+use authtoken::store::{
+    CurrentToken, ImportOutcome, Imported, Installation, Issued, NewToken, Store, User,
+};
 use authtoken::token::TokenKey;
 use clap::{Args, Subcommand};
 use serde_json::Value;
@@ -512,7 +514,13 @@ async fn update(
         } else {
             let sealed = store.sealer().seal(name, &token.key).await?;
             store
-                .install_token(name, token, &sealed, None, current.credentials)
+                .install_token(Installation {
+                    username: name,
+                    token,
+                    sealed: &sealed,
+                    replacing: None,
+                    credentials: current.credentials,
+                })
                 .await?
         };
         changed |= installed;

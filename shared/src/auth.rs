@@ -11,8 +11,8 @@ use crate::policy::TokenPolicy;
 use crate::seal::{KeptKey, Opened};
 use crate::store::rounds;
 use crate::store::{
-    self, CurrentToken, IssuedChange, NewToken, Store, StoreError, TOKENS_PER_STEP, TokenRecord,
-    User,
+    self, CurrentToken, Installation, IssuedChange, NewToken, Store, StoreError, TOKENS_PER_STEP,
+    TokenRecord, User,
 };
 use crate::token::TokenKey;
 
@@ -128,7 +128,13 @@ async fn ensure_token(
         let sealed = store.sealer().seal(&user.username, &token.key).await?;
         let replacing = user.token.as_ref().map(|current| &current.key);
         if !store
-            .install_token(&user.username, &token, &sealed, replacing, user.credentials)
+            .install_token(Installation {
+                username: &user.username,
+                token: &token,
+                sealed: &sealed,
+                replacing,
+                credentials: user.credentials,
+            })
             .await?
         {
             // Most often a concurrent first login installed its token first.

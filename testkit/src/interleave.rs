@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use authtoken::lockout::Failures;
 use authtoken::seal::{KeptKey, SealedKey, Sealer};
 use authtoken::store::{
-    Attempt, AttemptGate, ImportOutcome, Imported, IssuedChange, NewToken, PasswordChange, Revoked,
-    Store, StoreError, TokenRecord, User, UserPage,
+    Attempt, AttemptGate, ImportOutcome, Imported, Installation, IssuedChange, PasswordChange,
+    Revoked, Store, StoreError, TokenRecord, User, UserPage,
 };
 use authtoken::token::{TokenDigest, TokenKey};
 
@@ -86,18 +86,9 @@ impl<S: Store + 'static> Store for BeforeTokenWrite<S> {
     async fn import_users(&self, users: &[Imported]) -> Result<Vec<ImportOutcome>, StoreError> {
         self.inner.import_users(users).await
     }
-    async fn install_token(
-        &self,
-        username: &str,
-        token: &NewToken,
-        sealed: &SealedKey,
-        replacing: Option<&KeptKey>,
-        credentials: u64,
-    ) -> Result<bool, StoreError> {
+    async fn install_token(&self, installation: Installation<'_>) -> Result<bool, StoreError> {
         self.step_once().await;
-        self.inner
-            .install_token(username, token, sealed, replacing, credentials)
-            .await
+        self.inner.install_token(installation).await
     }
     async fn reseal_key(
         &self,

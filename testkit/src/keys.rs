@@ -13,7 +13,13 @@ pub async fn install(store: &impl Store, username: &str, token: &NewToken) -> bo
         .await
         .expect("seal the key");
     store
-        .install_token(username, token, &sealed, None, 0)
+        .install_token(authtoken::store::Installation {
+            username,
+            token,
+            sealed: &sealed,
+            replacing: None,
+            credentials: 0,
+        })
         .await
         .expect("install the token")
 }

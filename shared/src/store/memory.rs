@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use super::{
-    Attempt, AttemptGate, CurrentToken, ImportOutcome, Imported, Issued, IssuedChange, NewToken,
-    PasswordChange, Revoked, Store, StoreError, TOKENS_PER_STEP, TokenRecord, User, UserPage,
+    Attempt, AttemptGate, CurrentToken, ImportOutcome, Imported, Installation, Issued,
+    IssuedChange, NewToken, PasswordChange, Revoked, Store, StoreError, TOKENS_PER_STEP,
+    TokenRecord, User, UserPage,
 };
 use crate::lockout::Failures;
 use crate::seal::{KeptKey, SealedKey, Sealer};
@@ -218,14 +219,14 @@ impl Store for MemoryStore {
         Ok(outcomes)
     }
 
-    async fn install_token(
-        &self,
-        username: &str,
-        token: &NewToken,
-        sealed: &SealedKey,
-        replacing: Option<&KeptKey>,
-        credentials: u64,
-    ) -> Result<bool, StoreError> {
+    async fn install_token(&self, installation: Installation<'_>) -> Result<bool, StoreError> {
+        let Installation {
+            username,
+            token,
+            sealed,
+            replacing,
+            credentials,
+        } = installation;
         let mut state = self.state();
         let active = state
             .users

@@ -95,6 +95,23 @@ pub struct Issued {
     pub expires: Option<u64>,
 }
 
+/// A per-user token to install on its user, and what the user must still be
+/// ([`Store::install_token`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Installation<'a> {
+    /// The user's name.
+    pub username: &'a str,
+    /// The token to record.
+    pub token: &'a NewToken,
+    /// Its key, sealed by the store's sealer, as the user item keeps it.
+    pub sealed: &'a SealedKey,
+    /// The key the user must hold now, which the token replaces (`None`: no token).
+    pub replacing: Option<&'a KeptKey>,
+    /// The credentials version the user must still have (a password change in between
+    /// refuses the installation).
+    pub credentials: u64,
+}
+
 /// Most tokens one store step takes from a user, or lists on them: a transaction holds 100
 /// actions, and each token costs one plus a condition on the user item.
 pub const TOKENS_PER_STEP: usize = 50;
@@ -360,18 +377,14 @@ pub trait Store: Send + Sync {
         users: &[Imported],
     ) -> impl Future<Output = Result<Vec<ImportOutcome>, StoreError>> + Send;
 
-    /// In one atomic step, records `token` as the current (per-user) token of `username`, its
-    /// key kept as `sealed` ([`Store::sealer`]'s), and deletes the record of the token it
-    /// replaces, provided the user exists, is active, holds exactly `replacing` (`None`: no
-    /// token), and still has the credentials version `credentials`. `Ok(false)` if any of that
-    /// did not hold.
+    /// In one atomic step, records the installation's token as the current (per-user) token of
+    /// its user, its key kept as sealed ([`Store::sealer`]'s), and deletes the record of the
+    /// token it replaces, provided the user exists, is active, holds exactly the key it
+    /// replaces (`None`: no token), and still has the credentials version given. `Ok(false)` if
+    /// any of that did not hold.
     fn install_token(
         &self,
-        username: &str,
-        token: &NewToken,
-        sealed: &SealedKey,
-        replacing: Option<&KeptKey>,
-        credentials: u64,
+        installation: Installation<'_>,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Keeps `username`'s per-user key, read as `read`, sealed as `sealed` instead (sealed

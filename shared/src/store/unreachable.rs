@@ -2,8 +2,8 @@
 //! made.
 
 use super::{
-    Attempt, AttemptGate, ImportOutcome, Imported, IssuedChange, NewToken, PasswordChange, Revoked,
-    Store, StoreError, TokenRecord, User, UserPage,
+    Attempt, AttemptGate, ImportOutcome, Imported, Installation, IssuedChange, PasswordChange,
+    Revoked, Store, StoreError, TokenRecord, User, UserPage,
 };
 use crate::lockout::Failures;
 use crate::seal::{KeptKey, SealedKey, Sealer};
@@ -53,14 +53,7 @@ impl Store for UnreachableStore {
     async fn import_users(&self, _: &[Imported]) -> Result<Vec<ImportOutcome>, StoreError> {
         Err(unreachable())
     }
-    async fn install_token(
-        &self,
-        _: &str,
-        _: &NewToken,
-        _: &SealedKey,
-        _: Option<&KeptKey>,
-        _: u64,
-    ) -> Result<bool, StoreError> {
+    async fn install_token(&self, _: Installation<'_>) -> Result<bool, StoreError> {
         Err(unreachable())
     }
     async fn update_issued(&self, _: &User, _: &IssuedChange) -> Result<bool, StoreError> {

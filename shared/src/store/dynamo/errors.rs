@@ -223,7 +223,15 @@ mod tests {
         let sealed = crate::seal::SealKey::random()
             .seal("admin", &token.key)
             .expect("sealed");
-        store.install_token("admin", &token, &sealed, None, 0).await
+        store
+            .install_token(crate::store::Installation {
+                username: "admin",
+                token: &token,
+                sealed: &sealed,
+                replacing: None,
+                credentials: 0,
+            })
+            .await
     }
 
     #[tokio::test]

@@ -25,8 +25,8 @@ use super::items::{
 use crate::lockout::Failures;
 use crate::seal::{KeptKey, SealedKey, Sealer};
 use crate::store::{
-    Attempt, AttemptGate, ImportOutcome, Imported, IssuedChange, NewToken, PasswordChange, Revoked,
-    Store, StoreError, TOKENS_PER_STEP, TokenRecord, User, UserPage,
+    Attempt, AttemptGate, ImportOutcome, Imported, Installation, IssuedChange, NewToken,
+    PasswordChange, Revoked, Store, StoreError, TOKENS_PER_STEP, TokenRecord, User, UserPage,
 };
 use crate::token::{TokenDigest, TokenKey};
 
@@ -193,14 +193,14 @@ impl Store for DynamoStore {
         Ok(outcomes)
     }
 
-    async fn install_token(
-        &self,
-        username: &str,
-        token: &NewToken,
-        sealed: &SealedKey,
-        replacing: Option<&KeptKey>,
-        credentials: u64,
-    ) -> Result<bool, StoreError> {
+    async fn install_token(&self, installation: Installation<'_>) -> Result<bool, StoreError> {
+        let Installation {
+            username,
+            token,
+            sealed,
+            replacing,
+            credentials,
+        } = installation;
         let mut update = Update::builder()
             .table_name(&self.tables.users)
             .key(USERNAME, s(username))
