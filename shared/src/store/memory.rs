@@ -219,33 +219,26 @@ impl Store for MemoryStore {
         Ok(outcomes)
     }
 
-    async fn install_token(&self, installation: Installation<'_>) -> Result<bool, StoreError> {
-        let Installation {
-            username,
-            token,
-            sealed,
-            replacing,
-            credentials,
-        } = installation;
+    async fn install_token(&self, new: Installation<'_>) -> Result<bool, StoreError> {
         let mut state = self.state();
         let active = state
             .users
-            .get(username)
-            .is_some_and(|user| user.active && user.credentials == credentials);
+            .get(new.username)
+            .is_some_and(|user| user.active && user.credentials == new.credentials);
         if !active
-            || !state.holds_key(username, replacing)
-            || state.tokens.contains_key(&token.key.digest())
+            || !state.holds_key(new.username, new.replacing)
+            || state.tokens.contains_key(&new.token.key.digest())
         {
             return Ok(false);
         }
-        if let Some(old) = replacing {
+        if let Some(old) = new.replacing {
             state.tokens.remove(&old.digest());
         }
-        state.record(username, token);
-        if let Some(user) = state.users.get_mut(username) {
+        state.record(new.username, new.token);
+        if let Some(user) = state.users.get_mut(new.username) {
             user.token = Some(CurrentToken {
-                key: KeptKey::sealed(&token.key, sealed.clone()),
-                expires: token.expires,
+                key: KeptKey::sealed(&new.token.key, new.sealed.clone()),
+                expires: new.token.expires,
             });
         }
         Ok(true)
