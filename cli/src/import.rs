@@ -185,7 +185,7 @@ fn plan(dump: Dump, settings: &Settings, unusable_unsupported: bool) -> Plan {
             continue;
         }
         seen.insert(user.username.clone(), user.entry);
-        if !admin::login_could_match(&user.username) {
+        if !authtoken::username::login_could_match(&user.username) {
             refused.push(refuse(
                 "no login could match this username: it is empty, over 150 characters, has \
                  leading or trailing whitespace, or a control character"

@@ -9,8 +9,6 @@
 use crate::audit::{self, Issuance, Revocation};
 use crate::auth::{self, Ensured, Granted};
 use crate::config::Settings;
-use crate::http::form::is_python_whitespace;
-use crate::login::MAX_USERNAME_CHARS;
 use crate::password::{self, Password, PasswordError};
 use crate::revocation;
 use crate::seal::Opened;
@@ -18,7 +16,7 @@ use crate::store::rounds::{self, Round};
 use crate::store::{
     HeldKey, IssuedChange, PasswordChange, Revoked, Store, StoreError, User, UserPage,
 };
-use icu_normalizer::ComposingNormalizerBorrowed;
+use crate::username::{InvalidUsername, Username};
 
 /// Why an administrative operation did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -45,10 +43,8 @@ pub enum AdminError {
     Inactive(String),
     /// The name is empty, too long, has surrounding whitespace (which login trims away) or a
     /// control character: no login could ever match it.
-    #[error(
-        "a username must be 1 to {MAX_USERNAME_CHARS} characters, with no leading or trailing whitespace and no control characters"
-    )]
-    InvalidUsername,
+    #[error(transparent)]
+    InvalidUsername(#[from] InvalidUsername),
     /// The password could not be hashed (too long, or the hasher failed).
     #[error(transparent)]
     Password(#[from] PasswordError),
@@ -60,38 +56,15 @@ pub enum AdminError {
     Store(#[from] StoreError),
 }
 
-/// The name a new user gets: `name` in Unicode normalization form NFKC, as Django's
-/// `normalize_username` stores it (so `ｆｏｏ` becomes `foo`); refused if login could never
-/// match it (see [`AdminError::InvalidUsername`]). Login compares names exactly, without
-/// normalizing, as Django does.
-pub fn normalize_username(name: &str) -> Result<String, AdminError> {
-    let normalized = ComposingNormalizerBorrowed::new_nfkc()
-        .normalize(name)
-        .into_owned();
-    if !login_could_match(&normalized) {
-        return Err(AdminError::InvalidUsername);
-    }
-    Ok(normalized)
-}
-
-/// Whether a login could ever match `name` (see [`AdminError::InvalidUsername`]): 1 to 150
-/// characters, no leading or trailing whitespace (login trims it), no control character.
-pub fn login_could_match(name: &str) -> bool {
-    !name.is_empty()
-        && name.chars().count() <= MAX_USERNAME_CHARS
-        && name.trim_matches(is_python_whitespace) == name
-        && !name.chars().any(char::is_control)
-}
-
 /// Creates a user with a freshly hashed password, under the normalized name
-/// ([`normalize_username`]), which it returns.
+/// ([`Username::parse`]), which it returns.
 pub async fn create_user(
     store: &impl Store,
     name: &str,
     password: Password,
     active: bool,
 ) -> Result<String, AdminError> {
-    let username = normalize_username(name)?;
+    let username = Username::parse(name)?.into_string();
     let password_hash = password::hash_in_background(password).await?;
     let user = User {
         username: username.clone(),
@@ -471,7 +444,7 @@ mod tests {
     #[tokio::test]
     async fn usernames_that_login_could_not_match_are_not_created() {
         let store = MemoryStore::new();
-        let overlong = "a".repeat(MAX_USERNAME_CHARS + 1);
+        let overlong = "a".repeat(crate::username::MAX_CHARS + 1);
         let names = [
             "",
             " admin",
@@ -486,13 +459,13 @@ mod tests {
         for name in names {
             let outcome = create_user(&store, name, Password::new("pw"), true).await;
             assert!(
-                matches!(outcome, Err(AdminError::InvalidUsername)),
+                matches!(outcome, Err(AdminError::InvalidUsername(_))),
                 "{name:?}: {outcome:?}"
             );
         }
         create_user(
             &store,
-            &"a".repeat(MAX_USERNAME_CHARS),
+            &"a".repeat(crate::username::MAX_CHARS),
             Password::new("pw"),
             true,
         )

@@ -21,6 +21,8 @@
 //! - [`http`]: the HTTP layer: parsing the login body, the `Authorization` header and media
 //!   types with DRF's exact rules, the client a request comes from, JSON responses and the
 //!   mapping from failures to status codes;
+//! - [`username`]: what a name must be to be a user's (NFKC, length, whitespace, control
+//!   characters), for login, user creation and the import;
 //! - [`password`], [`token`]: argon2id hashing and token keys; [`django_hash`]: the Django
 //!   password hashes of users imported from a DRF back-end;
 //! - [`store`]: the `Store` trait, with DynamoDB and in-memory implementations;
@@ -53,5 +55,6 @@ pub mod seal;
 pub mod sliding;
 pub mod store;
 pub mod token;
+pub mod username;
 
 pub use ctx::Ctx;

@@ -14,10 +14,7 @@ use crate::config::Settings;
 use crate::lockout::{Failures, LockoutPolicy};
 use crate::password::{self, Password, PasswordError, Verdict};
 use crate::store::{self, Attempt, AttemptGate, PasswordChange, Store, StoreError, User};
-
-/// Longest username, in characters: Django's `User.username` limit. Longer names cannot exist,
-/// so login refuses them without a read (DynamoDB would reject keys over 2048 bytes anyway).
-pub const MAX_USERNAME_CHARS: usize = 150;
+use crate::username;
 
 /// Why a login gave no token.
 #[derive(Debug, thiserror::Error)]
@@ -81,13 +78,13 @@ pub async fn obtain_token_from(
     password: Password,
     source: Option<&str>,
 ) -> Result<Granted, LoginError> {
-    if !password.within_limit() || username.chars().count() > MAX_USERNAME_CHARS {
+    if !password.within_limit() || username::is_overlong(username) {
         audit::login_failed(username, false, LoginFailure::Overlong);
         return Err(LoginError::InvalidCredentials);
     }
     // No user's name holds a control character (none can be created or imported with one):
     // refused unread and uncounted, so that no name can count against a source's key.
-    if username.chars().any(char::is_control) {
+    if username::has_control_character(username) {
         audit::login_failed(username, false, LoginFailure::ControlCharacter);
         return Err(LoginError::InvalidCredentials);
     }
@@ -350,7 +347,7 @@ mod tests {
 
     #[tokio::test]
     async fn overlong_usernames_and_passwords_are_refused_without_a_read() {
-        let long_name = "a".repeat(MAX_USERNAME_CHARS + 1);
+        let long_name = "a".repeat(crate::username::MAX_CHARS + 1);
         let outcome = obtain_token(
             &UnreachableStore,
             &Settings::default(),

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::http::media::MediaType;
 use crate::password::Password;
+use crate::username::is_python_whitespace;
 
 /// Largest login body parsed, in bytes: Django's `DATA_UPLOAD_MAX_MEMORY_SIZE` (2.5 MiB).
 /// Parsing is cheap next to argon2, and credentials that long are refused before any hashing
@@ -223,12 +224,6 @@ fn char_field(raw: Raw, trim_whitespace: bool) -> Result<String, &'static str> {
         return Err(NO_NULL_CHARACTERS);
     }
     Ok(text)
-}
-
-/// Python's `str.isspace()`: Unicode whitespace plus the ASCII separators U+001C..U+001F.
-/// Login trims these from the username.
-pub(crate) fn is_python_whitespace(ch: char) -> bool {
-    ch.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&ch)
 }
 
 /// How Python's `str()` writes a JSON number that DRF coerces to a string.
