@@ -20,7 +20,7 @@ use authtoken::django_hash::{self, Kind};
 use authtoken::seal::KeptKey;
 use authtoken::store::dynamo::DynamoStore;
 use authtoken::store::{
-    CurrentToken, ImportOutcome, Imported, Installation, Issued, NewToken, Store, User,
+    ImportOutcome, Imported, Installation, NewToken, PerLoginToken, PerUserToken, Store, User,
 };
 use authtoken::token::TokenKey;
 use clap::{Args, Subcommand};
@@ -135,7 +135,7 @@ fn read_input(file: &PathBuf) -> Result<Vec<u8>, Error> {
 async fn seal_keys(store: &DynamoStore, users: &mut [Imported]) -> Result<(), Error> {
     for imported in users {
         let username = &imported.user.username;
-        if let Some(current) = &mut imported.user.token
+        if let Some(current) = &mut imported.user.per_user_token
             && let KeptKey::Plain(key) = &current.key
         {
             let sealed = store
@@ -323,14 +323,14 @@ fn imported(user: DumpedUser, token: Option<NewToken>, settings: &Settings) -> I
     let (current, issued) = match &token {
         Some(token) if per_login => (
             None,
-            vec![Issued {
+            vec![PerLoginToken {
                 digest: token.key.digest(),
                 expires: token.expires,
             }],
         ),
         Some(token) => (
             // Sealed before it is written (`seal_keys`).
-            Some(CurrentToken {
+            Some(PerUserToken {
                 key: KeptKey::Plain(token.key.clone()),
                 expires: token.expires,
             }),
@@ -343,8 +343,8 @@ fn imported(user: DumpedUser, token: Option<NewToken>, settings: &Settings) -> I
             username: user.username,
             password_hash: user.password,
             active: user.active,
-            token: current,
-            issued,
+            per_user_token: current,
+            per_login_tokens: issued,
             created: user.joined.unwrap_or_else(auth::now),
             credentials: 0,
         },

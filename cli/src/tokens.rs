@@ -233,7 +233,11 @@ where
         let page = admin::list_users(store, after.as_deref(), page_size)
             .await
             .map_err(|error| explain(error, tables))?;
-        for user in page.users.iter().filter(|user| user.token.is_some()) {
+        for user in page
+            .users
+            .iter()
+            .filter(|user| user.per_user_token.is_some())
+        {
             match action(user.username.clone()).await {
                 Ok(Some(outcome)) => *counts.outcomes.entry(outcome).or_default() += 1,
                 Ok(None) => {}

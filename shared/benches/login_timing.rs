@@ -212,8 +212,8 @@ fn migrated_first_login_median(runtime: &tokio::runtime::Runtime, rounds: usize)
                     username: name.clone(),
                     password_hash: DJANGO_HASH.to_owned(),
                     active: true,
-                    token: None,
-                    issued: Vec::new(),
+                    per_user_token: None,
+                    per_login_tokens: Vec::new(),
                     created: 0,
                     credentials: 0,
                 };

@@ -70,8 +70,8 @@ pub async fn create_user(
         username: username.clone(),
         password_hash,
         active,
-        token: None,
-        issued: Vec::new(),
+        per_user_token: None,
+        per_login_tokens: Vec::new(),
         created: auth::now(),
         credentials: 0,
     };
@@ -285,11 +285,11 @@ fn by_digest(user: &User, prefix: &str) -> Result<Revoked, AdminError> {
         return Err(no_such());
     }
     let key = user
-        .token
+        .per_user_token
         .as_ref()
         .filter(|token| token.key.digest().as_str().starts_with(prefix));
     let mut issued = user
-        .issued
+        .per_login_tokens
         .iter()
         .filter(|issued| issued.digest.as_str().starts_with(prefix));
     match (key, issued.next(), issued.next()) {
@@ -322,7 +322,7 @@ pub struct TokenInfo {
 /// The user's tokens, oldest first, expired ones included until they are cleaned up.
 pub async fn list_tokens(store: &impl Store, username: &str) -> Result<Vec<TokenInfo>, AdminError> {
     let user = existing(store, username).await?;
-    let per_user = user.token.as_ref().map(|token| token.key.digest());
+    let per_user = user.per_user_token.as_ref().map(|token| token.key.digest());
     let records = store.token_records(&user.token_digests()).await?;
     let mut tokens: Vec<TokenInfo> = records
         .into_iter()
@@ -344,7 +344,7 @@ pub async fn list_tokens(store: &impl Store, username: &str) -> Result<Vec<Token
 pub async fn forget_key(store: &impl Store, username: &str) -> Result<bool, AdminError> {
     settle(username, |()| async move {
         let user = existing(store, username).await?;
-        if user.token.is_none() {
+        if user.per_user_token.is_none() {
             return Ok(Round::Done(false));
         }
         let change = IssuedChange {
@@ -380,7 +380,7 @@ pub enum Sealing {
 pub async fn seal_key(store: &impl Store, username: &str) -> Result<Sealing, AdminError> {
     settle(username, |()| async move {
         let user = existing(store, username).await?;
-        let Some(current) = &user.token else {
+        let Some(current) = &user.per_user_token else {
             return Ok(Round::Done(Sealing::NoKey));
         };
         let opened = store
@@ -510,7 +510,10 @@ mod tests {
             "already inactive"
         );
         assert!(set_active(&store, "ann", true).await.unwrap());
-        assert_eq!(store.user("ann").await.unwrap().unwrap().token, None);
+        assert_eq!(
+            store.user("ann").await.unwrap().unwrap().per_user_token,
+            None
+        );
     }
 
     #[tokio::test]
@@ -624,7 +627,10 @@ mod tests {
                 .unwrap(),
             None
         );
-        assert_eq!(store.user("ann").await.unwrap().unwrap().token, None);
+        assert_eq!(
+            store.user("ann").await.unwrap().unwrap().per_user_token,
+            None
+        );
         let login =
             crate::login::obtain_token(&store, &settings, "ann", Password::new("new pw")).await;
         assert_ne!(login.unwrap().key, key);

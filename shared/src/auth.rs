@@ -11,7 +11,7 @@ use crate::policy::TokenPolicy;
 use crate::seal::{KeptKey, Opened};
 use crate::store::rounds;
 use crate::store::{
-    self, CurrentToken, Installation, IssuedChange, NewToken, Store, StoreError, TOKENS_PER_STEP,
+    self, Installation, IssuedChange, NewToken, PerUserToken, Store, StoreError, TOKENS_PER_STEP,
     TokenRecord, User,
 };
 use crate::token::TokenKey;
@@ -110,10 +110,10 @@ async fn ensure_token(
         let now = now();
         // A key issued without an expiry, before a TTL was set, expires a TTL after its
         // creation, which the user item does not hold: a new one is issued in its place.
-        let outlived_the_ttl = |current: &CurrentToken| {
+        let outlived_the_ttl = |current: &PerUserToken| {
             current.expires.is_none() && settings.token_ttl_seconds.is_some()
         };
-        if let Some(current) = &user.token
+        if let Some(current) = &user.per_user_token
             && !reset
             && store::is_live(current.expires, now)
             && !outlived_the_ttl(current)
@@ -126,7 +126,7 @@ async fn ensure_token(
         }
         let token = new_token(settings, now);
         let sealed = store.sealer().seal(&user.username, &token.key).await?;
-        let replacing = user.token.as_ref().map(|current| &current.key);
+        let replacing = user.per_user_token.as_ref().map(|current| &current.key);
         if !store
             .install_token(Installation {
                 username: &user.username,
@@ -203,12 +203,12 @@ async fn issue_per_login(
     settle_on_active_user(store, user, issuer, |user| async move {
         let now = now();
         let live_issued = user
-            .issued
+            .per_login_tokens
             .iter()
             .filter(|issued| store::is_live(issued.expires, now))
             .count();
         let live_key = user
-            .token
+            .per_user_token
             .as_ref()
             .filter(|token| store::is_live(token.expires, now));
         if live_issued + usize::from(live_key.is_some()) >= settings.token_policy.tokens_allowed() {
@@ -216,7 +216,7 @@ async fn issue_per_login(
         }
         // The step also puts the new record and updates the user: room for this many more.
         let expired: Vec<_> = user
-            .issued
+            .per_login_tokens
             .iter()
             .filter(|issued| !store::is_live(issued.expires, now))
             .map(|issued| issued.digest.clone())

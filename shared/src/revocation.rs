@@ -78,7 +78,7 @@ pub async fn shed(
     by: Revocation,
 ) -> Result<Option<User>, StoreError> {
     for _ in 0..MAX_STEPS {
-        if user.issued.len() <= TOKENS_PER_STEP {
+        if user.per_login_tokens.len() <= TOKENS_PER_STEP {
             return Ok(Some(user));
         }
         revoke_step(store, &user, by).await?;

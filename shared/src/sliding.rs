@@ -41,7 +41,7 @@ mod tests {
 
     #[test]
     fn an_expiry_is_written_once_it_moves_by_more_than_the_interval() {
-        // Issued at 1000, expiring at 4600.
+        // PerLoginToken at 1000, expiring at 4600.
         assert_eq!(HOUR.renewed(1000, Some(4600), 1000), None);
         assert_eq!(
             HOUR.renewed(1000, Some(4600), 1060),

@@ -173,8 +173,8 @@ pub fn seeded_user(username: &str) -> authtoken::store::User {
         username: username.to_owned(),
         password_hash: password_hash.to_owned(),
         active,
-        token: None,
-        issued: Vec::new(),
+        per_user_token: None,
+        per_login_tokens: Vec::new(),
         created: authtoken::auth::now(),
         credentials: 0,
     }
@@ -265,7 +265,7 @@ impl TestApp {
     pub async fn assert_consistent(&self, username: &str) {
         use authtoken::store::Store;
         let user = self.stored_user(username).await.expect("user exists");
-        if let Some(current) = user.token {
+        if let Some(current) = user.per_user_token {
             let digest = current.key.digest();
             let record = match self {
                 TestApp::Memory(ctx) => ctx.store.token(&digest).await,
@@ -277,7 +277,7 @@ impl TestApp {
             assert_eq!(record.username, username);
             assert_eq!(record.expires, current.expires);
         }
-        for issued in &user.issued {
+        for issued in &user.per_login_tokens {
             let record = match self {
                 TestApp::Memory(ctx) => ctx.store.token(&issued.digest).await,
                 TestApp::Dynamo(ctx) => ctx.store.token(&issued.digest).await,

@@ -177,7 +177,7 @@ pub async fn ensure_event_token(store: &impl Store) {
         .user(EVENT_USER.0)
         .await
         .expect("read the events' user");
-    if user.expect("the events' user").token.is_some() {
+    if user.expect("the events' user").per_user_token.is_some() {
         return;
     }
     let token = NewToken {

@@ -2,7 +2,7 @@
 //! particular state (expired, without expiry, of a given key, kept in a given form).
 
 use authtoken::seal::KeptKey;
-use authtoken::store::{CurrentToken, Imported, NewToken, Store, User};
+use authtoken::store::{Imported, NewToken, PerUserToken, Store, User};
 
 /// Seals `token`'s key with `store`'s sealer and installs it as `username`'s per-user token,
 /// provided they hold none; `false` if they do (or are inactive, or gone).
@@ -38,11 +38,11 @@ pub async fn user_keeping(
         username: username.to_owned(),
         password_hash: password_hash.to_owned(),
         active: true,
-        token: Some(CurrentToken {
+        per_user_token: Some(PerUserToken {
             key: kept,
             expires: None,
         }),
-        issued: Vec::new(),
+        per_login_tokens: Vec::new(),
         created: 1,
         credentials: 0,
     };

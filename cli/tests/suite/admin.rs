@@ -626,7 +626,11 @@ async fn forget_keys_removes_every_plaintext_key_and_keeps_the_tokens() {
             .await
             .assert(200, json!({ "username": name }));
         let user = app.stored_user(name).await.unwrap();
-        assert_eq!((user.token, user.issued.len()), (None, 1), "{name}");
+        assert_eq!(
+            (user.per_user_token, user.per_login_tokens.len()),
+            (None, 1),
+            "{name}"
+        );
     }
     let again = admin.ok(&["token", "forget-keys"]);
     assert!(again.contains("forgot 0 key(s) of 3 user(s)"), "{again}");
@@ -671,7 +675,7 @@ async fn seal_keys_seals_plain_keys_and_reports_lost_ones() {
     );
     let bob = store.user("bob").await.unwrap().unwrap();
     assert!(
-        matches!(&bob.token.unwrap().key, KeptKey::Sealed { digest, .. } if *digest == plain.digest())
+        matches!(&bob.per_user_token.unwrap().key, KeptKey::Sealed { digest, .. } if *digest == plain.digest())
     );
     let app = admin.app();
     for (key, name) in [

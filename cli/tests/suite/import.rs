@@ -338,7 +338,11 @@ async fn under_per_login_the_keys_are_imported_as_digests_only() {
         .await
         .assert(200, json!({ "username": "alice" }));
     let user = app.stored_user("alice").await.unwrap();
-    assert_eq!((user.token, user.issued.len()), (None, 1), "no key stored");
+    assert_eq!(
+        (user.per_user_token, user.per_login_tokens.len()),
+        (None, 1),
+        "no key stored"
+    );
     let TestApp::Dynamo(ctx) = &app else {
         unreachable!()
     };

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use super::{
-    Attempt, AttemptGate, CurrentToken, ImportOutcome, Imported, Installation, Issued,
-    IssuedChange, NewToken, PasswordChange, Revoked, Store, StoreError, TOKENS_PER_STEP,
+    Attempt, AttemptGate, ImportOutcome, Imported, Installation, IssuedChange, NewToken,
+    PasswordChange, PerLoginToken, PerUserToken, Revoked, Store, StoreError, TOKENS_PER_STEP,
     TokenRecord, User, UserPage,
 };
 use crate::lockout::Failures;
@@ -42,27 +42,29 @@ impl State {
     /// what is kept in the key's place (not how it is sealed).
     fn holds_key(&self, username: &str, current: Option<&KeptKey>) -> bool {
         self.users.get(username).is_some_and(|user| {
-            user.token.as_ref().map(|t| t.key.stored()) == current.map(KeptKey::stored)
+            user.per_user_token.as_ref().map(|t| t.key.stored()) == current.map(KeptKey::stored)
         })
     }
 
     /// Whether the user of `read` exists and holds exactly its tokens, under both policies:
     /// the twin of the DynamoDB store's `holding_exactly` condition.
     fn holds_as_read(&self, read: &User) -> bool {
-        let current = read.token.as_ref().map(|token| &token.key);
+        let current = read.per_user_token.as_ref().map(|token| &token.key);
         self.holds_key(&read.username, current)
-            && self.users[&read.username].issued.len() == read.issued.len()
+            && self.users[&read.username].per_login_tokens.len() == read.per_login_tokens.len()
             && read
-                .issued
+                .per_login_tokens
                 .iter()
                 .all(|issued| self.issues(&read.username, &issued.digest))
     }
 
     /// Whether `username` holds the per-login token `digest`.
     fn issues(&self, username: &str, digest: &TokenDigest) -> bool {
-        self.users
-            .get(username)
-            .is_some_and(|user| user.issued.iter().any(|issued| &issued.digest == digest))
+        self.users.get(username).is_some_and(|user| {
+            user.per_login_tokens
+                .iter()
+                .any(|issued| &issued.digest == digest)
+        })
     }
 
     /// Deletes every token of `username`, under both policies, and their records.
@@ -71,8 +73,8 @@ impl State {
             return;
         };
         let digests = user.token_digests();
-        user.token = None;
-        user.issued.clear();
+        user.per_user_token = None;
+        user.per_login_tokens.clear();
         for digest in digests {
             self.tokens.remove(&digest);
         }
@@ -236,7 +238,7 @@ impl Store for MemoryStore {
         }
         state.record(new.username, new.token);
         if let Some(user) = state.users.get_mut(new.username) {
-            user.token = Some(CurrentToken {
+            user.per_user_token = Some(PerUserToken {
                 key: KeptKey::sealed(&new.token.key, new.sealed.clone()),
                 expires: new.token.expires,
             });
@@ -257,7 +259,7 @@ impl Store for MemoryStore {
         let Some(current) = state
             .users
             .get_mut(username)
-            .and_then(|user| user.token.as_mut())
+            .and_then(|user| user.per_user_token.as_mut())
         else {
             return Ok(false);
         };
@@ -271,7 +273,7 @@ impl Store for MemoryStore {
     async fn update_issued(&self, read: &User, change: &IssuedChange) -> Result<bool, StoreError> {
         let mut state = self.state();
         let username = &read.username;
-        let current = read.token.as_ref().map(|token| &token.key);
+        let current = read.per_user_token.as_ref().map(|token| &token.key);
         let fresh = change
             .new
             .as_ref()
@@ -283,9 +285,10 @@ impl Store for MemoryStore {
         else {
             return Ok(false);
         };
-        let added = usize::from(read.token.is_some()) + usize::from(change.new.is_some());
-        let listed_after = (user.issued.len() + added).saturating_sub(change.pruned.len());
-        let allowed = (!read.issued.is_empty() || user.issued.is_empty())
+        let added = usize::from(read.per_user_token.is_some()) + usize::from(change.new.is_some());
+        let listed_after =
+            (user.per_login_tokens.len() + added).saturating_sub(change.pruned.len());
+        let allowed = (!read.per_login_tokens.is_empty() || user.per_login_tokens.is_empty())
             && change
                 .pruned
                 .iter()
@@ -303,16 +306,16 @@ impl Store for MemoryStore {
         let Some(user) = state.users.get_mut(username) else {
             return Ok(false);
         };
-        user.issued
+        user.per_login_tokens
             .retain(|issued| !change.pruned.contains(&issued.digest));
-        if let Some(moved) = user.token.take() {
-            user.issued.push(Issued {
+        if let Some(moved) = user.per_user_token.take() {
+            user.per_login_tokens.push(PerLoginToken {
                 digest: moved.key.digest(),
                 expires: moved.expires,
             });
         }
         if let Some(token) = &change.new {
-            user.issued.push(Issued {
+            user.per_login_tokens.push(PerLoginToken {
                 digest: token.key.digest(),
                 expires: token.expires,
             });
@@ -336,12 +339,16 @@ impl Store for MemoryStore {
             return Ok(false);
         };
         if let Some(current) = user
-            .token
+            .per_user_token
             .as_mut()
             .filter(|token| token.key.digest() == digest)
         {
             current.expires = Some(expires);
-        } else if let Some(issued) = user.issued.iter_mut().find(|i| i.digest == digest) {
+        } else if let Some(issued) = user
+            .per_login_tokens
+            .iter_mut()
+            .find(|i| i.digest == digest)
+        {
             issued.expires = Some(expires);
         } else {
             return Ok(false);
@@ -362,10 +369,11 @@ impl Store for MemoryStore {
                 .is_none_or(|record| record.username == username)
         };
         let key_held = revoked.key.as_ref().is_none_or(|held| {
-            let user_holds = state
-                .users
-                .get(username)
-                .is_some_and(|user| user.token.as_ref().is_some_and(|token| held.is(&token.key)));
+            let user_holds = state.users.get(username).is_some_and(|user| {
+                user.per_user_token
+                    .as_ref()
+                    .is_some_and(|token| held.is(&token.key))
+            });
             user_holds && owns(&held.digest)
         });
         let issued_held = revoked
@@ -379,9 +387,9 @@ impl Store for MemoryStore {
             return Ok(false);
         };
         if revoked.key.is_some() {
-            user.token = None;
+            user.per_user_token = None;
         }
-        user.issued
+        user.per_login_tokens
             .retain(|issued| !revoked.issued.contains(&issued.digest));
         let digests = revoked.key.iter().map(|held| held.digest.clone());
         for digest in digests
@@ -395,7 +403,7 @@ impl Store for MemoryStore {
 
     async fn set_active(&self, read: &User, active: bool) -> Result<bool, StoreError> {
         let mut state = self.state();
-        if read.issued.len() > TOKENS_PER_STEP || !state.holds_as_read(read) {
+        if read.per_login_tokens.len() > TOKENS_PER_STEP || !state.holds_as_read(read) {
             return Ok(false);
         }
         if !active {
@@ -409,7 +417,7 @@ impl Store for MemoryStore {
 
     async fn delete_user(&self, read: &User) -> Result<bool, StoreError> {
         let mut state = self.state();
-        if read.issued.len() > TOKENS_PER_STEP || !state.holds_as_read(read) {
+        if read.per_login_tokens.len() > TOKENS_PER_STEP || !state.holds_as_read(read) {
             return Ok(false);
         }
         state.drop_all_tokens(&read.username);
@@ -434,7 +442,10 @@ impl Store for MemoryStore {
             .users
             .get(&read.username)
             .is_some_and(|user| user.credentials == read.credentials);
-        if read.issued.len() > TOKENS_PER_STEP || !state.holds_as_read(read) || !same_credentials {
+        if read.per_login_tokens.len() > TOKENS_PER_STEP
+            || !state.holds_as_read(read)
+            || !same_credentials
+        {
             return Ok(false);
         }
         state.drop_all_tokens(&read.username);

@@ -28,11 +28,12 @@ pub struct User {
     /// Inactive users cannot log in and hold no tokens.
     pub active: bool,
     /// The user's token under the per-user policy, if any (DRF: at most one per user), its key
-    /// kept sealed so that the next login can hand it back.
-    pub token: Option<CurrentToken>,
+    /// kept sealed so that the next login can hand it back. Stored as the user item's `token`
+    /// (its digest) and `token_sealed`.
+    pub per_user_token: Option<PerUserToken>,
     /// The user's tokens under the per-login policy, by digest only (their keys are stored
-    /// nowhere).
-    pub issued: Vec<Issued>,
+    /// nowhere). Stored as the user item's `tokens`.
+    pub per_login_tokens: Vec<PerLoginToken>,
     /// When the account was created, in seconds since the epoch.
     pub created: u64,
     /// The version of the user's credentials: how many times their password was changed (a
@@ -45,19 +46,23 @@ pub struct User {
 impl User {
     /// Whether the user holds any token, under either policy.
     pub fn holds_tokens(&self) -> bool {
-        self.token.is_some() || !self.issued.is_empty()
+        self.per_user_token.is_some() || !self.per_login_tokens.is_empty()
     }
 
     /// How many tokens the user holds, under either policy.
     pub fn token_count(&self) -> usize {
-        self.issued.len() + usize::from(self.token.is_some())
+        self.per_login_tokens.len() + usize::from(self.per_user_token.is_some())
     }
 
     /// The digests of every token the user holds: the per-user key's, then the issued ones.
     pub fn token_digests(&self) -> Vec<TokenDigest> {
-        let current = self.token.iter().map(|token| token.key.digest());
+        let current = self.per_user_token.iter().map(|token| token.key.digest());
         current
-            .chain(self.issued.iter().map(|issued| issued.digest.clone()))
+            .chain(
+                self.per_login_tokens
+                    .iter()
+                    .map(|issued| issued.digest.clone()),
+            )
             .collect()
     }
 }
@@ -69,17 +74,18 @@ impl std::fmt::Debug for User {
             .field("username", &self.username)
             .field("password_hash", &"[redacted]")
             .field("active", &self.active)
-            .field("token", &self.token)
-            .field("issued", &self.issued)
+            .field("token", &self.per_user_token)
+            .field("issued", &self.per_login_tokens)
             .field("created", &self.created)
             .field("credentials", &self.credentials)
             .finish()
     }
 }
 
-/// The token a user currently holds, as recorded on the user.
+/// The token a user holds under the per-user policy (DRF's one token per user), as recorded on
+/// the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CurrentToken {
+pub struct PerUserToken {
     /// The key, kept (sealed) so that the next login can hand the same one back.
     pub key: KeptKey,
     /// When it stops being valid, in seconds since the epoch; `None` = never.
@@ -88,7 +94,7 @@ pub struct CurrentToken {
 
 /// A token issued under the per-login policy, as listed on its user: no key, only its digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Issued {
+pub struct PerLoginToken {
     /// The digest of the key, which is the token's record in the token-keyed table.
     pub digest: TokenDigest,
     /// When it stops being valid, in seconds since the epoch; `None` = never.
@@ -200,10 +206,13 @@ impl Revoked {
     /// The tokens `user` holds as read: their per-user key, and the first of their per-login
     /// tokens, so that at most `at_most` in all.
     pub fn held_by(user: &User, at_most: usize) -> Self {
-        let key = user.token.as_ref().map(|token| HeldKey::kept(&token.key));
+        let key = user
+            .per_user_token
+            .as_ref()
+            .map(|token| HeldKey::kept(&token.key));
         let room = at_most.saturating_sub(usize::from(key.is_some()));
         let issued = user
-            .issued
+            .per_login_tokens
             .iter()
             .take(room)
             .map(|issued| issued.digest.clone())
@@ -493,11 +502,11 @@ mod tests {
             username: "ann".into(),
             password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g".into(),
             active: true,
-            token: Some(CurrentToken {
+            per_user_token: Some(PerUserToken {
                 key: KeptKey::Plain(TokenKey::new("9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b")),
                 expires: None,
             }),
-            issued: Vec::new(),
+            per_login_tokens: Vec::new(),
             created: 0,
             credentials: 0,
         };

@@ -53,7 +53,7 @@ impl Faulty {
     /// Asserts that nothing about the user's token was written: no token, no token record.
     async fn assert_no_token_written(&self) {
         let user = self.direct.user(ADMIN.0).await.unwrap().unwrap();
-        assert_eq!(user.token, None, "the user item was half-written");
+        assert_eq!(user.per_user_token, None, "the user item was half-written");
         let records = self
             .direct
             .client()
@@ -208,7 +208,7 @@ async fn a_lost_answer_after_the_write_still_returns_the_stored_token() {
         .await
         .unwrap()
         .unwrap()
-        .token
+        .per_user_token
         .unwrap();
     assert_eq!(
         stored.key.digest(),
@@ -255,7 +255,7 @@ async fn replay_answers_repeated_requests_from_memory() {
         .await
         .assert(200, logged_out.clone());
     let user = faulty.direct.user(ADMIN.0).await.unwrap().unwrap();
-    assert_eq!(user.token, None, "the logout reached the store");
+    assert_eq!(user.per_user_token, None, "the logout reached the store");
     let token = faulty.app.login(ADMIN).await;
     faulty
         .app

@@ -10,7 +10,7 @@
 
 use authtoken::seal::KeptKey;
 use authtoken::store::memory::MemoryStore;
-use authtoken::store::{CurrentToken, ImportOutcome, Imported, NewToken, Store, User};
+use authtoken::store::{ImportOutcome, Imported, NewToken, PerUserToken, Store, User};
 use authtoken::token::{TokenFormat, TokenKey};
 
 fn imported(name: &str, key: Option<&TokenKey>) -> Imported {
@@ -24,11 +24,11 @@ fn imported(name: &str, key: Option<&TokenKey>) -> Imported {
             username: name.to_owned(),
             password_hash: "pbkdf2_sha256$1000$salt$aGFzaA==".to_owned(),
             active: true,
-            token: token.as_ref().map(|token| CurrentToken {
+            per_user_token: token.as_ref().map(|token| PerUserToken {
                 key: KeptKey::Plain(token.key.clone()),
                 expires: None,
             }),
-            issued: Vec::new(),
+            per_login_tokens: Vec::new(),
             created: 1_600_000_000,
             credentials: 0,
         },
@@ -67,7 +67,7 @@ async fn each_user_goes_in_whole_or_not_at_all(store: impl Store) {
     );
     let ann = store.user("ann").await.unwrap().unwrap();
     assert_eq!(
-        ann.token.unwrap().key.digest(),
+        ann.per_user_token.unwrap().key.digest(),
         taken.digest(),
         "the existing user untouched"
     );

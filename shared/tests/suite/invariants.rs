@@ -229,8 +229,8 @@ async fn insert_user_hashed_with(
         username: username.into(),
         password_hash: hash.clone(),
         active: true,
-        token: None,
-        issued: Vec::new(),
+        per_user_token: None,
+        per_login_tokens: Vec::new(),
         created: 0,
         credentials: 0,
     })
@@ -281,7 +281,10 @@ async fn per_login_rounds_leave_no_token_unlisted(app: TestApp) {
     let mut live = None;
     for key in &keys {
         let digest = authtoken::token::TokenKey::new(key.as_str()).digest();
-        let listed = user.issued.iter().any(|issued| issued.digest == digest);
+        let listed = user
+            .per_login_tokens
+            .iter()
+            .any(|issued| issued.digest == digest);
         let answer = app.whoami(key).await;
         assert_eq!(answer.status == 200, listed, "{}", answer.text());
         if listed {

@@ -33,7 +33,7 @@ async fn user_with_key(store: &impl Store, username: &str, key: &TokenKey, kept:
 }
 
 fn kept(user: &User) -> &KeptKey {
-    &user.token.as_ref().expect("a per-user key").key
+    &user.per_user_token.as_ref().expect("a per-user key").key
 }
 
 /// A login's key is kept sealed, for that user, and handed back again.

@@ -109,7 +109,10 @@ async fn switching_to_per_login_keeps_per_user_tokens_valid_and_drops_their_keys
             .assert(200, json!({ "username": ADMIN.0 }));
     }
     let user = switched.stored_user(ADMIN.0).await.unwrap();
-    assert_eq!((user.token, user.issued.len()), (None, 2));
+    assert_eq!(
+        (user.per_user_token, user.per_login_tokens.len()),
+        (None, 2)
+    );
 
     // bob never logs in again: the admin command drops his key, and his token still works.
     assert!(admin::forget_key(&ctx.store, "bob").await.unwrap());
@@ -152,7 +155,14 @@ async fn beyond_one_step(app: TestApp) {
         };
         keys.push(granted.key.expose().to_owned());
     }
-    assert_eq!(app.stored_user(ADMIN.0).await.unwrap().issued.len(), count);
+    assert_eq!(
+        app.stored_user(ADMIN.0)
+            .await
+            .unwrap()
+            .per_login_tokens
+            .len(),
+        count
+    );
     app.logoutall(&keys[0])
         .await
         .assert(200, json!({ "username": null }));

@@ -62,10 +62,10 @@ async fn stored_expiry(app: &TestApp, key: &str) -> u64 {
     };
     let record = record.unwrap().expect("the token's record");
     let user = user.unwrap().expect("the user");
-    let on_user = match &user.token {
+    let on_user = match &user.per_user_token {
         Some(token) if token.key.digest() == digest => token.expires,
         _ => {
-            user.issued
+            user.per_login_tokens
                 .iter()
                 .find(|issued| issued.digest == digest)
                 .expect("the user lists the token")
@@ -199,7 +199,7 @@ on_both_stores!(dynamo, TestApp::dynamo);
 
 #[tokio::test]
 async fn a_per_user_token_is_renewed_under_per_login_too() {
-    // Issued before a switch of policy: found in its other place.
+    // PerLoginToken before a switch of policy: found in its other place.
     let app = TestApp::dynamo(sliding(TokenPolicy::PerUser, 0, None)).await;
     let key = app.login(ADMIN).await;
     let issued = stored_expiry(&app, &key).await;

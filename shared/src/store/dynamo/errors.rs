@@ -277,8 +277,8 @@ mod tests {
             username: "admin".into(),
             password_hash: "hash".into(),
             active: true,
-            token: None,
-            issued: Vec::new(),
+            per_user_token: None,
+            per_login_tokens: Vec::new(),
             created: 1,
             credentials: 0,
         };

@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::lockout::Failures;
 use crate::seal::{KeptKey, SealedKey};
-use crate::store::{CurrentToken, Issued, NewToken, TokenRecord, User};
+use crate::store::{NewToken, PerLoginToken, PerUserToken, TokenRecord, User};
 use crate::token::{TokenDigest, TokenKey};
 
 /// An item as the SDK carries it.
@@ -75,7 +75,7 @@ pub fn user_item(user: &User) -> Item {
     if user.credentials > 0 {
         item.insert(CREDENTIALS.to_owned(), n(user.credentials));
     }
-    if let Some(token) = &user.token {
+    if let Some(token) = &user.per_user_token {
         item.insert(TOKEN.to_owned(), s(token.key.stored()));
         if let KeptKey::Sealed { sealed, .. } = &token.key {
             item.insert(TOKEN_SEALED.to_owned(), sealed_value(sealed));
@@ -84,9 +84,9 @@ pub fn user_item(user: &User) -> Item {
             item.insert(TOKEN_EXPIRES.to_owned(), n(expires));
         }
     }
-    if !user.issued.is_empty() {
+    if !user.per_login_tokens.is_empty() {
         let entries = user
-            .issued
+            .per_login_tokens
             .iter()
             .map(|issued| {
                 (
@@ -134,8 +134,8 @@ pub fn user_from_item(item: &Item) -> Result<User, ItemError> {
         (Some(key), None) => Some(KeptKey::Plain(TokenKey::new(key))),
         (Some(_), Some(_)) => return Err(missing(TOKEN_SEALED, "B")),
     };
-    let token = match kept {
-        Some(key) => Some(CurrentToken {
+    let per_user_token = match kept {
+        Some(key) => Some(PerUserToken {
             key,
             expires: optional_number(item, TOKEN_EXPIRES)?,
         }),
@@ -148,15 +148,15 @@ pub fn user_from_item(item: &Item) -> Result<User, ItemError> {
             Some(AttributeValue::Bool(active)) => *active,
             _ => return Err(missing(ACTIVE, "BOOL")),
         },
-        token,
-        issued: issued_from_item(item)?,
+        per_user_token,
+        per_login_tokens: issued_from_item(item)?,
         created: optional_number(item, CREATED)?.unwrap_or(0),
         credentials: optional_number(item, CREDENTIALS)?.unwrap_or(0),
     })
 }
 
 /// The per-login tokens listed on a users-table item, in digest order.
-fn issued_from_item(item: &Item) -> Result<Vec<Issued>, ItemError> {
+fn issued_from_item(item: &Item) -> Result<Vec<PerLoginToken>, ItemError> {
     let entries = match item.get(TOKENS) {
         None => return Ok(Vec::new()),
         Some(AttributeValue::M(entries)) => entries,
@@ -170,7 +170,7 @@ fn issued_from_item(item: &Item) -> Result<Vec<Issued>, ItemError> {
                 AttributeValue::N(text) => Some(text.parse().map_err(|_| missing(TOKENS, "M"))?),
                 _ => return Err(missing(TOKENS, "M")),
             };
-            Ok(Issued {
+            Ok(PerLoginToken {
                 digest: TokenDigest::from_stored(digest.clone()),
                 expires,
             })
@@ -248,8 +248,8 @@ mod tests {
             username: "admin".into(),
             password_hash: "$argon2id$...".into(),
             active: false,
-            token: None,
-            issued: Vec::new(),
+            per_user_token: None,
+            per_login_tokens: Vec::new(),
             created: 1_700_000_000,
             credentials: 3,
         };
@@ -262,8 +262,8 @@ mod tests {
             username: "admin".into(),
             password_hash: "h".into(),
             active: true,
-            token: None,
-            issued: Vec::new(),
+            per_user_token: None,
+            per_login_tokens: Vec::new(),
             created: 1,
             credentials: 0,
         });
@@ -274,7 +274,7 @@ mod tests {
                 ("aa".to_owned(), issued_value(Some(7))),
             ])),
         );
-        let issued = user_from_item(&item).unwrap().issued;
+        let issued = user_from_item(&item).unwrap().per_login_tokens;
         let read: Vec<_> = issued
             .iter()
             .map(|issued| (issued.digest.as_str(), issued.expires))
@@ -290,14 +290,14 @@ mod tests {
             username: "admin".into(),
             password_hash: "h".into(),
             active: true,
-            token: None,
-            issued: Vec::new(),
+            per_user_token: None,
+            per_login_tokens: Vec::new(),
             created: 1,
             credentials: 0,
         });
         item.insert(TOKEN.into(), s("k"));
         item.insert(TOKEN_EXPIRES.into(), n(99));
-        let token = user_from_item(&item).unwrap().token.unwrap();
+        let token = user_from_item(&item).unwrap().per_user_token.unwrap();
         assert_eq!(token.key, KeptKey::Plain(TokenKey::new("k")));
         assert_eq!(token.expires, Some(99));
     }
@@ -310,11 +310,11 @@ mod tests {
             username: "admin".into(),
             password_hash: "h".into(),
             active: true,
-            token: Some(CurrentToken {
+            per_user_token: Some(PerUserToken {
                 key: KeptKey::sealed(&key, sealed),
                 expires: None,
             }),
-            issued: Vec::new(),
+            per_login_tokens: Vec::new(),
             created: 1,
             credentials: 0,
         };

@@ -401,7 +401,7 @@ impl Store for DynamoStore {
     }
 
     async fn set_active(&self, read: &User, active: bool) -> Result<bool, StoreError> {
-        if read.issued.len() > TOKENS_PER_STEP {
+        if read.per_login_tokens.len() > TOKENS_PER_STEP {
             return Ok(false);
         }
         let mut update = Update::builder()
@@ -429,7 +429,7 @@ impl Store for DynamoStore {
     }
 
     async fn delete_user(&self, read: &User) -> Result<bool, StoreError> {
-        if read.issued.len() > TOKENS_PER_STEP {
+        if read.per_login_tokens.len() > TOKENS_PER_STEP {
             return Ok(false);
         }
         let delete = Delete::builder()
@@ -469,7 +469,7 @@ impl Store for DynamoStore {
     }
 
     async fn reset_password(&self, read: &User, new_hash: &str) -> Result<bool, StoreError> {
-        if read.issued.len() > TOKENS_PER_STEP {
+        if read.per_login_tokens.len() > TOKENS_PER_STEP {
             return Ok(false);
         }
         let update = Update::builder()
@@ -672,7 +672,7 @@ impl DynamoStore {
 /// of them can both take the last place.
 fn issued_update(read: &User, change: &IssuedChange) -> UpdateBuilder {
     let mut added = Vec::new();
-    if let Some(moved) = &read.token {
+    if let Some(moved) = &read.per_user_token {
         added.push((moved.key.digest(), moved.expires));
     }
     if let Some(token) = &change.new {
@@ -688,13 +688,13 @@ fn issued_update(read: &User, change: &IssuedChange) -> UpdateBuilder {
     );
     let mut set = Vec::new();
     let mut removed = Vec::new();
-    if read.token.is_some() {
+    if read.per_user_token.is_some() {
         update = update
             .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
             .expression_attribute_names("#token_sealed", TOKEN_SEALED);
         removed.extend(KEPT_KEY.map(str::to_owned));
     }
-    if read.issued.is_empty() {
+    if read.per_login_tokens.is_empty() {
         let entries = added
             .iter()
             .map(|(digest, expires)| (digest.as_str().to_owned(), items::issued_value(*expires)))
@@ -734,7 +734,7 @@ fn issued_update(read: &User, change: &IssuedChange) -> UpdateBuilder {
     if !removed.is_empty() {
         expression.push(format!("REMOVE {}", removed.join(", ")));
     }
-    let current = read.token.as_ref().map(|token| &token.key);
+    let current = read.per_user_token.as_ref().map(|token| &token.key);
     update
         .update_expression(expression.join(" "))
         .holding_key(current, &condition)
@@ -793,19 +793,19 @@ trait HoldingExactly: Sized {
     /// per-login tokens as it lists, each of them (at most [`TOKENS_PER_STEP`], which keeps the
     /// expression within DynamoDB's limits). Also binds `#tokens`, `#h0`... and `:held`.
     fn holding_exactly(self, read: &User, also: &str) -> Self {
-        let mut issued = if read.issued.is_empty() {
+        let mut issued = if read.per_login_tokens.is_empty() {
             String::from(" AND (attribute_not_exists(#tokens) OR size(#tokens) = :held)")
         } else {
             String::from(" AND size(#tokens) = :held")
         };
         let mut this = self
             .name("#tokens", TOKENS)
-            .value(":held", items::n(read.issued.len() as u64));
-        for (index, held) in read.issued.iter().enumerate() {
+            .value(":held", items::n(read.per_login_tokens.len() as u64));
+        for (index, held) in read.per_login_tokens.iter().enumerate() {
             this = this.name(&format!("#h{index}"), held.digest.as_str());
             issued.push_str(&format!(" AND attribute_exists(#tokens.#h{index})"));
         }
-        let current = read.token.as_ref().map(|token| &token.key);
+        let current = read.per_user_token.as_ref().map(|token| &token.key);
         this.holding_key(current, &format!("{issued}{also}"))
     }
 }
