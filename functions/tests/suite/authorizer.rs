@@ -31,12 +31,13 @@ async fn a_store_fault_is_reported_as_an_error_not_a_decision() {
     let report: serde_json::Value = serde_json::from_slice(&report).unwrap();
     assert_eq!(report["errorType"], "StoreError", "{report}");
     assert!(proxy.faults_applied() > 0, "the fault was injected");
-    let log = process.log();
-    assert!(
+    // A line may arrive from the pipe after the answer it led to.
+    let reported = |log: &[String]| {
         log.iter()
-            .any(|line| line.contains("the store could not answer")),
-        "{log:#?}"
-    );
+            .any(|line| line.contains("the store could not answer"))
+    };
+    let log = process.log_when(Duration::from_secs(10), reported);
+    assert!(reported(&log), "{log:#?}");
 
     proxy.heal();
     let outcome = api.invoke(&event, Duration::from_secs(30)).await.unwrap();
