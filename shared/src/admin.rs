@@ -14,7 +14,8 @@ use crate::revocation;
 use crate::seal::Opened;
 use crate::store::rounds::{self, Round};
 use crate::store::{
-    HeldKey, IssuedChange, PasswordChange, Revoked, Store, StoreError, User, UserPage,
+    HashReplacement, HeldKey, IssuedChange, PasswordChange, Revoked, Store, StoreError, User,
+    UserPage,
 };
 use crate::username::{InvalidUsername, Username};
 
@@ -122,12 +123,12 @@ pub async fn set_password_hash(
             }
             TokenOnReset::Keep => {
                 let written = store
-                    .replace_password_hash(
+                    .replace_password_hash(HashReplacement {
                         username,
-                        &user.password_hash,
+                        old_hash: &user.password_hash,
                         new_hash,
-                        PasswordChange::NewPassword,
-                    )
+                        change: PasswordChange::NewPassword,
+                    })
                     .await?;
                 (written, 0)
             }

@@ -11,8 +11,8 @@ use crate::policy::TokenPolicy;
 use crate::seal::{KeptKey, Opened};
 use crate::store::rounds;
 use crate::store::{
-    self, Installation, IssuedChange, NewToken, PerUserToken, Store, StoreError, TOKENS_PER_STEP,
-    TokenRecord, User,
+    self, Extension, Installation, IssuedChange, NewToken, PerUserToken, Store, StoreError,
+    TOKENS_PER_STEP, TokenRecord, User,
 };
 use crate::token::TokenKey;
 
@@ -331,7 +331,12 @@ pub async fn renew(store: &impl Store, settings: &Settings, caller: &Caller) {
     };
     let per_login = settings.token_policy.is_per_login();
     match store
-        .extend_token(&caller.username, &caller.key, expires, per_login)
+        .extend_token(Extension {
+            username: &caller.username,
+            key: &caller.key,
+            expires,
+            per_login_first: per_login,
+        })
         .await
     {
         Ok(_) => {}

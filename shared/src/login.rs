@@ -13,7 +13,9 @@ use crate::auth::{Ensured, Granted, Issuer, issue_token, now};
 use crate::config::Settings;
 use crate::lockout::{Failures, LockoutPolicy};
 use crate::password::{self, Password, PasswordError, Verdict};
-use crate::store::{self, Attempt, AttemptGate, PasswordChange, Store, StoreError, User};
+use crate::store::{
+    self, Attempt, AttemptGate, HashReplacement, PasswordChange, Store, StoreError, User,
+};
 use crate::username;
 
 /// Why a login gave no token.
@@ -322,12 +324,12 @@ async fn reread_after_verification(
 async fn upgrade_password_hash(store: &impl Store, user: &User, password: Password) {
     let outcome = match password::hash_in_background(password).await {
         Ok(new_hash) => store
-            .replace_password_hash(
-                &user.username,
-                &user.password_hash,
-                &new_hash,
-                PasswordChange::Rehash,
-            )
+            .replace_password_hash(HashReplacement {
+                username: &user.username,
+                old_hash: &user.password_hash,
+                new_hash: &new_hash,
+                change: PasswordChange::Rehash,
+            })
             .await
             .map_err(|error| Box::new(error) as store::Cause),
         Err(error) => Err(Box::new(error) as store::Cause),

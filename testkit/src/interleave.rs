@@ -9,10 +9,10 @@ use std::sync::{Arc, Mutex};
 use authtoken::lockout::Failures;
 use authtoken::seal::{KeptKey, SealedKey, Sealer};
 use authtoken::store::{
-    Attempt, AttemptGate, ImportOutcome, Imported, Installation, IssuedChange, PasswordChange,
-    Revoked, Store, StoreError, TokenRecord, User, UserPage,
+    Attempt, AttemptGate, Extension, HashReplacement, ImportOutcome, Imported, Installation,
+    IssuedChange, Revoked, Store, StoreError, TokenRecord, User, UserPage,
 };
-use authtoken::token::{TokenDigest, TokenKey};
+use authtoken::token::TokenDigest;
 
 /// A step run on the inner store.
 type Step<S> = Box<dyn FnOnce(Arc<S>) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
@@ -102,16 +102,8 @@ impl<S: Store + 'static> Store for BeforeTokenWrite<S> {
         self.step_once().await;
         self.inner.update_issued(read, change).await
     }
-    async fn extend_token(
-        &self,
-        username: &str,
-        key: &TokenKey,
-        expires: u64,
-        per_login_first: bool,
-    ) -> Result<bool, StoreError> {
-        self.inner
-            .extend_token(username, key, expires, per_login_first)
-            .await
+    async fn extend_token(&self, extension: Extension<'_>) -> Result<bool, StoreError> {
+        self.inner.extend_token(extension).await
     }
     async fn revoke_tokens(&self, username: &str, revoked: &Revoked) -> Result<bool, StoreError> {
         self.inner.revoke_tokens(username, revoked).await
@@ -136,13 +128,8 @@ impl<S: Store + 'static> Store for BeforeTokenWrite<S> {
     }
     async fn replace_password_hash(
         &self,
-        username: &str,
-        old_hash: &str,
-        new_hash: &str,
-        change: PasswordChange,
+        replacement: HashReplacement<'_>,
     ) -> Result<bool, StoreError> {
-        self.inner
-            .replace_password_hash(username, old_hash, new_hash, change)
-            .await
+        self.inner.replace_password_hash(replacement).await
     }
 }

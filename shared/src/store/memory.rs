@@ -5,13 +5,13 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use super::{
-    Attempt, AttemptGate, ImportOutcome, Imported, Installation, IssuedChange, NewToken,
-    PasswordChange, PerLoginToken, PerUserToken, Revoked, Store, StoreError, TOKENS_PER_STEP,
-    TokenRecord, User, UserPage,
+    Attempt, AttemptGate, Extension, HashReplacement, ImportOutcome, Imported, Installation,
+    IssuedChange, NewToken, PasswordChange, PerLoginToken, PerUserToken, Revoked, Store,
+    StoreError, TOKENS_PER_STEP, TokenRecord, User, UserPage,
 };
 use crate::lockout::Failures;
 use crate::seal::{KeptKey, SealedKey, Sealer};
-use crate::token::{TokenDigest, TokenKey};
+use crate::token::TokenDigest;
 
 /// Users and tokens in memory; lost when the process exits. Per-user keys are kept sealed as
 /// in DynamoDB, under a random key of the store's own unless one is given.
@@ -323,19 +323,16 @@ impl Store for MemoryStore {
         Ok(true)
     }
 
-    async fn extend_token(
-        &self,
-        username: &str,
-        key: &TokenKey,
-        expires: u64,
-        _per_login_first: bool,
-    ) -> Result<bool, StoreError> {
+    async fn extend_token(&self, extension: Extension<'_>) -> Result<bool, StoreError> {
         let mut state = self.state();
-        let digest = key.digest();
+        let digest = extension.key.digest();
         let extends = state.tokens.get(&digest).is_some_and(|record| {
-            record.username == username && record.expires.is_some_and(|current| current < expires)
+            record.username == extension.username
+                && record
+                    .expires
+                    .is_some_and(|current| current < extension.expires)
         });
-        let Some(user) = state.users.get_mut(username).filter(|_| extends) else {
+        let Some(user) = state.users.get_mut(extension.username).filter(|_| extends) else {
             return Ok(false);
         };
         if let Some(current) = user
@@ -343,18 +340,18 @@ impl Store for MemoryStore {
             .as_mut()
             .filter(|token| token.key.digest() == digest)
         {
-            current.expires = Some(expires);
+            current.expires = Some(extension.expires);
         } else if let Some(issued) = user
             .per_login_tokens
             .iter_mut()
             .find(|i| i.digest == digest)
         {
-            issued.expires = Some(expires);
+            issued.expires = Some(extension.expires);
         } else {
             return Ok(false);
         }
         if let Some(record) = state.tokens.get_mut(&digest) {
-            record.expires = Some(expires);
+            record.expires = Some(extension.expires);
         }
         Ok(true)
     }
@@ -476,16 +473,13 @@ impl Store for MemoryStore {
 
     async fn replace_password_hash(
         &self,
-        username: &str,
-        old_hash: &str,
-        new_hash: &str,
-        change: PasswordChange,
+        replacement: HashReplacement<'_>,
     ) -> Result<bool, StoreError> {
         let mut state = self.state();
-        match state.users.get_mut(username) {
-            Some(user) if user.password_hash == old_hash => {
-                user.password_hash = new_hash.to_owned();
-                if change == PasswordChange::NewPassword {
+        match state.users.get_mut(replacement.username) {
+            Some(user) if user.password_hash == replacement.old_hash => {
+                user.password_hash = replacement.new_hash.to_owned();
+                if replacement.change == PasswordChange::NewPassword {
                     user.credentials += 1;
                 }
                 Ok(true)

@@ -226,6 +226,33 @@ impl Revoked {
     }
 }
 
+/// A token's expiry to move later ([`Store::extend_token`]), under sliding expiry.
+#[derive(Debug, Clone, Copy)]
+pub struct Extension<'a> {
+    /// The token's user.
+    pub username: &'a str,
+    /// The token's key.
+    pub key: &'a TokenKey,
+    /// Its new expiry, in seconds since the epoch.
+    pub expires: u64,
+    /// Whether to look for the key among the user's per-login tokens before their per-user
+    /// one (the policy in force), so that the usual case is one write.
+    pub per_login_first: bool,
+}
+
+/// A user's password hash to replace ([`Store::replace_password_hash`]).
+#[derive(Debug, Clone, Copy)]
+pub struct HashReplacement<'a> {
+    /// The user.
+    pub username: &'a str,
+    /// The hash the user must still have.
+    pub old_hash: &'a str,
+    /// The hash that replaces it.
+    pub new_hash: &'a str,
+    /// What the new hash is: the same password rehashed, or another password.
+    pub change: PasswordChange,
+}
+
 /// What a new password hash is, for [`Store::replace_password_hash`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PasswordChange {
@@ -420,17 +447,13 @@ pub trait Store: Send + Sync {
         change: &IssuedChange,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// In one atomic step, moves the expiry of `username`'s token `key` to `expires`, on its
+    /// In one atomic step, moves the expiry of the extension's token to its new expiry, on its
     /// record and on the user (their per-user key, or the key's per-login entry), provided the
     /// token expires earlier (a token that never expires is left so) and the user holds it.
-    /// `per_login_first` says which of the two places to try first (the policy in force), so
-    /// that the usual case is one write. `Ok(false)` if nothing was moved.
+    /// `Ok(false)` if nothing was moved.
     fn extend_token(
         &self,
-        username: &str,
-        key: &TokenKey,
-        expires: u64,
-        per_login_first: bool,
+        extension: Extension<'_>,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// In one atomic step, deletes the records of `revoked` and takes them off `username`,
@@ -480,15 +503,12 @@ pub trait Store: Send + Sync {
         new_hash: &str,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// Replaces a user's password hash, provided it is still `old_hash`; a
+    /// Replaces a user's password hash, provided it is still the replacement's old one; a
     /// [`PasswordChange::NewPassword`] also moves the credentials to the next version, so that
     /// logins that verified the old password issue no token. `Ok(false)` if not.
     fn replace_password_hash(
         &self,
-        username: &str,
-        old_hash: &str,
-        new_hash: &str,
-        change: PasswordChange,
+        replacement: HashReplacement<'_>,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 

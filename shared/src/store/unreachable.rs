@@ -2,12 +2,12 @@
 //! made.
 
 use super::{
-    Attempt, AttemptGate, ImportOutcome, Imported, Installation, IssuedChange, PasswordChange,
-    Revoked, Store, StoreError, TokenRecord, User, UserPage,
+    Attempt, AttemptGate, Extension, HashReplacement, ImportOutcome, Imported, Installation,
+    IssuedChange, Revoked, Store, StoreError, TokenRecord, User, UserPage,
 };
 use crate::lockout::Failures;
 use crate::seal::{KeptKey, SealedKey, Sealer};
-use crate::token::{TokenDigest, TokenKey};
+use crate::token::TokenDigest;
 
 /// Its sealer: none.
 static NO_SEALER: std::sync::LazyLock<Sealer> = std::sync::LazyLock::new(Sealer::unconfigured);
@@ -59,13 +59,7 @@ impl Store for UnreachableStore {
     async fn update_issued(&self, _: &User, _: &IssuedChange) -> Result<bool, StoreError> {
         Err(unreachable())
     }
-    async fn extend_token(
-        &self,
-        _: &str,
-        _: &TokenKey,
-        _: u64,
-        _: bool,
-    ) -> Result<bool, StoreError> {
+    async fn extend_token(&self, _: Extension<'_>) -> Result<bool, StoreError> {
         Err(unreachable())
     }
     async fn revoke_tokens(&self, _: &str, _: &Revoked) -> Result<bool, StoreError> {
@@ -77,13 +71,7 @@ impl Store for UnreachableStore {
     ) -> Result<Vec<(TokenDigest, TokenRecord)>, StoreError> {
         Err(unreachable())
     }
-    async fn replace_password_hash(
-        &self,
-        _: &str,
-        _: &str,
-        _: &str,
-        _: PasswordChange,
-    ) -> Result<bool, StoreError> {
+    async fn replace_password_hash(&self, _: HashReplacement<'_>) -> Result<bool, StoreError> {
         Err(unreachable())
     }
     async fn reset_password(&self, _: &User, _: &str) -> Result<bool, StoreError> {

@@ -285,7 +285,12 @@ mod tests {
         assert!(!store.create_user(&user).await.unwrap());
         assert!(
             !store
-                .replace_password_hash("admin", "old", "new", crate::store::PasswordChange::Rehash)
+                .replace_password_hash(crate::store::HashReplacement {
+                    username: "admin",
+                    old_hash: "old",
+                    new_hash: "new",
+                    change: crate::store::PasswordChange::Rehash,
+                })
                 .await
                 .unwrap()
         );

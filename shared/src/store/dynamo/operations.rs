@@ -25,10 +25,11 @@ use super::items::{
 use crate::lockout::Failures;
 use crate::seal::{KeptKey, SealedKey, Sealer};
 use crate::store::{
-    Attempt, AttemptGate, ImportOutcome, Imported, Installation, IssuedChange, NewToken,
-    PasswordChange, Revoked, Store, StoreError, TOKENS_PER_STEP, TokenRecord, User, UserPage,
+    Attempt, AttemptGate, Extension, HashReplacement, ImportOutcome, Imported, Installation,
+    IssuedChange, NewToken, PasswordChange, Revoked, Store, StoreError, TOKENS_PER_STEP,
+    TokenRecord, User, UserPage,
 };
-use crate::token::{TokenDigest, TokenKey};
+use crate::token::TokenDigest;
 
 impl Store for DynamoStore {
     fn sealer(&self) -> &Sealer {
@@ -279,13 +280,13 @@ impl Store for DynamoStore {
         self.transact(writes).await
     }
 
-    async fn extend_token(
-        &self,
-        username: &str,
-        key: &TokenKey,
-        expires: u64,
-        per_login_first: bool,
-    ) -> Result<bool, StoreError> {
+    async fn extend_token(&self, extension: Extension<'_>) -> Result<bool, StoreError> {
+        let Extension {
+            username,
+            key,
+            expires,
+            per_login_first,
+        } = extension;
         let digest = key.digest();
         let record = built(
             Update::builder()
@@ -521,11 +522,14 @@ impl Store for DynamoStore {
 
     async fn replace_password_hash(
         &self,
-        username: &str,
-        old_hash: &str,
-        new_hash: &str,
-        change: PasswordChange,
+        replacement: HashReplacement<'_>,
     ) -> Result<bool, StoreError> {
+        let HashReplacement {
+            username,
+            old_hash,
+            new_hash,
+            change,
+        } = replacement;
         let mut update = self
             .client
             .update_item()
