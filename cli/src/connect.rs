@@ -4,10 +4,10 @@
 
 use std::net::IpAddr;
 
-use authtoken::config::Tables;
 use authtoken::manifest::settings::{LOCKOUTS_TABLE, SEAL_SECRET, TOKENS_TABLE, USERS_TABLE};
 use authtoken::seal::Sealer;
 use authtoken::store::dynamo::DynamoStore;
+use authtoken::store::dynamo::Tables;
 use authtoken::store::dynamo::client::{Limits, sdk_config};
 use aws_sdk_dynamodb::config::ProvideCredentials;
 use clap::Args;

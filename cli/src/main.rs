@@ -21,9 +21,9 @@ mod users;
 use std::process::ExitCode;
 
 use authtoken::admin::AdminError;
-use authtoken::config::Tables;
 use authtoken::seal::SealError;
 use authtoken::store::StoreError;
+use authtoken::store::dynamo::Tables;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::filter::LevelFilter;
 

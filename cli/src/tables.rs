@@ -143,7 +143,7 @@ pub async fn run(args: TablesArgs) -> Result<(), Error> {
 }
 
 /// Each table with what it holds, in the order `tables::create` and `tables::check` answer.
-fn kinds(names: &authtoken::config::Tables) -> [(&'static str, &String); 3] {
+fn kinds(names: &authtoken::store::dynamo::Tables) -> [(&'static str, &String); 3] {
     [
         ("users", &names.users),
         ("tokens", &names.tokens),

@@ -136,7 +136,7 @@ pub async fn run(args: TokenArgs) -> Result<(), Error> {
 async fn forget_keys(
     store: &DynamoStore,
     page_size: u32,
-    tables: &authtoken::config::Tables,
+    tables: &authtoken::store::dynamo::Tables,
 ) -> Result<(), Error> {
     let counts = each_key_holder(
         store,
@@ -160,7 +160,7 @@ async fn forget_keys(
 async fn seal_keys(
     store: &DynamoStore,
     page_size: u32,
-    tables: &authtoken::config::Tables,
+    tables: &authtoken::store::dynamo::Tables,
 ) -> Result<(), Error> {
     let counts = each_key_holder(store, page_size, tables, "sealed", |username| async move {
         Ok(match admin::seal_key(store, &username).await? {
@@ -216,7 +216,7 @@ impl Counts {
 async fn each_key_holder<Next>(
     store: &DynamoStore,
     page_size: u32,
-    tables: &authtoken::config::Tables,
+    tables: &authtoken::store::dynamo::Tables,
     progress: &'static str,
     mut action: impl FnMut(String) -> Next,
 ) -> Result<Counts, Error>

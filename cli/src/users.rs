@@ -149,7 +149,7 @@ pub async fn run(args: UserArgs) -> Result<(), Error> {
 async fn list(
     store: &authtoken::store::dynamo::DynamoStore,
     page_size: u32,
-    tables: &authtoken::config::Tables,
+    tables: &authtoken::store::dynamo::Tables,
 ) -> Result<(), Error> {
     let mut after: Option<String> = None;
     let mut count = 0usize;

@@ -1,7 +1,8 @@
 //! The context every handler runs with: the store and the settings, built once per process.
 
-use crate::config::{ConfigError, Settings, Tables};
+use crate::config::{ConfigError, Settings};
 use crate::store::dynamo::DynamoStore;
+use crate::store::dynamo::Tables;
 
 /// What every handler needs: the store and the settings. Built once per process and lent to
 /// every request, so warm Lambda invocations reuse the DynamoDB client.

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 use authtoken::Ctx;
-use authtoken::config::Tables;
+use authtoken::store::dynamo::Tables;
 
 use crate::app::TestApp;
 

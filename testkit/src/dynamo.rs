@@ -2,8 +2,8 @@
 
 use std::sync::{Arc, Mutex, OnceLock};
 
-use authtoken::config::Tables;
 use authtoken::seal::{SealKey, Sealer};
+use authtoken::store::dynamo::Tables;
 use authtoken::store::dynamo::{self, DynamoStore, tables};
 use authtoken::token::TokenKey;
 use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;

@@ -14,8 +14,9 @@ use aws_sdk_dynamodb::config::Region;
 use super::https::{self, TrustedRoots};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
-use crate::config::{ClientEnv, ConfigError};
+use crate::config::ConfigError;
 use crate::seal::Sealer;
+use crate::store::dynamo::ClientEnv;
 
 /// Attempts per request, the first included (the SDK's standard retry with backoff).
 pub const MAX_ATTEMPTS: u32 = 3;

@@ -82,7 +82,7 @@ mod tests {
     use aws_smithy_mocks::{RuleMode, mock, mock_client};
 
     use super::super::DynamoStore;
-    use crate::config::Tables;
+    use crate::store::dynamo::Tables;
     use crate::store::{NewToken, Store, StoreError, User};
     use crate::token::TokenKey;
 

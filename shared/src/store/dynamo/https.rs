@@ -31,7 +31,7 @@ pub enum TrustedRoots {
 }
 
 impl TrustedRoots {
-    /// The roots to trust given `SSL_CERT_FILE` and `SSL_CERT_DIR` ([`crate::config::ClientEnv`]):
+    /// The roots to trust given `SSL_CERT_FILE` and `SSL_CERT_DIR` ([`crate::store::dynamo::ClientEnv`]):
     /// [`TrustedRoots::System`] if either is set (and not empty), else
     /// [`TrustedRoots::AmazonTrustServices`]. A set path must be an existing file
     /// (`SSL_CERT_FILE`) or directory (`SSL_CERT_DIR`): a wrong path would leave the function

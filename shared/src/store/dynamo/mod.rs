@@ -10,6 +10,7 @@
 //! - [`tables`]: the table definitions, for creating and checking tables.
 
 pub mod client;
+pub mod environment;
 mod errors;
 pub mod https;
 mod import;
@@ -17,11 +18,13 @@ pub mod items;
 mod operations;
 pub mod tables;
 
+pub use environment::{ClientEnv, Tables};
+
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::Client;
 
-use crate::config::{ClientEnv, ConfigError, Tables};
+use crate::config::ConfigError;
 use crate::seal::Sealer;
 
 /// Users and tokens in two DynamoDB tables.

@@ -13,8 +13,8 @@ use aws_sdk_dynamodb::types::{
 
 use super::errors::classify;
 use super::items::{DIGEST, EXPIRES, USERNAME};
-use crate::config::Tables;
 use crate::store::StoreError;
+use crate::store::dynamo::Tables;
 
 /// Whether a table was made or found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
