@@ -8,13 +8,13 @@
 //! with `--update`); `--dry-run` writes nothing. The summary counts what was created, skipped,
 //! updated and refused, with a reason for each refusal.
 
+use authtoken::clock;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::PathBuf;
 
 use authtoken::admin;
 use authtoken::audit::{self, Issuance};
-use authtoken::auth;
 use authtoken::config::Settings;
 use authtoken::django_hash::{self, Kind};
 use authtoken::seal::KeptKey;
@@ -345,7 +345,7 @@ fn imported(user: DumpedUser, token: Option<NewToken>, settings: &Settings) -> I
             active: user.active,
             per_user_token: current,
             per_login_tokens: issued,
-            created: user.joined.unwrap_or_else(auth::now),
+            created: user.joined.unwrap_or_else(clock::now),
             credentials: 0,
         },
         token,

@@ -4,7 +4,7 @@
 //! rotation of the seal secret.
 
 use authtoken::admin::{self, Sealing, WhichTokens};
-use authtoken::auth;
+use authtoken::clock;
 use authtoken::config::Settings;
 use authtoken::store::dynamo::DynamoStore;
 use clap::{Args, Subcommand};
@@ -93,10 +93,10 @@ pub async fn run(args: TokenArgs) -> Result<(), Error> {
                 println!(
                     "{:<8}  {:<20}  {:<20}  {}",
                     token.digest_prefix,
-                    auth::rfc3339(token.created),
+                    clock::rfc3339(token.created),
                     token
                         .expires
-                        .map_or_else(|| "never".to_owned(), auth::rfc3339),
+                        .map_or_else(|| "never".to_owned(), clock::rfc3339),
                     if token.per_user {
                         "per-user"
                     } else {

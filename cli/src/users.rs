@@ -166,7 +166,7 @@ async fn list(
                 user.username,
                 if user.active { "yes" } else { "no" },
                 user.token_count(),
-                authtoken::auth::rfc3339(user.created)
+                authtoken::clock::rfc3339(user.created)
             );
         }
         count += page.users.len();

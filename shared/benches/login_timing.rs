@@ -162,7 +162,7 @@ fn locked_login_median(runtime: &tokio::runtime::Runtime, rounds: usize) -> Dura
         settings: Settings::default(),
     };
     runtime.block_on(async {
-        let now = authtoken::auth::now();
+        let now = authtoken::clock::now();
         let gate = authtoken::store::AttemptGate {
             now,
             threshold: u32::MAX,

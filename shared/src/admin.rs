@@ -7,16 +7,17 @@
 //! behind.
 
 use crate::audit::{self, Issuance, Revocation};
-use crate::auth::{self, Ensured, Granted};
+use crate::clock;
 use crate::config::Settings;
 use crate::password::{self, Password, PasswordError};
-use crate::revocation;
 use crate::seal::Opened;
 use crate::store::rounds::{self, Round};
 use crate::store::{
     HashReplacement, HeldKey, IssuedChange, PasswordChange, Revoked, Store, StoreError, User,
     UserPage,
 };
+use crate::tokens::revoke;
+use crate::tokens::{self, Ensured, Granted};
 use crate::username::{InvalidUsername, Username};
 
 /// Why an administrative operation did not happen.
@@ -73,7 +74,7 @@ pub async fn create_user(
         active,
         per_user_token: None,
         per_login_tokens: Vec::new(),
-        created: auth::now(),
+        created: clock::now(),
         credentials: 0,
     };
     if store.create_user(&user).await? {
@@ -220,8 +221,8 @@ pub async fn issue_token(
     if !user.active {
         return Err(AdminError::Inactive(username.to_owned()));
     }
-    let issuer = auth::Issuer::Operator(Issuance::Admin);
-    match auth::issue_token(store, settings, user, reset, issuer).await? {
+    let issuer = tokens::Issuer::Operator(Issuance::Admin);
+    match tokens::issue_token(store, settings, user, reset, issuer).await? {
         Ensured::Token(granted) => Ok(granted),
         Ensured::LimitReached => Err(AdminError::TokenLimit(username.to_owned())),
         Ensured::UserUnavailable => match store.user(username).await? {
@@ -250,7 +251,7 @@ pub async fn revoke_tokens(
     which: &WhichTokens,
 ) -> Result<usize, AdminError> {
     if *which == WhichTokens::All {
-        return revocation::revoke_all(store, username, Revocation::Admin)
+        return revoke::revoke_all(store, username, Revocation::Admin)
             .await?
             .ok_or_else(|| AdminError::Contention(username.to_owned()));
     }
@@ -393,7 +394,7 @@ pub async fn seal_key(store: &impl Store, username: &str) -> Result<Sealing, Adm
             Opened::Current(_) => Round::Done(Sealing::Current),
             Opened::Lost => Round::Done(Sealing::Lost),
             Opened::Stale(key) => {
-                if auth::reseal(store, username, &current.key, &key).await? {
+                if tokens::reseal(store, username, &current.key, &key).await? {
                     Round::Done(Sealing::Resealed)
                 } else {
                     Round::Lost(())
@@ -421,10 +422,10 @@ async fn existing(store: &impl Store, username: &str) -> Result<User, AdminError
         .ok_or_else(|| AdminError::NotFound(username.to_owned()))
 }
 
-/// `user` with at most one step's worth of tokens left ([`revocation::shed`]).
+/// `user` with at most one step's worth of tokens left ([`revoke::shed`]).
 async fn shed(store: &impl Store, user: User, by: Revocation) -> Result<User, AdminError> {
     let username = user.username.clone();
-    revocation::shed(store, user, by)
+    revoke::shed(store, user, by)
         .await?
         .ok_or(AdminError::Contention(username))
 }
@@ -501,7 +502,7 @@ mod tests {
             .key;
         assert!(set_active(&store, "ann", false).await.unwrap());
         assert_eq!(
-            auth::authenticate(&store, &Settings::default(), &key)
+            tokens::authenticate(&store, &Settings::default(), &key)
                 .await
                 .unwrap(),
             None
@@ -538,13 +539,13 @@ mod tests {
             .key;
         assert_ne!(reset, first);
         assert_eq!(
-            auth::authenticate(&store, &Settings::default(), &first)
+            tokens::authenticate(&store, &Settings::default(), &first)
                 .await
                 .unwrap(),
             None
         );
         assert_eq!(
-            auth::authenticate(&store, &Settings::default(), &reset)
+            tokens::authenticate(&store, &Settings::default(), &reset)
                 .await
                 .unwrap()
                 .as_deref(),
@@ -603,7 +604,7 @@ mod tests {
             1
         );
         assert_eq!(
-            auth::authenticate(&store, &Settings::default(), &key)
+            tokens::authenticate(&store, &Settings::default(), &key)
                 .await
                 .unwrap(),
             None
@@ -623,7 +624,7 @@ mod tests {
             .unwrap();
         assert_eq!(revoked, 1);
         assert_eq!(
-            auth::authenticate(&store, &Settings::default(), &key)
+            tokens::authenticate(&store, &Settings::default(), &key)
                 .await
                 .unwrap(),
             None
@@ -661,7 +662,7 @@ mod tests {
             .unwrap();
         assert_eq!(revoked, 0);
         assert_eq!(
-            auth::authenticate(&store, &Settings::default(), &key)
+            tokens::authenticate(&store, &Settings::default(), &key)
                 .await
                 .unwrap()
                 .as_deref(),

@@ -20,11 +20,11 @@ use lambda_http::{Request, RequestExt};
 use lambda_runtime::Diagnostic;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::renew;
 use crate::config::Settings;
 use crate::http::authenticate::{Denied, authenticate_header};
 use crate::logging::chain;
 use crate::store::{Store, StoreError};
+use crate::tokens::renew;
 
 /// The authorizer's event: API Gateway's payload format 2.0 authorizer request.
 pub type AuthorizerRequest = ApiGatewayV2CustomAuthorizerV2Request;

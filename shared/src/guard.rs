@@ -28,13 +28,13 @@ use std::future::Future;
 use http::Response;
 use lambda_http::{Body, IntoResponse, Request, Service, service_fn};
 
-use crate::auth;
-pub use crate::auth::Caller;
 use crate::ctx::Ctx;
 use crate::handlers;
 use crate::http::authenticate::authenticate_header;
 use crate::http::response::Failure;
 use crate::store::Store;
+use crate::tokens;
+pub use crate::tokens::Caller;
 
 /// `handler`, reached only by requests whose `Authorization: Token <key>` header authenticates a
 /// user, with that user as its [`Caller`]; every other request gets the contract's answer.
@@ -62,7 +62,7 @@ where
                 .await
             {
                 Ok(caller) => {
-                    auth::renew(&ctx.store, &ctx.settings, &caller).await;
+                    tokens::renew(&ctx.store, &ctx.settings, &caller).await;
                     // Into the response's future first: R need not be Send, the future is.
                     let answer = handler(request, caller).await?.into_response();
                     Ok(answer.await)

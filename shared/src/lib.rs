@@ -10,13 +10,12 @@
 //!   async functions from a request to a response;
 //! - [`ctx`]: the store and settings the handlers run with; [`lambda`]: a function's start-up
 //!   and its loop over events;
-//! - [`login`]: a login's checks (password, lockout) and its token; [`auth`]: tokens issued,
-//!   authenticated (from the raw `Authorization` header too) and revoked;
+//! - [`login`]: a login's checks (password, lockout) and its token; [`tokens`]: tokens issued,
+//!   authenticated, renewed and taken away, under [`policy`] (per-user, DRF's; per-login,
+//!   knox's) and [`sliding`] expiry; [`clock`]: the epoch seconds they are measured in;
 //! - [`guard`]: a team's own `lambda_http` function behind the tokens, in one line;
 //! - [`authorizer`]: an API Gateway Lambda authorizer over the tokens, for routes served by any
 //!   function, and how a function behind it reads the username;
-//! - [`policy`]: the per-user (DRF) and per-login (knox) token policies; [`revocation`]: a
-//!   logout's token, or all of a user's, taken away under either; [`sliding`]: sliding expiry;
 //! - [`admin`]: user and token administration for the command line, on the same write paths;
 //! - [`http`]: the HTTP layer: parsing the login body, the `Authorization` header and media
 //!   types with DRF's exact rules, the client a request comes from, JSON responses and the
@@ -33,8 +32,8 @@
 
 pub mod admin;
 pub mod audit;
-pub mod auth;
 pub mod authorizer;
+pub mod clock;
 pub mod config;
 pub mod ctx;
 pub mod django_hash;
@@ -49,12 +48,12 @@ pub mod login;
 pub mod manifest;
 pub mod password;
 pub mod policy;
-pub mod revocation;
 pub mod sdk;
 pub mod seal;
 pub mod sliding;
 pub mod store;
 pub mod token;
+pub mod tokens;
 pub mod username;
 
 pub use ctx::Ctx;

@@ -1,6 +1,6 @@
 //! A login: the credentials checked (the password in the blocking pool, the user read again
 //! after it), the username's failed logins counted and its lock enforced, then the user's token
-//! handed back or issued ([`crate::auth`]).
+//! handed back or issued ([`crate::tokens`]).
 //!
 //! The steps that emit no audit event run in spans of their own (`check_credentials`, with the
 //! password's `argon2` span on the blocking pool inside it, `reread_user`, `forget_failures`,
@@ -9,13 +9,14 @@
 //! id the events carry (docs/OPERATING.md, Audit events).
 
 use crate::audit::{self, LoginFailure};
-use crate::auth::{Ensured, Granted, Issuer, issue_token, now};
+use crate::clock::now;
 use crate::config::Settings;
 use crate::lockout::{Failures, LockoutPolicy};
 use crate::password::{self, Password, PasswordError, Verdict};
 use crate::store::{
     self, Attempt, AttemptGate, HashReplacement, PasswordChange, Store, StoreError, User,
 };
+use crate::tokens::{Ensured, Granted, Issuer, issue_token};
 use crate::username;
 
 /// Why a login gave no token.

@@ -175,7 +175,7 @@ pub fn seeded_user(username: &str) -> authtoken::store::User {
         active,
         per_user_token: None,
         per_login_tokens: Vec::new(),
-        created: authtoken::auth::now(),
+        created: authtoken::clock::now(),
         credentials: 0,
     }
 }

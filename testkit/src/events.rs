@@ -6,6 +6,7 @@
 //! than an HTTP response. Events that carry a token use [`EVENT_TOKEN`], which the runner installs for
 //! [`EVENT_USER`] before the first invocation.
 
+use authtoken::clock;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -16,7 +17,7 @@ use authtoken::store::dynamo::DynamoStore;
 use authtoken::store::memory::MemoryStore;
 use authtoken::store::{NewToken, Store};
 use authtoken::token::TokenKey;
-use authtoken::{admin, auth, handlers};
+use authtoken::{admin, handlers};
 use serde_json::Value;
 
 use crate::dynamo;
@@ -182,7 +183,7 @@ pub async fn ensure_event_token(store: &impl Store) {
     }
     let token = NewToken {
         key: TokenKey::new(EVENT_TOKEN),
-        created: auth::now(),
+        created: clock::now(),
         expires: None,
     };
     assert!(crate::keys::install(store, EVENT_USER.0, &token).await);

@@ -2,13 +2,13 @@
 //! out, or under the per-login policy knox's `{"expiry": ..., "token": ...}`. The
 //! `Authorization` header is ignored, so a stale one cannot block a fresh login.
 
+use crate::clock;
 use http::header::CONTENT_TYPE;
 use http::{Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde::Serialize;
 
 use super::body_bytes;
-use crate::auth;
 use crate::ctx::Ctx;
 use crate::http::form;
 use crate::http::response::{self, Failure};
@@ -52,7 +52,7 @@ pub(super) async fn obtain_token<S: Store>(
     .await?;
     let token = granted.key.expose();
     Ok(if ctx.settings.token_policy.is_per_login() {
-        let expiry = granted.expires.map(auth::rfc3339);
+        let expiry = granted.expires.map(clock::rfc3339);
         response::json(StatusCode::OK, &ExpiringTokenBody { expiry, token })
     } else {
         response::json(StatusCode::OK, &TokenBody { token })

@@ -6,18 +6,18 @@ use lambda_http::Body;
 
 use super::UsernameBody;
 use crate::audit::Revocation;
-use crate::auth::Caller;
 use crate::ctx::Ctx;
 use crate::http::response::{self, Failure};
-use crate::revocation;
 use crate::store::Store;
+use crate::tokens::Caller;
+use crate::tokens::revoke;
 
 /// Deletes the caller's token, then answers `{"username": null}`.
 pub(super) async fn logout<S: Store>(
     ctx: &Ctx<S>,
     caller: &Caller,
 ) -> Result<Response<Body>, Failure> {
-    if !revocation::revoke_presented(
+    if !revoke::revoke_presented(
         &ctx.store,
         ctx.settings.token_policy,
         &caller.username,

@@ -6,11 +6,11 @@ use lambda_http::Body;
 
 use super::UsernameBody;
 use crate::audit::Revocation;
-use crate::auth::Caller;
 use crate::ctx::Ctx;
 use crate::http::response::{self, Failure};
-use crate::revocation;
 use crate::store::Store;
+use crate::tokens::Caller;
+use crate::tokens::revoke;
 
 /// Deletes every token of the caller, then answers `{"username": null}`. Answered only once
 /// none is left: a store failure or endless concurrent logins answer 503 instead, and the
@@ -19,7 +19,7 @@ pub(super) async fn logoutall<S: Store>(
     ctx: &Ctx<S>,
     caller: &Caller,
 ) -> Result<Response<Body>, Failure> {
-    match revocation::revoke_all(&ctx.store, &caller.username, Revocation::LogoutAll).await? {
+    match revoke::revoke_all(&ctx.store, &caller.username, Revocation::LogoutAll).await? {
         Some(_) => Ok(response::json(
             StatusCode::OK,
             &UsernameBody { username: None },

@@ -18,12 +18,12 @@ use lambda_http::{Body, Request};
 use serde::Serialize;
 use tracing::Instrument;
 
-use crate::auth::{self, Caller};
 use crate::ctx::Ctx;
 use crate::endpoint::{self, CallerWork, Endpoint, Work};
 use crate::http::response::{self, Failure};
 use crate::http::{authenticate, media, request};
 use crate::store::Store;
+use crate::tokens::{self, Caller};
 
 /// Answers a login request ([`crate::endpoint::LOGIN`]).
 pub async fn login<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
@@ -40,7 +40,7 @@ pub async fn whoami<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> 
     let endpoint = &endpoint::WHOAMI;
     let outcome = pipeline(ctx, endpoint, request, async |_, caller| {
         let caller = caller.ok_or(Failure::NotAuthenticated)?;
-        auth::renew(&ctx.store, &ctx.settings, &caller).await;
+        tokens::renew(&ctx.store, &ctx.settings, &caller).await;
         Ok(whoami::whoami(&caller))
     })
     .await;

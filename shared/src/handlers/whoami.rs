@@ -5,8 +5,8 @@ use http::{Response, StatusCode};
 use lambda_http::Body;
 
 use super::UsernameBody;
-use crate::auth::Caller;
 use crate::http::response;
+use crate::tokens::Caller;
 
 /// `{"username": ...}` for the caller.
 pub(super) fn whoami(caller: &Caller) -> Response<Body> {

@@ -1,10 +1,10 @@
 //! Authentication from an `Authorization` header, with DRF's `TokenAuthentication` rules, for
 //! any function that must know who is calling: the endpoints' pipeline, an authorizer, a guard.
 
-use crate::auth::{self, Caller};
 use crate::config::Settings;
 use crate::http::header::{self, Credentials, HeaderError};
 use crate::store::{Store, StoreError};
+use crate::tokens::{self, Caller};
 
 /// Why an `Authorization` header authenticates nobody: DRF's three 401s (their messages are
 /// DRF's), or a store failure, which must not look like a bad token.
@@ -25,7 +25,7 @@ pub enum Denied {
 }
 
 /// Authenticates the raw bytes of an `Authorization` header (`None`: no header): `Token <key>`,
-/// then [`auth::caller`]. A malformed header or key costs no read.
+/// then [`tokens::caller`]. A malformed header or key costs no read.
 pub async fn authenticate_header(
     store: &impl Store,
     settings: &Settings,
@@ -34,7 +34,7 @@ pub async fn authenticate_header(
     let Credentials::Key(key) = header::parse(header)? else {
         return Err(Denied::NotAuthenticated);
     };
-    auth::caller(store, settings, key)
+    tokens::caller(store, settings, key)
         .await?
         .ok_or(Denied::InvalidToken)
 }

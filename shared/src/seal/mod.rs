@@ -233,7 +233,7 @@ impl Sealer {
 
     /// Opens `kept`, `username`'s key. A key sealed under a key id not known yet makes the
     /// secret's current and previous versions be read (it may have rotated since): at once the
-    /// first time, then at most every [`REFRESH_INTERVAL`].
+    /// first time, then at most every 10 s (`REFRESH_INTERVAL`).
     pub async fn open(&self, username: &str, kept: &KeptKey) -> Result<Opened, SealError> {
         let sealed = match kept {
             KeptKey::Plain(key) => return Ok(Opened::Stale(key.clone())),

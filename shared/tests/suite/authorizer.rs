@@ -11,8 +11,8 @@
 )]
 
 use authtoken::admin;
-use authtoken::auth;
 use authtoken::authorizer::{Decision, Grant, USERNAME_KEY, authorize};
+use authtoken::clock;
 use authtoken::config::Settings;
 use authtoken::password::Password;
 use authtoken::store::memory::MemoryStore;
@@ -80,8 +80,8 @@ async fn expired_and_logged_out_keys_are_denied(store: &impl Store, key: &str) {
         .unwrap();
     let expired = NewToken {
         key: TokenKey::generate(authtoken::token::TokenFormat::Hex),
-        created: auth::now() - 20,
-        expires: Some(auth::now() - 10),
+        created: clock::now() - 20,
+        expires: Some(clock::now() - 10),
     };
     assert!(testkit::keys::install(store, "late", &expired).await);
     let header = format!("Token {}", expired.key.expose());

@@ -9,8 +9,8 @@
 )]
 
 use authtoken::Ctx;
-use authtoken::auth;
 use authtoken::authorizer;
+use authtoken::clock;
 use authtoken::config::Settings;
 use authtoken::endpoint;
 use authtoken::handlers;
@@ -201,7 +201,7 @@ proptest! {
         let store = rt.block_on(async {
             let store = MemoryStore::new();
             assert!(store.create_user(&testkit::app::seeded_user(ADMIN.0)).await.unwrap());
-            let token = NewToken { key: TokenKey::new(ISSUED), created: auth::now(), expires: None };
+            let token = NewToken { key: TokenKey::new(ISSUED), created: clock::now(), expires: None };
             assert!(testkit::keys::install(&store, "admin", &token).await);
             store
         });

@@ -422,7 +422,7 @@ async fn a_ttl_set_later_expires_the_tokens_issued_without_one(store: impl Store
         .unwrap();
     let old = authtoken::store::NewToken {
         key: authtoken::token::TokenKey::generate(authtoken::token::TokenFormat::Hex),
-        created: authtoken::auth::now() - 120,
+        created: authtoken::clock::now() - 120,
         expires: None,
     };
     assert!(testkit::keys::install(&store, ADMIN.0, &old).await);
@@ -434,7 +434,7 @@ async fn a_ttl_set_later_expires_the_tokens_issued_without_one(store: impl Store
     let authenticated = |settings: Settings, key: authtoken::token::TokenKey| {
         let store = &store;
         async move {
-            authtoken::auth::authenticate(store, &settings, &key)
+            authtoken::tokens::authenticate(store, &settings, &key)
                 .await
                 .unwrap()
         }

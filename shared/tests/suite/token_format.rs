@@ -10,13 +10,14 @@
 )]
 
 use authtoken::admin;
-use authtoken::auth::{self, now};
+use authtoken::clock::now;
 use authtoken::config::Settings;
 use authtoken::login::obtain_token;
 use authtoken::password::Password;
 use authtoken::store::memory::MemoryStore;
 use authtoken::store::{NewToken, Store};
 use authtoken::token::{TokenFormat, TokenKey};
+use authtoken::tokens;
 
 fn with_format(token_format: TokenFormat) -> Settings {
     Settings {
@@ -41,7 +42,7 @@ async fn prefixed_logins_and_both_forms_accepted(store: &impl Store) {
     assert!(text.starts_with("atk_") && text.len() == 40, "{text}");
     assert!(key.is_well_formed());
     assert_eq!(
-        auth::authenticate(store, &Settings::default(), &key)
+        tokens::authenticate(store, &Settings::default(), &key)
             .await
             .unwrap()
             .as_deref(),
@@ -62,7 +63,7 @@ async fn prefixed_logins_and_both_forms_accepted(store: &impl Store) {
     };
     assert!(testkit::keys::install(store, "bob", &hex).await);
     assert_eq!(
-        auth::authenticate(store, &Settings::default(), &hex.key)
+        tokens::authenticate(store, &Settings::default(), &hex.key)
             .await
             .unwrap()
             .as_deref(),
@@ -76,7 +77,7 @@ async fn prefixed_logins_and_both_forms_accepted(store: &impl Store) {
 
     // Switched back to hex: the prefixed key still authenticates.
     assert_eq!(
-        auth::authenticate(store, &Settings::default(), &key)
+        tokens::authenticate(store, &Settings::default(), &key)
             .await
             .unwrap()
             .as_deref(),

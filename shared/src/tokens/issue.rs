@@ -1,32 +1,18 @@
-//! Tokens for users: issuing one (for a login, or an operator) under the policy in force,
-//! authenticating a presented key, renewing its expiry under sliding expiry. The login itself,
-//! with its password and lockout checks, is [`crate::login`]; taking tokens away is
-//! [`crate::revocation`].
-
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+//! Issuing a token (for a login, or an operator) under the policy in force: under per-user the
+//! user's current one or a new one installed race-free, under per-login a new one within the
+//! limit. The login itself, with its password and lockout checks, is [`crate::login`].
 
 use crate::audit::{self, Issuance};
+use crate::clock::now;
 use crate::config::Settings;
 use crate::policy::TokenPolicy;
 use crate::seal::{KeptKey, Opened};
 use crate::store::rounds;
 use crate::store::{
-    self, Extension, Installation, IssuedChange, NewToken, PerUserToken, Store, StoreError,
-    TOKENS_PER_STEP, TokenRecord, User,
+    self, Installation, IssuedChange, NewToken, PerUserToken, Store, StoreError, TOKENS_PER_STEP,
+    User,
 };
 use crate::token::TokenKey;
-
-/// Epoch seconds as DRF (and knox) write datetimes: RFC 3339 in UTC, `2026-11-29T10:00:00Z`.
-pub fn rfc3339(seconds: u64) -> String {
-    humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(seconds)).to_string()
-}
-
-/// Seconds since the Unix epoch.
-pub fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs())
-}
 
 /// A token handed to a user: its key (the only time it leaves the store, under the per-login
 /// policy the only time it exists anywhere) and when it expires.
@@ -284,124 +270,5 @@ fn new_token(settings: &Settings, now: u64) -> NewToken {
         key: TokenKey::generate(settings.token_format),
         created: now,
         expires: settings.token_ttl_seconds.map(|ttl| now + ttl),
-    }
-}
-
-/// Who an `Authorization` header authenticates.
-#[derive(Debug)]
-pub struct Caller {
-    /// The user the key belongs to.
-    pub username: String,
-    /// The key presented.
-    pub key: TokenKey,
-    /// When the token was issued, in seconds since the epoch.
-    pub created: u64,
-    /// When it stops being valid, in seconds since the epoch; `None` = never.
-    pub expires: Option<u64>,
-}
-
-/// The caller that `key` authenticates: one strongly consistent read of the key's digest, its
-/// expiry honoured; `None` for a key that is unknown, expired or logged out. The HTTP layer's
-/// [`crate::http::authenticate`] reads the key from an `Authorization` header.
-pub async fn caller(
-    store: &impl Store,
-    settings: &Settings,
-    key: TokenKey,
-) -> Result<Option<Caller>, StoreError> {
-    Ok(live_record(store, settings, &key)
-        .await?
-        .map(|record| Caller {
-            username: record.username,
-            key,
-            created: record.created,
-            expires: record.expires,
-        }))
-}
-
-/// Under sliding expiry ([`crate::sliding`]), moves the expiry of the token `caller` just
-/// authenticated with, when a write is due; otherwise does nothing. For the requests that go on
-/// using the token (whoami, the authorizer, the guard), not for the logouts that delete it. A
-/// failed write is logged, not fatal: the token stays valid until its current expiry.
-pub async fn renew(store: &impl Store, settings: &Settings, caller: &Caller) {
-    let Some(sliding) = settings.token_refresh else {
-        return;
-    };
-    let Some(expires) = sliding.renewed(caller.created, caller.expires, now()) else {
-        return;
-    };
-    let per_login = settings.token_policy.is_per_login();
-    match store
-        .extend_token(Extension {
-            username: &caller.username,
-            key: &caller.key,
-            expires,
-            per_login_first: per_login,
-        })
-        .await
-    {
-        Ok(_) => {}
-        Err(error) => {
-            tracing::warn!(username = caller.username, error = %error, "could not renew a token's expiry");
-        }
-    }
-}
-
-/// The username a presented key authenticates, or `None` if the key is unknown or expired.
-/// A key that is not of the issued form is refused without a read.
-pub async fn authenticate(
-    store: &impl Store,
-    settings: &Settings,
-    key: &TokenKey,
-) -> Result<Option<String>, StoreError> {
-    Ok(live_record(store, settings, key)
-        .await?
-        .map(|record| record.username))
-}
-
-/// The record of a presented key, if the key is of the issued form and its token is live. A
-/// token issued without an expiry (before `TOKEN_TTL_SECONDS` was set) expires, once a TTL is
-/// set, that long after its creation.
-async fn live_record(
-    store: &impl Store,
-    settings: &Settings,
-    key: &TokenKey,
-) -> Result<Option<TokenRecord>, StoreError> {
-    if !key.is_well_formed() {
-        return Ok(None);
-    }
-    let expiry = |record: &TokenRecord| {
-        record.expires.or_else(|| {
-            settings
-                .token_ttl_seconds
-                .map(|ttl| record.created.saturating_add(ttl))
-        })
-    };
-    Ok(store
-        .token(&key.digest())
-        .await?
-        .filter(|record| store::is_live(expiry(record), now())))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::unreachable::UnreachableStore;
-
-    #[test]
-    fn expiries_read_as_drf_writes_datetimes() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(1_795_946_400), "2026-11-29T10:00:00Z");
-    }
-
-    #[tokio::test]
-    async fn malformed_keys_are_refused_without_a_read() {
-        for key in ["abc", "0123456789ABCDEF0123456789abcdef01234567", "é"] {
-            assert_eq!(
-                authenticate(&UnreachableStore, &Settings::default(), &TokenKey::new(key))
-                    .await
-                    .unwrap(),
-                None
-            );
-        }
     }
 }
