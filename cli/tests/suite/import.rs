@@ -13,6 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use authtoken::Ctx;
 use authtoken::config::Settings;
@@ -26,28 +27,74 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The fixtures, made once per test run (hashing at Django's 1,000,000 PBKDF2 iterations takes
-/// a few seconds).
+/// The fixtures, made once per version of `scripts/django_dump.py` and kept in cargo's
+/// directory for tests' files (hashing at Django's 1,000,000 PBKDF2 iterations takes seconds,
+/// and each test may run in a process of its own). One process makes them, holding a lock file;
+/// the others wait for them (at most 5 minutes; a lock left by a maker that died is taken over
+/// after two); they appear in one rename, never half-written.
 fn fixtures() -> &'static Path {
     static MADE: OnceLock<PathBuf> = OnceLock::new();
     MADE.get_or_init(|| {
-        let python = root().join(".venv/bin/python");
-        let out = std::env::temp_dir().join(format!("authtoken-django-{}", std::process::id()));
-        let output = Command::new(&python)
-            .arg(root().join("scripts/django_dump.py"))
-            .arg(&out)
-            .output();
-        match output {
-            Ok(output) if output.status.success() => out,
-            other => panic!(
-                "the Django fixtures could not be made with {}: {other:?}. These tests need \
-                 Django, djangorestframework and argon2-cffi in .venv: run `bash \
-                 scripts/test.sh`, or `.venv/bin/pip install --require-hashes -r \
-                 scripts/requirements-test.txt`",
-                python.display()
-            ),
+        let script = root().join("scripts/django_dump.py");
+        let version = {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            std::fs::read(&script).unwrap().hash(&mut hasher);
+            hasher.finish()
+        };
+        let made = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("django-{version:016x}"));
+        let lock = made.with_extension("lock");
+        let deadline = Instant::now() + Duration::from_secs(300);
+        while !made.join("users.json").is_file() {
+            assert!(
+                Instant::now() < deadline,
+                "no Django fixtures after 5 minutes: is {} stale?",
+                lock.display()
+            );
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&lock)
+            {
+                Ok(_) => {
+                    make_fixtures(&script, &made);
+                    std::fs::remove_file(&lock).ok();
+                }
+                // A lock older than two minutes is a maker that died (making takes seconds).
+                Err(_) if lock_age(&lock) > Duration::from_secs(120) => {
+                    std::fs::remove_file(&lock).ok();
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(200)),
+            }
         }
+        made
     })
+}
+
+/// How long ago `lock` was made (zero if it is gone).
+fn lock_age(lock: &Path) -> Duration {
+    std::fs::metadata(lock)
+        .and_then(|metadata| metadata.modified())
+        .ok()
+        .and_then(|made| made.elapsed().ok())
+        .unwrap_or_default()
+}
+
+/// Runs `scripts/django_dump.py` into a directory of its own, then moves it to `made`.
+fn make_fixtures(script: &Path, made: &Path) {
+    let python = root().join(".venv/bin/python");
+    let out = made.with_extension(format!("{}", std::process::id()));
+    let output = Command::new(&python).arg(script).arg(&out).output();
+    match output {
+        Ok(output) if output.status.success() => std::fs::rename(&out, made).unwrap(),
+        other => panic!(
+            "the Django fixtures could not be made with {}: {other:?}. These tests need \
+             Django, djangorestframework and argon2-cffi in .venv: run `bash \
+             scripts/test.sh`, or `.venv/bin/pip install --require-hashes -r \
+             scripts/requirements-test.txt`",
+            python.display()
+        ),
+    }
 }
 
 /// What the fixtures say of each user: (username, password, active, key, hasher).
