@@ -304,18 +304,20 @@ fn lockout_policy(lookup: &impl Fn(&str) -> Option<String>) -> Result<LockoutPol
     })
 }
 
+/// A lookup of the variables `pairs` set, for the tests of what reads the environment.
+#[cfg(test)]
+pub(crate) fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+    let map: std::collections::HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |var| map.get(var).cloned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashMap;
-
-    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |var| map.get(var).cloned()
-    }
 
     fn constant(value: Option<&'static str>) -> impl Fn(&str) -> Option<String> {
         move |_| value.map(str::to_owned)

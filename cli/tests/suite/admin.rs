@@ -58,6 +58,22 @@ fn tables_create_is_idempotent_and_check_then_matches() {
     assert_eq!(check.matches("matches template.yaml").count(), 3, "{check}");
 }
 
+/// Tables of their own holding the user alice (password `pw`), logged in: the admin, the app on
+/// those tables and her key.
+async fn alice_logged_in() -> (Admin, TestApp, String) {
+    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
+    admin.create_user("alice", "pw");
+    let app = admin.app();
+    let token = app.login(("alice", "pw")).await;
+    (admin, app, token)
+}
+
+/// Runs `authtoken ARGS`, which must succeed and say `said`.
+fn says(admin: &Admin, args: &[&str], said: &str) {
+    let out = admin.ok(args);
+    assert!(out.contains(said), "{out}");
+}
+
 #[tokio::test]
 async fn tables_check_reports_a_tokens_table_without_ttl() {
     let admin = Admin::new(env!("CARGO_BIN_EXE_authtoken"));
@@ -138,24 +154,16 @@ async fn a_created_user_logs_in_and_deactivation_kills_their_token() {
         400,
         json!({ "non_field_errors": ["Unable to log in with provided credentials."] }),
     );
-    assert!(
-        admin
-            .ok(&["user", "deactivate", "alice"])
-            .contains("already inactive")
-    );
+    says(&admin, &["user", "deactivate", "alice"], "already inactive");
 
-    assert!(
-        admin
-            .ok(&["user", "activate", "alice"])
-            .contains("activated \"alice\"")
+    says(
+        &admin,
+        &["user", "activate", "alice"],
+        "activated \"alice\"",
     );
     let again = app.login(("alice", "correct horse")).await;
     assert_ne!(again, token);
-    assert!(
-        admin
-            .ok(&["user", "activate", "alice"])
-            .contains("already active")
-    );
+    says(&admin, &["user", "activate", "alice"], "already active");
 }
 
 #[test]
@@ -278,14 +286,11 @@ async fn unlock_ends_a_lock_at_once_for_users_and_other_names() {
 
 #[tokio::test]
 async fn delete_removes_the_user_and_their_token() {
-    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
-    admin.create_user("alice", "pw");
-    let app = admin.app();
-    let token = app.login(("alice", "pw")).await;
-    assert!(
-        admin
-            .ok(&["user", "delete", "alice"])
-            .contains("deleted user \"alice\"")
+    let (admin, app, token) = alice_logged_in().await;
+    says(
+        &admin,
+        &["user", "delete", "alice"],
+        "deleted user \"alice\"",
     );
     app.whoami(&token).await.assert_401("Invalid token.");
     let store = testkit::dynamo::store(testkit::dynamo::client(), admin.tables.clone());
@@ -379,20 +384,17 @@ async fn token_create_prints_the_key_and_reset_replaces_it() {
 
 #[tokio::test]
 async fn token_revoke_deletes_the_token() {
-    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
-    admin.create_user("alice", "pw");
-    let app = admin.app();
-    let token = app.login(("alice", "pw")).await;
-    assert!(
-        admin
-            .ok(&["token", "revoke", "alice"])
-            .contains("revoked 1 token of \"alice\"")
+    let (admin, app, token) = alice_logged_in().await;
+    says(
+        &admin,
+        &["token", "revoke", "alice"],
+        "revoked 1 token of \"alice\"",
     );
     app.whoami(&token).await.assert_401("Invalid token.");
-    assert!(
-        admin
-            .ok(&["token", "revoke", "alice"])
-            .contains("\"alice\" had no token")
+    says(
+        &admin,
+        &["token", "revoke", "alice"],
+        "\"alice\" had no token",
     );
     let stderr = admin.fails(&["token", "revoke", "nobody"], None);
     assert!(
