@@ -144,25 +144,21 @@ pub fn throttled_detail(seconds: u64) -> String {
 mod tests {
     use super::*;
 
-    const POLICY: LockoutPolicy = LockoutPolicy {
-        threshold: 5,
-        base_seconds: 1,
-        max_seconds: 900,
-        account_threshold: 20,
-        source_threshold: 100,
-        source_window_seconds: 3600,
-    };
+    /// The default policy: 5 failures, 1 s doubling up to 900 s.
+    fn policy() -> LockoutPolicy {
+        LockoutPolicy::default()
+    }
 
     #[test]
     fn locks_double_from_the_threshold_up_to_the_maximum() {
-        let seconds: Vec<u64> = (0..=20).map(|count| POLICY.lock_seconds(count)).collect();
+        let seconds: Vec<u64> = (0..=20).map(|count| policy().lock_seconds(count)).collect();
         assert_eq!(&seconds[..5], [0, 0, 0, 0, 0]);
         assert_eq!(&seconds[5..15], [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]);
         assert_eq!(&seconds[15..], [900; 6]);
-        assert_eq!(POLICY.lock_seconds(u32::MAX), 900, "no overflow");
+        assert_eq!(policy().lock_seconds(u32::MAX), 900, "no overflow");
         let slow = LockoutPolicy {
             base_seconds: 30,
-            ..POLICY
+            ..policy()
         };
         assert_eq!(slow.lock_seconds(6), 60);
         assert_eq!(LockoutPolicy::OFF.lock_seconds(1000), 0);
@@ -175,15 +171,15 @@ mod tests {
             last: 1000,
             sources: Vec::new(),
         };
-        assert_eq!(POLICY.remaining(&failures, 1000), Some(4));
-        assert_eq!(POLICY.remaining(&failures, 1003), Some(1));
-        assert_eq!(POLICY.remaining(&failures, 1004), None);
+        assert_eq!(policy().remaining(&failures, 1000), Some(4));
+        assert_eq!(policy().remaining(&failures, 1003), Some(1));
+        assert_eq!(policy().remaining(&failures, 1004), None);
         let below = Failures {
             count: 4,
             last: 1000,
             sources: Vec::new(),
         };
-        assert_eq!(POLICY.remaining(&below, 1000), None);
+        assert_eq!(policy().remaining(&below, 1000), None);
     }
 
     #[test]

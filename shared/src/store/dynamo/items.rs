@@ -256,9 +256,9 @@ mod tests {
         assert_eq!(user_from_item(&user_item(&user)).unwrap(), user);
     }
 
-    #[test]
-    fn per_login_tokens_are_read_in_digest_order_with_their_expiries() {
-        let mut item = user_item(&User {
+    /// An active user holding no token.
+    fn tokenless_admin() -> User {
+        User {
             username: "admin".into(),
             password_hash: "h".into(),
             active: true,
@@ -266,7 +266,12 @@ mod tests {
             per_login_tokens: Vec::new(),
             created: 1,
             credentials: 0,
-        });
+        }
+    }
+
+    #[test]
+    fn per_login_tokens_are_read_in_digest_order_with_their_expiries() {
+        let mut item = user_item(&tokenless_admin());
         item.insert(
             TOKENS.into(),
             AttributeValue::M(HashMap::from([
@@ -286,15 +291,7 @@ mod tests {
 
     #[test]
     fn a_token_on_the_user_item_is_read_with_its_expiry() {
-        let mut item = user_item(&User {
-            username: "admin".into(),
-            password_hash: "h".into(),
-            active: true,
-            per_user_token: None,
-            per_login_tokens: Vec::new(),
-            created: 1,
-            credentials: 0,
-        });
+        let mut item = user_item(&tokenless_admin());
         item.insert(TOKEN.into(), s("k"));
         item.insert(TOKEN_EXPIRES.into(), n(99));
         let token = user_from_item(&item).unwrap().per_user_token.unwrap();
