@@ -5,7 +5,7 @@
 use std::net::IpAddr;
 
 use authtoken::manifest::settings::{LOCKOUTS_TABLE, SEAL_SECRET, TOKENS_TABLE, USERS_TABLE};
-use authtoken::seal::Sealer;
+use authtoken::secrets::seal::Sealer;
 use authtoken::store::dynamo::DynamoStore;
 use authtoken::store::dynamo::Tables;
 use authtoken::store::dynamo::client::{Limits, sdk_config};

@@ -16,13 +16,13 @@ use std::path::PathBuf;
 use authtoken::admin;
 use authtoken::audit::{self, Issuance};
 use authtoken::config::Settings;
-use authtoken::django_hash::{self, Kind};
-use authtoken::seal::KeptKey;
+use authtoken::secrets::django_hash::{self, Kind};
+use authtoken::secrets::seal::KeptKey;
+use authtoken::secrets::token::TokenKey;
 use authtoken::store::dynamo::DynamoStore;
 use authtoken::store::{
     ImportOutcome, Imported, Installation, NewToken, PerLoginToken, PerUserToken, Store, User,
 };
-use authtoken::token::TokenKey;
 use clap::{Args, Subcommand};
 use serde_json::Value;
 

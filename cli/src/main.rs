@@ -21,7 +21,7 @@ mod users;
 use std::process::ExitCode;
 
 use authtoken::admin::AdminError;
-use authtoken::seal::SealError;
+use authtoken::secrets::seal::SealError;
 use authtoken::store::StoreError;
 use authtoken::store::dynamo::Tables;
 use clap::{Parser, Subcommand};

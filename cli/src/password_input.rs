@@ -3,7 +3,7 @@
 
 use std::io::{IsTerminal, Read};
 
-use authtoken::password::Password;
+use authtoken::secrets::password::Password;
 use clap::Args;
 
 use crate::{Error, context};

@@ -7,7 +7,7 @@
 //! A client gets [`HEADER_READ_TIMEOUT`] to send a request's headers (and an idle connection as
 //! long before it is closed) and [`BODY_READ_TIMEOUT`] to send its body, so slow or silent
 //! connections cannot pile up. Password hashing runs one per core at most
-//! ([`authtoken::password::hashing_slots`]), whatever the number of logins waiting.
+//! ([`authtoken::secrets::password::hashing_slots`]), whatever the number of logins waiting.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -20,8 +20,8 @@ use authtoken::config::Settings;
 use authtoken::http::form;
 use authtoken::http::response::Failure;
 use authtoken::manifest::settings::SEAL_SECRET;
-use authtoken::password::Password;
-use authtoken::seal::Sealer;
+use authtoken::secrets::password::Password;
+use authtoken::secrets::seal::Sealer;
 use authtoken::store::Store;
 use authtoken::store::memory::MemoryStore;
 use authtoken::{Ctx, endpoint, handlers};

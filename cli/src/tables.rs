@@ -4,8 +4,8 @@
 use authtoken::store::dynamo::tables::{self, Creation, TableCheck};
 use clap::{Args, Subcommand};
 
+use authtoken::secrets::token::{TokenFormat, TokenKey};
 use authtoken::store::dynamo::client::{Limits, sdk_config};
-use authtoken::token::{TokenFormat, TokenKey};
 
 use crate::connect::{
     TableArgs, connect, endpoint_override, is_local_endpoint, is_local_secrets_endpoint,

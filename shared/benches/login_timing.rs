@@ -24,7 +24,7 @@ use authtoken::config::Settings;
 use authtoken::endpoint;
 use authtoken::handlers;
 use authtoken::lockout::LockoutPolicy;
-use authtoken::password::Password;
+use authtoken::secrets::password::Password;
 use authtoken::store::Store;
 use authtoken::store::memory::MemoryStore;
 use lambda_http::Body;

@@ -20,8 +20,8 @@
 
 use std::time::{Duration, Instant};
 
-use authtoken::seal::{KeptKey, SealKey, Sealer};
-use authtoken::token::{TokenFormat, TokenKey};
+use authtoken::secrets::seal::{KeptKey, SealKey, Sealer};
+use authtoken::secrets::token::{TokenFormat, TokenKey};
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort_unstable();
@@ -93,7 +93,10 @@ fn main() {
                 let started = Instant::now();
                 let opened = runtime.block_on(sealer.open("admin", &kept)).unwrap();
                 let elapsed = started.elapsed();
-                assert!(matches!(opened, authtoken::seal::Opened::Current(_)));
+                assert!(matches!(
+                    opened,
+                    authtoken::secrets::seal::Opened::Current(_)
+                ));
                 elapsed
             })
             .collect(),

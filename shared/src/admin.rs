@@ -9,8 +9,8 @@
 use crate::audit::{self, Issuance, Revocation};
 use crate::clock;
 use crate::config::Settings;
-use crate::password::{self, Password, PasswordError};
-use crate::seal::Opened;
+use crate::secrets::password::{self, Password, PasswordError};
+use crate::secrets::seal::Opened;
 use crate::store::rounds::{self, Round};
 use crate::store::{
     HashReplacement, HeldKey, IssuedChange, PasswordChange, Revoked, Store, StoreError, User,

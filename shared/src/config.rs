@@ -11,8 +11,8 @@ use crate::manifest::settings::{
     TOKEN_MIN_REFRESH, TOKEN_POLICY, TOKEN_TTL,
 };
 pub use crate::policy::TokenPolicy;
+pub use crate::secrets::token::TokenFormat;
 pub use crate::sliding::SlidingExpiry;
-pub use crate::token::TokenFormat;
 
 /// A setting that is missing or cannot be used. Its `Debug` is its message, since a function's
 /// `main` reports a start-up error with `Debug` (`Error: USERS_TABLE is not set ...`).

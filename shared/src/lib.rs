@@ -22,8 +22,8 @@
 //!   mapping from failures to status codes;
 //! - [`username`]: what a name must be to be a user's (NFKC, length, whitespace, control
 //!   characters), for login, user creation and the import;
-//! - [`password`], [`token`]: argon2id hashing and token keys; [`django_hash`]: the Django
-//!   password hashes of users imported from a DRF back-end;
+//! - [`secrets`]: argon2id hashing, token keys and their digests, the Django password hashes
+//!   of users imported from a DRF back-end, and the per-user keys kept sealed;
 //! - [`store`]: the `Store` trait, with DynamoDB and in-memory implementations;
 //! - [`audit`]: the structured events an operator counts and alerts on (logins, locks,
 //!   tokens, users);
@@ -36,7 +36,6 @@ pub mod authorizer;
 pub mod clock;
 pub mod config;
 pub mod ctx;
-pub mod django_hash;
 pub mod endpoint;
 pub mod guard;
 pub mod handlers;
@@ -46,13 +45,11 @@ pub mod lockout;
 pub mod logging;
 pub mod login;
 pub mod manifest;
-pub mod password;
 pub mod policy;
 pub mod sdk;
-pub mod seal;
+pub mod secrets;
 pub mod sliding;
 pub mod store;
-pub mod token;
 pub mod tokens;
 pub mod username;
 

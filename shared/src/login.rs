@@ -12,7 +12,7 @@ use crate::audit::{self, LoginFailure};
 use crate::clock::now;
 use crate::config::Settings;
 use crate::lockout::{Failures, LockoutPolicy};
-use crate::password::{self, Password, PasswordError, Verdict};
+use crate::secrets::password::{self, Password, PasswordError, Verdict};
 use crate::store::{
     self, Attempt, AttemptGate, HashReplacement, PasswordChange, Store, StoreError, User,
 };
@@ -362,7 +362,8 @@ mod tests {
             matches!(outcome, Err(LoginError::InvalidCredentials)),
             "{outcome:?}"
         );
-        let long_password = Password::new("p".repeat(crate::password::MAX_PASSWORD_BYTES + 1));
+        let long_password =
+            Password::new("p".repeat(crate::secrets::password::MAX_PASSWORD_BYTES + 1));
         let outcome = obtain_token(
             &UnreachableStore,
             &Settings::default(),

@@ -9,9 +9,9 @@ use authtoken::Ctx;
 use authtoken::config::Settings;
 use authtoken::endpoint;
 use authtoken::handlers;
+use authtoken::secrets::token::TokenKey;
 use authtoken::store::dynamo::DynamoStore;
 use authtoken::store::memory::MemoryStore;
-use authtoken::token::TokenKey;
 use lambda_http::Body;
 
 use crate::http_client;
@@ -309,7 +309,7 @@ impl TestApp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use authtoken::password::{self, Password, Verdict};
+    use authtoken::secrets::password::{self, Password, Verdict};
 
     #[test]
     fn each_seeded_hash_is_its_users_password_at_the_production_parameters() {
@@ -319,7 +319,7 @@ mod tests {
                 Verdict::Match {
                     needs_rehash: false
                 },
-                "{username}: make its hash again with authtoken::password::hash"
+                "{username}: make its hash again with authtoken::secrets::password::hash"
             );
         }
     }

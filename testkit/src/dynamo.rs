@@ -2,10 +2,10 @@
 
 use std::sync::{Arc, Mutex, OnceLock};
 
-use authtoken::seal::{SealKey, Sealer};
+use authtoken::secrets::seal::{SealKey, Sealer};
+use authtoken::secrets::token::TokenKey;
 use authtoken::store::dynamo::Tables;
 use authtoken::store::dynamo::{self, DynamoStore, tables};
-use authtoken::token::TokenKey;
 use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_dynamodb::config::{
     BehaviorVersion, ConfigBag, Credentials, Intercept, Region, RuntimeComponents,
@@ -100,7 +100,7 @@ fn config_via(endpoint: &str) -> aws_sdk_dynamodb::config::Builder {
 
 /// Uniquely named table names, so that tests run in parallel without sharing state.
 pub fn unique_tables() -> Tables {
-    let key = TokenKey::generate(authtoken::token::TokenFormat::Hex);
+    let key = TokenKey::generate(authtoken::secrets::token::TokenFormat::Hex);
     let prefix = &key.expose()[..12];
     Tables {
         users: format!("t-{prefix}-users"),

@@ -12,11 +12,11 @@ use std::time::{Duration, Instant};
 
 use authtoken::authorizer::AuthorizerRequest;
 use authtoken::manifest::settings::SEAL_SECRET;
-use authtoken::password::Password;
+use authtoken::secrets::password::Password;
+use authtoken::secrets::token::TokenKey;
 use authtoken::store::dynamo::DynamoStore;
 use authtoken::store::memory::MemoryStore;
 use authtoken::store::{NewToken, Store};
-use authtoken::token::TokenKey;
 use authtoken::{admin, handlers};
 use serde_json::Value;
 

@@ -7,12 +7,12 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use authtoken::lockout::Failures;
-use authtoken::seal::{KeptKey, SealedKey, Sealer};
+use authtoken::secrets::seal::{KeptKey, SealedKey, Sealer};
+use authtoken::secrets::token::TokenDigest;
 use authtoken::store::{
     Attempt, AttemptGate, Extension, HashReplacement, ImportOutcome, Imported, Installation,
     IssuedChange, Revoked, Store, StoreError, TokenRecord, User, UserPage,
 };
-use authtoken::token::TokenDigest;
 
 /// A step run on the inner store.
 type Step<S> = Box<dyn FnOnce(Arc<S>) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;

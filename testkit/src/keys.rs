@@ -1,7 +1,7 @@
 //! Giving a user a per-user token directly, as a login would, for tests that need one in a
 //! particular state (expired, without expiry, of a given key, kept in a given form).
 
-use authtoken::seal::KeptKey;
+use authtoken::secrets::seal::KeptKey;
 use authtoken::store::{Imported, NewToken, PerUserToken, Store, User};
 
 /// Seals `token`'s key with `store`'s sealer and installs it as `username`'s per-user token,
@@ -31,7 +31,7 @@ pub async fn user_keeping(
     store: &impl Store,
     username: &str,
     password_hash: &str,
-    key: &authtoken::token::TokenKey,
+    key: &authtoken::secrets::token::TokenKey,
     kept: KeptKey,
 ) {
     let user = User {

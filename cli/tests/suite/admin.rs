@@ -295,7 +295,7 @@ async fn delete_removes_the_user_and_their_token() {
     app.whoami(&token).await.assert_401("Invalid token.");
     let store = testkit::dynamo::store(testkit::dynamo::client(), admin.tables.clone());
     assert_eq!(store.user("alice").await.unwrap(), None);
-    let digest = authtoken::token::TokenKey::new(token.as_str()).digest();
+    let digest = authtoken::secrets::token::TokenKey::new(token.as_str()).digest();
     assert_eq!(
         store.token(&digest).await.unwrap(),
         None,
@@ -575,7 +575,7 @@ async fn tokens_are_listed_without_keys_and_revoked_one_or_all() {
     }
     for key in &keys {
         assert!(!stdout.contains(key.as_str()), "no key listed");
-        let digest = authtoken::token::TokenKey::new(key.as_str()).digest();
+        let digest = authtoken::secrets::token::TokenKey::new(key.as_str()).digest();
         assert!(!stdout.contains(digest.as_str()), "no whole digest listed");
     }
     assert!(String::from_utf8_lossy(&listing.stderr).contains("3 token(s)"));
@@ -587,7 +587,7 @@ async fn tokens_are_listed_without_keys_and_revoked_one_or_all() {
     assert!(stderr.contains("no single token"), "{stderr}");
 
     let app = admin.app();
-    let first = authtoken::token::TokenKey::new(keys[0].as_str()).digest();
+    let first = authtoken::secrets::token::TokenKey::new(keys[0].as_str()).digest();
     let out = admin.ok(&["token", "revoke", "alice", "--digest", first.short()]);
     assert!(out.contains("revoked 1 token of \"alice\""), "{out}");
     app.whoami(&keys[0]).await.assert_401("Invalid token.");
@@ -644,9 +644,9 @@ async fn forget_keys_removes_every_plaintext_key_and_keeps_the_tokens() {
 /// alone, and reports the ones it cannot open; every token keeps working.
 #[tokio::test]
 async fn seal_keys_seals_plain_keys_and_reports_lost_ones() {
-    use authtoken::seal::{KeptKey, SealKey};
+    use authtoken::secrets::seal::{KeptKey, SealKey};
+    use authtoken::secrets::token::{TokenFormat, TokenKey};
     use authtoken::store::Store;
-    use authtoken::token::{TokenFormat, TokenKey};
     let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
     admin.create_user("ann", "pw");
     let ann = admin.ok(&["token", "create", "ann"]).trim().to_owned();
@@ -740,7 +740,7 @@ async fn logout_all_over_http_finishes_after_the_ttl_sweep() {
         .key(
             "digest",
             aws_sdk_dynamodb::types::AttributeValue::S(
-                authtoken::token::TokenKey::new(swept.as_str())
+                authtoken::secrets::token::TokenKey::new(swept.as_str())
                     .digest()
                     .as_str()
                     .to_owned(),

@@ -395,7 +395,7 @@ async fn under_per_login_the_keys_are_imported_as_digests_only() {
     };
     let record = ctx
         .store
-        .token(&authtoken::token::TokenKey::new(key).digest())
+        .token(&authtoken::secrets::token::TokenKey::new(key).digest())
         .await
         .unwrap()
         .unwrap();

@@ -174,7 +174,7 @@ async fn neither_passwords_nor_keys_reach_the_log() {
         log.contains("event=\"token_issued\""),
         "the log was captured: {log}"
     );
-    let digest = authtoken::token::TokenKey::new(token.as_str()).digest();
+    let digest = authtoken::secrets::token::TokenKey::new(token.as_str()).digest();
     for secret in [password, wrong, token.as_str(), digest.as_str()] {
         assert!(!log.contains(secret), "a secret reached the log");
     }

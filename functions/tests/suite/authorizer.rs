@@ -45,7 +45,7 @@ async fn a_store_fault_is_reported_as_an_error_not_a_decision() {
         panic!("no decision after the store healed: {outcome:?}");
     };
     assert_eq!(check_output("authorizer-token", &output), "allowed");
-    let digest = authtoken::token::TokenKey::new(EVENT_TOKEN).digest();
+    let digest = authtoken::secrets::token::TokenKey::new(EVENT_TOKEN).digest();
     assert_no_secrets(
         &process.log(),
         &[EVENT_USER.1, EVENT_TOKEN, digest.as_str()],

@@ -81,7 +81,7 @@ async fn logins_leave_audit_events_with_the_client_and_the_request() {
     assert_eq!(events[3].1["failures"], 2);
     assert_eq!(events[3].1["seconds"], 60);
     assert_eq!(events[4].1["reason"], "locked");
-    let digest = authtoken::token::TokenKey::new(EVENT_TOKEN).digest();
+    let digest = authtoken::secrets::token::TokenKey::new(EVENT_TOKEN).digest();
     assert_no_secrets(
         &log,
         &[

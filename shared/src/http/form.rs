@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::http::media::MediaType;
-use crate::password::Password;
+use crate::secrets::password::Password;
 use crate::username::is_python_whitespace;
 
 /// Largest login body parsed, in bytes: Django's `DATA_UPLOAD_MAX_MEMORY_SIZE` (2.5 MiB).

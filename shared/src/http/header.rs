@@ -4,7 +4,7 @@
 //! The value is split on runs of ASCII whitespace like Python's `bytes.split()`; the first word
 //! must be `token` in any case; exactly one more word is the key, and it must be UTF-8.
 
-use crate::token::TokenKey;
+use crate::secrets::token::TokenKey;
 
 /// The keyword before the key, also sent back in `WWW-Authenticate`.
 pub const KEYWORD: &str = "Token";

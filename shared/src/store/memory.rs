@@ -10,8 +10,8 @@ use super::{
     StoreError, TOKENS_PER_STEP, TokenRecord, User, UserPage,
 };
 use crate::lockout::Failures;
-use crate::seal::{KeptKey, SealedKey, Sealer};
-use crate::token::TokenDigest;
+use crate::secrets::seal::{KeptKey, SealedKey, Sealer};
+use crate::secrets::token::TokenDigest;
 
 /// Users and tokens in memory; lost when the process exits. Per-user keys are kept sealed as
 /// in DynamoDB, under a random key of the store's own unless one is given.

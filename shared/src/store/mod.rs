@@ -15,8 +15,8 @@ use std::future::Future;
 
 use crate::lockout::Failures;
 pub use crate::policy::MAX_TOKENS_PER_USER;
-use crate::seal::{KeptKey, SealError, SealedKey, Sealer};
-use crate::token::{TokenDigest, TokenKey};
+use crate::secrets::seal::{KeptKey, SealError, SealedKey, Sealer};
+use crate::secrets::token::{TokenDigest, TokenKey};
 
 /// A user account. Its `Debug` hides the password hash.
 #[derive(Clone, PartialEq, Eq)]

@@ -6,8 +6,8 @@ use super::{
     IssuedChange, Revoked, Store, StoreError, TokenRecord, User, UserPage,
 };
 use crate::lockout::Failures;
-use crate::seal::{KeptKey, SealedKey, Sealer};
-use crate::token::TokenDigest;
+use crate::secrets::seal::{KeptKey, SealedKey, Sealer};
+use crate::secrets::token::TokenDigest;
 
 /// Its sealer: none.
 static NO_SEALER: std::sync::LazyLock<Sealer> = std::sync::LazyLock::new(Sealer::unconfigured);

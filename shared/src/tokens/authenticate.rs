@@ -4,8 +4,8 @@
 
 use crate::clock::now;
 use crate::config::Settings;
+use crate::secrets::token::TokenKey;
 use crate::store::{self, Extension, Store, StoreError, TokenRecord};
-use crate::token::TokenKey;
 
 /// Who an `Authorization` header authenticates.
 #[derive(Debug)]

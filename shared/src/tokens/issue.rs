@@ -6,13 +6,13 @@ use crate::audit::{self, Issuance};
 use crate::clock::now;
 use crate::config::Settings;
 use crate::policy::TokenPolicy;
-use crate::seal::{KeptKey, Opened};
+use crate::secrets::seal::{KeptKey, Opened};
+use crate::secrets::token::TokenKey;
 use crate::store::rounds;
 use crate::store::{
     self, Installation, IssuedChange, NewToken, PerUserToken, Store, StoreError, TOKENS_PER_STEP,
     User,
 };
-use crate::token::TokenKey;
 
 /// A token handed to a user: its key (the only time it leaves the store, under the per-login
 /// policy the only time it exists anywhere) and when it expires.

@@ -7,11 +7,11 @@
 
 use crate::audit::{self, Revocation};
 use crate::policy::TokenPolicy;
+use crate::secrets::token::TokenKey;
 use crate::store::rounds::MAX_ROUNDS;
 use crate::store::{
     HeldKey, MAX_TOKENS_PER_USER, Revoked, Store, StoreError, TOKENS_PER_STEP, User,
 };
-use crate::token::TokenKey;
 
 /// Steps [`revoke_all`] and [`shed`] take at most: the most tokens a user can hold, a step at a
 /// time, plus a few rounds lost to concurrent writers.

@@ -14,10 +14,10 @@ use authtoken::admin;
 use authtoken::authorizer::{Decision, Grant, USERNAME_KEY, authorize};
 use authtoken::clock;
 use authtoken::config::Settings;
-use authtoken::password::Password;
+use authtoken::secrets::password::Password;
+use authtoken::secrets::token::TokenKey;
 use authtoken::store::memory::MemoryStore;
 use authtoken::store::{NewToken, Store, StoreError};
-use authtoken::token::TokenKey;
 use serde_json::json;
 use testkit::events::authorizer_request;
 use testkit::fault_proxy::{Fault, FaultProxy};
@@ -79,7 +79,7 @@ async fn expired_and_logged_out_keys_are_denied(store: &impl Store, key: &str) {
         .await
         .unwrap();
     let expired = NewToken {
-        key: TokenKey::generate(authtoken::token::TokenFormat::Hex),
+        key: TokenKey::generate(authtoken::secrets::token::TokenFormat::Hex),
         created: clock::now() - 20,
         expires: Some(clock::now() - 10),
     };

@@ -21,7 +21,7 @@ use authtoken::Ctx;
 use authtoken::admin;
 use authtoken::authorizer::authorize;
 use authtoken::config::Settings;
-use authtoken::password::Password;
+use authtoken::secrets::password::Password;
 use serde_json::json;
 use testkit::app::{ADMIN, TestApp, TestRequest};
 use testkit::dynamo::OperationLog;
@@ -55,14 +55,15 @@ async fn a_plain_key_is_sealed_by_one_write_once() {
     let tables = testkit::dynamo::fresh_store().await.tables().clone();
     let (client, log) = testkit::dynamo::recording_client();
     let store = testkit::dynamo::store(client, tables);
-    let key = authtoken::token::TokenKey::generate(authtoken::token::TokenFormat::Hex);
-    let hash = authtoken::password::hash(&Password::new(ADMIN.1)).unwrap();
+    let key =
+        authtoken::secrets::token::TokenKey::generate(authtoken::secrets::token::TokenFormat::Hex);
+    let hash = authtoken::secrets::password::hash(&Password::new(ADMIN.1)).unwrap();
     testkit::keys::user_keeping(
         &store,
         ADMIN.0,
         &hash,
         &key,
-        authtoken::seal::KeptKey::Plain(key.clone()),
+        authtoken::secrets::seal::KeptKey::Plain(key.clone()),
     )
     .await;
     log.take();

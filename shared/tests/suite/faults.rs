@@ -11,7 +11,7 @@
 use authtoken::Ctx;
 use authtoken::admin;
 use authtoken::config::Settings;
-use authtoken::password::Password;
+use authtoken::secrets::password::Password;
 use authtoken::store::Store;
 use authtoken::store::dynamo::DynamoStore;
 use serde_json::json;
@@ -212,7 +212,7 @@ async fn a_lost_answer_after_the_write_still_returns_the_stored_token() {
         .unwrap();
     assert_eq!(
         stored.key.digest(),
-        authtoken::token::TokenKey::new(token.as_str()).digest(),
+        authtoken::secrets::token::TokenKey::new(token.as_str()).digest(),
         "login returned the token that is stored"
     );
 }

@@ -15,7 +15,7 @@ use authtoken::Ctx;
 use authtoken::admin;
 use authtoken::config::Settings;
 use authtoken::guard::{Caller, guard};
-use authtoken::password::Password;
+use authtoken::secrets::password::Password;
 use authtoken::store::Store;
 use authtoken::store::memory::MemoryStore;
 use lambda_http::tower::ServiceExt;

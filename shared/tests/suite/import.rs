@@ -8,10 +8,10 @@
     reason = "tests: a failed expectation is the test's failure, reported where it happened"
 )]
 
-use authtoken::seal::KeptKey;
+use authtoken::secrets::seal::KeptKey;
+use authtoken::secrets::token::{TokenFormat, TokenKey};
 use authtoken::store::memory::MemoryStore;
 use authtoken::store::{ImportOutcome, Imported, NewToken, PerUserToken, Store, User};
-use authtoken::token::{TokenFormat, TokenKey};
 
 fn imported(name: &str, key: Option<&TokenKey>) -> Imported {
     let token = key.map(|key| NewToken {

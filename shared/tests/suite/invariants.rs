@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use authtoken::admin;
 use authtoken::config::Settings;
 use authtoken::login;
-use authtoken::password::Password;
+use authtoken::secrets::password::Password;
 use authtoken::store::Store;
 use authtoken::store::memory::MemoryStore;
 use serde_json::json;
@@ -280,7 +280,7 @@ async fn per_login_rounds_leave_no_token_unlisted(app: TestApp) {
     let user = app.stored_user(ADMIN.0).await.expect("admin");
     let mut live = None;
     for key in &keys {
-        let digest = authtoken::token::TokenKey::new(key.as_str()).digest();
+        let digest = authtoken::secrets::token::TokenKey::new(key.as_str()).digest();
         let listed = user
             .per_login_tokens
             .iter()
@@ -421,7 +421,9 @@ async fn a_ttl_set_later_expires_the_tokens_issued_without_one(store: impl Store
         .await
         .unwrap();
     let old = authtoken::store::NewToken {
-        key: authtoken::token::TokenKey::generate(authtoken::token::TokenFormat::Hex),
+        key: authtoken::secrets::token::TokenKey::generate(
+            authtoken::secrets::token::TokenFormat::Hex,
+        ),
         created: authtoken::clock::now() - 120,
         expires: None,
     };
@@ -431,7 +433,7 @@ async fn a_ttl_set_later_expires_the_tokens_issued_without_one(store: impl Store
         token_ttl_seconds: Some(60),
         ..Settings::default()
     };
-    let authenticated = |settings: Settings, key: authtoken::token::TokenKey| {
+    let authenticated = |settings: Settings, key: authtoken::secrets::token::TokenKey| {
         let store = &store;
         async move {
             authtoken::tokens::authenticate(store, &settings, &key)

@@ -12,11 +12,11 @@
 use authtoken::admin::{self, Sealing};
 use authtoken::config::Settings;
 use authtoken::login;
-use authtoken::password::Password;
-use authtoken::seal::{KeptKey, Opened, SealError, SealKey, Sealer};
+use authtoken::secrets::password::Password;
+use authtoken::secrets::seal::{KeptKey, Opened, SealError, SealKey, Sealer};
+use authtoken::secrets::token::{TokenFormat, TokenKey};
 use authtoken::store::memory::MemoryStore;
 use authtoken::store::{Store, User};
-use authtoken::token::{TokenFormat, TokenKey};
 use aws_sdk_dynamodb::types::AttributeValue;
 
 async fn login(store: &impl Store, username: &str) -> Option<String> {
@@ -28,7 +28,7 @@ async fn login(store: &impl Store, username: &str) -> Option<String> {
 
 /// Adds `username` (password "pw") holding `key` as their per-user token, kept as `kept`.
 async fn user_with_key(store: &impl Store, username: &str, key: &TokenKey, kept: KeptKey) {
-    let hash = authtoken::password::hash(&Password::new("pw")).unwrap();
+    let hash = authtoken::secrets::password::hash(&Password::new("pw")).unwrap();
     testkit::keys::user_keeping(store, username, &hash, key, kept).await;
 }
 

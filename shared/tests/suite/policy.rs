@@ -12,7 +12,7 @@
 
 use authtoken::Ctx;
 use authtoken::admin;
-use authtoken::password::Password;
+use authtoken::secrets::password::Password;
 use authtoken::store::{Store, TOKENS_PER_STEP};
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::json;
@@ -75,7 +75,7 @@ async fn under_per_login_no_key_is_stored_in_either_table() {
             !stored.iter().any(|text| text.contains(key.as_str())),
             "a key is stored"
         );
-        let digest = authtoken::token::TokenKey::new(key.as_str()).digest();
+        let digest = authtoken::secrets::token::TokenKey::new(key.as_str()).digest();
         assert!(
             stored.iter().any(|text| text == digest.as_str()),
             "its digest is"

@@ -22,7 +22,7 @@ use authtoken::policy::TokenPolicy;
 use authtoken::store::Store;
 use authtoken::store::dynamo::DynamoStore;
 
-use authtoken::token::TokenKey;
+use authtoken::secrets::token::TokenKey;
 use lambda_http::tower::ServiceExt;
 use lambda_http::{Body, Request, Response};
 use serde_json::json;

@@ -8,7 +8,7 @@ use std::thread::ThreadId;
 use authtoken::admin;
 use authtoken::config::Settings;
 use authtoken::login;
-use authtoken::password::Password;
+use authtoken::secrets::password::Password;
 use authtoken::store::memory::MemoryStore;
 use tracing::span::{Attributes, Id};
 use tracing::subscriber::Subscriber;

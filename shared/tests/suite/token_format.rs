@@ -13,10 +13,10 @@ use authtoken::admin;
 use authtoken::clock::now;
 use authtoken::config::Settings;
 use authtoken::login::obtain_token;
-use authtoken::password::Password;
+use authtoken::secrets::password::Password;
+use authtoken::secrets::token::{TokenFormat, TokenKey};
 use authtoken::store::memory::MemoryStore;
 use authtoken::store::{NewToken, Store};
-use authtoken::token::{TokenFormat, TokenKey};
 use authtoken::tokens;
 
 fn with_format(token_format: TokenFormat) -> Settings {

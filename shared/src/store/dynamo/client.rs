@@ -15,7 +15,7 @@ use super::https::{self, TrustedRoots};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
 use crate::config::ConfigError;
-use crate::seal::Sealer;
+use crate::secrets::seal::Sealer;
 use crate::store::dynamo::ClientEnv;
 
 /// Attempts per request, the first included (the SDK's standard retry with backoff).

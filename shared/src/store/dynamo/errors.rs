@@ -82,9 +82,9 @@ mod tests {
     use aws_smithy_mocks::{RuleMode, mock, mock_client};
 
     use super::super::DynamoStore;
+    use crate::secrets::token::TokenKey;
     use crate::store::dynamo::Tables;
     use crate::store::{NewToken, Store, StoreError, User};
-    use crate::token::TokenKey;
 
     fn store_over(client: Client) -> DynamoStore {
         let tables = Tables {
@@ -216,11 +216,11 @@ mod tests {
             .build();
         let store = store_over(mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &[&rule]));
         let token = NewToken {
-            key: TokenKey::generate(crate::token::TokenFormat::Hex),
+            key: TokenKey::generate(crate::secrets::token::TokenFormat::Hex),
             created: 1,
             expires: None,
         };
-        let sealed = crate::seal::SealKey::random()
+        let sealed = crate::secrets::seal::SealKey::random()
             .seal("admin", &token.key)
             .expect("sealed");
         store

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::lockout::Failures;
-use crate::seal::{KeptKey, SealedKey};
+use crate::secrets::seal::{KeptKey, SealedKey};
+use crate::secrets::token::{TokenDigest, TokenKey};
 use crate::store::{NewToken, PerLoginToken, PerUserToken, TokenRecord, User};
-use crate::token::{TokenDigest, TokenKey};
 
 /// An item as the SDK carries it.
 pub type Item = HashMap<String, AttributeValue>;
@@ -22,7 +22,7 @@ pub const ACTIVE: &str = "active";
 /// Users table: the per-user key's digest, when [`TOKEN_SEALED`] keeps the key sealed; the key
 /// itself as versions before sealing kept it (absent when the user has no token).
 pub const TOKEN: &str = "token";
-/// Users table: the per-user key sealed ([`crate::seal`]), binary.
+/// Users table: the per-user key sealed ([`crate::secrets::seal`]), binary.
 pub const TOKEN_SEALED: &str = "token_sealed";
 /// Users table: when the current key expires (absent when it never does).
 pub const TOKEN_EXPIRES: &str = "token_expires";
@@ -302,7 +302,9 @@ mod tests {
     #[test]
     fn a_sealed_key_is_kept_as_its_digest_and_sealed_bytes_only() {
         let key = TokenKey::new("9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b");
-        let sealed = crate::seal::SealKey::random().seal("admin", &key).unwrap();
+        let sealed = crate::secrets::seal::SealKey::random()
+            .seal("admin", &key)
+            .unwrap();
         let user = User {
             username: "admin".into(),
             password_hash: "h".into(),

@@ -25,7 +25,7 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::Client;
 
 use crate::config::ConfigError;
-use crate::seal::Sealer;
+use crate::secrets::seal::Sealer;
 
 /// Users and tokens in two DynamoDB tables.
 #[derive(Debug, Clone)]

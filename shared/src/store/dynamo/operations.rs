@@ -23,13 +23,13 @@ use super::items::{
     TOKEN, TOKEN_EXPIRES, TOKEN_SEALED, TOKENS, USERNAME, s,
 };
 use crate::lockout::Failures;
-use crate::seal::{KeptKey, SealedKey, Sealer};
+use crate::secrets::seal::{KeptKey, SealedKey, Sealer};
+use crate::secrets::token::TokenDigest;
 use crate::store::{
     Attempt, AttemptGate, Extension, HashReplacement, ImportOutcome, Imported, Installation,
     IssuedChange, NewToken, PasswordChange, Revoked, Store, StoreError, TOKENS_PER_STEP,
     TokenRecord, User, UserPage,
 };
-use crate::token::TokenDigest;
 
 impl Store for DynamoStore {
     fn sealer(&self) -> &Sealer {

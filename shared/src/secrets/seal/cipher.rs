@@ -13,7 +13,7 @@ use rand::TryRngCore;
 use rand::rngs::OsRng;
 
 use super::SealedKey;
-use crate::token::TokenKey;
+use crate::secrets::token::TokenKey;
 
 /// The first byte of every sealed key: its layout's version.
 const FORMAT: u8 = 1;

@@ -27,7 +27,7 @@ use tokio::sync::Mutex;
 use self::cipher::KeyId;
 pub use self::cipher::SealKey;
 use self::secret::SecretSource;
-use crate::token::{TokenDigest, TokenKey};
+use crate::secrets::token::{TokenDigest, TokenKey};
 
 /// The boxed cause of a failure to read the seal secret.
 pub type Cause = Box<dyn std::error::Error + Send + Sync>;

@@ -1,5 +1,5 @@
 //! Password hashing: argon2id with OWASP's first-choice parameters, PHC strings. Verification
-//! also accepts the Django hashes of imported users ([`crate::django_hash`]), which a successful
+//! also accepts the Django hashes of imported users ([`crate::secrets::django_hash`]), which a successful
 //! login replaces.
 //!
 //! Hashing takes tens of milliseconds of CPU, so the async entry points run it on tokio's
@@ -19,7 +19,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use tokio::sync::Semaphore;
 
-use crate::django_hash::{self, Check, Kind};
+use crate::secrets::django_hash::{self, Check, Kind};
 use argon2::password_hash::{Output, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rand::TryRngCore;
