@@ -7,11 +7,11 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use authtoken::lockout::Failures;
-use authtoken::secrets::seal::{KeptKey, SealedKey, Sealer};
+use authtoken::secrets::seal::Sealer;
 use authtoken::secrets::token::TokenDigest;
 use authtoken::store::{
     Attempt, AttemptGate, Extension, HashReplacement, ImportOutcome, Imported, Installation,
-    IssuedChange, Revoked, Store, StoreError, TokenRecord, User, UserPage,
+    IssuedChange, Reseal, Revoked, Store, StoreError, TokenRecord, User, UserPage,
 };
 
 /// A step run on the inner store.
@@ -90,13 +90,8 @@ impl<S: Store + 'static> Store for BeforeTokenWrite<S> {
         self.step_once().await;
         self.inner.install_token(installation).await
     }
-    async fn reseal_key(
-        &self,
-        username: &str,
-        read: &KeptKey,
-        sealed: &SealedKey,
-    ) -> Result<bool, StoreError> {
-        self.inner.reseal_key(username, read, sealed).await
+    async fn reseal_key(&self, reseal: Reseal<'_>) -> Result<bool, StoreError> {
+        self.inner.reseal_key(reseal).await
     }
     async fn update_issued(&self, read: &User, change: &IssuedChange) -> Result<bool, StoreError> {
         self.step_once().await;

@@ -6,11 +6,11 @@ use std::sync::{Mutex, MutexGuard};
 
 use super::{
     Attempt, AttemptGate, Extension, HashReplacement, ImportOutcome, Imported, Installation,
-    IssuedChange, NewToken, PasswordChange, PerLoginToken, PerUserToken, Revoked, Store,
+    IssuedChange, NewToken, PasswordChange, PerLoginToken, PerUserToken, Reseal, Revoked, Store,
     StoreError, TOKENS_PER_STEP, TokenRecord, User, UserPage,
 };
 use crate::lockout::Failures;
-use crate::secrets::seal::{KeptKey, SealedKey, Sealer};
+use crate::secrets::seal::{KeptKey, Sealer};
 use crate::secrets::token::TokenDigest;
 
 /// Users and tokens in memory; lost when the process exits. Per-user keys are kept sealed as
@@ -246,26 +246,21 @@ impl Store for MemoryStore {
         Ok(true)
     }
 
-    async fn reseal_key(
-        &self,
-        username: &str,
-        read: &KeptKey,
-        sealed: &SealedKey,
-    ) -> Result<bool, StoreError> {
+    async fn reseal_key(&self, reseal: Reseal<'_>) -> Result<bool, StoreError> {
         let mut state = self.state();
-        if !state.holds_key(username, Some(read)) {
+        if !state.holds_key(reseal.username, Some(reseal.read)) {
             return Ok(false);
         }
         let Some(current) = state
             .users
-            .get_mut(username)
+            .get_mut(reseal.username)
             .and_then(|user| user.per_user_token.as_mut())
         else {
             return Ok(false);
         };
         current.key = KeptKey::Sealed {
-            digest: read.digest(),
-            sealed: sealed.clone(),
+            digest: reseal.read.digest(),
+            sealed: reseal.sealed.clone(),
         };
         Ok(true)
     }

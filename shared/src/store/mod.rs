@@ -226,6 +226,17 @@ impl Revoked {
     }
 }
 
+/// A per-user key to keep sealed anew ([`Store::reseal_key`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Reseal<'a> {
+    /// The user.
+    pub username: &'a str,
+    /// The key as the user item keeps it now, which it must still hold.
+    pub read: &'a KeptKey,
+    /// The key sealed anew.
+    pub sealed: &'a SealedKey,
+}
+
 /// A token's expiry to move later ([`Store::extend_token`]), under sliding expiry.
 #[derive(Debug, Clone, Copy)]
 pub struct Extension<'a> {
@@ -423,14 +434,11 @@ pub trait Store: Send + Sync {
         installation: Installation<'_>,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// Keeps `username`'s per-user key, read as `read`, sealed as `sealed` instead (sealed
-    /// under the current secret, or for the first time), provided the user still holds it.
-    /// `Ok(false)` if not.
+    /// Keeps a user's per-user key, as read, sealed anew instead (under the current secret, or
+    /// for the first time), provided the user still holds it. `Ok(false)` if not.
     fn reseal_key(
         &self,
-        username: &str,
-        read: &KeptKey,
-        sealed: &SealedKey,
+        reseal: Reseal<'_>,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// In one atomic step, applies `change` to `read`'s per-login tokens and moves their

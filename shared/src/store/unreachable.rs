@@ -3,10 +3,10 @@
 
 use super::{
     Attempt, AttemptGate, Extension, HashReplacement, ImportOutcome, Imported, Installation,
-    IssuedChange, Revoked, Store, StoreError, TokenRecord, User, UserPage,
+    IssuedChange, Reseal, Revoked, Store, StoreError, TokenRecord, User, UserPage,
 };
 use crate::lockout::Failures;
-use crate::secrets::seal::{KeptKey, SealedKey, Sealer};
+use crate::secrets::seal::Sealer;
 use crate::secrets::token::TokenDigest;
 
 /// Its sealer: none.
@@ -23,7 +23,7 @@ impl Store for UnreachableStore {
     fn sealer(&self) -> &Sealer {
         &NO_SEALER
     }
-    async fn reseal_key(&self, _: &str, _: &KeptKey, _: &SealedKey) -> Result<bool, StoreError> {
+    async fn reseal_key(&self, _: Reseal<'_>) -> Result<bool, StoreError> {
         Err(unreachable())
     }
     async fn user(&self, _: &str) -> Result<Option<User>, StoreError> {

@@ -10,8 +10,8 @@ use crate::secrets::seal::{KeptKey, Opened};
 use crate::secrets::token::TokenKey;
 use crate::store::rounds;
 use crate::store::{
-    self, Installation, IssuedChange, NewToken, PerUserToken, Store, StoreError, TOKENS_PER_STEP,
-    User,
+    self, Installation, IssuedChange, NewToken, PerUserToken, Reseal, Store, StoreError,
+    TOKENS_PER_STEP, User,
 };
 
 /// A token handed to a user: its key (the only time it leaves the store, under the per-login
@@ -172,7 +172,13 @@ pub(crate) async fn reseal(
     key: &TokenKey,
 ) -> Result<bool, StoreError> {
     let sealed = store.sealer().seal(username, key).await?;
-    store.reseal_key(username, kept, &sealed).await
+    store
+        .reseal_key(Reseal {
+            username,
+            read: kept,
+            sealed: &sealed,
+        })
+        .await
 }
 
 /// Issues `user` a new token under the per-login policy, unless they hold as many live tokens

@@ -23,11 +23,11 @@ use super::items::{
     TOKEN, TOKEN_EXPIRES, TOKEN_SEALED, TOKENS, USERNAME, s,
 };
 use crate::lockout::Failures;
-use crate::secrets::seal::{KeptKey, SealedKey, Sealer};
+use crate::secrets::seal::{KeptKey, Sealer};
 use crate::secrets::token::TokenDigest;
 use crate::store::{
     Attempt, AttemptGate, Extension, HashReplacement, ImportOutcome, Imported, Installation,
-    IssuedChange, NewToken, PasswordChange, Revoked, Store, StoreError, TOKENS_PER_STEP,
+    IssuedChange, NewToken, PasswordChange, Reseal, Revoked, Store, StoreError, TOKENS_PER_STEP,
     TokenRecord, User, UserPage,
 };
 
@@ -238,12 +238,12 @@ impl Store for DynamoStore {
         self.transact(writes).await
     }
 
-    async fn reseal_key(
-        &self,
-        username: &str,
-        read: &KeptKey,
-        sealed: &SealedKey,
-    ) -> Result<bool, StoreError> {
+    async fn reseal_key(&self, reseal: Reseal<'_>) -> Result<bool, StoreError> {
+        let Reseal {
+            username,
+            read,
+            sealed,
+        } = reseal;
         let answer = self
             .client
             .update_item()
