@@ -443,6 +443,23 @@ mod tests {
         store
     }
 
+    /// ann, active, holding a per-user token: the store and her key.
+    async fn ann_with_a_token() -> (MemoryStore, crate::secrets::token::TokenKey) {
+        let store = store_with("ann", true).await;
+        let key = issue_token(&store, &Settings::default(), "ann", false)
+            .await
+            .unwrap()
+            .key;
+        (store, key)
+    }
+
+    /// The user `key` authenticates, with the default settings.
+    async fn user_of(store: &MemoryStore, key: &crate::secrets::token::TokenKey) -> Option<String> {
+        tokens::authenticate(store, &Settings::default(), key)
+            .await
+            .unwrap()
+    }
+
     #[tokio::test]
     async fn usernames_that_login_could_not_match_are_not_created() {
         let store = MemoryStore::new();
@@ -501,12 +518,7 @@ mod tests {
             .unwrap()
             .key;
         assert!(set_active(&store, "ann", false).await.unwrap());
-        assert_eq!(
-            tokens::authenticate(&store, &Settings::default(), &key)
-                .await
-                .unwrap(),
-            None
-        );
+        assert_eq!(user_of(&store, &key).await.as_deref(), None);
         assert!(
             !set_active(&store, "ann", false).await.unwrap(),
             "already inactive"
@@ -538,19 +550,8 @@ mod tests {
             .unwrap()
             .key;
         assert_ne!(reset, first);
-        assert_eq!(
-            tokens::authenticate(&store, &Settings::default(), &first)
-                .await
-                .unwrap(),
-            None
-        );
-        assert_eq!(
-            tokens::authenticate(&store, &Settings::default(), &reset)
-                .await
-                .unwrap()
-                .as_deref(),
-            Some("ann")
-        );
+        assert_eq!(user_of(&store, &first).await.as_deref(), None);
+        assert_eq!(user_of(&store, &reset).await.as_deref(), Some("ann"));
     }
 
     #[tokio::test]
@@ -603,32 +604,18 @@ mod tests {
                 .unwrap(),
             1
         );
-        assert_eq!(
-            tokens::authenticate(&store, &Settings::default(), &key)
-                .await
-                .unwrap(),
-            None
-        );
+        assert_eq!(user_of(&store, &key).await.as_deref(), None);
     }
 
     #[tokio::test]
     async fn a_new_password_replaces_the_old_one_and_revokes_the_token() {
-        let store = store_with("ann", true).await;
+        let (store, key) = ann_with_a_token().await;
         let settings = Settings::default();
-        let key = issue_token(&store, &settings, "ann", false)
-            .await
-            .unwrap()
-            .key;
         let revoked = set_password(&store, "ann", Password::new("new pw"), TokenOnReset::Revoke)
             .await
             .unwrap();
         assert_eq!(revoked, 1);
-        assert_eq!(
-            tokens::authenticate(&store, &Settings::default(), &key)
-                .await
-                .unwrap(),
-            None
-        );
+        assert_eq!(user_of(&store, &key).await.as_deref(), None);
         assert_eq!(
             store.user("ann").await.unwrap().unwrap().per_user_token,
             None
@@ -651,23 +638,13 @@ mod tests {
 
     #[tokio::test]
     async fn keeping_the_token_is_drfs_behaviour() {
-        let store = store_with("ann", true).await;
+        let (store, key) = ann_with_a_token().await;
         let settings = Settings::default();
-        let key = issue_token(&store, &settings, "ann", false)
-            .await
-            .unwrap()
-            .key;
         let revoked = set_password(&store, "ann", Password::new("new pw"), TokenOnReset::Keep)
             .await
             .unwrap();
         assert_eq!(revoked, 0);
-        assert_eq!(
-            tokens::authenticate(&store, &Settings::default(), &key)
-                .await
-                .unwrap()
-                .as_deref(),
-            Some("ann")
-        );
+        assert_eq!(user_of(&store, &key).await.as_deref(), Some("ann"));
         let login =
             crate::login::obtain_token(&store, &settings, "ann", Password::new("new pw")).await;
         assert_eq!(login.unwrap().key, key);
