@@ -221,8 +221,11 @@ pub async fn issue_token(
     if !user.active {
         return Err(AdminError::Inactive(username.to_owned()));
     }
-    let issuer = tokens::Issuer::Operator(Issuance::Admin);
-    match tokens::issue_token(store, settings, user, reset, issuer).await? {
+    let issuer = tokens::Issuer::Operator {
+        issuance: Issuance::Admin,
+        reset,
+    };
+    match tokens::issue_token(store, settings, user, issuer).await? {
         Ensured::Token(granted) => Ok(granted),
         Ensured::LimitReached => Err(AdminError::TokenLimit(username.to_owned())),
         Ensured::UserUnavailable => match store.user(username).await? {

@@ -137,7 +137,7 @@ pub async fn obtain_token_from(
     let issuer = Issuer::Login {
         credentials: user.credentials,
     };
-    match issue_token(store, settings, user.clone(), false, issuer).await? {
+    match issue_token(store, settings, user.clone(), issuer).await? {
         Ensured::Token(granted) => {
             audit::login_succeeded(username);
             if needs_rehash {

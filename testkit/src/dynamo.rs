@@ -63,6 +63,13 @@ impl OperationLog {
     pub fn take(&self) -> Vec<String> {
         std::mem::take(&mut *self.0.lock().unwrap())
     }
+
+    /// Asserts that the operations recorded since the last call are `expected`, in order, and
+    /// forgets them; `what` names the step in the failure's message.
+    #[track_caller]
+    pub fn expect(&self, expected: &[&str], what: &str) {
+        assert_eq!(self.take(), expected, "{what}");
+    }
 }
 
 impl Intercept for OperationLog {

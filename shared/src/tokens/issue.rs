@@ -46,15 +46,26 @@ pub(crate) enum Issuer {
         credentials: u64,
     },
     /// An operator (or an import): no password was verified.
-    Operator(Issuance),
+    Operator {
+        /// How the audit event names the issuance.
+        issuance: Issuance,
+        /// Under the per-user policy, a new token in place of a current one that is still
+        /// valid (a login never asks for this: it hands back DRF's one token per user).
+        reset: bool,
+    },
 }
 
 impl Issuer {
     fn issuance(self) -> Issuance {
         match self {
             Issuer::Login { .. } => Issuance::Login,
-            Issuer::Operator(issuance) => issuance,
+            Issuer::Operator { issuance, .. } => issuance,
         }
+    }
+
+    /// Whether a valid per-user token is to be replaced rather than handed back.
+    fn resets(self) -> bool {
+        matches!(self, Issuer::Operator { reset: true, .. })
     }
 
     /// Whether `user`, as read again after a lost race, may still get a token from this issuer.
@@ -62,45 +73,63 @@ impl Issuer {
         user.active
             && match self {
                 Issuer::Login { credentials } => user.credentials == credentials,
-                Issuer::Operator(_) => true,
+                Issuer::Operator { .. } => true,
             }
     }
 }
 
 /// A token for `user` under the policy in force: under per-user their current one
-/// ([`ensure_token`]), under per-login a new one ([`issue_per_login`]).
+/// ([`Round::per_user`]), under per-login a new one ([`Round::per_login`]). Losing a race to
+/// another writer re-reads the user and decides again ([`settle_on_active_user`]).
 pub(crate) async fn issue_token(
     store: &impl Store,
     settings: &Settings,
     user: User,
-    reset: bool,
-    issuer: Issuer,
-) -> Result<Ensured, StoreError> {
-    match settings.token_policy {
-        TokenPolicy::PerUser => ensure_token(store, settings, user, reset, issuer).await,
-        TokenPolicy::PerLogin { .. } => issue_per_login(store, settings, user, issuer).await,
-    }
-}
-
-/// Returns `user`'s current token if it is still valid and `reset` is false; otherwise installs a
-/// new one in its place. Losing a race to another writer re-reads the user and decides again, so
-/// concurrent callers all end up with the one token that was installed.
-async fn ensure_token(
-    store: &impl Store,
-    settings: &Settings,
-    user: User,
-    reset: bool,
     issuer: Issuer,
 ) -> Result<Ensured, StoreError> {
     settle_on_active_user(store, user, issuer, |user| async move {
-        let now = now();
+        let round = Round {
+            store,
+            settings,
+            issuer,
+            now: now(),
+        };
+        match settings.token_policy {
+            TokenPolicy::PerUser => round.per_user(user).await,
+            TokenPolicy::PerLogin { .. } => round.per_login(user).await,
+        }
+    })
+    .await
+}
+
+/// One decision on the user as last read, and its conditional write: `Ok(None)` when the
+/// write lost a race to another writer.
+struct Round<'a, S> {
+    store: &'a S,
+    settings: &'a Settings,
+    issuer: Issuer,
+    /// The time the round decides at, in seconds since the epoch.
+    now: u64,
+}
+
+impl<S: Store> Round<'_, S> {
+    /// Under the per-user policy: the user's current token if it is still valid and the
+    /// issuer does not reset it; otherwise a new one installed in its place, so that
+    /// concurrent callers all end up with the one token that was installed.
+    async fn per_user(&self, user: User) -> Result<Option<Ensured>, StoreError> {
+        let Round {
+            store,
+            settings,
+            issuer,
+            now,
+        } = *self;
         // A key issued without an expiry, before a TTL was set, expires a TTL after its
         // creation, which the user item does not hold: a new one is issued in its place.
         let outlived_the_ttl = |current: &PerUserToken| {
             current.expires.is_none() && settings.token_ttl_seconds.is_some()
         };
         if let Some(current) = &user.per_user_token
-            && !reset
+            && !issuer.resets()
             && store::is_live(current.expires, now)
             && !outlived_the_ttl(current)
             && let Some(key) = handed_back(store, &user.username, &current.key).await?
@@ -128,8 +157,51 @@ async fn ensure_token(
         }
         audit::token_issued(&user.username, issuer.issuance());
         Ok(Some(granted(token)))
-    })
-    .await
+    }
+
+    /// Under the per-login policy: a new token, unless the user holds as many live tokens as
+    /// the policy allows. In the same atomic step, expired tokens are taken off the user and a
+    /// per-user key they still hold (from before a switch of policy) joins the per-login ones,
+    /// still valid but no longer stored in plain text; N concurrent logins under a limit of L
+    /// leave at most L tokens.
+    async fn per_login(&self, user: User) -> Result<Option<Ensured>, StoreError> {
+        let now = self.now;
+        let limit = self.settings.token_policy.tokens_allowed();
+        let live_issued = user
+            .per_login_tokens
+            .iter()
+            .filter(|issued| store::is_live(issued.expires, now))
+            .count();
+        let live_key = user
+            .per_user_token
+            .as_ref()
+            .filter(|token| store::is_live(token.expires, now));
+        if live_issued + usize::from(live_key.is_some()) >= limit {
+            return Ok(Some(Ensured::LimitReached));
+        }
+        // The step also puts the new record and updates the user: room for this many more.
+        let expired: Vec<_> = user
+            .per_login_tokens
+            .iter()
+            .filter(|issued| !store::is_live(issued.expires, now))
+            .map(|issued| issued.digest.clone())
+            .collect();
+        let pruned: Vec<_> = expired.iter().take(TOKENS_PER_STEP - 2).cloned().collect();
+        // Expired tokens left listed (beyond one step's pruning) do not count either.
+        let listed_but_expired = expired.len() - pruned.len();
+        let allowed = limit + listed_but_expired;
+        let token = new_token(self.settings, now);
+        let change = IssuedChange {
+            new: Some(token.clone()),
+            pruned,
+            at_most: Some(allowed.min(store::MAX_TOKENS_PER_USER)),
+        };
+        if !self.store.update_issued(&user, &change).await? {
+            return Ok(None);
+        }
+        audit::token_issued(&user.username, self.issuer.issuance());
+        Ok(Some(granted(token)))
+    }
 }
 
 /// The key `kept` on `username`, opened to be handed back, and sealed again under the current
@@ -179,57 +251,6 @@ pub(crate) async fn reseal(
             sealed: &sealed,
         })
         .await
-}
-
-/// Issues `user` a new token under the per-login policy, unless they hold as many live tokens
-/// as it allows. In the same atomic step, expired tokens are taken off the user and a per-user
-/// key they still hold (from before a switch of policy) joins the per-login ones, still valid
-/// but no longer stored in plain text. Losing a race to another writer re-reads the user and
-/// decides again, so N concurrent logins under a limit of L leave at most L tokens.
-async fn issue_per_login(
-    store: &impl Store,
-    settings: &Settings,
-    user: User,
-    issuer: Issuer,
-) -> Result<Ensured, StoreError> {
-    settle_on_active_user(store, user, issuer, |user| async move {
-        let now = now();
-        let live_issued = user
-            .per_login_tokens
-            .iter()
-            .filter(|issued| store::is_live(issued.expires, now))
-            .count();
-        let live_key = user
-            .per_user_token
-            .as_ref()
-            .filter(|token| store::is_live(token.expires, now));
-        if live_issued + usize::from(live_key.is_some()) >= settings.token_policy.tokens_allowed() {
-            return Ok(Some(Ensured::LimitReached));
-        }
-        // The step also puts the new record and updates the user: room for this many more.
-        let expired: Vec<_> = user
-            .per_login_tokens
-            .iter()
-            .filter(|issued| !store::is_live(issued.expires, now))
-            .map(|issued| issued.digest.clone())
-            .collect();
-        let pruned: Vec<_> = expired.iter().take(TOKENS_PER_STEP - 2).cloned().collect();
-        // Expired tokens left listed (beyond one step's pruning) do not count either.
-        let listed_but_expired = expired.len() - pruned.len();
-        let allowed = settings.token_policy.tokens_allowed() + listed_but_expired;
-        let token = new_token(settings, now);
-        let change = IssuedChange {
-            new: Some(token.clone()),
-            pruned,
-            at_most: Some(allowed.min(store::MAX_TOKENS_PER_USER)),
-        };
-        if !store.update_issued(&user, &change).await? {
-            return Ok(None);
-        }
-        audit::token_issued(&user.username, issuer.issuance());
-        Ok(Some(granted(token)))
-    })
-    .await
 }
 
 /// Runs `round` on `user` and, each time it loses a race to another writer (`Ok(None)`), on

@@ -33,6 +33,13 @@ async fn with_admin<S: Store>(store: S) -> (S, String) {
     (store, key.key.expose().to_owned())
 }
 
+/// The authorizer's answer, under the default settings, to a request with this `Authorization`
+/// header (none for `None`).
+async fn decide(store: &impl Store, header: Option<&str>) -> Result<Decision, StoreError> {
+    let request = authorizer_request(header.map(str::as_bytes));
+    authorize(store, &Settings::default(), &request).await
+}
+
 fn allowed(username: &str) -> Decision {
     let mut decision = Decision::default();
     decision.is_authorized = true;
@@ -44,13 +51,7 @@ fn allowed(username: &str) -> Decision {
 
 async fn a_live_key_is_allowed_with_its_username(store: &impl Store, key: &str) {
     for header in [format!("Token {key}"), format!("token\t{key}")] {
-        let decision = authorize(
-            store,
-            &Settings::default(),
-            &authorizer_request(Some(header.as_bytes())),
-        )
-        .await
-        .unwrap();
+        let decision = decide(store, Some(&header)).await.unwrap();
         assert_eq!(decision, allowed("admin"), "{header}");
     }
 }
@@ -85,13 +86,7 @@ async fn expired_and_logged_out_keys_are_denied(store: &impl Store, key: &str) {
     };
     assert!(testkit::keys::install(store, "late", &expired).await);
     let header = format!("Token {}", expired.key.expose());
-    let decision = authorize(
-        store,
-        &Settings::default(),
-        &authorizer_request(Some(header.as_bytes())),
-    )
-    .await
-    .unwrap();
+    let decision = decide(store, Some(&header)).await.unwrap();
     assert_eq!(decision, Decision::default(), "expired");
 
     assert_eq!(
@@ -101,13 +96,7 @@ async fn expired_and_logged_out_keys_are_denied(store: &impl Store, key: &str) {
         1
     );
     let header = format!("Token {key}");
-    let decision = authorize(
-        store,
-        &Settings::default(),
-        &authorizer_request(Some(header.as_bytes())),
-    )
-    .await
-    .unwrap();
+    let decision = decide(store, Some(&header)).await.unwrap();
     assert_eq!(decision, Decision::default(), "logged out");
 }
 
@@ -154,12 +143,7 @@ async fn a_store_fault_is_an_error_never_a_decision() {
         Fault::Error("AccessDeniedException"),
     ] {
         proxy.inject("GetItem", fault, None);
-        let outcome = authorize(
-            &store,
-            &Settings::default(),
-            &authorizer_request(Some(header.as_bytes())),
-        )
-        .await;
+        let outcome = decide(&store, Some(&header)).await;
         assert!(
             matches!(
                 outcome,
@@ -170,12 +154,6 @@ async fn a_store_fault_is_an_error_never_a_decision() {
         proxy.heal();
     }
     assert!(proxy.faults_applied() >= 3, "the faults were injected");
-    let decision = authorize(
-        &store,
-        &Settings::default(),
-        &authorizer_request(Some(header.as_bytes())),
-    )
-    .await
-    .unwrap();
+    let decision = decide(&store, Some(&header)).await.unwrap();
     assert_eq!(decision, allowed("admin"));
 }

@@ -50,6 +50,26 @@ impl Faulty {
         within(60, self.app.send(request)).await
     }
 
+    /// Asserts that a login is answered 503 and writes nothing.
+    async fn assert_login_unavailable(&self) {
+        assert_unavailable(&self.attempt_login().await);
+        self.assert_no_token_written().await;
+    }
+
+    /// Asserts that whoami, asked about a key, is answered 503.
+    async fn assert_whoami_unavailable(&self) {
+        let key = "0123456789abcdef0123456789abcdef01234567";
+        assert_unavailable(&within(60, self.app.whoami(key)).await);
+    }
+
+    /// Asserts that whoami knows `token` as the seeded user's.
+    async fn assert_authenticates(&self, token: &str) {
+        self.app
+            .whoami(token)
+            .await
+            .assert(200, json!({ "username": ADMIN.0 }));
+    }
+
     /// Asserts that nothing about the user's token was written: no token, no token record.
     async fn assert_no_token_written(&self) {
         let user = self.direct.user(ADMIN.0).await.unwrap().unwrap();
@@ -107,15 +127,7 @@ async fn connection_refused_is_503() {
 async fn a_hung_store_times_out_into_503() {
     let faulty = faulty().await;
     faulty.proxy.inject("GetItem", Fault::Hang, None);
-    assert_unavailable(
-        &within(
-            60,
-            faulty
-                .app
-                .whoami("0123456789abcdef0123456789abcdef01234567"),
-        )
-        .await,
-    );
+    faulty.assert_whoami_unavailable().await;
     assert!(faulty.proxy.faults_applied() >= 1, "the store hung");
 }
 
@@ -128,17 +140,8 @@ async fn persistent_throttling_is_503_for_each_kind() {
     ] {
         let faulty = faulty().await;
         faulty.proxy.inject("GetItem", Fault::Error(kind), None);
-        assert_unavailable(&faulty.attempt_login().await);
-        assert_unavailable(
-            &within(
-                60,
-                faulty
-                    .app
-                    .whoami("0123456789abcdef0123456789abcdef01234567"),
-            )
-            .await,
-        );
-        faulty.assert_no_token_written().await;
+        faulty.assert_login_unavailable().await;
+        faulty.assert_whoami_unavailable().await;
     }
 }
 
@@ -155,11 +158,7 @@ async fn a_single_throttle_is_retried_away() {
     );
     let token = within(60, faulty.app.login(ADMIN)).await;
     assert_eq!(faulty.proxy.faults_applied(), 2, "both throttles happened");
-    faulty
-        .app
-        .whoami(&token)
-        .await
-        .assert(200, json!({ "username": "admin" }));
+    faulty.assert_authenticates(&token).await;
 }
 
 #[tokio::test]
@@ -168,9 +167,7 @@ async fn server_errors_are_503_and_write_nothing() {
     faulty
         .proxy
         .inject("TransactWriteItems", Fault::ServerError, None);
-    let login = faulty.attempt_login().await;
-    assert_unavailable(&login);
-    faulty.assert_no_token_written().await;
+    faulty.assert_login_unavailable().await;
 }
 
 #[tokio::test]
@@ -181,9 +178,7 @@ async fn a_transaction_cancelled_midway_is_503_and_writes_nothing() {
         Fault::CancelTransaction(&["None", "ThrottlingError"]),
         None,
     );
-    let login = faulty.attempt_login().await;
-    assert_unavailable(&login);
-    faulty.assert_no_token_written().await;
+    faulty.assert_login_unavailable().await;
 }
 
 #[tokio::test]
@@ -197,11 +192,7 @@ async fn a_lost_answer_after_the_write_still_returns_the_stored_token() {
     let token = within(60, faulty.app.login(ADMIN)).await;
     assert_eq!(faulty.proxy.faults_applied(), 1, "the answer was dropped");
     faulty.proxy.heal();
-    faulty
-        .app
-        .whoami(&token)
-        .await
-        .assert(200, json!({ "username": "admin" }));
+    faulty.assert_authenticates(&token).await;
     let stored = faulty
         .direct
         .user(ADMIN.0)
@@ -226,11 +217,7 @@ async fn a_failed_logout_leaves_the_token_whole() {
         .inject("TransactWriteItems", Fault::ServerError, None);
     assert_unavailable(&within(60, faulty.app.logout(&token)).await);
     faulty.proxy.heal();
-    faulty
-        .app
-        .whoami(&token)
-        .await
-        .assert(200, json!({ "username": "admin" }));
+    faulty.assert_authenticates(&token).await;
     faulty.app.assert_consistent(ADMIN.0).await;
     faulty
         .app

@@ -81,13 +81,19 @@ async fn a_second_later() {
     tokio::time::sleep(Duration::from_millis(1100)).await;
 }
 
-async fn whoami_renews_on_the_record_and_the_user(app: TestApp, per_user: bool) {
+/// Logs in, then a second later calls whoami with the key: the key and its expiry at issue.
+async fn login_then_whoami_a_second_later(app: &TestApp) -> (String, u64) {
     let key = app.login(ADMIN).await;
-    let issued = stored_expiry(&app, &key).await;
+    let issued = stored_expiry(app, &key).await;
     a_second_later().await;
     app.whoami(&key)
         .await
         .assert(200, json!({ "username": ADMIN.0 }));
+    (key, issued)
+}
+
+async fn whoami_renews_on_the_record_and_the_user(app: TestApp, per_user: bool) {
+    let (key, issued) = login_then_whoami_a_second_later(&app).await;
     let renewed = stored_expiry(&app, &key).await;
     assert!(renewed > issued, "{renewed} > {issued}");
     if per_user {
@@ -104,12 +110,7 @@ async fn no_write_within_the_interval_nor_past_the_maximum(
         sliding(TokenPolicy::PerUser, 0, Some(TTL)),
     ] {
         let app = make(settings).await;
-        let key = app.login(ADMIN).await;
-        let issued = stored_expiry(&app, &key).await;
-        a_second_later().await;
-        app.whoami(&key)
-            .await
-            .assert(200, json!({ "username": ADMIN.0 }));
+        let (key, issued) = login_then_whoami_a_second_later(&app).await;
         assert_eq!(stored_expiry(&app, &key).await, issued);
     }
 }

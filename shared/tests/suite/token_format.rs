@@ -26,6 +26,21 @@ fn with_format(token_format: TokenFormat) -> Settings {
     }
 }
 
+/// Whose token `key` is, as whoami would find it.
+async fn owner(store: &impl Store, key: &TokenKey) -> Option<String> {
+    tokens::authenticate(store, &Settings::default(), key)
+        .await
+        .unwrap()
+}
+
+/// The key a login of `username` (password "pw") gets under `settings`.
+async fn login(store: &impl Store, settings: &Settings, username: &str) -> TokenKey {
+    obtain_token(store, settings, username, Password::new("pw"))
+        .await
+        .unwrap()
+        .key
+}
+
 async fn prefixed_logins_and_both_forms_accepted(store: &impl Store) {
     admin::create_user(store, "ann", Password::new("pw"), true)
         .await
@@ -34,25 +49,13 @@ async fn prefixed_logins_and_both_forms_accepted(store: &impl Store) {
         .await
         .unwrap();
     let prefixed = with_format(TokenFormat::Prefixed);
-    let key = obtain_token(store, &prefixed, "ann", Password::new("pw"))
-        .await
-        .unwrap()
-        .key;
+    let key = login(store, &prefixed, "ann").await;
     let text = key.expose();
     assert!(text.starts_with("atk_") && text.len() == 40, "{text}");
     assert!(key.is_well_formed());
-    assert_eq!(
-        tokens::authenticate(store, &Settings::default(), &key)
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("ann")
-    );
+    assert_eq!(owner(store, &key).await.as_deref(), Some("ann"));
     // The same key again at the next login, as with DRF's keys.
-    let again = obtain_token(store, &prefixed, "ann", Password::new("pw"))
-        .await
-        .unwrap()
-        .key;
+    let again = login(store, &prefixed, "ann").await;
     assert_eq!(again, key);
 
     // bob holds a DRF key from before the switch: it still opens everything.
@@ -62,36 +65,13 @@ async fn prefixed_logins_and_both_forms_accepted(store: &impl Store) {
         expires: None,
     };
     assert!(testkit::keys::install(store, "bob", &hex).await);
-    assert_eq!(
-        tokens::authenticate(store, &Settings::default(), &hex.key)
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("bob")
-    );
-    let bobs = obtain_token(store, &prefixed, "bob", Password::new("pw"))
-        .await
-        .unwrap()
-        .key;
+    assert_eq!(owner(store, &hex.key).await.as_deref(), Some("bob"));
+    let bobs = login(store, &prefixed, "bob").await;
     assert_eq!(bobs, hex.key, "a live DRF key is handed back, not replaced");
 
     // Switched back to hex: the prefixed key still authenticates.
-    assert_eq!(
-        tokens::authenticate(store, &Settings::default(), &key)
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("ann")
-    );
-    let back = obtain_token(
-        store,
-        &with_format(TokenFormat::Hex),
-        "ann",
-        Password::new("pw"),
-    )
-    .await
-    .unwrap()
-    .key;
+    assert_eq!(owner(store, &key).await.as_deref(), Some("ann"));
+    let back = login(store, &with_format(TokenFormat::Hex), "ann").await;
     assert_eq!(back, key);
 }
 

@@ -116,6 +116,21 @@ mod tests {
         failing_reads(move || GetItemError::generic(wire(code)))
     }
 
+    /// A store whose every GetItem fails with the SDK's modeled error of this name, as the SDK
+    /// reads it off the wire (the error type and its `GetItemError` variant share the name).
+    macro_rules! failing_with_modeled {
+        ($error:ident) => {
+            failing_reads(|| {
+                GetItemError::$error(
+                    $error::builder()
+                        .message("x")
+                        .meta(wire(stringify!($error)))
+                        .build(),
+                )
+            })
+        };
+    }
+
     fn kind(error: &StoreError) -> &'static str {
         match error {
             StoreError::Unavailable(_) => "unavailable (503)",
@@ -130,23 +145,15 @@ mod tests {
 
     #[tokio::test]
     async fn throttling_and_server_errors_are_transient() {
-        let store = failing_reads(|| {
-            GetItemError::ProvisionedThroughputExceededException(
-                ProvisionedThroughputExceededException::builder()
-                    .message("slow down")
-                    .meta(wire("ProvisionedThroughputExceededException"))
-                    .build(),
-            )
-        });
+        let store = failing_with_modeled!(ProvisionedThroughputExceededException);
         assert_eq!(read_error(&store).await, "unavailable (503)");
-        for code in [
-            "ThrottlingException",
-            "RequestLimitExceeded",
-            "InternalServerError",
-            "ServiceUnavailable",
+        let throttled = ["ThrottlingException", "RequestLimitExceeded"];
+        let server_side = ["InternalServerError", "ServiceUnavailable"];
+        let transactions = [
             "TransactionInProgressException",
             "TransactionConflictException",
-        ] {
+        ];
+        for code in throttled.into_iter().chain(server_side).chain(transactions) {
             assert_eq!(
                 read_error(&failing_with(code)).await,
                 "unavailable (503)",
@@ -157,14 +164,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_missing_table_is_reported_as_such() {
-        let store = failing_reads(|| {
-            GetItemError::ResourceNotFoundException(
-                ResourceNotFoundException::builder()
-                    .message("Requested resource not found")
-                    .meta(wire("ResourceNotFoundException"))
-                    .build(),
-            )
-        });
+        let store = failing_with_modeled!(ResourceNotFoundException);
         assert_eq!(read_error(&store).await, "table not found (500)");
     }
 
