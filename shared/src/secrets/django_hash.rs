@@ -4,7 +4,8 @@
 //!
 //! - `pbkdf2_sha256$<iterations>$<salt>$<base64 hash>` (Django's default; 1,000,000 iterations
 //!   since Django 5.2) and `pbkdf2_sha1$...`: PBKDF2-HMAC with the salt's text as its bytes and
-//!   a 32- (20-) byte output, verified with RustCrypto's `pbkdf2` and compared in constant time;
+//!   a 32- (20-) byte output, verified with AWS-LC's PBKDF2 (through `aws-lc-rs`, which also
+//!   seals the per-user keys) and compared in constant time;
 //! - `argon2$argon2id$v=19$m=...,t=...,p=...$<salt>$<hash>` (and Django's older `argon2i`):
 //!   the PHC string after Django's `argon2` prefix, verified by the argon2 crate.
 //!
@@ -19,9 +20,9 @@
 use argon2::password_hash::PasswordHash;
 use argon2::{Algorithm, Params};
 use base64ct::{Base64, Encoding};
-use sha1::Sha1;
-use sha2::Sha256;
-use subtle::ConstantTimeEq;
+use std::num::NonZeroU32;
+
+use aws_lc_rs::pbkdf2;
 
 /// Most PBKDF2 work a stored hash may ask for, in blocks (iterations × the output's length in
 /// digest blocks, ⌈length / 32⌉ for SHA-256, ⌈length / 20⌉ for SHA-1): five times Django 5.2's
@@ -110,7 +111,7 @@ pub enum Check {
 /// A parsed `pbkdf2_sha256$...` or `pbkdf2_sha1$...` hash.
 pub struct Pbkdf2Hash {
     sha1: bool,
-    iterations: u32,
+    iterations: NonZeroU32,
     salt: String,
     expected: Vec<u8>,
 }
@@ -134,16 +135,14 @@ pub fn parse(stored: &str) -> Result<Check, DjangoHashError> {
             let [iterations, salt, hash] = parts[..] else {
                 return Err(malformed());
             };
-            let iterations: u32 = iterations.parse().map_err(|_| malformed())?;
-            if iterations == 0 {
-                return Err(malformed());
-            }
+            let iterations: NonZeroU32 = iterations.parse().map_err(|_| malformed())?;
             let expected = Base64::decode_vec(hash).map_err(|_| malformed())?;
             if expected.is_empty() || salt.is_empty() {
                 return Err(malformed());
             }
             let digest_length = if algorithm == "pbkdf2_sha1" { 20 } else { 32 };
-            let blocks = u64::from(iterations) * expected.len().div_ceil(digest_length) as u64;
+            let blocks =
+                u64::from(iterations.get()) * expected.len().div_ceil(digest_length) as u64;
             if blocks > MAX_PBKDF2_BLOCKS {
                 return Err(DjangoHashError::TooCostly(
                     format!(
@@ -207,14 +206,13 @@ fn check_argon2_cost(phc: &str) -> Result<(), DjangoHashError> {
 /// Whether `password` is the one `hash` was made from: PBKDF2 recomputed with the hash's
 /// digest, iterations and salt, compared in constant time. Takes as long as the iterations ask.
 pub fn pbkdf2_matches(hash: &Pbkdf2Hash, password: &[u8]) -> bool {
-    let mut output = vec![0u8; hash.expected.len()];
-    let salt = hash.salt.as_bytes();
-    if hash.sha1 {
-        pbkdf2::pbkdf2_hmac::<Sha1>(password, salt, hash.iterations, &mut output);
+    let algorithm = if hash.sha1 {
+        pbkdf2::PBKDF2_HMAC_SHA1
     } else {
-        pbkdf2::pbkdf2_hmac::<Sha256>(password, salt, hash.iterations, &mut output);
-    }
-    output.ct_eq(&hash.expected).into()
+        pbkdf2::PBKDF2_HMAC_SHA256
+    };
+    let salt = hash.salt.as_bytes();
+    pbkdf2::verify(algorithm, hash.iterations, salt, password, &hash.expected).is_ok()
 }
 
 #[cfg(test)]
