@@ -33,9 +33,11 @@ ensure_venv() {
     fi
   fi
   local requirements
+  # --no-compile: Python compiles a module when it is first imported, so byte-compiling every
+  # file of every package (botocore and the SAM CLI hold thousands) at install is wasted work.
   for requirements in "$@"; do
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes \
-      -r "$requirements"
+      --no-compile -r "$requirements"
   done
 }
 
