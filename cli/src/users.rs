@@ -1,6 +1,9 @@
 //! `authtoken user ...`: create, change and list users.
 
 use authtoken::admin;
+use authtoken::config::PasswordRules;
+use authtoken::secrets::password::Password;
+use authtoken::secrets::validators::Attributes;
 use clap::{Args, Subcommand};
 
 use crate::connect::{TableArgs, connect};
@@ -18,7 +21,8 @@ pub struct UserArgs {
 
 #[derive(Debug, Subcommand)]
 enum UserCommand {
-    /// Create a user; the password is prompted for twice, or read with --password-stdin
+    /// Create a user; the password is prompted for twice, or read with --password-stdin, and
+    /// must pass Django's password validators (PASSWORD_VALIDATORS, PASSWORD_MIN_LENGTH)
     Create {
         /// The username (as typed at login; case-sensitive)
         name: String,
@@ -28,7 +32,8 @@ enum UserCommand {
         #[arg(long)]
         inactive: bool,
     },
-    /// Set a user's password and delete their token (a stolen token must not outlive a reset)
+    /// Set a user's password and delete their token (a stolen token must not outlive a reset);
+    /// the password must pass Django's password validators, as for `create`
     SetPassword {
         /// The username
         name: String,
@@ -66,6 +71,27 @@ enum UserCommand {
     },
 }
 
+/// `password` if it passes the password rules for the user `username`; otherwise an error
+/// that lists Django's message for each rule it breaks.
+fn acceptable(password: Password, username: &str) -> Result<Password, Error> {
+    let user = Attributes {
+        username,
+        email: None,
+    };
+    let problems = PasswordRules::from_env()?.problems(&password, user);
+    if problems.is_empty() {
+        return Ok(password);
+    }
+    let mut message = "the password was refused by Django's password validators; nothing was \
+                       changed (PASSWORD_VALIDATORS=false turns them off):"
+        .to_owned();
+    for problem in problems {
+        message.push_str("\n  ");
+        message.push_str(&problem);
+    }
+    Err(message.into())
+}
+
 /// Runs a `user` subcommand.
 pub async fn run(args: UserArgs) -> Result<(), Error> {
     let store = connect(&args.tables).await?;
@@ -76,7 +102,7 @@ pub async fn run(args: UserArgs) -> Result<(), Error> {
             password,
             inactive,
         } => {
-            let password = password.read()?;
+            let password = acceptable(password.read()?, &name)?;
             admin::create_user(&store, &name, password, !inactive)
                 .await
                 .map(|username| {
@@ -92,7 +118,7 @@ pub async fn run(args: UserArgs) -> Result<(), Error> {
             password,
             keep_token,
         } => {
-            let password = password.read()?;
+            let password = acceptable(password.read()?, &name)?;
             let token = if keep_token {
                 admin::TokenOnReset::Keep
             } else {

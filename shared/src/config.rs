@@ -6,12 +6,13 @@ use std::env;
 
 pub use crate::lockout::LockoutPolicy;
 use crate::manifest::settings::{
-    Allowed, LOCKOUT_ACCOUNT, LOCKOUT_BASE, LOCKOUT_MAX, LOCKOUT_THRESHOLD, SOURCE_THRESHOLD,
-    SOURCE_WINDOW, Setting, TOKEN_AUTO_REFRESH, TOKEN_FORMAT, TOKEN_LIMIT, TOKEN_MAX_TTL,
-    TOKEN_MIN_REFRESH, TOKEN_POLICY, TOKEN_TTL,
+    Allowed, LOCKOUT_ACCOUNT, LOCKOUT_BASE, LOCKOUT_MAX, LOCKOUT_THRESHOLD, PASSWORD_MIN_LENGTH,
+    PASSWORD_VALIDATORS, SOURCE_THRESHOLD, SOURCE_WINDOW, Setting, TOKEN_AUTO_REFRESH,
+    TOKEN_FORMAT, TOKEN_LIMIT, TOKEN_MAX_TTL, TOKEN_MIN_REFRESH, TOKEN_POLICY, TOKEN_TTL,
 };
 pub use crate::policy::TokenPolicy;
 pub use crate::secrets::token::TokenFormat;
+pub use crate::secrets::validators::PasswordRules;
 pub use crate::sliding::SlidingExpiry;
 
 /// A setting that is missing or cannot be used. Its `Debug` is its message, since a function's
@@ -125,6 +126,22 @@ impl Settings {
 }
 
 /// Reading a declared setting through a lookup (the environment, or a map in tests).
+impl PasswordRules {
+    /// Reads `PASSWORD_VALIDATORS` and `PASSWORD_MIN_LENGTH` from the environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|var| env::var(var).ok())
+    }
+
+    /// Reads them through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let min_length = PASSWORD_MIN_LENGTH.number(&lookup)?;
+        Ok(Self {
+            enabled: PASSWORD_VALIDATORS.word(&lookup)? == "true",
+            min_length: usize::try_from(min_length).unwrap_or(usize::MAX),
+        })
+    }
+}
+
 trait Read {
     /// The value for the variable, trimmed; `None` when it is unset or blank.
     fn raw(&self, lookup: &impl Fn(&str) -> Option<String>) -> Option<String>;
@@ -218,6 +235,16 @@ impl Default for Settings {
 }
 
 /// A setting's declared default, as text.
+impl Default for PasswordRules {
+    fn default() -> Self {
+        #[expect(
+            clippy::expect_used,
+            reason = "the declared defaults are valid (manifest::settings's tests and this module's)"
+        )]
+        Self::from_lookup(|_| None).expect("the declared defaults are valid password rules")
+    }
+}
+
 fn default_of(setting: Setting) -> String {
     setting.default.unwrap_or_default().to_owned()
 }
@@ -317,6 +344,48 @@ pub(crate) fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn password_rules_default_to_djangos_and_read_their_variables() {
+        assert_eq!(
+            PasswordRules::default(),
+            PasswordRules {
+                enabled: true,
+                min_length: 8
+            }
+        );
+        let read = |pairs: &[(&str, &str)]| PasswordRules::from_lookup(lookup(pairs));
+        assert_eq!(
+            read(&[
+                ("PASSWORD_VALIDATORS", "false"),
+                ("PASSWORD_MIN_LENGTH", "12")
+            ]),
+            Ok(PasswordRules {
+                enabled: false,
+                min_length: 12
+            })
+        );
+        let Allowed::Number { max, .. } = PASSWORD_MIN_LENGTH.allowed else {
+            panic!("PASSWORD_MIN_LENGTH is a number");
+        };
+        assert_eq!(
+            max,
+            Some(crate::secrets::password::MAX_PASSWORD_BYTES as u64),
+            "no minimum above the longest password accepted"
+        );
+        for (var, value) in [
+            ("PASSWORD_VALIDATORS", "yes"),
+            ("PASSWORD_MIN_LENGTH", "0"),
+            ("PASSWORD_MIN_LENGTH", "4097"),
+            ("PASSWORD_MIN_LENGTH", "eight"),
+        ] {
+            let error = read(&[(var, value)]).unwrap_err().to_string();
+            assert!(
+                error.starts_with(&format!("{var} is {value:?}, but it must be")),
+                "{error}"
+            );
+        }
+    }
     use std::collections::HashMap;
 
     fn constant(value: Option<&'static str>) -> impl Fn(&str) -> Option<String> {

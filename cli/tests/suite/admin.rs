@@ -51,20 +51,23 @@ fn tables_create_is_idempotent_and_check_then_matches() {
     );
     let again = admin.ok(&["tables", "create", "--seal-secret", &secret]);
     assert_eq!(again.matches("already exists").count(), 4, "{again}");
-    admin.ok_with_stdin(&["user", "create", "ann", "--password-stdin"], Some("pw\n"));
+    admin.ok_with_stdin(
+        &["user", "create", "ann", "--password-stdin"],
+        Some("strong-pw-1\n"),
+    );
     let key = admin.ok(&["token", "create", "ann", "--seal-secret", &secret]);
     assert_eq!(key.trim().len(), 40, "{key}");
     let check = admin.ok(&["tables", "check"]);
     assert_eq!(check.matches("matches template.yaml").count(), 3, "{check}");
 }
 
-/// Tables of their own holding the user alice (password `pw`), logged in: the admin, the app on
+/// Tables of their own holding the user alice (password `strong-pw-1`), logged in: the admin, the app on
 /// those tables and her key.
 async fn alice_logged_in() -> (Admin, TestApp, String) {
     let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
-    admin.create_user("alice", "pw");
+    admin.create_user("alice", "strong-pw-1");
     let app = admin.app();
-    let token = app.login(("alice", "pw")).await;
+    let token = app.login(("alice", "strong-pw-1")).await;
     (admin, app, token)
 }
 
@@ -169,10 +172,10 @@ async fn a_created_user_logs_in_and_deactivation_kills_their_token() {
 #[test]
 fn user_create_refuses_duplicates_bad_names_and_missing_passwords() {
     let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
-    admin.create_user("alice", "pw");
+    admin.create_user("alice", "strong-pw-1");
     let stderr = admin.fails(
         &["user", "create", "alice", "--password-stdin"],
-        Some("pw\n"),
+        Some("strong-pw-1\n"),
     );
     assert!(
         stderr.contains("a user named \"alice\" already exists"),
@@ -180,7 +183,7 @@ fn user_create_refuses_duplicates_bad_names_and_missing_passwords() {
     );
     let stderr = admin.fails(
         &["user", "create", " spaced", "--password-stdin"],
-        Some("pw\n"),
+        Some("strong-pw-1\n"),
     );
     assert!(
         stderr.contains("no leading or trailing whitespace"),
@@ -190,6 +193,65 @@ fn user_create_refuses_duplicates_bad_names_and_missing_passwords() {
     assert!(stderr.contains("the password is empty"), "{stderr}");
     let stderr = admin.fails(&["user", "create", "bob"], None);
     assert!(stderr.contains("pass --password-stdin"), "{stderr}");
+}
+
+/// `user create` and `user set-password` apply Django's validators, printing Django's message for
+/// each rule broken and writing nothing; `PASSWORD_MIN_LENGTH` moves the minimum and
+/// `PASSWORD_VALIDATORS=false` turns them off.
+#[tokio::test]
+async fn weak_passwords_are_refused_with_djangos_messages_and_nothing_is_written() {
+    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
+    let create_bob = ["user", "create", "bob", "--password-stdin"];
+    let stderr = admin.fails(&create_bob, Some("1234567\n"));
+    assert!(
+        stderr.contains(
+            "the password was refused by Django's password validators; nothing was changed \
+             (PASSWORD_VALIDATORS=false turns them off):\n  \
+             This password is too short. It must contain at least 8 characters.\n  \
+             This password is too common.\n  \
+             This password is entirely numeric."
+        ),
+        "{stderr}"
+    );
+    let stderr = admin.fails(&create_bob, Some("bobby\n"));
+    assert!(
+        stderr.contains("The password is too similar to the username."),
+        "{stderr}"
+    );
+    let app = admin.app();
+    assert!(
+        app.stored_user("bob").await.is_none(),
+        "bob was not created"
+    );
+
+    admin.create_user("alice", "old strong pw");
+    let stderr = admin.fails(
+        &["user", "set-password", "alice", "--password-stdin"],
+        Some("password\n"),
+    );
+    assert!(stderr.contains("This password is too common."), "{stderr}");
+    app.login(("alice", "old strong pw")).await;
+
+    let with = |vars: &[(&str, &str)], stdin: &str| {
+        let mut command = admin.command(&create_bob);
+        command.envs(vars.iter().copied());
+        admin.run_with(command, Some(stdin))
+    };
+    let longer = with(&[("PASSWORD_MIN_LENGTH", "16")], "kqzvmwxrtl\n");
+    let stderr = String::from_utf8_lossy(&longer.stderr);
+    assert!(
+        stderr.contains("It must contain at least 16 characters."),
+        "{stderr}"
+    );
+    let bad = with(&[("PASSWORD_MIN_LENGTH", "0")], "kqzvmwxrtl\n");
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("PASSWORD_MIN_LENGTH is \"0\", but it must be"),
+        "{stderr}"
+    );
+    let off = with(&[("PASSWORD_VALIDATORS", "false")], "1\n");
+    assert!(off.status.success(), "{}", describe(&off));
+    app.login(("bob", "1")).await;
 }
 
 #[test]
@@ -204,23 +266,23 @@ fn a_password_is_never_an_argument() {
 #[tokio::test]
 async fn set_password_replaces_the_password_and_revokes_the_token() {
     let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
-    admin.create_user("alice", "old pw");
+    admin.create_user("alice", "old strong pw");
     let app = admin.app();
-    let token = app.login(("alice", "old pw")).await;
+    let token = app.login(("alice", "old strong pw")).await;
     let out = admin.ok_with_stdin(
         &["user", "set-password", "alice", "--password-stdin"],
-        Some("new pw\r\n"),
+        Some("new strong pw\r\n"),
     );
     assert!(
         out.contains("set the password of \"alice\" and deleted their token"),
         "{out}"
     );
     app.whoami(&token).await.assert_401("Invalid token.");
-    let new_token = app.login(("alice", "new pw")).await;
+    let new_token = app.login(("alice", "new strong pw")).await;
     assert_ne!(new_token, token);
     app.send(
         TestRequest::post("/api-token-auth/")
-            .json(&json!({ "username": "alice", "password": "old pw" })),
+            .json(&json!({ "username": "alice", "password": "old strong pw" })),
     )
     .await
     .assert(
@@ -236,17 +298,17 @@ async fn set_password_replaces_the_password_and_revokes_the_token() {
             "--password-stdin",
             "--keep-token",
         ],
-        Some("third pw\n"),
+        Some("third strong pw\n"),
     );
     assert!(out.contains("their token, if any, stays valid"), "{out}");
     app.whoami(&new_token)
         .await
         .assert(200, json!({ "username": "alice" }));
-    assert_eq!(app.login(("alice", "third pw")).await, new_token);
+    assert_eq!(app.login(("alice", "third strong pw")).await, new_token);
 
     let stderr = admin.fails(
         &["user", "set-password", "nobody", "--password-stdin"],
-        Some("x\n"),
+        Some("nobody's strong pw\n"),
     );
     assert!(
         stderr.contains("there is no user named \"nobody\""),
@@ -257,7 +319,7 @@ async fn set_password_replaces_the_password_and_revokes_the_token() {
 #[tokio::test]
 async fn unlock_ends_a_lock_at_once_for_users_and_other_names() {
     let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
-    admin.create_user("alice", "pw");
+    admin.create_user("alice", "strong-pw-1");
     let app = admin.app();
     let wrong = |name: &str| {
         TestRequest::post("/api-token-auth/").json(&json!({ "username": name, "password": "no" }))
@@ -273,7 +335,7 @@ async fn unlock_ends_a_lock_at_once_for_users_and_other_names() {
         out.contains("unlocked \"alice\": its failed logins are forgotten"),
         "{out}"
     );
-    app.login(("alice", "pw")).await;
+    app.login(("alice", "strong-pw-1")).await;
     let out = admin.ok(&["user", "unlock", "ghost"]);
     assert!(out.contains("unlocked \"ghost\""), "{out}");
     app.send(wrong("ghost")).await.assert(
@@ -312,7 +374,7 @@ async fn delete_removes_the_user_and_their_token() {
 fn list_pages_through_all_users_without_hashes() {
     let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
     for name in ["ann", "bob", "cy"] {
-        admin.create_user(name, "pw");
+        admin.create_user(name, "strong-pw-1");
     }
     admin.ok(&["user", "deactivate", "cy"]);
     admin.ok(&["token", "create", "ann"]);
@@ -338,7 +400,7 @@ fn list_pages_through_all_users_without_hashes() {
 #[tokio::test]
 async fn token_create_prints_the_key_and_reset_replaces_it() {
     let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
-    admin.create_user("alice", "pw");
+    admin.create_user("alice", "strong-pw-1");
     let output = admin.run(&["token", "create", "alice"], None);
     assert!(output.status.success(), "{}", describe(&output));
     let key = String::from_utf8(output.stdout).unwrap().trim().to_owned();
@@ -357,7 +419,7 @@ async fn token_create_prints_the_key_and_reset_replaces_it() {
         "the same key again"
     );
     assert_eq!(
-        app.login(("alice", "pw")).await,
+        app.login(("alice", "strong-pw-1")).await,
         key,
         "login hands out the same key"
     );
@@ -486,7 +548,7 @@ fn missing_credentials_region_or_table_names_say_what_to_set() {
 #[test]
 fn table_flags_override_the_environment() {
     let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
-    admin.create_user("alice", "pw");
+    admin.create_user("alice", "strong-pw-1");
     let mut command = admin.command(&[
         "user",
         "list",
@@ -509,7 +571,7 @@ fn table_flags_override_the_environment() {
 #[tokio::test]
 async fn serve_dynamodb_serves_the_tables_and_sees_admin_changes_at_once() {
     let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
-    admin.create_user("alice", "pw");
+    admin.create_user("alice", "strong-pw-1");
     let mut command = admin.command(&[
         "serve",
         "--dynamodb",
@@ -529,7 +591,7 @@ async fn serve_dynamodb_serves_the_tables_and_sees_admin_changes_at_once() {
         "{startup}"
     );
     let app = TestApp::Http(server);
-    let token = app.login(("alice", "pw")).await;
+    let token = app.login(("alice", "strong-pw-1")).await;
     app.login(("bob", "bob pw")).await;
     app.whoami(&token)
         .await
@@ -548,7 +610,7 @@ fn per_login(admin: &Admin, args: &[&str]) -> Output {
 #[tokio::test]
 async fn tokens_are_listed_without_keys_and_revoked_one_or_all() {
     let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
-    admin.create_user("alice", "pw");
+    admin.create_user("alice", "strong-pw-1");
     let mut keys = Vec::new();
     for _ in 0..3 {
         let output = per_login(&admin, &["token", "create", "alice"]);
@@ -609,7 +671,7 @@ async fn tokens_are_listed_without_keys_and_revoked_one_or_all() {
 async fn forget_keys_removes_every_plaintext_key_and_keeps_the_tokens() {
     let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
     for name in ["ann", "bob", "cy"] {
-        admin.create_user(name, "pw");
+        admin.create_user(name, "strong-pw-1");
     }
     let ann = admin.ok(&["token", "create", "ann"]).trim().to_owned();
     let bob = admin.ok(&["token", "create", "bob"]).trim().to_owned();
@@ -648,7 +710,7 @@ async fn seal_keys_seals_plain_keys_and_reports_lost_ones() {
     use authtoken::secrets::token::{TokenFormat, TokenKey};
     use authtoken::store::Store;
     let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
-    admin.create_user("ann", "pw");
+    admin.create_user("ann", "strong-pw-1");
     let ann = admin.ok(&["token", "create", "ann"]).trim().to_owned();
     let store = testkit::dynamo::store(testkit::dynamo::client(), admin.tables.clone());
     let (plain, lost) = (
@@ -725,15 +787,15 @@ fn administrative_commands_always_log_their_audit_events() {
 #[tokio::test]
 async fn logout_all_over_http_finishes_after_the_ttl_sweep() {
     let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
-    admin.create_user("alice", "pw");
+    admin.create_user("alice", "strong-pw-1");
     let mut command = admin.command(&["serve", "--dynamodb", "--addr", "127.0.0.1:0"]);
     command
         .env("TOKEN_POLICY", "per-login")
         .env("TOKEN_TTL_SECONDS", "3600")
         .stdin(Stdio::null());
     let app = TestApp::Http(ServeProcess::spawn(command).await);
-    let swept = app.login(("alice", "pw")).await;
-    let kept = app.login(("alice", "pw")).await;
+    let swept = app.login(("alice", "strong-pw-1")).await;
+    let kept = app.login(("alice", "strong-pw-1")).await;
     testkit::dynamo::client()
         .delete_item()
         .table_name(&admin.tables.tokens)

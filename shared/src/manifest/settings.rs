@@ -386,6 +386,42 @@ pub const CERT_DIR: Setting = client(
     "the same as `SSL_CERT_FILE`, as a directory of certificates",
 );
 
+/// The commands that set a password and so apply the password rules.
+const PASSWORD_CLI: &str = "`authtoken user create`, `user set-password`";
+
+/// `PASSWORD_VALIDATORS`.
+pub const PASSWORD_VALIDATORS: Setting = Setting {
+    var: "PASSWORD_VALIDATORS",
+    parameter: None,
+    default: Some("true"),
+    allowed: Allowed::OneOf(&["true", "false"]),
+    expected: "true or false",
+    functions: NO_FUNCTION,
+    also_read_by: PASSWORD_CLI,
+    doc: "`true` = a new password must pass Django's four default validators (not too similar to \
+          the username, at least `PASSWORD_MIN_LENGTH` characters, not one of Django's 19,640 \
+          common passwords, not entirely numeric), with Django's messages; `false` = any \
+          non-empty password, as a Django project without validators",
+};
+
+/// `PASSWORD_MIN_LENGTH`.
+pub const PASSWORD_MIN_LENGTH: Setting = Setting {
+    var: "PASSWORD_MIN_LENGTH",
+    parameter: None,
+    default: Some("8"),
+    allowed: Allowed::Number {
+        min: 1,
+        // The longest password accepted at all (`secrets::password::MAX_PASSWORD_BYTES`, which
+        // config's tests hold it to).
+        max: Some(4096),
+    },
+    expected: "a whole number of characters from 1 to 4096",
+    functions: NO_FUNCTION,
+    also_read_by: PASSWORD_CLI,
+    doc: "the fewest characters a new password may have (Django's `MinimumLengthValidator`), \
+          when `PASSWORD_VALIDATORS` is `true`",
+};
+
 /// A rate or burst of API Gateway's throttling: at least one request.
 const REQUESTS: Allowed = Allowed::Number { min: 1, max: None };
 
@@ -413,6 +449,8 @@ pub static SETTINGS: &[Setting] = &[
     SECRETS_ENDPOINT,
     CERT_FILE,
     CERT_DIR,
+    PASSWORD_VALIDATORS,
+    PASSWORD_MIN_LENGTH,
     with_parameter(
         ("CORS_ALLOWED_ORIGINS", "CorsAllowedOrigins"),
         "*",

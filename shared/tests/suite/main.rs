@@ -21,6 +21,7 @@ mod import;
 mod invariants;
 mod keys_at_rest;
 mod lockout;
+mod password_rules;
 mod policy;
 mod sliding;
 mod spans;
