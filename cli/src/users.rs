@@ -4,6 +4,8 @@ use authtoken::admin;
 use authtoken::config::PasswordRules;
 use authtoken::secrets::password::Password;
 use authtoken::secrets::validators::Attributes;
+use authtoken::store::Store;
+use authtoken::username::Username;
 use clap::{Args, Subcommand};
 
 use crate::connect::{TableArgs, connect};
@@ -102,7 +104,13 @@ pub async fn run(args: UserArgs) -> Result<(), Error> {
             password,
             inactive,
         } => {
-            let password = acceptable(password.read()?, &name)?;
+            let password = password.read()?;
+            // Compared with the name as it will be stored (NFKC); a name that cannot be stored
+            // is refused by create_user, before any word on the password.
+            let password = match Username::parse(&name) {
+                Ok(username) => acceptable(password, username.as_str())?,
+                Err(_) => password,
+            };
             admin::create_user(&store, &name, password, !inactive)
                 .await
                 .map(|username| {
@@ -118,7 +126,17 @@ pub async fn run(args: UserArgs) -> Result<(), Error> {
             password,
             keep_token,
         } => {
-            let password = acceptable(password.read()?, &name)?;
+            let password = password.read()?;
+            // An unknown user is said first, rather than the rules of a password never set.
+            if store
+                .user(&name)
+                .await
+                .map_err(|error| explain(admin::AdminError::Store(error), &tables))?
+                .is_none()
+            {
+                return Err(explain(admin::AdminError::NotFound(name), &tables));
+            }
+            let password = acceptable(password, &name)?;
             let token = if keep_token {
                 admin::TokenOnReset::Keep
             } else {

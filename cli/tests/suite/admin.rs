@@ -189,6 +189,15 @@ fn user_create_refuses_duplicates_bad_names_and_missing_passwords() {
         stderr.contains("no leading or trailing whitespace"),
         "{stderr}"
     );
+    // The name's problem is said before the password's.
+    let stderr = admin.fails(
+        &["user", "create", " spaced", "--password-stdin"],
+        Some("1\n"),
+    );
+    assert!(
+        stderr.contains("no leading or trailing whitespace"),
+        "{stderr}"
+    );
     let stderr = admin.fails(&["user", "create", "bob", "--password-stdin"], Some("\n"));
     assert!(stderr.contains("the password is empty"), "{stderr}");
     let stderr = admin.fails(&["user", "create", "bob"], None);
@@ -214,6 +223,15 @@ async fn weak_passwords_are_refused_with_djangos_messages_and_nothing_is_written
         "{stderr}"
     );
     let stderr = admin.fails(&create_bob, Some("bobby\n"));
+    assert!(
+        stderr.contains("The password is too similar to the username."),
+        "{stderr}"
+    );
+    // Compared with the name as stored: ｂｏｂ (full-width) is stored as bob.
+    let stderr = admin.fails(
+        &["user", "create", "ｂｏｂ", "--password-stdin"],
+        Some("bobby\n"),
+    );
     assert!(
         stderr.contains("The password is too similar to the username."),
         "{stderr}"
@@ -308,7 +326,7 @@ async fn set_password_replaces_the_password_and_revokes_the_token() {
 
     let stderr = admin.fails(
         &["user", "set-password", "nobody", "--password-stdin"],
-        Some("nobody's strong pw\n"),
+        Some("x\n"),
     );
     assert!(
         stderr.contains("there is no user named \"nobody\""),
