@@ -162,6 +162,12 @@ mod tests {
         PasswordRules::default().problems(&Password::new(password), Attributes { username, email })
     }
 
+    /// An account the passwords of the tests below are nothing like.
+    const USER: Attributes<'static> = Attributes {
+        username: "u",
+        email: None,
+    };
+
     fn similarity(password: &str, username: &str, email: Option<&str>) -> Option<&'static str> {
         too_similar(password, Attributes { username, email })
     }
@@ -193,21 +199,17 @@ mod tests {
             enabled: true,
             min_length,
         };
-        let user = Attributes {
-            username: "u",
-            email: None,
-        };
         assert!(
             rules(8)
-                .problems(&Password::new("éééééééé"), user)
+                .problems(&Password::new("éééééééé"), USER)
                 .is_empty()
         );
         assert_eq!(
-            rules(1).problems(&Password::new(""), user),
+            rules(1).problems(&Password::new(""), USER),
             ["This password is too short. It must contain at least 1 character."]
         );
         assert_eq!(
-            rules(12).problems(&Password::new("kqzvmwxrtl"), user),
+            rules(12).problems(&Password::new("kqzvmwxrtl"), USER),
             ["This password is too short. It must contain at least 12 characters."]
         );
     }
@@ -225,13 +227,9 @@ mod tests {
     #[test]
     fn numeric_means_every_character_a_digit() {
         let rules = PasswordRules::default();
-        let user = Attributes {
-            username: "u",
-            email: None,
-        };
         let numeric = |text: &str| {
             rules
-                .problems(&Password::new(text), user)
+                .problems(&Password::new(text), USER)
                 .contains(&"This password is entirely numeric.".to_owned())
         };
         assert!(numeric("3141592653589"));
