@@ -58,7 +58,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the API (login, whoami, logout, logoutall) over HTTP, on an in-memory store (lost
+    /// Serve the API (every endpoint of docs/API.md) over HTTP, on an in-memory store (lost
     /// at exit) or, with --dynamodb, on the DynamoDB tables
     Serve(serve::ServeArgs),
     /// Manage users in the DynamoDB tables

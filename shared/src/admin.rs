@@ -6,16 +6,15 @@
 //! times ([`crate::store::rounds`]), so that, for instance, a deactivation never leaves a token
 //! behind.
 
-use crate::audit::{self, Issuance, Revocation};
+use crate::audit::{self, Changer, Issuance, Revocation};
 use crate::clock;
 use crate::config::Settings;
+pub use crate::password_change::TokenOnReset;
+use crate::password_change::{self, NewPassword, PasswordSet};
 use crate::secrets::password::{self, Password, PasswordError};
 use crate::secrets::seal::Opened;
 use crate::store::rounds::{self, Round};
-use crate::store::{
-    HashReplacement, HeldKey, IssuedChange, PasswordChange, Revoked, Store, StoreError, User,
-    UserPage,
-};
+use crate::store::{HeldKey, IssuedChange, Revoked, Store, StoreError, User, UserPage};
 use crate::tokens::revoke;
 use crate::tokens::{self, Ensured, Granted};
 use crate::username::{InvalidUsername, Username};
@@ -85,15 +84,6 @@ pub async fn create_user(
     }
 }
 
-/// What happens to a user's token when their password is set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenOnReset {
-    /// Delete it, in the same step: a stolen token must not outlive a password reset.
-    Revoke,
-    /// Keep it valid (DRF's behaviour).
-    Keep,
-}
-
 /// Replaces a user's password and, with [`TokenOnReset::Revoke`], deletes every token of the
 /// user in the same step. Returns how many tokens were revoked. Either way, a login that
 /// verified the old password issues no token once this is done.
@@ -112,38 +102,22 @@ pub async fn set_password_hash(
     store: &impl Store,
     username: &str,
     new_hash: &str,
-    token: TokenOnReset,
+    tokens: TokenOnReset,
 ) -> Result<usize, AdminError> {
-    settle(username, |()| async move {
-        let user = existing(store, username).await?;
-        let (written, revoked) = match token {
-            TokenOnReset::Revoke => {
-                let user = shed(store, user, Revocation::PasswordReset).await?;
-                let written = store.reset_password(&user, new_hash).await?;
-                (written, user.token_count())
-            }
-            TokenOnReset::Keep => {
-                let written = store
-                    .replace_password_hash(HashReplacement {
-                        username,
-                        old_hash: &user.password_hash,
-                        new_hash,
-                        change: PasswordChange::NewPassword,
-                    })
-                    .await?;
-                (written, 0)
-            }
-        };
-        if !written {
-            return Ok(Round::Lost(()));
+    let new = NewPassword {
+        hash: new_hash,
+        tokens,
+        by: Changer::Operator,
+        verified: None,
+    };
+    match password_change::set_password_hash(store, username, new).await? {
+        PasswordSet::Set { revoked } => Ok(revoked),
+        PasswordSet::NoSuchUser => Err(AdminError::NotFound(username.to_owned())),
+        // An operator's change rests on no verified password: only contention stops it.
+        PasswordSet::NoLongerVerified | PasswordSet::Contention => {
+            Err(AdminError::Contention(username.to_owned()))
         }
-        audit::password_changed(username);
-        if revoked > 0 {
-            audit::token_revoked(username, Revocation::PasswordReset, revoked);
-        }
-        Ok(Round::Done(revoked))
-    })
-    .await
+    }
 }
 
 /// Activates or deactivates a user; deactivating deletes every token of the user in the same

@@ -48,6 +48,26 @@ impl LoginFailure {
     }
 }
 
+/// What a password was checked for: the failures of each are their own event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordCheck {
+    /// A login (`login_failed`).
+    Login,
+    /// A signed-in user's `current_password`, before an account change
+    /// (`current_password_failed`).
+    CurrentPassword,
+}
+
+impl PasswordCheck {
+    /// The check failed, and why: [`login_failed`] or [`current_password_failed`].
+    pub fn failed(self, username: &str, is_user: bool, reason: LoginFailure) {
+        match self {
+            Self::Login => login_failed(username, is_user, reason),
+            Self::CurrentPassword => current_password_failed(username, reason),
+        }
+    }
+}
+
 /// What took a token away.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Revocation {
@@ -55,10 +75,16 @@ pub enum Revocation {
     Logout,
     /// The user logged out everywhere (`POST /api/logoutall/`).
     LogoutAll,
+    /// The user logged out through djoser's `POST /auth/token/logout/`, which deletes every
+    /// token of theirs.
+    TokenLogout,
     /// `authtoken token revoke`.
     Admin,
     /// `authtoken user set-password` (without `--keep-token`).
     PasswordReset,
+    /// The user changed their password (`POST /auth/users/set_password/`, under
+    /// `LOGOUT_ON_PASSWORD_CHANGE`).
+    PasswordChange,
     /// `authtoken user deactivate`.
     Deactivation,
     /// `authtoken user delete`.
@@ -70,8 +96,10 @@ impl Revocation {
         match self {
             Self::Logout => "logout",
             Self::LogoutAll => "logout_all",
+            Self::TokenLogout => "token_logout",
             Self::Admin => "admin",
             Self::PasswordReset => "password_reset",
+            Self::PasswordChange => "password_change",
             Self::Deactivation => "deactivation",
             Self::Deletion => "deletion",
         }
@@ -130,6 +158,18 @@ fn logged_name(username: &str, is_user: bool) -> String {
     }
 }
 
+/// The `current_password` a signed-in user gave for an account change was refused, and why
+/// (the caller is a user: their name is logged as it is).
+pub fn current_password_failed(username: &str, reason: LoginFailure) {
+    tracing::info!(
+        target: "audit",
+        event = "current_password_failed",
+        username,
+        reason = reason.as_str(),
+        "current password refused"
+    );
+}
+
 /// A failed login locked its username for `seconds`.
 pub fn username_locked(username: &str, is_user: bool, failures: u32, seconds: u64) {
     let username = logged_name(username, is_user);
@@ -177,9 +217,22 @@ pub fn user_unlocked(username: &str, had_failures: bool) {
     tracing::info!(target: "audit", event = "user_unlocked", username, had_failures, "username unlocked");
 }
 
-/// A user's password was set by an operator.
-pub fn password_changed(username: &str) {
-    tracing::info!(target: "audit", event = "password_changed", username, "password changed");
+/// Who changed a password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changer {
+    /// An operator (`authtoken user set-password`).
+    Operator,
+    /// The user themselves (`POST /auth/users/set_password/`).
+    User,
+}
+
+/// A user's password was changed, by an operator or by the user.
+pub fn password_changed(username: &str, by: Changer) {
+    let by = match by {
+        Changer::Operator => "operator",
+        Changer::User => "user",
+    };
+    tracing::info!(target: "audit", event = "password_changed", username, by, "password changed");
 }
 
 #[cfg(test)]

@@ -6,9 +6,10 @@ use std::env;
 
 pub use crate::lockout::LockoutPolicy;
 use crate::manifest::settings::{
-    Allowed, LOCKOUT_ACCOUNT, LOCKOUT_BASE, LOCKOUT_MAX, LOCKOUT_THRESHOLD, PASSWORD_MIN_LENGTH,
-    PASSWORD_VALIDATORS, SOURCE_THRESHOLD, SOURCE_WINDOW, Setting, TOKEN_AUTO_REFRESH,
-    TOKEN_FORMAT, TOKEN_LIMIT, TOKEN_MAX_TTL, TOKEN_MIN_REFRESH, TOKEN_POLICY, TOKEN_TTL,
+    Allowed, LOCKOUT_ACCOUNT, LOCKOUT_BASE, LOCKOUT_MAX, LOCKOUT_THRESHOLD,
+    LOGOUT_ON_PASSWORD_CHANGE, PASSWORD_MIN_LENGTH, PASSWORD_VALIDATORS, SET_PASSWORD_RETYPE,
+    SOURCE_THRESHOLD, SOURCE_WINDOW, Setting, TOKEN_AUTO_REFRESH, TOKEN_FORMAT, TOKEN_LIMIT,
+    TOKEN_MAX_TTL, TOKEN_MIN_REFRESH, TOKEN_POLICY, TOKEN_TTL,
 };
 pub use crate::policy::TokenPolicy;
 pub use crate::secrets::token::TokenFormat;
@@ -58,6 +59,31 @@ pub struct Settings {
     pub token_policy: TokenPolicy,
     /// Sliding expiry, when it is on.
     pub token_refresh: Option<SlidingExpiry>,
+    /// How users change their own accounts.
+    pub accounts: AccountSettings,
+}
+
+/// How users change their own accounts through djoser's endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountSettings {
+    /// The rules every new password must pass.
+    pub password_rules: PasswordRules,
+    /// Whether `set_password` also asks for `re_new_password` (djoser's `SET_PASSWORD_RETYPE`).
+    pub set_password_retype: bool,
+    /// Whether a user's own password change revokes every token of theirs (djoser's
+    /// `LOGOUT_ON_PASSWORD_CHANGE`).
+    pub logout_on_password_change: bool,
+}
+
+impl AccountSettings {
+    /// Reads them through `lookup` (the environment, or a map in tests).
+    fn from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            password_rules: PasswordRules::from_lookup(lookup)?,
+            set_password_retype: SET_PASSWORD_RETYPE.word(lookup)? == "true",
+            logout_on_password_change: LOGOUT_ON_PASSWORD_CHANGE.word(lookup)? == "true",
+        })
+    }
 }
 
 impl Settings {
@@ -79,6 +105,7 @@ impl Settings {
             token_format,
             token_policy: token_policy(&lookup)?,
             token_refresh: sliding_expiry(&lookup, token_ttl_seconds)?,
+            accounts: AccountSettings::from_lookup(&lookup)?,
         })
     }
 
@@ -121,6 +148,22 @@ impl Settings {
             set(LOCKOUT_ACCOUNT, lockout.account_threshold.to_string()),
             set(SOURCE_THRESHOLD, lockout.source_threshold.to_string()),
             set(SOURCE_WINDOW, lockout.source_window_seconds.to_string()),
+            set(
+                PASSWORD_VALIDATORS,
+                self.accounts.password_rules.enabled.to_string(),
+            ),
+            set(
+                PASSWORD_MIN_LENGTH,
+                self.accounts.password_rules.min_length.to_string(),
+            ),
+            set(
+                SET_PASSWORD_RETYPE,
+                self.accounts.set_password_retype.to_string(),
+            ),
+            set(
+                LOGOUT_ON_PASSWORD_CHANGE,
+                self.accounts.logout_on_password_change.to_string(),
+            ),
         ]
     }
 }
@@ -445,6 +488,14 @@ mod tests {
                     account_threshold: 7,
                     source_threshold: 0,
                     source_window_seconds: 60,
+                },
+                accounts: AccountSettings {
+                    password_rules: PasswordRules {
+                        enabled: false,
+                        min_length: 12,
+                    },
+                    set_password_retype: true,
+                    logout_on_password_change: false,
                 },
             },
             Settings {

@@ -7,10 +7,19 @@ use http::Method;
 /// What an endpoint does once the checks every request goes through have passed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Work {
-    /// Login: reads the body; the `Authorization` header is ignored.
+    /// DRF's login (`ObtainAuthToken`): reads the body; the `Authorization` header is ignored.
     ObtainToken,
+    /// djoser's login (`TokenCreateView`): reads the body; the `Authorization` header is ignored.
+    CreateToken,
     /// Work for the caller that the `Authorization` header authenticates.
     ForCaller(CallerWork),
+}
+
+impl Work {
+    /// Whether the work is for an authenticated caller (the pipeline answers 401 without one).
+    pub fn needs_caller(self) -> bool {
+        matches!(self, Work::ForCaller(_))
+    }
 }
 
 /// Work done for an authenticated caller.
@@ -20,8 +29,12 @@ pub enum CallerWork {
     Whoami,
     /// Delete the caller's token.
     Logout,
-    /// Delete every token of the caller.
+    /// Delete every token of the caller (knox's logout-all).
     LogoutAll,
+    /// Delete every token of the caller, answering 204 (djoser's token logout).
+    DestroyTokens,
+    /// Change the caller's password, given their current one (djoser's `set_password`).
+    SetPassword,
 }
 
 /// One endpoint of the HTTP contract (docs/API.md).
@@ -37,6 +50,8 @@ pub struct Endpoint {
     pub work: Work,
     /// The view's name in the `OPTIONS` answer (DRF's metadata).
     pub view_name: &'static str,
+    /// The view's description there (its docstring; djoser's views have one).
+    pub description: &'static str,
     /// DRF's `@api_view` endpoints also have the browsable-API renderer: they accept
     /// `text/html` (answered with JSON here) and send `Vary: Accept`.
     pub browsable: bool,
@@ -60,6 +75,7 @@ pub static LOGIN: Endpoint = Endpoint {
     function: "login",
     work: Work::ObtainToken,
     view_name: "Obtain Auth Token",
+    description: "",
     browsable: false,
     no_store: true,
     parses: &[
@@ -76,6 +92,7 @@ pub static WHOAMI: Endpoint = Endpoint {
     function: "whoami",
     work: Work::ForCaller(CallerWork::Whoami),
     view_name: "Whoami",
+    description: "",
     browsable: true,
     no_store: false,
     parses: DEFAULT_PARSERS,
@@ -88,6 +105,7 @@ pub static LOGOUT: Endpoint = Endpoint {
     function: "logout",
     work: Work::ForCaller(CallerWork::Logout),
     view_name: "Logout",
+    description: "",
     browsable: true,
     no_store: false,
     parses: DEFAULT_PARSERS,
@@ -100,13 +118,62 @@ pub static LOGOUT_ALL: Endpoint = Endpoint {
     function: "logoutall",
     work: Work::ForCaller(CallerWork::LogoutAll),
     view_name: "Logout All",
+    description: "",
+    browsable: true,
+    no_store: false,
+    parses: DEFAULT_PARSERS,
+};
+
+/// `POST /auth/token/login/`: djoser's login, `{"auth_token": ...}` out.
+pub static TOKEN_LOGIN: Endpoint = Endpoint {
+    path: "/auth/token/login",
+    method: Method::POST,
+    function: "tokenlogin",
+    work: Work::CreateToken,
+    view_name: "Token Create",
+    description: "Use this endpoint to obtain user authentication token.",
+    browsable: true,
+    no_store: true,
+    parses: DEFAULT_PARSERS,
+};
+
+/// `POST /auth/token/logout/`: djoser's logout, deleting every token of the caller; 204.
+pub static TOKEN_LOGOUT: Endpoint = Endpoint {
+    path: "/auth/token/logout",
+    method: Method::POST,
+    function: "tokenlogout",
+    work: Work::ForCaller(CallerWork::DestroyTokens),
+    view_name: "Token Destroy",
+    description: "Use this endpoint to logout user (remove user authentication token).",
+    browsable: true,
+    no_store: false,
+    parses: DEFAULT_PARSERS,
+};
+
+/// `POST /auth/users/set_password/`: the caller's new password, given their current one
+/// (djoser's); 204.
+pub static SET_PASSWORD: Endpoint = Endpoint {
+    path: "/auth/users/set_password",
+    method: Method::POST,
+    function: "setpassword",
+    work: Work::ForCaller(CallerWork::SetPassword),
+    view_name: "Set password",
+    description: "",
     browsable: true,
     no_store: false,
     parses: DEFAULT_PARSERS,
 };
 
 /// Every endpoint.
-pub static ALL: [&Endpoint; 4] = [&LOGIN, &WHOAMI, &LOGOUT, &LOGOUT_ALL];
+pub static ALL: [&Endpoint; 7] = [
+    &LOGIN,
+    &WHOAMI,
+    &LOGOUT,
+    &LOGOUT_ALL,
+    &TOKEN_LOGIN,
+    &TOKEN_LOGOUT,
+    &SET_PASSWORD,
+];
 
 impl Endpoint {
     /// Whether a request for `path` is for this endpoint (with or without the trailing slash).

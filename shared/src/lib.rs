@@ -16,6 +16,8 @@
 //! - [`guard`]: a team's own `lambda_http` function behind the tokens, in one line;
 //! - [`authorizer`]: an API Gateway Lambda authorizer over the tokens, for routes served by any
 //!   function, and how a function behind it reads the username;
+//! - [`password_change`]: a new password for a user, the one write path for the operator's and
+//!   the user's own change;
 //! - [`admin`]: user and token administration for the command line, on the same write paths;
 //! - [`http`]: the HTTP layer: parsing the login body, the `Authorization` header and media
 //!   types with DRF's exact rules, the client a request comes from, JSON responses and the
@@ -45,6 +47,7 @@ pub mod lockout;
 pub mod logging;
 pub mod login;
 pub mod manifest;
+pub mod password_change;
 pub mod policy;
 pub mod sdk;
 pub mod secrets;

@@ -8,14 +8,12 @@
 //! time went; the ones that do emit run in the request's span, whose client address and request
 //! id the events carry (docs/OPERATING.md, Audit events).
 
-use crate::audit::{self, LoginFailure};
+use crate::audit::{self, LoginFailure, PasswordCheck};
 use crate::clock::now;
 use crate::config::Settings;
 use crate::lockout::{Failures, LockoutPolicy};
 use crate::secrets::password::{self, Password, PasswordError, Verdict};
-use crate::store::{
-    self, Attempt, AttemptGate, HashReplacement, PasswordChange, Store, StoreError, User,
-};
+use crate::store::{self, AttemptGate, HashReplacement, PasswordChange, Store, StoreError, User};
 use crate::tokens::{Ensured, Granted, Issuer, issue_token};
 use crate::username;
 
@@ -81,59 +79,15 @@ pub async fn obtain_token_from(
     password: Password,
     source: Option<&str>,
 ) -> Result<Granted, LoginError> {
-    if !password.within_limit() || username::is_overlong(username) {
-        audit::login_failed(username, false, LoginFailure::Overlong);
-        return Err(LoginError::InvalidCredentials);
-    }
-    // No user's name holds a control character (none can be created or imported with one):
-    // refused unread and uncounted, so that no name can count against a source's key.
-    if username::has_control_character(username) {
-        audit::login_failed(username, false, LoginFailure::ControlCharacter);
-        return Err(LoginError::InvalidCredentials);
-    }
-    let lockout = settings.lockout;
-    let (user, failures) = if lockout.is_on() {
-        store.user_and_failures(username).await?
-    } else {
-        (store.user(username).await?, None)
-    };
-    let now = now();
-    let is_user = user.is_some();
-    let locked = failures
-        .as_ref()
-        .and_then(|failures| lockout.remaining_for(failures, source, now));
-    if let Some(wait) = locked {
-        audit::login_failed(username, is_user, LoginFailure::Locked);
-        return Err(LoginError::Locked { retry_after: wait });
-    }
-    let source_counted =
-        count_source_attempt(store, &lockout, username, is_user, source, now).await?;
-    let counted = count_attempt(
+    let Verified { user, needs_rehash } = verify_password(
         store,
-        &lockout,
+        settings,
         username,
-        is_user,
+        &password,
         source,
-        failures.as_ref(),
-        now,
+        PasswordCheck::Login,
     )
     .await?;
-    let (user, needs_rehash) = match check_credentials(store, user, &password).await? {
-        Ok(checked) => checked,
-        Err(reason) => {
-            audit::login_failed(username, is_user, reason);
-            if let Some(count) = counted {
-                report_lock(&lockout, username, is_user, count);
-            }
-            return Err(LoginError::InvalidCredentials);
-        }
-    };
-    if counted.is_some() {
-        forget_failures(store, username).await;
-    }
-    if let Some(key) = source_counted {
-        forgive_source_attempt(store, &key).await;
-    }
     let issuer = Issuer::Login {
         credentials: user.credentials,
     };
@@ -155,6 +109,98 @@ pub async fn obtain_token_from(
         }
         Ensured::Contention => Err(LoginError::Contention),
     }
+}
+
+/// A user whose password was just verified.
+#[derive(Debug)]
+pub struct Verified {
+    /// The user as stored after the verification: active, and with the password verified.
+    pub user: User,
+    /// Whether the stored hash is weaker than today's parameters.
+    pub needs_rehash: bool,
+}
+
+/// Checks that `password` is the password of the active user `username`, under the lockout,
+/// for a login or for a signed-in user's account change (`check`, which names the audit event
+/// of a failure), so that a stolen token is no better a password-guessing oracle than the
+/// login. A locked name is refused before any hashing; every other attempt is counted before
+/// its password is checked, user or not; a success forgets the count.
+///
+/// The password takes tens of milliseconds to verify, so the user is read again after it: the
+/// user returned is the one stored after the verification.
+pub async fn verify_password(
+    store: &impl Store,
+    settings: &Settings,
+    username: &str,
+    password: &Password,
+    source: Option<&str>,
+    check: PasswordCheck,
+) -> Result<Verified, LoginError> {
+    if !password.within_limit() || username::is_overlong(username) {
+        check.failed(username, false, LoginFailure::Overlong);
+        return Err(LoginError::InvalidCredentials);
+    }
+    // No user's name holds a control character (none can be created or imported with one):
+    // refused unread and uncounted, so that no name can count against a source's key.
+    if username::has_control_character(username) {
+        check.failed(username, false, LoginFailure::ControlCharacter);
+        return Err(LoginError::InvalidCredentials);
+    }
+    let lockout = settings.lockout;
+    let (user, failures) = if lockout.is_on() {
+        store.user_and_failures(username).await?
+    } else {
+        (store.user(username).await?, None)
+    };
+    let now = now();
+    let is_user = user.is_some();
+    let locked = failures
+        .as_ref()
+        .and_then(|failures| lockout.remaining_for(failures, source, now));
+    if let Some(wait) = locked {
+        check.failed(username, is_user, LoginFailure::Locked);
+        return Err(LoginError::Locked { retry_after: wait });
+    }
+    let attempt = Attempt {
+        username,
+        is_user,
+        source,
+        check,
+        now,
+    };
+    let source_counted = count_source_attempt(store, &lockout, &attempt).await?;
+    let counted = count_attempt(store, &lockout, &attempt, failures.as_ref()).await?;
+    let (user, needs_rehash) = match check_credentials(store, user, password).await? {
+        Ok(checked) => checked,
+        Err(reason) => {
+            check.failed(username, is_user, reason);
+            if let Some(count) = counted {
+                report_lock(&lockout, username, is_user, count);
+            }
+            return Err(LoginError::InvalidCredentials);
+        }
+    };
+    if counted.is_some() {
+        forget_failures(store, username).await;
+    }
+    if let Some(key) = source_counted {
+        forgive_source_attempt(store, &key).await;
+    }
+    Ok(Verified { user, needs_rehash })
+}
+
+/// One attempt to check a password, as the lockout counts it.
+struct Attempt<'a> {
+    /// The name submitted.
+    username: &'a str,
+    /// Whether it is a user's (for the audit events).
+    is_user: bool,
+    /// The client's address, if known.
+    source: Option<&'a str>,
+    /// What the password is checked for.
+    check: PasswordCheck,
+    /// When, in epoch seconds.
+    now: u64,
 }
 
 /// The user `password` logs in, as stored after the verification, with whether its stored hash
@@ -188,21 +234,21 @@ async fn check_credentials(
 async fn count_attempt(
     store: &impl Store,
     lockout: &LockoutPolicy,
-    username: &str,
-    is_user: bool,
-    source: Option<&str>,
+    attempt: &Attempt<'_>,
     read: Option<&Failures>,
-    now: u64,
 ) -> Result<Option<u32>, LoginError> {
     if !lockout.is_on() {
         return Ok(None);
     }
+    let now = attempt.now;
     // The shortest lock a count at or above the threshold sets, or the one `read` holds: an
     // attempt passes a lock only once that has ended.
     let counted = read.map_or(0, |failures| failures.count);
     // Sources are recorded only below the account-wide threshold (beyond it the lock is for
     // all), which bounds their number on the item.
-    let source = source.filter(|_| counted < lockout.account_threshold());
+    let source = attempt
+        .source
+        .filter(|_| counted < lockout.account_threshold());
     let gate = AttemptGate {
         now,
         threshold: lockout.threshold,
@@ -211,10 +257,12 @@ async fn count_attempt(
         account_threshold: lockout.account_threshold(),
         forget_at: lockout.forget_at(now),
     };
-    match store.count_attempt(username, &gate).await? {
-        Attempt::Counted(count) => Ok(Some(count)),
-        Attempt::Locked(stored) => {
-            audit::login_failed(username, is_user, LoginFailure::Locked);
+    match store.count_attempt(attempt.username, &gate).await? {
+        store::Attempt::Counted(count) => Ok(Some(count)),
+        store::Attempt::Locked(stored) => {
+            attempt
+                .check
+                .failed(attempt.username, attempt.is_user, LoginFailure::Locked);
             let retry_after = lockout.remaining(&stored, now).unwrap_or(1);
             Err(LoginError::Locked { retry_after })
         }
@@ -236,14 +284,12 @@ fn source_key(source: &str, window: u64) -> String {
 async fn count_source_attempt(
     store: &impl Store,
     lockout: &LockoutPolicy,
-    username: &str,
-    is_user: bool,
-    source: Option<&str>,
-    now: u64,
+    attempt: &Attempt<'_>,
 ) -> Result<Option<String>, LoginError> {
-    let Some(source) = source.filter(|_| lockout.limits_sources()) else {
+    let Some(source) = attempt.source.filter(|_| lockout.limits_sources()) else {
         return Ok(None);
     };
+    let now = attempt.now;
     let window = now / lockout.source_window_seconds;
     let window_ends = (window + 1) * lockout.source_window_seconds;
     let key = source_key(source, window);
@@ -257,9 +303,13 @@ async fn count_source_attempt(
         forget_at: lockout.forget_at(window_ends),
     };
     match store.count_attempt(&key, &gate).await? {
-        Attempt::Counted(_) => Ok(Some(key)),
-        Attempt::Locked(_) => {
-            audit::login_failed(username, is_user, LoginFailure::SourceLimited);
+        store::Attempt::Counted(_) => Ok(Some(key)),
+        store::Attempt::Locked(_) => {
+            attempt.check.failed(
+                attempt.username,
+                attempt.is_user,
+                LoginFailure::SourceLimited,
+            );
             let retry_after = window_ends.saturating_sub(now).max(1);
             Err(LoginError::Locked { retry_after })
         }

@@ -35,6 +35,10 @@ pub enum ExpectedBody {
     Exactly(&'static str),
     /// `{"token": <the event user's token>}`.
     Token,
+    /// `{"auth_token": <the event user's token>}` (djoser's login).
+    AuthToken,
+    /// No body, and no `Content-Type` (a 204).
+    Empty,
     /// `{"detail": "<text starting with this>"}`.
     DetailStartingWith(&'static str),
 }
@@ -80,6 +84,44 @@ pub const EXPECTED: &[(&str, Expected)] = &[
         Expected::Http(200, ExpectedBody::Exactly(r#"{"username":null}"#)),
     ),
     ("logoutall-no-token", Expected::Http(401, NOT_AUTHENTICATED)),
+    (
+        "tokenlogin-json",
+        Expected::Http(200, ExpectedBody::AuthToken),
+    ),
+    (
+        "tokenlogin-bad-credentials",
+        Expected::Http(
+            400,
+            ExpectedBody::Exactly(
+                r#"{"non_field_errors":["Unable to log in with provided credentials."]}"#,
+            ),
+        ),
+    ),
+    (
+        "tokenlogout-no-token",
+        Expected::Http(401, NOT_AUTHENTICATED),
+    ),
+    (
+        "tokenlogout-token",
+        Expected::Http(204, ExpectedBody::Empty),
+    ),
+    (
+        "setpassword-common",
+        Expected::Http(
+            400,
+            ExpectedBody::Exactly(
+                r#"{"new_password":["This password is too common.","This password is entirely numeric."]}"#,
+            ),
+        ),
+    ),
+    (
+        "setpassword-no-token",
+        Expected::Http(401, NOT_AUTHENTICATED),
+    ),
+    (
+        "setpassword-token",
+        Expected::Http(204, ExpectedBody::Empty),
+    ),
     ("authorizer-token", Expected::Authorizer(true)),
     ("authorizer-unknown-token", Expected::Authorizer(false)),
     ("authorizer-malformed-header", Expected::Authorizer(false)),
@@ -308,10 +350,14 @@ impl Answer {
                 .unwrap_or_else(|| panic!("{stem}: no statusCode: {answer}")),
             content_type: header("content-type"),
             www_authenticate: header("www-authenticate"),
-            body: answer["body"]
-                .as_str()
-                .unwrap_or_else(|| panic!("{stem}: no body: {answer}"))
-                .to_owned(),
+            // An empty answer (a 204) has no body at all.
+            body: match &answer["body"] {
+                Value::Null => String::new(),
+                body => body
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{stem}: a body that is not text: {answer}"))
+                    .to_owned(),
+            },
         }
     }
 
@@ -375,9 +421,13 @@ pub fn check_answer(stem: &str, answer: &Answer) {
         panic!("events/{stem}.json has no expected HTTP answer");
     };
     assert_eq!(answer.status, status, "{stem}: {answer:?}");
+    let content_type = match expected {
+        ExpectedBody::Empty => None,
+        _ => Some("application/json"),
+    };
     assert_eq!(
         answer.content_type.as_deref(),
-        Some("application/json"),
+        content_type,
         "{stem}: {answer:?}"
     );
     assert_eq!(
@@ -391,6 +441,12 @@ pub fn check_answer(stem: &str, answer: &Answer) {
         ExpectedBody::Token => {
             assert_eq!(body, format!(r#"{{"token":"{EVENT_TOKEN}"}}"#), "{stem}")
         }
+        ExpectedBody::AuthToken => assert_eq!(
+            body,
+            format!(r#"{{"auth_token":"{EVENT_TOKEN}"}}"#),
+            "{stem}"
+        ),
+        ExpectedBody::Empty => assert_eq!(body, "", "{stem}"),
         ExpectedBody::DetailStartingWith(prefix) => {
             let body: Value = serde_json::from_str(body).expect("JSON body");
             let detail = body["detail"].as_str().unwrap_or_default();

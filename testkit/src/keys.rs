@@ -7,6 +7,12 @@ use authtoken::store::{Imported, NewToken, PerUserToken, Store, User};
 /// Seals `token`'s key with `store`'s sealer and installs it as `username`'s per-user token,
 /// provided they hold none; `false` if they do (or are inactive, or gone).
 pub async fn install(store: &impl Store, username: &str, token: &NewToken) -> bool {
+    // Whatever password changes the user has seen.
+    let credentials = store
+        .user(username)
+        .await
+        .expect("read the user")
+        .map_or(0, |user| user.credentials);
     let sealed = store
         .sealer()
         .seal(username, &token.key)
@@ -18,7 +24,7 @@ pub async fn install(store: &impl Store, username: &str, token: &NewToken) -> bo
             token,
             sealed: &sealed,
             replacing: None,
-            credentials: 0,
+            credentials,
         })
         .await
         .expect("install the token")

@@ -2,7 +2,7 @@
 //!
 //! - [`app`]: `TestApp`, one harness over the handlers (memory or DynamoDB store) or a running
 //!   `authtoken serve`, and [`contract`]: the contract's cases, run on each of them, as are
-//!   [`lockout`]'s and [`policy`]'s (the token policies);
+//!   [`lockout`]'s, [`policy`]'s (the token policies) and [`accounts`]' (djoser's endpoints);
 //! - [`cli`]: the `authtoken` binary run against tables of a test's own, as an operator would;
 //! - [`serve`]: `authtoken serve` as a child process; [`http_client`]: a raw HTTP/1.1 client;
 //! - [`dynamo`]: a client for the local DynamoDB-compatible server, and fresh tables per test;
@@ -20,6 +20,7 @@
     clippy::expect_used,
     reason = "test support: a failed expectation is the test's failure, reported where it happened"
 )]
+pub mod accounts;
 pub mod app;
 pub mod cli;
 pub mod contract;

@@ -3,12 +3,11 @@
 //! `Authorization` header is ignored, so a stale one cannot block a fresh login.
 
 use crate::clock;
-use http::header::CONTENT_TYPE;
 use http::{Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde::Serialize;
 
-use super::body_bytes;
+use super::Submission;
 use crate::ctx::Ctx;
 use crate::http::form;
 use crate::http::response::{self, Failure};
@@ -33,13 +32,8 @@ pub(super) async fn obtain_token<S: Store>(
     ctx: &Ctx<S>,
     request: Request,
 ) -> Result<Response<Body>, Failure> {
-    let content_type = request
-        .headers()
-        .get(CONTENT_TYPE)
-        .map(|value| value.as_bytes().to_vec());
-    let source = crate::http::request::source_ip(&request).map(str::to_owned);
-    let body = body_bytes(request.into_body());
-    let form = form::parse(content_type.as_deref(), body)
+    let submitted = Submission::of(request);
+    let form = form::parse(submitted.content_type.as_deref(), submitted.body)
         .await
         .map_err(Failure::Form)?;
     let granted = login::obtain_token_from(
@@ -47,7 +41,7 @@ pub(super) async fn obtain_token<S: Store>(
         &ctx.settings,
         &form.username,
         form.password,
-        source.as_deref(),
+        submitted.source.as_deref(),
     )
     .await?;
     let token = granted.key.expose();

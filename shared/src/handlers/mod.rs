@@ -9,6 +9,8 @@
 mod login;
 mod logout;
 mod logoutall;
+mod set_password;
+mod token_login;
 mod whoami;
 
 use bytes::Bytes;
@@ -67,6 +69,36 @@ pub async fn logoutall<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Bod
     finish(endpoint, outcome)
 }
 
+/// Answers a djoser token login request ([`crate::endpoint::TOKEN_LOGIN`]).
+pub async fn tokenlogin<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
+    let endpoint = &endpoint::TOKEN_LOGIN;
+    let outcome = pipeline(ctx, endpoint, request, async |request, _| {
+        token_login::create_token(ctx, request).await
+    })
+    .await;
+    finish(endpoint, outcome)
+}
+
+/// Answers a djoser token logout request ([`crate::endpoint::TOKEN_LOGOUT`]).
+pub async fn tokenlogout<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
+    let endpoint = &endpoint::TOKEN_LOGOUT;
+    let outcome = pipeline(ctx, endpoint, request, async |_, caller| {
+        logoutall::destroy_tokens(ctx, &caller.ok_or(Failure::NotAuthenticated)?).await
+    })
+    .await;
+    finish(endpoint, outcome)
+}
+
+/// Answers a password change request ([`crate::endpoint::SET_PASSWORD`]).
+pub async fn setpassword<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
+    let endpoint = &endpoint::SET_PASSWORD;
+    let outcome = pipeline(ctx, endpoint, request, async |request, caller| {
+        set_password::set_password(ctx, request, &caller.ok_or(Failure::NotAuthenticated)?).await
+    })
+    .await;
+    finish(endpoint, outcome)
+}
+
 /// Answers a request for `endpoint` with its handler. A Lambda function calls its handler
 /// directly instead, so that its binary holds only its own endpoint's work.
 pub async fn handle<S: Store>(
@@ -76,9 +108,12 @@ pub async fn handle<S: Store>(
 ) -> Response<Body> {
     match endpoint.work {
         Work::ObtainToken => login(ctx, request).await,
+        Work::CreateToken => tokenlogin(ctx, request).await,
         Work::ForCaller(CallerWork::Whoami) => whoami(ctx, request).await,
         Work::ForCaller(CallerWork::Logout) => logout(ctx, request).await,
         Work::ForCaller(CallerWork::LogoutAll) => logoutall(ctx, request).await,
+        Work::ForCaller(CallerWork::DestroyTokens) => tokenlogout(ctx, request).await,
+        Work::ForCaller(CallerWork::SetPassword) => setpassword(ctx, request).await,
     }
 }
 
@@ -104,12 +139,13 @@ async fn pipeline<S: Store>(
         return Ok(options(endpoint));
     }
     negotiate(endpoint, &request)?;
-    let caller = match endpoint.work {
-        Work::ObtainToken => None,
-        Work::ForCaller(_) => Some(
+    let caller = if endpoint.work.needs_caller() {
+        Some(
             authenticate::authenticate_header(&ctx.store, &ctx.settings, authorization(&request))
                 .await?,
-        ),
+        )
+    } else {
+        None
     };
     check_method(endpoint, &request)?;
     // Audit events of the work carry the client's address and API Gateway's request id.
@@ -164,7 +200,7 @@ fn options(endpoint: &Endpoint) -> Response<Body> {
         StatusCode::OK,
         &Metadata {
             name: endpoint.view_name,
-            description: "",
+            description: endpoint.description,
             renders: endpoint.renders(),
             parses: endpoint.parses,
         },
@@ -185,6 +221,32 @@ fn finish(endpoint: &Endpoint, outcome: Result<Response<Body>, Failure>) -> Resp
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
+}
+
+/// What the work of an endpoint that reads its body takes from the request.
+struct Submission {
+    /// The raw `Content-Type` header, if any.
+    content_type: Option<Vec<u8>>,
+    /// The client's address, for the lockout's count per source.
+    source: Option<String>,
+    /// The body.
+    body: Bytes,
+}
+
+impl Submission {
+    /// Takes the request apart.
+    fn of(request: Request) -> Self {
+        let content_type = request
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .map(|value| value.as_bytes().to_vec());
+        let source = request::source_ip(&request).map(str::to_owned);
+        Self {
+            content_type,
+            source,
+            body: body_bytes(request.into_body()),
+        }
+    }
 }
 
 /// All values of a header joined with ", " as HTTP allows, read byte for byte.

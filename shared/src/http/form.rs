@@ -1,17 +1,23 @@
-//! The login body: `{"username", "password"}` as JSON, x-www-form-urlencoded or multipart, parsed
-//! and validated with the messages of DRF's parsers and `AuthTokenSerializer`.
+//! Request bodies as DRF reads them: parsed by the endpoint's parsers (JSON,
+//! x-www-form-urlencoded, multipart), the fields its serializer declares taken out ([`read`]),
+//! each run through DRF's `CharField` ([`CharField`]), their errors gathered per field in the
+//! serializer's order ([`FieldErrors`]), all with DRF's messages. The login body of
+//! `ObtainAuthToken` ([`parse`]) is one such serializer; the other endpoints declare theirs
+//! beside their work.
 
 use bytes::Bytes;
 use serde::Serialize;
+use serde::ser::SerializeMap;
 use serde_json::Value;
 
+use crate::endpoint::LOGIN;
 use crate::http::media::MediaType;
 use crate::secrets::password::Password;
 use crate::username::is_python_whitespace;
 
-/// Largest login body parsed, in bytes: Django's `DATA_UPLOAD_MAX_MEMORY_SIZE` (2.5 MiB).
-/// Parsing is cheap next to argon2, and credentials that long are refused before any hashing
-/// anyway; this bounds the memory and time one request can take.
+/// Largest body parsed, in bytes: Django's `DATA_UPLOAD_MAX_MEMORY_SIZE` (2.5 MiB). Parsing is
+/// cheap next to argon2, and credentials that long are refused before any hashing anyway; this
+/// bounds the memory and time one request can take.
 pub const MAX_BODY_BYTES: usize = 2_621_440;
 
 /// A login request that passed validation: a trimmed, non-blank username and a non-blank password.
@@ -23,7 +29,7 @@ pub struct LoginForm {
     pub password: Password,
 }
 
-/// Why a login body was refused, one variant per DRF error shape.
+/// Why a body was refused, one variant per DRF error shape.
 #[derive(Debug, PartialEq, Eq)]
 pub enum FormError {
     /// 413: the body is larger than [`MAX_BODY_BYTES`].
@@ -32,21 +38,67 @@ pub enum FormError {
     UnsupportedMediaType(String),
     /// 400 `{"detail": ...}`: the body could not be parsed (`JSON parse error - ...`).
     Malformed(String),
-    /// 400 `{"non_field_errors": [...]}`: the body parsed, but not to an object.
-    NotAnObject(String),
-    /// 400 `{"username": [...], "password": [...]}`: one or both fields are invalid.
+    /// 400 `{"non_field_errors": [...]}`: the body parsed, but not to an object; or its fields
+    /// are each valid but do not go together.
+    NonField(String),
+    /// 400 `{"<field>": [...], ...}`: one or more fields are invalid.
     Fields(FieldErrors),
 }
 
-/// Per-field messages, serialised with `username` first as DRF does; a valid field is omitted.
-#[derive(Debug, Default, PartialEq, Eq, Serialize)]
-pub struct FieldErrors {
-    /// The username's message, if it is invalid.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub username: Option<[&'static str; 1]>,
-    /// The password's message, if it is invalid.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub password: Option<[&'static str; 1]>,
+/// Messages per field, in the serializer's field order, as DRF writes them: a JSON object from
+/// each invalid field's name to its messages; a valid field is omitted.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FieldErrors(Vec<(&'static str, Vec<String>)>);
+
+impl FieldErrors {
+    /// The 400 of one invalid field.
+    pub fn of(field: &'static str, messages: Vec<String>) -> FormError {
+        let mut errors = Self::default();
+        errors.add(field, messages);
+        FormError::Fields(errors)
+    }
+
+    /// Records `field`'s messages (none: the field is valid).
+    pub fn add(&mut self, field: &'static str, messages: Vec<String>) {
+        if !messages.is_empty() {
+            self.0.push((field, messages));
+        }
+    }
+
+    /// The value of a field that passed its check; otherwise `None`, its message recorded.
+    pub fn check<T>(&mut self, field: &'static str, outcome: Result<T, &'static str>) -> Option<T> {
+        match outcome {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.add(field, vec![message.to_owned()]);
+                None
+            }
+        }
+    }
+
+    /// Whether no field is invalid.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok` if no field is invalid, otherwise the 400 that lists them.
+    pub fn into_result(self) -> Result<(), FormError> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(FormError::Fields(self))
+        }
+    }
+}
+
+impl Serialize for FieldErrors {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (field, messages) in &self.0 {
+            map.serialize_entry(field, messages)?;
+        }
+        map.end()
+    }
 }
 
 const REQUIRED: &str = "This field is required.";
@@ -55,7 +107,7 @@ const NOT_BLANK: &str = "This field may not be blank.";
 const NOT_A_STRING: &str = "Not a valid string.";
 const NO_NULL_CHARACTERS: &str = "Null characters are not allowed.";
 
-/// The body parsers of DRF's `ObtainAuthToken`, in its order (the first match wins).
+/// DRF's body parsers.
 #[derive(Clone, Copy)]
 enum Parser {
     Form,
@@ -64,166 +116,219 @@ enum Parser {
 }
 
 impl Parser {
-    const ALL: [(Parser, &'static str); 3] = [
-        (Parser::Form, "application/x-www-form-urlencoded"),
-        (Parser::Multipart, "multipart/form-data"),
-        (Parser::Json, "application/json"),
-    ];
+    /// The parser of a media type an endpoint lists ([`crate::endpoint::Endpoint::parses`]).
+    fn for_media_type(media_type: &str) -> Option<Self> {
+        match media_type {
+            "application/x-www-form-urlencoded" => Some(Self::Form),
+            "multipart/form-data" => Some(Self::Multipart),
+            "application/json" => Some(Self::Json),
+            _ => None,
+        }
+    }
 }
 
-/// Parses and validates a login body. `content_type` is the raw `Content-Type` header, if any.
-/// A body over [`MAX_BODY_BYTES`] is refused before anything else.
+/// Parses and validates a login body (DRF's `AuthTokenSerializer`). `content_type` is the raw
+/// `Content-Type` header, if any. A body over [`MAX_BODY_BYTES`] is refused before anything
+/// else.
 pub async fn parse(content_type: Option<&[u8]>, body: Bytes) -> Result<LoginForm, FormError> {
+    let mut fields = read(LOGIN.parses, content_type, body, &["username", "password"]).await?;
+    let username = CharField::TRIMMED.required(fields.take("username"));
+    let password = CharField::UNTRIMMED.required(fields.take("password"));
+    match (username, password) {
+        (Ok(username), Ok(password)) => Ok(LoginForm {
+            username,
+            password: Password::new(password),
+        }),
+        (username, password) => {
+            let mut errors = FieldErrors::default();
+            errors.check("username", username.map(drop));
+            errors.check("password", password.map(drop));
+            Err(FormError::Fields(errors))
+        }
+    }
+}
+
+/// Reads the fields `names` of a body with the first of `parsers` (media types, in the
+/// endpoint's order) that handles its `Content-Type`; other fields are ignored. An empty body
+/// has no fields, whatever its type, as DRF reads no stream for it. A body over
+/// [`MAX_BODY_BYTES`] is refused before anything else.
+pub async fn read(
+    parsers: &[&str],
+    content_type: Option<&[u8]>,
+    body: Bytes,
+    names: &[&'static str],
+) -> Result<Fields, FormError> {
     if body.len() > MAX_BODY_BYTES {
         return Err(FormError::TooLarge);
     }
-    let fields = if body.is_empty() {
-        // DRF reads no stream for an empty body, whatever its type: no data at all.
-        Fields::default()
-    } else {
-        let content_type = content_type.map(latin1).unwrap_or_default();
-        let media = MediaType::parse(&content_type);
-        let parser = Parser::ALL
-            .iter()
-            .find(|(_, handled)| MediaType::parse(handled).is_matched_by(&media))
-            .map(|(parser, _)| *parser)
-            .ok_or(FormError::UnsupportedMediaType(content_type.clone()))?;
-        match parser {
-            Parser::Form => Fields::from_urlencoded(&body),
-            Parser::Multipart => Fields::from_multipart(&media, body).await?,
-            Parser::Json => Fields::from_json(&body)?,
-        }
+    let mut fields = Fields {
+        values: names.iter().map(|name| (*name, Raw::Missing)).collect(),
     };
-    fields.validate()
+    if body.is_empty() {
+        return Ok(fields);
+    }
+    let content_type = content_type.map(latin1).unwrap_or_default();
+    let media = MediaType::parse(&content_type);
+    let parser = parsers
+        .iter()
+        .find(|handled| MediaType::parse(handled).is_matched_by(&media))
+        .and_then(|handled| Parser::for_media_type(handled))
+        .ok_or(FormError::UnsupportedMediaType(content_type.clone()))?;
+    match parser {
+        Parser::Form => fields.set_pairs(
+            form_urlencoded::parse(&body)
+                .map(|(name, value)| (name.into_owned(), value.into_owned())),
+        ),
+        Parser::Multipart => fields.set_pairs(multipart_pairs(&media, body).await?.into_iter()),
+        Parser::Json => fields.set_json(&body)?,
+    }
+    Ok(fields)
 }
 
-/// The two fields as found in the body, before validation.
-#[derive(Default)]
-struct Fields {
-    username: Raw,
-    password: Raw,
+/// The fields a serializer declares, as the parser found them in a body.
+pub struct Fields {
+    values: Vec<(&'static str, Raw)>,
 }
 
 /// One field's value as the parser produced it.
-#[derive(Default)]
-enum Raw {
+#[derive(Debug, Default)]
+pub enum Raw {
+    /// Not in the body.
     #[default]
     Missing,
+    /// A JSON value.
     Json(Value),
+    /// A form's or multipart's text.
     Text(String),
 }
 
 impl Fields {
-    fn from_pairs(pairs: impl Iterator<Item = (String, String)>) -> Self {
-        let mut fields = Fields::default();
+    /// The value of the field `name` (a declared one), leaving it missing.
+    pub fn take(&mut self, name: &str) -> Raw {
+        self.values
+            .iter_mut()
+            .find(|(declared, _)| *declared == name)
+            .map(|(_, raw)| std::mem::take(raw))
+            .unwrap_or_default()
+    }
+
+    fn set_pairs(&mut self, pairs: impl Iterator<Item = (String, String)>) {
         // Django's QueryDict: the last of repeated keys wins.
         for (name, value) in pairs {
-            match name.as_str() {
-                "username" => fields.username = Raw::Text(value),
-                "password" => fields.password = Raw::Text(value),
-                _ => {}
+            if let Some((_, raw)) = self
+                .values
+                .iter_mut()
+                .find(|(declared, _)| *declared == name)
+            {
+                *raw = Raw::Text(value);
             }
         }
-        fields
     }
 
-    fn from_urlencoded(body: &[u8]) -> Self {
-        Self::from_pairs(
-            form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())),
-        )
-    }
-
-    async fn from_multipart(media: &MediaType, body: Bytes) -> Result<Self, FormError> {
-        let boundary = match media.param("boundary") {
-            Some(boundary) if is_valid_boundary(boundary) => boundary.to_owned(),
-            other => {
-                return Err(multipart_error(format!(
-                    "Invalid boundary in multipart: {}",
-                    other.unwrap_or("None")
-                )));
-            }
-        };
-        let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
-        let mut multipart = multer::Multipart::new(stream, boundary);
-        let mut pairs = Vec::new();
-        loop {
-            match multipart.next_field().await {
-                Ok(Some(field)) => {
-                    // Parts with a filename are files, which DRF keeps apart from the data.
-                    let name = match (field.name(), field.file_name()) {
-                        (Some(name), None) => name.to_owned(),
-                        _ => continue,
-                    };
-                    let value = field
-                        .text()
-                        .await
-                        .map_err(|error| multipart_error(error.to_string()))?;
-                    pairs.push((name, value));
-                }
-                Ok(None) => break,
-                Err(error) => return Err(multipart_error(error.to_string())),
-            }
-        }
-        Ok(Self::from_pairs(pairs.into_iter()))
-    }
-
-    fn from_json(body: &[u8]) -> Result<Self, FormError> {
+    fn set_json(&mut self, body: &[u8]) -> Result<(), FormError> {
         let value: Value = serde_json::from_slice(body)
             .map_err(|error| FormError::Malformed(format!("JSON parse error - {error}")))?;
         let mut object = match value {
             Value::Object(object) => object,
-            Value::Null => return Err(FormError::NotAnObject("No data provided".to_owned())),
+            Value::Null => return Err(FormError::NonField("No data provided".to_owned())),
             other => {
-                return Err(FormError::NotAnObject(format!(
+                return Err(FormError::NonField(format!(
                     "Invalid data. Expected a dictionary, but got {}.",
                     python_type_name(&other)
                 )));
             }
         };
-        let mut take = |name: &str| object.remove(name).map_or(Raw::Missing, Raw::Json);
-        Ok(Fields {
-            username: take("username"),
-            password: take("password"),
-        })
+        for (name, raw) in &mut self.values {
+            if let Some(value) = object.remove(*name) {
+                *raw = Raw::Json(value);
+            }
+        }
+        Ok(())
     }
+}
 
-    fn validate(self) -> Result<LoginForm, FormError> {
-        let username = char_field(self.username, true);
-        let password = char_field(self.password, false);
-        match (username, password) {
-            (Ok(username), Ok(password)) => Ok(LoginForm {
-                username,
-                password: Password::new(password),
-            }),
-            (username, password) => Err(FormError::Fields(FieldErrors {
-                username: username.err().map(|message| [message]),
-                password: password.err().map(|message| [message]),
-            })),
+/// The text parts of a multipart body, in order, as (name, value).
+async fn multipart_pairs(
+    media: &MediaType,
+    body: Bytes,
+) -> Result<Vec<(String, String)>, FormError> {
+    let boundary = match media.param("boundary") {
+        Some(boundary) if is_valid_boundary(boundary) => boundary.to_owned(),
+        other => {
+            return Err(multipart_error(format!(
+                "Invalid boundary in multipart: {}",
+                other.unwrap_or("None")
+            )));
+        }
+    };
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    let mut pairs = Vec::new();
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                // Parts with a filename are files, which DRF keeps apart from the data.
+                let name = match (field.name(), field.file_name()) {
+                    (Some(name), None) => name.to_owned(),
+                    _ => continue,
+                };
+                let value = field
+                    .text()
+                    .await
+                    .map_err(|error| multipart_error(error.to_string()))?;
+                pairs.push((name, value));
+            }
+            Ok(None) => return Ok(pairs),
+            Err(error) => return Err(multipart_error(error.to_string())),
         }
     }
 }
 
-/// DRF's `CharField(allow_blank=False, allow_null=False)` run on one value.
-fn char_field(raw: Raw, trim_whitespace: bool) -> Result<String, &'static str> {
-    let text = match raw {
-        Raw::Missing => return Err(REQUIRED),
-        Raw::Json(Value::Null) => return Err(NOT_NULL),
-        Raw::Json(Value::String(text)) | Raw::Text(text) => text,
-        Raw::Json(Value::Number(number)) => python_number_text(&number),
-        Raw::Json(_) => return Err(NOT_A_STRING),
+/// DRF's `CharField(allow_blank=False, allow_null=False)`, with or without its whitespace
+/// trimming (on by default in DRF).
+#[derive(Debug, Clone, Copy)]
+pub struct CharField {
+    trim_whitespace: bool,
+}
+
+impl CharField {
+    /// DRF's default: surrounding whitespace removed before the checks.
+    pub const TRIMMED: Self = Self {
+        trim_whitespace: true,
     };
-    let text = if trim_whitespace {
-        text.trim_matches(is_python_whitespace).to_owned()
-    } else {
-        text
+    /// `trim_whitespace=False`: the value as sent.
+    pub const UNTRIMMED: Self = Self {
+        trim_whitespace: false,
     };
-    if text.is_empty() {
-        return Err(NOT_BLANK);
+
+    /// The field's value, or DRF's message when it is missing or invalid.
+    pub fn required(self, raw: Raw) -> Result<String, &'static str> {
+        self.optional(raw)?.ok_or(REQUIRED)
     }
-    if text.contains('\0') {
-        return Err(NO_NULL_CHARACTERS);
+
+    /// `required=False`: the field's value, `None` when it is missing, or DRF's message when it
+    /// is invalid.
+    pub fn optional(self, raw: Raw) -> Result<Option<String>, &'static str> {
+        let text = match raw {
+            Raw::Missing => return Ok(None),
+            Raw::Json(Value::Null) => return Err(NOT_NULL),
+            Raw::Json(Value::String(text)) | Raw::Text(text) => text,
+            Raw::Json(Value::Number(number)) => python_number_text(&number),
+            Raw::Json(_) => return Err(NOT_A_STRING),
+        };
+        let text = if self.trim_whitespace {
+            text.trim_matches(is_python_whitespace).to_owned()
+        } else {
+            text
+        };
+        if text.is_empty() {
+            return Err(NOT_BLANK);
+        }
+        if text.contains('\0') {
+            return Err(NO_NULL_CHARACTERS);
+        }
+        Ok(Some(text))
     }
-    Ok(text)
 }
 
 /// How Python's `str()` writes a JSON number that DRF coerces to a string.
@@ -276,10 +381,10 @@ mod tests {
     }
 
     fn fields(username: Option<&'static str>, password: Option<&'static str>) -> FormError {
-        FormError::Fields(FieldErrors {
-            username: username.map(|m| [m]),
-            password: password.map(|m| [m]),
-        })
+        let mut errors = FieldErrors::default();
+        errors.add("username", username.map(String::from).into_iter().collect());
+        errors.add("password", password.map(String::from).into_iter().collect());
+        FormError::Fields(errors)
     }
 
     fn credentials(form: Result<LoginForm, FormError>) -> (String, Password) {
@@ -356,7 +461,7 @@ mod tests {
         ] {
             assert_eq!(
                 parse_json(body).await.unwrap_err(),
-                FormError::NotAnObject(format!(
+                FormError::NonField(format!(
                     "Invalid data. Expected a dictionary, but got {name}."
                 )),
                 "{body}"
@@ -364,7 +469,7 @@ mod tests {
         }
         assert_eq!(
             parse_json("null").await.unwrap_err(),
-            FormError::NotAnObject("No data provided".into())
+            FormError::NonField("No data provided".into())
         );
     }
 
@@ -426,6 +531,72 @@ mod tests {
             .unwrap_err(),
             fields(None, Some(REQUIRED))
         );
+    }
+
+    /// djoser's views parse JSON first, then forms; their fields are any the view declares.
+    const DEFAULT_PARSERS: &[&str] = &[
+        "application/json",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ];
+
+    #[tokio::test]
+    async fn any_declared_fields_are_read_and_others_ignored() {
+        let names = &["new_password", "current_password"];
+        let body = Bytes::from_static(br#"{"current_password":" a ","new_password":null,"x":1}"#);
+        let mut fields = read(DEFAULT_PARSERS, Some(b"application/json"), body, names)
+            .await
+            .unwrap();
+        assert_eq!(
+            CharField::TRIMMED.required(fields.take("current_password")),
+            Ok("a".to_owned())
+        );
+        assert_eq!(
+            CharField::TRIMMED.required(fields.take("new_password")),
+            Err(NOT_NULL)
+        );
+        assert!(matches!(fields.take("x"), Raw::Missing));
+        let form = Bytes::from_static(b"new_password=n&current_password=c");
+        let mut fields = read(
+            DEFAULT_PARSERS,
+            Some(b"application/x-www-form-urlencoded"),
+            form,
+            names,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            CharField::UNTRIMMED.optional(fields.take("new_password")),
+            Ok(Some("n".to_owned()))
+        );
+        assert_eq!(CharField::TRIMMED.optional(Raw::Missing), Ok(None));
+        assert_eq!(CharField::TRIMMED.required(Raw::Missing), Err(REQUIRED));
+    }
+
+    #[test]
+    fn field_errors_keep_the_serializers_order() {
+        let mut errors = FieldErrors::default();
+        errors.check("password", Err::<(), _>(NOT_BLANK));
+        errors.add("username", vec!["a".to_owned(), "b".to_owned()]);
+        errors.add("email", Vec::new());
+        assert_eq!(
+            serde_json::to_string(&errors).unwrap(),
+            r#"{"password":["This field may not be blank."],"username":["a","b"]}"#
+        );
+        assert!(FieldErrors::default().into_result().is_ok());
+    }
+
+    #[test]
+    fn every_endpoints_media_types_have_a_parser() {
+        for endpoint in crate::endpoint::ALL {
+            for media_type in endpoint.parses {
+                assert!(
+                    Parser::for_media_type(media_type).is_some(),
+                    "{}: {media_type}",
+                    endpoint.path
+                );
+            }
+        }
     }
 
     #[tokio::test]

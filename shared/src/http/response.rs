@@ -26,14 +26,28 @@ pub const SECURITY_HEADERS: [(&str, &str); 4] = [
 ];
 
 /// A compact JSON response (`Content-Type: application/json`, no charset, as DRF sends), with
-/// the [`SECURITY_HEADERS`]. Every answer of the crate is built here.
+/// the [`SECURITY_HEADERS`]. Every answer of the crate with a body is built here.
 pub fn json(status: StatusCode, body: &impl Serialize) -> Response<Body> {
     // Serialising plain structs of strings cannot fail.
     let text = serde_json::to_string(body).unwrap_or_else(|_| String::from("{}"));
-    let mut response = Response::new(Body::Text(text));
+    let mut response = secured(status, Body::Text(text));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// An empty 204 (DRF's `Response(status=HTTP_204_NO_CONTENT)`: no `Content-Type`), with the
+/// [`SECURITY_HEADERS`].
+pub fn no_content() -> Response<Body> {
+    secured(StatusCode::NO_CONTENT, Body::Empty)
+}
+
+/// A response of `status` with `body` and the [`SECURITY_HEADERS`].
+fn secured(status: StatusCode, body: Body) -> Response<Body> {
+    let mut response = Response::new(body);
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     for (name, value) in SECURITY_HEADERS {
         headers.insert(name, HeaderValue::from_static(value));
     }
@@ -209,7 +223,7 @@ fn form_error(error: FormError) -> Response<Body> {
             &format!("Unsupported media type \"{content_type}\" in request."),
         ),
         FormError::Malformed(message) => detail(StatusCode::BAD_REQUEST, &message),
-        FormError::NotAnObject(message) => {
+        FormError::NonField(message) => {
             json(StatusCode::BAD_REQUEST, &NonFieldErrors::new(message))
         }
         FormError::Fields(errors) => json(StatusCode::BAD_REQUEST, &errors),

@@ -70,7 +70,7 @@ pub struct Function {
     pub refresh_grants: &'static [Grant],
     /// Whether its role may read the seal secret (`TokenSealSecret`).
     pub reads_seal_secret: bool,
-    /// The event (in `events/`, without `.json`) its benchmark answers: a 200.
+    /// The event (in `events/`, without `.json`) its benchmark answers: a 200 (or a 204).
     pub bench_event: &'static str,
 }
 
@@ -97,34 +97,56 @@ const REFRESH: &[Grant] = &[
     },
 ];
 
+/// The lockout's reads and writes: the name's failures read with the user, an attempt counted
+/// (and a source's given back), the count forgotten on success.
+const LOCKOUT: Grant = Grant {
+    table: Table::Lockouts,
+    actions: &[
+        "dynamodb:BatchGetItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+    ],
+};
+
+/// A password check's and what follows it on the user: the user read with the name's failures
+/// and again after the check, then written (a token or a stronger hash; a new password).
+const CHECKED_USER: Grant = Grant {
+    table: Table::Users,
+    actions: &[
+        "dynamodb:BatchGetItem",
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+    ],
+};
+
+/// A login's: the password check on the user and the lockout's, and a token written with its
+/// listing on the user (replacing an expired one).
+const LOGIN: &[Grant] = &[
+    CHECKED_USER,
+    LOCKOUT,
+    Grant {
+        table: Table::Tokens,
+        actions: &["dynamodb:PutItem", "dynamodb:DeleteItem"],
+    },
+];
+
+/// Every token of the caller taken away: the caller's token read, then the user's list of
+/// tokens read and taken away with their records, step by step.
+const REVOKE_ALL: &[Grant] = &[
+    REVOKE_TOKEN,
+    Grant {
+        table: Table::Users,
+        actions: &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    },
+];
+
 /// Every function, in the order the docs list them.
 pub static FUNCTIONS: &[Function] = &[
     Function {
         binary: "login",
         kind: Kind::Contract(&endpoint::LOGIN),
         context: true,
-        grants: &[
-            Grant {
-                table: Table::Users,
-                actions: &[
-                    "dynamodb:BatchGetItem",
-                    "dynamodb:GetItem",
-                    "dynamodb:UpdateItem",
-                ],
-            },
-            Grant {
-                table: Table::Lockouts,
-                actions: &[
-                    "dynamodb:BatchGetItem",
-                    "dynamodb:UpdateItem",
-                    "dynamodb:DeleteItem",
-                ],
-            },
-            Grant {
-                table: Table::Tokens,
-                actions: &["dynamodb:PutItem", "dynamodb:DeleteItem"],
-            },
-        ],
+        grants: LOGIN,
         refresh_grants: &[],
         reads_seal_secret: true,
         bench_event: "login-json",
@@ -158,17 +180,47 @@ pub static FUNCTIONS: &[Function] = &[
         binary: "logoutall",
         kind: Kind::Contract(&endpoint::LOGOUT_ALL),
         context: true,
-        grants: &[
-            REVOKE_TOKEN,
-            // The user's list of tokens, read to take them all away.
-            Grant {
-                table: Table::Users,
-                actions: &["dynamodb:GetItem", "dynamodb:UpdateItem"],
-            },
-        ],
+        grants: REVOKE_ALL,
         refresh_grants: &[],
         reads_seal_secret: false,
         bench_event: "logoutall-token",
+    },
+    Function {
+        binary: "tokenlogin",
+        kind: Kind::Contract(&endpoint::TOKEN_LOGIN),
+        context: true,
+        grants: LOGIN,
+        refresh_grants: &[],
+        reads_seal_secret: true,
+        bench_event: "tokenlogin-json",
+    },
+    Function {
+        binary: "tokenlogout",
+        kind: Kind::Contract(&endpoint::TOKEN_LOGOUT),
+        context: true,
+        grants: REVOKE_ALL,
+        refresh_grants: &[],
+        reads_seal_secret: false,
+        bench_event: "tokenlogout-token",
+    },
+    Function {
+        binary: "setpassword",
+        kind: Kind::Contract(&endpoint::SET_PASSWORD),
+        context: true,
+        grants: &[
+            // The caller's token read; the records of their tokens deleted with the change.
+            Grant {
+                table: Table::Tokens,
+                actions: &["dynamodb:GetItem", "dynamodb:DeleteItem"],
+            },
+            // The current password checked, then the new one written (with the list of tokens
+            // taken away).
+            CHECKED_USER,
+            LOCKOUT,
+        ],
+        refresh_grants: &[],
+        reads_seal_secret: false,
+        bench_event: "setpassword-json",
     },
     Function {
         binary: "authorizer",

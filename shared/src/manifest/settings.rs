@@ -68,8 +68,13 @@ pub struct Setting {
 
 /// The functions that build a context ([`crate::Ctx`]): they read the token settings.
 const TOKEN_FUNCTIONS: Readers = Readers::WithContext;
-/// The login alone reads the lockout settings and the seal secret.
-const LOGIN: Readers = Readers::Only(&["login"]);
+/// The logins (DRF's and djoser's) read the seal secret: they hand back per-user keys.
+const LOGINS: Readers = Readers::Only(&["login", "tokenlogin"]);
+/// The functions that check a password read the lockout settings: the logins, and the account
+/// changes that ask for the current password.
+const PASSWORD_CHECKERS: Readers = Readers::Only(&["login", "tokenlogin", "setpassword"]);
+/// The functions that set a password read the password rules.
+const PASSWORD_SETTERS: Readers = Readers::Only(&["setpassword"]);
 /// Settings of the stack only (API Gateway, CloudWatch, IAM): no function reads them.
 const NO_FUNCTION: Readers = Readers::Only(&[]);
 /// Ten years in seconds: the longest lifetime (anything longer is a typo, and epoch arithmetic
@@ -209,7 +214,7 @@ pub const TOKEN_MAX_TTL: Setting = with_parameter(
     ),
 );
 
-/// A setting of the login's lockout, read by the login and `authtoken serve`: a whole number
+/// A setting of the lockout, read by the functions that check a password and `authtoken serve`: a whole number
 /// from `min` to `max`.
 const fn lockout(
     var: &'static str,
@@ -227,7 +232,7 @@ const fn lockout(
         (var, parameter),
         default,
         allowed,
-        (LOGIN, "`authtoken serve`"),
+        (PASSWORD_CHECKERS, "`authtoken serve`"),
         (expected, doc),
     )
 }
@@ -331,7 +336,7 @@ pub const SEAL_SECRET: Setting = Setting {
     default: None,
     allowed: Allowed::Text,
     expected: "the ARN or name of a Secrets Manager secret",
-    functions: LOGIN,
+    functions: LOGINS,
     also_read_by: "`authtoken` (`--seal-secret`)",
     doc: "the Secrets Manager secret (ARN or name) that seals the per-user keys kept on users \
           (required by the login): see [Keys at rest](OPERATING.md#keys-at-rest). The stack \
@@ -365,7 +370,7 @@ pub const DYNAMODB_ENDPOINT: Setting = client(
 /// `AWS_ENDPOINT_URL_SECRETS_MANAGER`.
 pub const SECRETS_ENDPOINT: Setting = client(
     "AWS_ENDPOINT_URL_SECRETS_MANAGER",
-    LOGIN,
+    LOGINS,
     "another Secrets Manager endpoint (a local one, such as moto's); unset or empty = Secrets \
      Manager's own",
 );
@@ -387,16 +392,16 @@ pub const CERT_DIR: Setting = client(
 );
 
 /// The commands that set a password and so apply the password rules.
-const PASSWORD_CLI: &str = "`authtoken user create`, `user set-password`";
+const PASSWORD_CLI: &str = "`authtoken serve`, `user create`, `user set-password`";
 
 /// `PASSWORD_VALIDATORS`.
 pub const PASSWORD_VALIDATORS: Setting = Setting {
     var: "PASSWORD_VALIDATORS",
-    parameter: None,
+    parameter: Some("PasswordValidators"),
     default: Some("true"),
     allowed: Allowed::OneOf(&["true", "false"]),
     expected: "true or false",
-    functions: NO_FUNCTION,
+    functions: PASSWORD_SETTERS,
     also_read_by: PASSWORD_CLI,
     doc: "`true` = a new password must pass Django's four default validators (not too similar to \
           the username, at least `PASSWORD_MIN_LENGTH` characters, not one of Django's 19,640 \
@@ -407,7 +412,7 @@ pub const PASSWORD_VALIDATORS: Setting = Setting {
 /// `PASSWORD_MIN_LENGTH`.
 pub const PASSWORD_MIN_LENGTH: Setting = Setting {
     var: "PASSWORD_MIN_LENGTH",
-    parameter: None,
+    parameter: Some("PasswordMinLength"),
     default: Some("8"),
     allowed: Allowed::Number {
         min: 1,
@@ -416,11 +421,38 @@ pub const PASSWORD_MIN_LENGTH: Setting = Setting {
         max: Some(4096),
     },
     expected: "a whole number of characters from 1 to 4096",
-    functions: NO_FUNCTION,
+    functions: PASSWORD_SETTERS,
     also_read_by: PASSWORD_CLI,
     doc: "the fewest characters a new password may have (Django's `MinimumLengthValidator`), \
           when `PASSWORD_VALIDATORS` is `true`",
 };
+
+/// `SET_PASSWORD_RETYPE`.
+pub const SET_PASSWORD_RETYPE: Setting = with_parameter(
+    ("SET_PASSWORD_RETYPE", "SetPasswordRetype"),
+    "false",
+    Allowed::OneOf(&["false", "true"]),
+    (PASSWORD_SETTERS, "`authtoken serve`"),
+    (
+        "true or false",
+        "`true` = `POST /auth/users/set_password/` also asks for `re_new_password`, which must \
+          equal `new_password` (djoser's setting of that name)",
+    ),
+);
+
+/// `LOGOUT_ON_PASSWORD_CHANGE`.
+pub const LOGOUT_ON_PASSWORD_CHANGE: Setting = with_parameter(
+    ("LOGOUT_ON_PASSWORD_CHANGE", "LogoutOnPasswordChange"),
+    "true",
+    Allowed::OneOf(&["true", "false"]),
+    (PASSWORD_SETTERS, "`authtoken serve`"),
+    (
+        "true or false",
+        "`true` = a user's own password change (`POST /auth/users/set_password/`) revokes every \
+          token of theirs, the caller's included, in the same step; `false` = their tokens stay \
+          valid (djoser's default). See [Password changes](OPERATING.md#password-changes)",
+    ),
+);
 
 /// A rate or burst of API Gateway's throttling: at least one request.
 const REQUESTS: Allowed = Allowed::Number { min: 1, max: None };
@@ -451,6 +483,8 @@ pub static SETTINGS: &[Setting] = &[
     CERT_DIR,
     PASSWORD_VALIDATORS,
     PASSWORD_MIN_LENGTH,
+    SET_PASSWORD_RETYPE,
+    LOGOUT_ON_PASSWORD_CHANGE,
     with_parameter(
         ("CORS_ALLOWED_ORIGINS", "CorsAllowedOrigins"),
         "*",

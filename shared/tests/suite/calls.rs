@@ -9,7 +9,9 @@
 //! reads as above and writes one transaction, logout one read and one transaction, logout-all
 //! a read of the token, then per 50 tokens a read of the user and a transaction, and a last
 //! read of the user. Sliding expiry adds one transaction to whoami when a renewal is due, none
-//! otherwise.
+//! otherwise. djoser's login makes the login's calls, its logout logout-all's; set_password
+//! reads the token, checks the current password as a login does, and writes once (a
+//! transaction with the tokens' records, or an update of the user that keeps them).
 
 #![allow(
     clippy::unwrap_used,
@@ -130,6 +132,87 @@ async fn each_endpoint_makes_the_fewest_calls() {
 
     app.whoami(&token).await.assert_401("Invalid token.");
     log.expect(&["GetItem"], "whoami with a deleted key");
+}
+
+/// djoser's endpoints: its login makes the login's calls; its logout logout-all's (the token,
+/// the user, one transaction per 50 tokens, the user again); set_password the token's read, the
+/// login's checks of the current password, and one write: a transaction with the tokens'
+/// records, or, keeping the tokens, one update of the user. A request refused on its fields
+/// alone reads the token only; a wrong current password is counted as a failed login.
+#[tokio::test]
+async fn djosers_endpoints_make_the_fewest_calls() {
+    let (app, log) = recorded_app().await;
+    let djoser_login = || {
+        TestRequest::post("/auth/token/login/")
+            .json(&json!({ "username": ADMIN.0, "password": ADMIN.1 }))
+    };
+    let key = app.send(djoser_login()).await.json()["auth_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    log.expect(&login_then(&[NEW_TOKEN]), "djoser's first login");
+    app.send(djoser_login()).await;
+    log.expect(&LOGIN, "djoser's login of a user who has a token");
+    assert_eq!(
+        app.send(TestRequest::post("/auth/token/logout/").token(&key))
+            .await
+            .status,
+        204
+    );
+    log.expect(
+        &["GetItem", "GetItem", "TransactWriteItems", "GetItem"],
+        "djoser's logout: the token, the user, one transaction, the user again",
+    );
+
+    let key = app.login(ADMIN).await;
+    log.take();
+    let set_password = |body: serde_json::Value| {
+        TestRequest::post("/auth/users/set_password/")
+            .token(&key)
+            .json(&body)
+    };
+    app.send(set_password(json!({ "new_password": "x" }))).await;
+    log.expect(&["GetItem"], "set_password refused on its fields");
+    app.send(set_password(
+        json!({ "current_password": "wrong", "new_password": "a new password" }),
+    ))
+    .await;
+    log.expect(
+        &[&["GetItem"][..], &FAILED_LOGIN[..]].concat(),
+        "set_password with a wrong current password: counted",
+    );
+    let response = app
+        .send(set_password(
+            json!({ "current_password": ADMIN.1, "new_password": "a new password" }),
+        ))
+        .await;
+    assert_eq!(response.status, 204, "{}", response.text());
+    log.expect(
+        &[&["GetItem"][..], &LOGIN[..], &["TransactWriteItems"][..]].concat(),
+        "set_password: the token, the login's checks, one transaction",
+    );
+}
+
+/// With `LOGOUT_ON_PASSWORD_CHANGE=false`, the new password is one update of the user.
+#[tokio::test]
+async fn a_password_change_that_keeps_the_tokens_is_one_update() {
+    let mut settings = Settings::default();
+    settings.accounts.logout_on_password_change = false;
+    let (app, log) = recorded_app_with(settings).await;
+    let key = app.login(ADMIN).await;
+    log.take();
+    let response = app
+        .send(
+            TestRequest::post("/auth/users/set_password/")
+                .token(&key)
+                .json(&json!({ "current_password": ADMIN.1, "new_password": "a new password" })),
+        )
+        .await;
+    assert_eq!(response.status, 204, "{}", response.text());
+    log.expect(
+        &[&["GetItem"][..], &LOGIN[..], &["UpdateItem"][..]].concat(),
+        "set_password keeping the tokens",
+    );
 }
 
 #[tokio::test]

@@ -42,6 +42,7 @@ tests_on!([memory, dynamo] testkit::app::drf_settings() =>
     a_weak_password_hash_is_upgraded_at_login,
     a_login_racing_a_logout_never_returns_the_deleted_key,
     a_stored_hash_over_the_cost_limit_never_logs_in,
+    of_concurrent_password_changes_from_one_password_exactly_one_wins,
 );
 tests_on!([memory, dynamo] testkit::policy::per_login() =>
     per_login_rounds_leave_no_token_unlisted,
@@ -78,6 +79,45 @@ async fn concurrent_first_logins_yield_one_token(app: TestApp) {
     app.whoami(&tokens[0])
         .await
         .assert(200, json!({ "username": "admin" }));
+    app.assert_consistent(ADMIN.0).await;
+}
+
+/// Password changes sent at once, each from the same current password.
+const CONCURRENT_CHANGES: usize = 6;
+
+/// `set_password` rests on the current password checked: of several changes made at once from
+/// the same one, exactly one is written (204) and every other is told the current password is
+/// no longer right (400 `Invalid password.`; or 401, the key already revoked by the winner's),
+/// wherever their checks and writes interleave; the
+/// winner's password is the one that logs in, and no key of the old password survives.
+async fn of_concurrent_password_changes_from_one_password_exactly_one_wins(app: TestApp) {
+    let app = Arc::new(app);
+    let key = app.login(ADMIN).await;
+    let tasks: Vec<_> = (0..CONCURRENT_CHANGES)
+        .map(|index| {
+            let (app, key) = (Arc::clone(&app), key.clone());
+            tokio::spawn(async move {
+                let new = format!("the new password number {index}");
+                let request = testkit::app::TestRequest::post("/auth/users/set_password/")
+                    .token(&key)
+                    .json(&json!({ "current_password": ADMIN.1, "new_password": new }));
+                (new, app.send(request).await)
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for task in tasks {
+        let (new, response) = within(120, task).await.expect("a change");
+        match response.status {
+            204 => winners.push(new),
+            // A change that started after the winner's had revoked the key.
+            401 => response.assert_401("Invalid token."),
+            _ => response.assert(400, json!({ "current_password": ["Invalid password."] })),
+        }
+    }
+    assert_eq!(winners.len(), 1, "{winners:?}");
+    app.whoami(&key).await.assert_401("Invalid token.");
+    app.login((ADMIN.0, &winners[0])).await;
     app.assert_consistent(ADMIN.0).await;
 }
 

@@ -9,6 +9,7 @@
     reason = "tests: a failed expectation is the test's failure, reported where it happened"
 )]
 
+mod accounts;
 mod authorizer;
 mod calls;
 mod contract;

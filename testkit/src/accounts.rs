@@ -1,0 +1,484 @@
+//! djoser's endpoints (docs/API.md, Accounts), each case a function of the app it runs on, so
+//! that the same case runs on the handlers over the memory store and over DynamoDB and through
+//! `authtoken serve` over HTTP, with [`accounts_suite!`](crate::accounts_suite). Every status,
+//! body and message here was seen from djoser 2.3.5 with DRF's authtoken.
+
+use authtoken::config::Settings;
+use authtoken::endpoint::{SET_PASSWORD, TOKEN_LOGIN, TOKEN_LOGOUT};
+use authtoken::lockout::LockoutPolicy;
+use serde_json::{Value, json};
+
+use crate::app::{ADMIN, BOB, CAROL, TestApp, TestRequest, TestResponse, drf_settings};
+
+/// Declares, in a module named `$module`, one test per case of djoser's endpoints, each on an
+/// app that `$make` builds from the case's settings (`async fn(Settings) -> TestApp`).
+#[macro_export]
+macro_rules! accounts_suite {
+    ($module:ident, $make:expr) => {
+        mod $module {
+            $crate::accounts_suite!(@case $make, $crate::app::drf_settings;
+                token_login_answers_the_same_key_as_login_under_djosers_name,
+                token_login_refuses_bad_credentials_as_one_400,
+                token_login_trims_both_fields_and_lists_the_password_first,
+                token_login_refuses_other_methods_and_ignores_the_authorization_header,
+                token_logout_deletes_the_token_and_answers_204,
+                token_logout_needs_a_token_and_its_method,
+                set_password_sets_it_and_ends_every_session,
+                set_password_checks_fields_in_djosers_order,
+                set_password_applies_djangos_validators,
+                set_password_needs_a_token_and_its_method,
+            );
+            $crate::accounts_suite!(@case $make, $crate::policy::per_login;
+                token_login_and_logout_under_the_per_login_policy,
+            );
+            $crate::accounts_suite!(@case $make, $crate::accounts::keeping_tokens;
+                set_password_can_keep_the_sessions,
+            );
+            $crate::accounts_suite!(@case $make, $crate::accounts::retyped;
+                set_password_can_ask_for_the_password_twice,
+            );
+            $crate::accounts_suite!(@case $make, $crate::accounts::locking;
+                wrong_current_passwords_lock_the_name_as_failed_logins_do,
+            );
+        }
+    };
+    (@case $make:expr, $settings:path; $($name:ident,)*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let app = ($make)($settings()).await;
+                $crate::accounts::$name(app).await
+            }
+        )*
+    };
+}
+
+/// djoser's `LOGOUT_ON_PASSWORD_CHANGE` default: a password change keeps the user's tokens.
+pub fn keeping_tokens() -> Settings {
+    let mut settings = drf_settings();
+    settings.accounts.logout_on_password_change = false;
+    settings
+}
+
+/// `SET_PASSWORD_RETYPE=true`.
+pub fn retyped() -> Settings {
+    let mut settings = drf_settings();
+    settings.accounts.set_password_retype = true;
+    settings
+}
+
+/// Lockout after 3 failures, for a minute: no case waits for a lock to end.
+pub fn locking() -> Settings {
+    Settings {
+        lockout: LockoutPolicy {
+            threshold: 3,
+            base_seconds: 60,
+            max_seconds: 600,
+            ..LockoutPolicy::default()
+        },
+        ..drf_settings()
+    }
+}
+
+const UNABLE: &str = "Unable to log in with provided credentials.";
+const REQUIRED: &str = "This field is required.";
+const BLANK: &str = "This field may not be blank.";
+const NULL: &str = "This field may not be null.";
+const INVALID_PASSWORD: &str = "Invalid password.";
+/// A password that passes Django's validators for every seeded user.
+const NEW_PASSWORD: &str = "correct horse battery staple";
+
+fn token_login(body: Value) -> TestRequest {
+    TestRequest::post(&TOKEN_LOGIN.slashed_path()).json(&body)
+}
+
+fn token_logout(token: &str) -> TestRequest {
+    TestRequest::post(&TOKEN_LOGOUT.slashed_path()).token(token)
+}
+
+fn set_password(token: &str, body: Value) -> TestRequest {
+    TestRequest::post(&SET_PASSWORD.slashed_path())
+        .token(token)
+        .json(&body)
+}
+
+fn credentials((username, password): (&str, &str)) -> Value {
+    json!({ "username": username, "password": password })
+}
+
+/// `{"current_password": current, "new_password": new}`.
+fn change(current: &str, new: &str) -> Value {
+    json!({ "current_password": current, "new_password": new })
+}
+
+/// Asserts an empty 204: no body and no `Content-Type`, with the security headers.
+#[track_caller]
+fn assert_no_content(response: &TestResponse) {
+    assert_eq!(response.status, 204, "{}", response.text());
+    assert!(response.body.is_empty(), "{}", response.text());
+    assert_eq!(response.header("content-type"), None);
+    assert_eq!(response.header("x-frame-options").as_deref(), Some("DENY"));
+}
+
+/// Logs in through djoser's endpoint and returns the key, asserting success.
+async fn djoser_login(app: &TestApp, user: (&str, &str)) -> String {
+    let response = app.send(token_login(credentials(user))).await;
+    assert_eq!(response.status, 200, "{}", response.text());
+    response.json()["auth_token"]
+        .as_str()
+        .expect("an auth_token")
+        .to_owned()
+}
+
+/// djoser's login answers `{"auth_token": key}` with the key DRF's login hands out (one token
+/// per user), from JSON, a form or multipart, with its view's headers.
+pub async fn token_login_answers_the_same_key_as_login_under_djosers_name(app: TestApp) {
+    let response = app.send(token_login(credentials(ADMIN))).await;
+    response.assert_json_headers();
+    let key = response.json()["auth_token"].as_str().unwrap().to_owned();
+    assert_eq!(response.text(), format!("{{\"auth_token\":\"{key}\"}}"));
+    assert_eq!(response.header("allow").as_deref(), Some("POST, OPTIONS"));
+    assert_eq!(response.header("vary").as_deref(), Some("Accept"));
+    assert_eq!(
+        response.header("cache-control").as_deref(),
+        Some("no-store")
+    );
+    assert_eq!(app.login(ADMIN).await, key, "DRF's login, the same key");
+    let form = TestRequest::post(&TOKEN_LOGIN.slashed_path()).body(
+        "application/x-www-form-urlencoded",
+        "username=admin&password=password",
+    );
+    app.send(form)
+        .await
+        .assert(200, json!({ "auth_token": key }));
+    app.whoami(&key)
+        .await
+        .assert(200, json!({ "username": ADMIN.0 }));
+}
+
+/// Wrong passwords, unknown and inactive users, and a missing field all get djoser's one 400.
+pub async fn token_login_refuses_bad_credentials_as_one_400(app: TestApp) {
+    for body in [
+        json!({ "username": "admin", "password": "wrong" }),
+        json!({ "username": "nobody", "password": "password" }),
+        credentials(CAROL),
+        json!({ "username": "ADMIN", "password": "password" }),
+        json!({ "username": "admin" }),
+        json!({ "password": "password" }),
+        json!({}),
+    ] {
+        let response = app.send(token_login(body.clone())).await;
+        response.assert(400, json!({ "non_field_errors": [UNABLE] }));
+        assert_eq!(
+            response.header("cache-control").as_deref(),
+            Some("no-store"),
+            "{body}"
+        );
+    }
+    app.send(TestRequest::post(&TOKEN_LOGIN.slashed_path()))
+        .await
+        .assert(400, json!({ "non_field_errors": [UNABLE] }));
+}
+
+/// djoser's fields are both trimmed, and their errors list the password first.
+pub async fn token_login_trims_both_fields_and_lists_the_password_first(app: TestApp) {
+    let response = app
+        .send(token_login(
+            json!({ "username": "  admin ", "password": " password\t" }),
+        ))
+        .await;
+    assert_eq!(response.status, 200, "{}", response.text());
+    let blank = app
+        .send(token_login(json!({ "username": "", "password": " " })))
+        .await;
+    blank.assert(400, json!({ "password": [BLANK], "username": [BLANK] }));
+    assert!(
+        blank.text().starts_with("{\"password\""),
+        "{}",
+        blank.text()
+    );
+    app.send(token_login(json!({ "username": null, "password": null })))
+        .await
+        .assert(400, json!({ "password": [NULL], "username": [NULL] }));
+    app.send(token_login(json!({ "username": true, "password": [1] })))
+        .await
+        .assert(
+            400,
+            json!({ "password": ["Not a valid string."], "username": ["Not a valid string."] }),
+        );
+    app.send(TestRequest::post(&TOKEN_LOGIN.slashed_path()).json(&json!([])))
+        .await
+        .assert(
+            400,
+            json!({ "non_field_errors": ["Invalid data. Expected a dictionary, but got list."] }),
+        );
+}
+
+/// GET is 405 with the view's `Allow`; a stale `Authorization` header does not stop a login
+/// (as at DRF's login here, a deliberate difference).
+pub async fn token_login_refuses_other_methods_and_ignores_the_authorization_header(app: TestApp) {
+    let response = app
+        .send(TestRequest::get(&TOKEN_LOGIN.slashed_path()))
+        .await;
+    response.assert_detail(405, "Method \"GET\" not allowed.");
+    assert_eq!(response.header("allow").as_deref(), Some("POST, OPTIONS"));
+    let stale = token_login(credentials(ADMIN)).token("0000000000000000000000000000000000000000");
+    assert_eq!(app.send(stale).await.status, 200);
+}
+
+/// djoser's logout answers an empty 204 and deletes the token; the key then authenticates
+/// nobody, and the next login makes a new one.
+pub async fn token_logout_deletes_the_token_and_answers_204(app: TestApp) {
+    let key = djoser_login(&app, ADMIN).await;
+    let bob = djoser_login(&app, BOB).await;
+    let response = app.send(token_logout(&key)).await;
+    assert_no_content(&response);
+    assert_eq!(response.header("allow").as_deref(), Some("POST, OPTIONS"));
+    assert_eq!(response.header("vary").as_deref(), Some("Accept"));
+    app.whoami(&key).await.assert_401("Invalid token.");
+    app.send(token_logout(&key))
+        .await
+        .assert_401("Invalid token.");
+    app.whoami(&bob)
+        .await
+        .assert(200, json!({ "username": BOB.0 }));
+    assert_ne!(djoser_login(&app, ADMIN).await, key);
+}
+
+/// Without a token, 401 with `WWW-Authenticate: Token`; GET with one is 405 and spares it.
+pub async fn token_logout_needs_a_token_and_its_method(app: TestApp) {
+    app.send(TestRequest::post(&TOKEN_LOGOUT.slashed_path()))
+        .await
+        .assert_401("Authentication credentials were not provided.");
+    let key = djoser_login(&app, ADMIN).await;
+    app.send(TestRequest::get(&TOKEN_LOGOUT.slashed_path()).token(&key))
+        .await
+        .assert_detail(405, "Method \"GET\" not allowed.");
+    app.whoami(&key)
+        .await
+        .assert(200, json!({ "username": ADMIN.0 }));
+}
+
+/// Under the per-login policy each djoser login is a new token, answered as djoser does; its
+/// logout deletes every one of them.
+pub async fn token_login_and_logout_under_the_per_login_policy(app: TestApp) {
+    let first = djoser_login(&app, ADMIN).await;
+    let second = djoser_login(&app, ADMIN).await;
+    assert_ne!(first, second);
+    let response = app.send(token_login(credentials(ADMIN))).await;
+    assert_eq!(
+        response.json().as_object().map(|body| body.len()),
+        Some(1),
+        "only auth_token: {}",
+        response.text()
+    );
+    assert_no_content(&app.send(token_logout(&first)).await);
+    app.whoami(&second).await.assert_401("Invalid token.");
+}
+
+/// A 204; the old password and every token of the user (the caller's included) stop working,
+/// other users' do not; the new password, trimmed as djoser trims it, logs in.
+pub async fn set_password_sets_it_and_ends_every_session(app: TestApp) {
+    let key = app.login(ADMIN).await;
+    let bob = app.login(BOB).await;
+    let response = app
+        .send(set_password(
+            &key,
+            change(ADMIN.1, &format!("  {NEW_PASSWORD} ")),
+        ))
+        .await;
+    assert_no_content(&response);
+    assert_eq!(response.header("allow").as_deref(), Some("POST, OPTIONS"));
+    app.whoami(&key).await.assert_401("Invalid token.");
+    app.whoami(&bob)
+        .await
+        .assert(200, json!({ "username": BOB.0 }));
+    app.send(TestRequest::post("/api-token-auth/").json(&credentials(ADMIN)))
+        .await
+        .assert(400, json!({ "non_field_errors": [UNABLE] }));
+    let new_key = app.login((ADMIN.0, NEW_PASSWORD)).await;
+    assert_ne!(new_key, key);
+}
+
+/// Field errors in djoser's order (new, then current), the current password's among them; the
+/// validators run only once every field is valid.
+pub async fn set_password_checks_fields_in_djosers_order(app: TestApp) {
+    let key = app.login(ADMIN).await;
+    let both = app.send(set_password(&key, json!({}))).await;
+    both.assert(
+        400,
+        json!({ "new_password": [REQUIRED], "current_password": [REQUIRED] }),
+    );
+    assert!(
+        both.text().starts_with("{\"new_password\""),
+        "{}",
+        both.text()
+    );
+    app.send(set_password(&key, change("", " "))).await.assert(
+        400,
+        json!({ "new_password": [BLANK], "current_password": [BLANK] }),
+    );
+    app.send(set_password(&key, change("wrong", "")))
+        .await
+        .assert(
+            400,
+            json!({ "new_password": [BLANK], "current_password": [INVALID_PASSWORD] }),
+        );
+    app.send(set_password(&key, change("wrong", "1234567")))
+        .await
+        .assert(400, json!({ "current_password": [INVALID_PASSWORD] }));
+    app.send(set_password(
+        &key,
+        json!({ "current_password": null, "new_password": 5 }),
+    ))
+    .await
+    .assert(400, json!({ "current_password": [NULL] }));
+    app.send(set_password(&key, change(ADMIN.1, "a\u{0}long password")))
+        .await
+        .assert(
+            400,
+            json!({ "new_password": ["Null characters are not allowed."] }),
+        );
+    // Nothing changed: the token and the password still work.
+    app.whoami(&key)
+        .await
+        .assert(200, json!({ "username": ADMIN.0 }));
+    assert_eq!(app.login(ADMIN).await, key);
+}
+
+/// Django's four validators, all their messages together, in Django's order.
+pub async fn set_password_applies_djangos_validators(app: TestApp) {
+    let key = app.login(ADMIN).await;
+    for (new, messages) in [
+        (
+            "1234567",
+            json!([
+                "This password is too short. It must contain at least 8 characters.",
+                "This password is too common.",
+                "This password is entirely numeric."
+            ]),
+        ),
+        (
+            "admin",
+            json!([
+                "The password is too similar to the username.",
+                "This password is too short. It must contain at least 8 characters.",
+                "This password is too common."
+            ]),
+        ),
+        (
+            "admin1234",
+            json!([
+                "The password is too similar to the username.",
+                "This password is too common."
+            ]),
+        ),
+    ] {
+        app.send(set_password(&key, change(ADMIN.1, new)))
+            .await
+            .assert(400, json!({ "new_password": messages }));
+    }
+    let long = "x".repeat(authtoken::secrets::password::MAX_PASSWORD_BYTES + 1);
+    app.send(set_password(&key, change(ADMIN.1, &long)))
+        .await
+        .assert(
+            400,
+            json!({ "new_password": ["Ensure this field has no more than 4096 bytes."] }),
+        );
+    assert_eq!(app.login(ADMIN).await, key, "nothing changed");
+}
+
+/// Without a token, 401; GET with one is 405; neither reads the body or changes anything.
+pub async fn set_password_needs_a_token_and_its_method(app: TestApp) {
+    app.send(TestRequest::post(&SET_PASSWORD.slashed_path()).json(&change(ADMIN.1, NEW_PASSWORD)))
+        .await
+        .assert_401("Authentication credentials were not provided.");
+    let key = app.login(ADMIN).await;
+    app.send(TestRequest::get(&SET_PASSWORD.slashed_path()).token(&key))
+        .await
+        .assert_detail(405, "Method \"GET\" not allowed.");
+    assert_eq!(app.login(ADMIN).await, key);
+}
+
+/// With `LOGOUT_ON_PASSWORD_CHANGE=false` (djoser's default) the user's tokens stay valid, and
+/// the same password may be set again.
+pub async fn set_password_can_keep_the_sessions(app: TestApp) {
+    let key = app.login(ADMIN).await;
+    assert_no_content(
+        &app.send(set_password(&key, change(ADMIN.1, NEW_PASSWORD)))
+            .await,
+    );
+    app.whoami(&key)
+        .await
+        .assert(200, json!({ "username": ADMIN.0 }));
+    assert_no_content(
+        &app.send(set_password(&key, change(NEW_PASSWORD, NEW_PASSWORD)))
+            .await,
+    );
+    assert_eq!(app.login((ADMIN.0, NEW_PASSWORD)).await, key);
+}
+
+/// With `SET_PASSWORD_RETYPE=true`: `re_new_password` is required (between the two others), the
+/// validators come before the comparison, and a mismatch is a non-field error.
+pub async fn set_password_can_ask_for_the_password_twice(app: TestApp) {
+    let key = app.login(ADMIN).await;
+    let all = app.send(set_password(&key, json!({}))).await;
+    all.assert(
+        400,
+        json!({
+            "new_password": [REQUIRED],
+            "re_new_password": [REQUIRED],
+            "current_password": [REQUIRED]
+        }),
+    );
+    assert!(
+        all.text()
+            .starts_with("{\"new_password\":[\"This field is required.\"],\"re_new_password\""),
+        "{}",
+        all.text()
+    );
+    let retyped = |new: &str, again: &str| json!({ "current_password": ADMIN.1, "new_password": new, "re_new_password": again });
+    app.send(set_password(&key, retyped("12345678", "x")))
+        .await
+        .assert(
+            400,
+            json!({ "new_password": ["This password is too common.", "This password is entirely numeric."] }),
+        );
+    app.send(set_password(&key, retyped(NEW_PASSWORD, "another one")))
+        .await
+        .assert(
+            400,
+            json!({ "non_field_errors": ["The two password fields didn't match."] }),
+        );
+    let trimmed = format!(" {NEW_PASSWORD} ");
+    assert_no_content(
+        &app.send(set_password(&key, retyped(&trimmed, NEW_PASSWORD)))
+            .await,
+    );
+}
+
+/// A wrong current password counts as a failed login of the name: past the threshold, the right
+/// one is refused with DRF's throttled answer, and so is a login; a stolen token is no better a
+/// guessing oracle than the login.
+pub async fn wrong_current_passwords_lock_the_name_as_failed_logins_do(app: TestApp) {
+    let key = app.login(ADMIN).await;
+    for _ in 0..3 {
+        app.send(set_password(&key, change("wrong", NEW_PASSWORD)))
+            .await
+            .assert(400, json!({ "current_password": [INVALID_PASSWORD] }));
+    }
+    let locked = app
+        .send(set_password(&key, change(ADMIN.1, NEW_PASSWORD)))
+        .await;
+    assert_eq!(locked.status, 429, "{}", locked.text());
+    assert!(locked.header("retry-after").is_some());
+    let login = app
+        .send(TestRequest::post("/api-token-auth/").json(&credentials(ADMIN)))
+        .await;
+    assert_eq!(login.status, 429, "{}", login.text());
+    let djoser = app.send(token_login(credentials(ADMIN))).await;
+    assert_eq!(djoser.status, 429, "{}", djoser.text());
+    app.whoami(&key)
+        .await
+        .assert(200, json!({ "username": ADMIN.0 }));
+}
