@@ -110,7 +110,7 @@ def populate(users, custom: bool) -> list:
     model = get_user_model()
     described = []
     for index, (name, password, hasher, active, has_token) in enumerate(users):
-        fields = {"email": name} if custom else {}
+        fields = {"email": name if custom else f"{name}@example.com"}
         user = model(username=name if not custom else f"user{index}", is_active=active, **fields)
         user.password = hashed(password, hasher)
         user.save()
@@ -123,6 +123,8 @@ def populate(users, custom: bool) -> list:
                 "active": active,
                 "key": key,
                 "stored_hash_prefix": user.password.split("$")[0],
+                "pk": user.pk,
+                "email": user.email,
             }
         )
     return described

@@ -26,6 +26,22 @@ pub struct DumpedUser {
     pub active: bool,
     /// `date_joined`, in seconds since the epoch, if the model has it.
     pub joined: Option<u64>,
+    /// `email` (`""` when the model has none).
+    pub email: String,
+}
+
+impl DumpedUser {
+    /// The primary key as a user id: a whole number from 1 (a number, or a string of digits as
+    /// some dumps write it); `None` for a dump without primary keys or a model whose keys are
+    /// not numbers (UUIDs).
+    pub fn id(&self) -> Option<u64> {
+        match self.pk.as_ref()? {
+            Value::Number(number) => number.as_u64(),
+            Value::String(text) => text.parse().ok(),
+            _ => None,
+        }
+        .filter(|id| *id > 0)
+    }
 }
 
 /// How a token entry names its user.
@@ -179,6 +195,11 @@ fn read_user(
         ),
         _ => None,
     };
+    let email = match fields.get("email") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(email)) => email.clone(),
+        Some(_) => return Err("its \"email\" is not a string".to_owned()),
+    };
     Ok(DumpedUser {
         entry,
         pk: pk.cloned(),
@@ -186,6 +207,7 @@ fn read_user(
         password,
         active,
         joined,
+        email,
     })
 }
 

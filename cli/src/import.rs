@@ -92,12 +92,15 @@ pub async fn run(args: ImportArgs) -> Result<(), Error> {
     let settings = Settings::from_env()?;
     let mut plan = plan(dump, &settings, django.unusable_unsupported);
     let store = connect(&args.tables).await?;
+    let tables = store.tables().clone();
+    give_ids(&store, &mut plan, django.dry_run)
+        .await
+        .map_err(|error| explain_store(error, &tables))?;
     if !django.dry_run {
         // Every key sealed before anything is written: a secret that cannot be read stops the
         // import whole.
         seal_keys(&store, &mut plan.users).await?;
     }
-    let tables = store.tables().clone();
     let report = write(&store, &settings, &plan, &django)
         .await
         .map_err(|error| explain_store(error, &tables))?;
@@ -131,6 +134,69 @@ fn read_input(file: &PathBuf) -> Result<Vec<u8>, Error> {
     Ok(text)
 }
 
+/// Gives each user to import their id: Django's primary key, which later ids are then drawn
+/// past, or, for a dump without numeric primary keys, the next of the store's counter (not in
+/// a dry run). A user whose key is already another existing user's id is refused.
+async fn give_ids(
+    store: &DynamoStore,
+    plan: &mut Plan,
+    dry_run: bool,
+) -> Result<(), authtoken::store::StoreError> {
+    let taken = existing_ids(store).await?;
+    let planned = std::mem::take(&mut plan.users);
+    let origins = std::mem::take(&mut plan.origins);
+    for (imported, origin) in planned.into_iter().zip(origins) {
+        let user = &imported.user;
+        let holder = user
+            .id
+            .and_then(|id| taken.get(&id))
+            .filter(|holder| **holder != user.username);
+        if let (Some(id), Some(holder)) = (user.id, holder) {
+            plan.refused.push(Refusal {
+                entry: origin.entry,
+                what: format!("user {:?}", user.username),
+                reason: format!("its id {id} (its primary key) is already the id of {holder:?}"),
+            });
+            continue;
+        }
+        plan.users.push(imported);
+        plan.origins.push(origin);
+    }
+    plan.refused.sort_by_key(|refusal| refusal.entry);
+    if dry_run {
+        return Ok(());
+    }
+    if let Some(highest) = plan.highest_id {
+        store.reserve_user_ids(highest).await?;
+    }
+    for imported in &mut plan.users {
+        if imported.user.id.is_none() {
+            imported.user.id = Some(store.allocate_user_id().await?);
+        }
+    }
+    Ok(())
+}
+
+/// The ids of the users already stored, each with its user's name.
+async fn existing_ids(
+    store: &DynamoStore,
+) -> Result<HashMap<u64, String>, authtoken::store::StoreError> {
+    let mut ids = HashMap::new();
+    let mut after = None;
+    loop {
+        let page = store.list_users(after.as_deref(), 1000).await?;
+        for user in page.users {
+            if let Some(id) = user.id {
+                ids.insert(id, user.username);
+            }
+        }
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return Ok(ids),
+        }
+    }
+}
+
 /// Seals the per-user keys of `users`, planned in plain text, with the store's seal secret.
 async fn seal_keys(store: &DynamoStore, users: &mut [Imported]) -> Result<(), Error> {
     for imported in users {
@@ -158,6 +224,9 @@ struct Plan {
     /// Tokens of inactive users, left out: DRF refuses them, and here an inactive user holds
     /// no token.
     inactive_tokens: usize,
+    /// The highest primary key of the dump's users, refused ones included: ids are drawn past
+    /// it, so that a user imported later keeps theirs.
+    highest_id: Option<u64>,
 }
 
 /// Where a user to write comes from.
@@ -170,6 +239,7 @@ struct Origin {
 
 /// Checks every entry and pairs each user with their token, under the policy in force.
 fn plan(dump: Dump, settings: &Settings, unusable_unsupported: bool) -> Plan {
+    let highest_id = dump.users.iter().filter_map(DumpedUser::id).max();
     let mut refused = dump.refused;
     let mut accepted: Vec<DumpedUser> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -250,6 +320,7 @@ fn plan(dump: Dump, settings: &Settings, unusable_unsupported: bool) -> Plan {
         origins,
         refused,
         inactive_tokens,
+        highest_id,
     }
 }
 
@@ -338,6 +409,7 @@ fn imported(user: DumpedUser, token: Option<NewToken>, settings: &Settings) -> I
         ),
         None => (None, Vec::new()),
     };
+    let id = user.id();
     Imported {
         user: User {
             username: user.username,
@@ -347,6 +419,8 @@ fn imported(user: DumpedUser, token: Option<NewToken>, settings: &Settings) -> I
             per_login_tokens: issued,
             created: user.joined.unwrap_or_else(clock::now),
             credentials: 0,
+            id,
+            email: user.email,
         },
         token,
     }

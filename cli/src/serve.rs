@@ -178,7 +178,7 @@ async fn listen<S: Store + 'static>(
     eprintln!("authtoken: {store}");
     let endpoints: Vec<String> = endpoint::ALL
         .iter()
-        .map(|endpoint| format!("{} {}", endpoint.method, endpoint.slashed_path()))
+        .map(|endpoint| endpoint.requests())
         .collect();
     eprintln!(
         "authtoken: {} user(s) given; serving {}",

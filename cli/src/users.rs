@@ -33,6 +33,9 @@ enum UserCommand {
         /// Create the user inactive (cannot log in until `user activate`)
         #[arg(long)]
         inactive: bool,
+        /// The user's email address (as Django's EmailValidator accepts it)
+        #[arg(long, default_value = "")]
+        email: String,
     },
     /// Set a user's password and delete their token (a stolen token must not outlive a reset);
     /// the password must pass Django's password validators, as for `create`
@@ -65,7 +68,7 @@ enum UserCommand {
         /// The username
         name: String,
     },
-    /// List users (name, active, whether they hold a token, creation time); never hashes
+    /// List users (name, active, how many tokens, creation time, id, email); never hashes
     List {
         /// Users read per request to DynamoDB
         #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -73,12 +76,12 @@ enum UserCommand {
     },
 }
 
-/// `password` if it passes the password rules for the user `username`; otherwise an error
-/// that lists Django's message for each rule it breaks.
-fn acceptable(password: Password, username: &str) -> Result<Password, Error> {
+/// `password` if it passes the password rules for the user `username` of address `email`
+/// (`""`: none); otherwise an error that lists Django's message for each rule it breaks.
+fn acceptable(password: Password, username: &str, email: &str) -> Result<Password, Error> {
     let user = Attributes {
         username,
-        email: None,
+        email: Some(email).filter(|email| !email.is_empty()),
     };
     let problems = PasswordRules::from_env()?.problems(&password, user);
     if problems.is_empty() {
@@ -103,15 +106,16 @@ pub async fn run(args: UserArgs) -> Result<(), Error> {
             name,
             password,
             inactive,
+            email,
         } => {
             let password = password.read()?;
             // Compared with the name as it will be stored (NFKC); a name that cannot be stored
             // is refused by create_user, before any word on the password.
             let password = match Username::parse(&name) {
-                Ok(username) => acceptable(password, username.as_str())?,
+                Ok(username) => acceptable(password, username.as_str(), &email)?,
                 Err(_) => password,
             };
-            admin::create_user(&store, &name, password, !inactive)
+            admin::create_user_with_email(&store, &name, password, !inactive, &email)
                 .await
                 .map(|username| {
                     let state = if inactive { "inactive" } else { "active" };
@@ -128,15 +132,14 @@ pub async fn run(args: UserArgs) -> Result<(), Error> {
         } => {
             let password = password.read()?;
             // An unknown user is said first, rather than the rules of a password never set.
-            if store
+            let Some(user) = store
                 .user(&name)
                 .await
                 .map_err(|error| explain(admin::AdminError::Store(error), &tables))?
-                .is_none()
-            {
+            else {
                 return Err(explain(admin::AdminError::NotFound(name), &tables));
-            }
-            let password = acceptable(password, &name)?;
+            };
+            let password = acceptable(password, &name, &user.email)?;
             let token = if keep_token {
                 admin::TokenOnReset::Keep
             } else {
@@ -202,15 +205,21 @@ async fn list(
             .await
             .map_err(|error| explain(error, tables))?;
         if after.is_none() {
-            println!("{:<32} {:<6} {:<6} CREATED", "USERNAME", "ACTIVE", "TOKENS");
+            println!(
+                "{:<32} {:<6} {:<6} {:<20} {:<8} EMAIL",
+                "USERNAME", "ACTIVE", "TOKENS", "CREATED", "ID"
+            );
         }
         for user in &page.users {
+            let id = user.id.map_or_else(|| "-".to_owned(), |id| id.to_string());
             println!(
-                "{:<32} {:<6} {:<6} {}",
+                "{:<32} {:<6} {:<6} {:<20} {:<8} {}",
                 user.username,
                 if user.active { "yes" } else { "no" },
                 user.token_count(),
-                authtoken::clock::rfc3339(user.created)
+                authtoken::clock::rfc3339(user.created),
+                id,
+                user.email
             );
         }
         count += page.users.len();

@@ -216,6 +216,8 @@ fn migrated_first_login_median(runtime: &tokio::runtime::Runtime, rounds: usize)
                     per_login_tokens: Vec::new(),
                     created: 0,
                     credentials: 0,
+                    id: None,
+                    email: String::new(),
                 };
                 assert!(ctx.store.create_user(&user).await.expect("user"));
             });

@@ -6,11 +6,13 @@
 //! times ([`crate::store::rounds`]), so that, for instance, a deactivation never leaves a token
 //! behind.
 
+use crate::accounts::deletion::{self, Deletion};
+pub use crate::accounts::password::TokenOnReset;
+use crate::accounts::password::{NewPassword, PasswordSet};
 use crate::audit::{self, Changer, Issuance, Revocation};
 use crate::clock;
 use crate::config::Settings;
-pub use crate::password_change::TokenOnReset;
-use crate::password_change::{self, NewPassword, PasswordSet};
+use crate::email;
 use crate::secrets::password::{self, Password, PasswordError};
 use crate::secrets::seal::Opened;
 use crate::store::rounds::{self, Round};
@@ -42,6 +44,9 @@ pub enum AdminError {
     /// The user is inactive, and inactive users hold no tokens.
     #[error("the user {0:?} is inactive: run `authtoken user activate {0}` first")]
     Inactive(String),
+    /// The email address is not one Django accepts.
+    #[error("{0:?} is not a valid email address (Django's EmailValidator refuses it)")]
+    InvalidEmail(String),
     /// The name is empty, too long, has surrounding whitespace (which login trims away) or a
     /// control character: no login could ever match it.
     #[error(transparent)]
@@ -65,7 +70,22 @@ pub async fn create_user(
     password: Password,
     active: bool,
 ) -> Result<String, AdminError> {
+    create_user_with_email(store, name, password, active, "").await
+}
+
+/// [`create_user`] with an email address (`""` for none), which must be one Django's
+/// `EmailValidator` accepts.
+pub async fn create_user_with_email(
+    store: &impl Store,
+    name: &str,
+    password: Password,
+    active: bool,
+    email: &str,
+) -> Result<String, AdminError> {
     let username = Username::parse(name)?.into_string();
+    if !email.is_empty() && !email::is_valid(email) {
+        return Err(AdminError::InvalidEmail(email.to_owned()));
+    }
     let password_hash = password::hash_in_background(password).await?;
     let user = User {
         username: username.clone(),
@@ -75,6 +95,8 @@ pub async fn create_user(
         per_login_tokens: Vec::new(),
         created: clock::now(),
         credentials: 0,
+        id: Some(store.allocate_user_id().await?),
+        email: email.to_owned(),
     };
     if store.create_user(&user).await? {
         audit::user_created(&username, active);
@@ -110,7 +132,7 @@ pub async fn set_password_hash(
         by: Changer::Operator,
         verified: None,
     };
-    match password_change::set_password_hash(store, username, new).await? {
+    match crate::accounts::password::set_password_hash(store, username, new).await? {
         PasswordSet::Set { revoked } => Ok(revoked),
         PasswordSet::NoSuchUser => Err(AdminError::NotFound(username.to_owned())),
         // An operator's change rests on no verified password: only contention stops it.
@@ -158,19 +180,11 @@ pub async fn unlock(store: &impl Store, username: &str) -> Result<bool, AdminErr
 
 /// Deletes a user and every token of the user, the last step with the user.
 pub async fn delete_user(store: &impl Store, username: &str) -> Result<(), AdminError> {
-    settle(username, |()| async move {
-        let user = existing(store, username).await?;
-        let user = shed(store, user, Revocation::Deletion).await?;
-        if !store.delete_user(&user).await? {
-            return Ok(Round::Lost(()));
-        }
-        audit::user_deleted(username);
-        if user.holds_tokens() {
-            audit::token_revoked(username, Revocation::Deletion, user.token_count());
-        }
-        Ok(Round::Done(()))
-    })
-    .await
+    match deletion::delete_user(store, username, Changer::Operator).await? {
+        Deletion::Deleted { .. } => Ok(()),
+        Deletion::NoSuchUser => Err(AdminError::NotFound(username.to_owned())),
+        Deletion::Contention => Err(AdminError::Contention(username.to_owned())),
+    }
 }
 
 /// One page of users (see [`Store::list_users`]).

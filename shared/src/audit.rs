@@ -207,9 +207,10 @@ pub fn user_activation_changed(username: &str, active: bool) {
     }
 }
 
-/// A user was deleted.
-pub fn user_deleted(username: &str) {
-    tracing::info!(target: "audit", event = "user_deleted", username, "user deleted");
+/// A user was deleted, by an operator or by the user.
+pub fn user_deleted(username: &str, by: Changer) {
+    let by = by.as_str();
+    tracing::info!(target: "audit", event = "user_deleted", username, by, "user deleted");
 }
 
 /// The failed logins of a name were forgotten by an operator.
@@ -217,21 +218,27 @@ pub fn user_unlocked(username: &str, had_failures: bool) {
     tracing::info!(target: "audit", event = "user_unlocked", username, had_failures, "username unlocked");
 }
 
-/// Who changed a password.
+/// Who changed an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Changer {
-    /// An operator (`authtoken user set-password`).
+    /// An operator (`authtoken user ...`).
     Operator,
-    /// The user themselves (`POST /auth/users/set_password/`).
+    /// The user themselves, through djoser's endpoints.
     User,
+}
+
+impl Changer {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Operator => "operator",
+            Self::User => "user",
+        }
+    }
 }
 
 /// A user's password was changed, by an operator or by the user.
 pub fn password_changed(username: &str, by: Changer) {
-    let by = match by {
-        Changer::Operator => "operator",
-        Changer::User => "user",
-    };
+    let by = by.as_str();
     tracing::info!(target: "audit", event = "password_changed", username, by, "password changed");
 }
 

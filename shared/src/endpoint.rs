@@ -35,6 +35,8 @@ pub enum CallerWork {
     DestroyTokens,
     /// Change the caller's password, given their current one (djoser's `set_password`).
     SetPassword,
+    /// The caller's account: read it, change its email, or delete it (djoser's `me`).
+    Me,
 }
 
 /// One endpoint of the HTTP contract (docs/API.md).
@@ -42,8 +44,8 @@ pub enum CallerWork {
 pub struct Endpoint {
     /// The path without its trailing slash, as API Gateway routes it; requests may add the slash.
     pub path: &'static str,
-    /// The one method served besides `OPTIONS`.
-    pub method: Method,
+    /// The methods served besides `OPTIONS`, in the order of its `Allow` header.
+    pub methods: &'static [Method],
     /// The Lambda function that serves it: its crate, binary and event-file prefix.
     pub function: &'static str,
     /// What it does.
@@ -71,7 +73,7 @@ const DEFAULT_PARSERS: &[&str] = &[
 /// `POST /api-token-auth/`: username and password in, `{"token": ...}` out.
 pub static LOGIN: Endpoint = Endpoint {
     path: "/api-token-auth",
-    method: Method::POST,
+    methods: &[Method::POST],
     function: "login",
     work: Work::ObtainToken,
     view_name: "Obtain Auth Token",
@@ -88,7 +90,7 @@ pub static LOGIN: Endpoint = Endpoint {
 /// `GET /api/whoami/`: the username of the presented token.
 pub static WHOAMI: Endpoint = Endpoint {
     path: "/api/whoami",
-    method: Method::GET,
+    methods: &[Method::GET],
     function: "whoami",
     work: Work::ForCaller(CallerWork::Whoami),
     view_name: "Whoami",
@@ -101,7 +103,7 @@ pub static WHOAMI: Endpoint = Endpoint {
 /// `POST /api/logout/`: deletes the presented token.
 pub static LOGOUT: Endpoint = Endpoint {
     path: "/api/logout",
-    method: Method::POST,
+    methods: &[Method::POST],
     function: "logout",
     work: Work::ForCaller(CallerWork::Logout),
     view_name: "Logout",
@@ -114,7 +116,7 @@ pub static LOGOUT: Endpoint = Endpoint {
 /// `POST /api/logoutall/`: deletes every token of the presented token's user (knox's).
 pub static LOGOUT_ALL: Endpoint = Endpoint {
     path: "/api/logoutall",
-    method: Method::POST,
+    methods: &[Method::POST],
     function: "logoutall",
     work: Work::ForCaller(CallerWork::LogoutAll),
     view_name: "Logout All",
@@ -127,7 +129,7 @@ pub static LOGOUT_ALL: Endpoint = Endpoint {
 /// `POST /auth/token/login/`: djoser's login, `{"auth_token": ...}` out.
 pub static TOKEN_LOGIN: Endpoint = Endpoint {
     path: "/auth/token/login",
-    method: Method::POST,
+    methods: &[Method::POST],
     function: "tokenlogin",
     work: Work::CreateToken,
     view_name: "Token Create",
@@ -140,7 +142,7 @@ pub static TOKEN_LOGIN: Endpoint = Endpoint {
 /// `POST /auth/token/logout/`: djoser's logout, deleting every token of the caller; 204.
 pub static TOKEN_LOGOUT: Endpoint = Endpoint {
     path: "/auth/token/logout",
-    method: Method::POST,
+    methods: &[Method::POST],
     function: "tokenlogout",
     work: Work::ForCaller(CallerWork::DestroyTokens),
     view_name: "Token Destroy",
@@ -154,7 +156,7 @@ pub static TOKEN_LOGOUT: Endpoint = Endpoint {
 /// (djoser's); 204.
 pub static SET_PASSWORD: Endpoint = Endpoint {
     path: "/auth/users/set_password",
-    method: Method::POST,
+    methods: &[Method::POST],
     function: "setpassword",
     work: Work::ForCaller(CallerWork::SetPassword),
     view_name: "Set password",
@@ -164,8 +166,27 @@ pub static SET_PASSWORD: Endpoint = Endpoint {
     parses: DEFAULT_PARSERS,
 };
 
+/// `GET`/`PUT`/`PATCH`/`DELETE /auth/users/me/`: the caller's account (djoser's).
+pub static ME: Endpoint = Endpoint {
+    path: "/auth/users/me",
+    methods: &[
+        Method::GET,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::HEAD,
+    ],
+    function: "me",
+    work: Work::ForCaller(CallerWork::Me),
+    view_name: "Me",
+    description: "",
+    browsable: true,
+    no_store: true,
+    parses: DEFAULT_PARSERS,
+};
+
 /// Every endpoint.
-pub static ALL: [&Endpoint; 7] = [
+pub static ALL: [&Endpoint; 8] = [
     &LOGIN,
     &WHOAMI,
     &LOGOUT,
@@ -173,6 +194,7 @@ pub static ALL: [&Endpoint; 7] = [
     &TOKEN_LOGIN,
     &TOKEN_LOGOUT,
     &SET_PASSWORD,
+    &ME,
 ];
 
 impl Endpoint {
@@ -199,7 +221,26 @@ impl Endpoint {
 
     /// The `Allow` header every answer carries (DRF's `default_response_headers`).
     pub fn allow(&self) -> String {
-        format!("{}, OPTIONS", self.method)
+        let mut allowed: Vec<&str> = self.methods.iter().map(Method::as_str).collect();
+        allowed.push("OPTIONS");
+        allowed.join(", ")
+    }
+
+    /// Whether the endpoint serves `method` (`OPTIONS` aside).
+    pub fn serves_method(&self, method: &Method) -> bool {
+        self.methods.contains(method)
+    }
+
+    /// How a client calls it, for people: `GET/PUT/PATCH/DELETE /auth/users/me/` (`HEAD`, which
+    /// answers as `GET` does, left out).
+    pub fn requests(&self) -> String {
+        let methods: Vec<&str> = self
+            .methods
+            .iter()
+            .filter(|method| **method != Method::HEAD)
+            .map(Method::as_str)
+            .collect();
+        format!("{} {}", methods.join("/"), self.slashed_path())
     }
 
     /// Renderers, for content negotiation and the `OPTIONS` answer.
@@ -248,5 +289,8 @@ mod tests {
     fn allow_lists_the_method_and_options() {
         assert_eq!(LOGIN.allow(), "POST, OPTIONS");
         assert_eq!(WHOAMI.allow(), "GET, OPTIONS");
+        assert_eq!(ME.allow(), "GET, PUT, PATCH, DELETE, HEAD, OPTIONS");
+        assert_eq!(ME.requests(), "GET/PUT/PATCH/DELETE /auth/users/me/");
+        assert_eq!(LOGIN.requests(), "POST /api-token-auth/");
     }
 }

@@ -16,12 +16,13 @@
 //! - [`guard`]: a team's own `lambda_http` function behind the tokens, in one line;
 //! - [`authorizer`]: an API Gateway Lambda authorizer over the tokens, for routes served by any
 //!   function, and how a function behind it reads the username;
-//! - [`password_change`]: a new password for a user, the one write path for the operator's and
-//!   the user's own change;
+//! - [`accounts`]: what changes a user's account, whoever asks (an operator or the user): a new
+//!   password, the id, the account's deletion;
 //! - [`admin`]: user and token administration for the command line, on the same write paths;
 //! - [`http`]: the HTTP layer: parsing the login body, the `Authorization` header and media
 //!   types with DRF's exact rules, the client a request comes from, JSON responses and the
 //!   mapping from failures to status codes;
+//! - [`email`]: email addresses as Django's `EmailValidator` accepts them;
 //! - [`username`]: what a name must be to be a user's (NFKC, length, whitespace, control
 //!   characters), for login, user creation and the import;
 //! - [`secrets`]: argon2id hashing, token keys and their digests, the Django password hashes
@@ -32,12 +33,14 @@
 //! - [`config`]: settings read once from the environment, through their declarations;
 //! - [`logging`]: log setup that keeps secrets out of the logs at every level.
 
+pub mod accounts;
 pub mod admin;
 pub mod audit;
 pub mod authorizer;
 pub mod clock;
 pub mod config;
 pub mod ctx;
+pub mod email;
 pub mod endpoint;
 pub mod guard;
 pub mod handlers;
@@ -47,7 +50,6 @@ pub mod lockout;
 pub mod logging;
 pub mod login;
 pub mod manifest;
-pub mod password_change;
 pub mod policy;
 pub mod sdk;
 pub mod secrets;

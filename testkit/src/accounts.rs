@@ -4,7 +4,7 @@
 //! body and message here was seen from djoser 2.3.5 with DRF's authtoken.
 
 use authtoken::config::Settings;
-use authtoken::endpoint::{SET_PASSWORD, TOKEN_LOGIN, TOKEN_LOGOUT};
+use authtoken::endpoint::{ME, SET_PASSWORD, TOKEN_LOGIN, TOKEN_LOGOUT};
 use authtoken::lockout::LockoutPolicy;
 use serde_json::{Value, json};
 
@@ -27,6 +27,11 @@ macro_rules! accounts_suite {
                 set_password_checks_fields_in_djosers_order,
                 set_password_applies_djangos_validators,
                 set_password_needs_a_token_and_its_method,
+                me_answers_the_account_in_djosers_shape,
+                me_changes_the_email_and_nothing_else,
+                me_refuses_bad_emails_with_drfs_messages,
+                me_is_deleted_with_the_current_password,
+                me_needs_a_token_and_its_methods,
             );
             $crate::accounts_suite!(@case $make, $crate::policy::per_login;
                 token_login_and_logout_under_the_per_login_policy,
@@ -481,4 +486,139 @@ pub async fn wrong_current_passwords_lock_the_name_as_failed_logins_do(app: Test
     app.whoami(&key)
         .await
         .assert(200, json!({ "username": ADMIN.0 }));
+}
+
+fn me(method: &str, token: &str) -> TestRequest {
+    TestRequest::new(method, &ME.slashed_path()).token(token)
+}
+
+/// The seeded admin's account, with this email address.
+fn admin_account(email: &str) -> Value {
+    json!({ "email": email, "id": 1, "username": ADMIN.0 })
+}
+
+/// `GET` answers `{"email", "id", "username"}` in djoser's order, the ids the users were created
+/// with, with the view's headers; `HEAD` answers as `GET` does.
+pub async fn me_answers_the_account_in_djosers_shape(app: TestApp) {
+    let key = app.login(ADMIN).await;
+    let response = app.send(me("GET", &key)).await;
+    response.assert(200, admin_account(""));
+    assert_eq!(response.text(), r#"{"email":"","id":1,"username":"admin"}"#);
+    assert_eq!(
+        response.header("allow").as_deref(),
+        Some("GET, PUT, PATCH, DELETE, HEAD, OPTIONS")
+    );
+    assert_eq!(response.header("vary").as_deref(), Some("Accept"));
+    assert_eq!(
+        response.header("cache-control").as_deref(),
+        Some("no-store")
+    );
+    let bob = app.login(BOB).await;
+    app.send(me("GET", &bob))
+        .await
+        .assert(200, json!({ "email": "", "id": 2, "username": BOB.0 }));
+    let head = app.send(me("HEAD", &key)).await;
+    assert_eq!(head.status, 200);
+    if app.is_http() {
+        assert!(head.body.is_empty(), "{}", head.text());
+    }
+}
+
+/// `PUT` and `PATCH` change the email address, trimmed, from JSON or a form; a username or id
+/// sent with it is ignored (read-only); a body without it changes nothing; `""` clears it.
+pub async fn me_changes_the_email_and_nothing_else(app: TestApp) {
+    let key = app.login(ADMIN).await;
+    app.send(
+        me("PATCH", &key)
+            .json(&json!({ "email": "  Admin@Example.COM ", "username": "zed", "id": 5 })),
+    )
+    .await
+    .assert(200, admin_account("Admin@Example.COM"));
+    app.send(me("PUT", &key).json(&json!({})))
+        .await
+        .assert(200, admin_account("Admin@Example.COM"));
+    app.send(me("GET", &key))
+        .await
+        .assert(200, admin_account("Admin@Example.COM"));
+    app.send(me("PATCH", &key).body("application/x-www-form-urlencoded", "email=a%40b.co"))
+        .await
+        .assert(200, admin_account("a@b.co"));
+    app.send(me("PUT", &key).json(&json!({ "email": " " })))
+        .await
+        .assert(200, admin_account(""));
+    app.whoami(&key)
+        .await
+        .assert(200, json!({ "username": ADMIN.0 }));
+}
+
+/// DRF's `EmailField` messages, every validator's at once, in order; nothing is changed.
+pub async fn me_refuses_bad_emails_with_drfs_messages(app: TestApp) {
+    let key = app.login(ADMIN).await;
+    let invalid = "Enter a valid email address.";
+    let long = format!("{}@b.co", "a".repeat(250));
+    for (email, messages) in [
+        (json!("bad"), json!([invalid])),
+        (json!("a@b"), json!([invalid])),
+        (json!([1]), json!([invalid])),
+        (json!(5), json!([invalid])),
+        (json!(null), json!([NULL])),
+        (
+            json!(long),
+            json!(["Ensure this field has no more than 254 characters."]),
+        ),
+        (
+            json!("a\u{0}@b.co"),
+            json!(["Null characters are not allowed.", invalid]),
+        ),
+    ] {
+        app.send(me("PATCH", &key).json(&json!({ "email": email })))
+            .await
+            .assert(400, json!({ "email": messages }));
+    }
+    for accepted in ["a@localhost", "x@[127.0.0.1]", "u@exämple.org"] {
+        app.send(me("PATCH", &key).json(&json!({ "email": accepted })))
+            .await
+            .assert(200, admin_account(accepted));
+    }
+}
+
+/// `DELETE` needs the current password (djoser's messages); with it, 204: the user and every
+/// key of theirs are gone, and the name logs in no more.
+pub async fn me_is_deleted_with_the_current_password(app: TestApp) {
+    let key = app.login(ADMIN).await;
+    app.send(me("DELETE", &key).json(&json!({})))
+        .await
+        .assert(400, json!({ "current_password": [REQUIRED] }));
+    app.send(me("DELETE", &key))
+        .await
+        .assert(400, json!({ "current_password": [REQUIRED] }));
+    app.send(me("DELETE", &key).json(&json!({ "current_password": "wrong" })))
+        .await
+        .assert(400, json!({ "current_password": [INVALID_PASSWORD] }));
+    app.whoami(&key)
+        .await
+        .assert(200, json!({ "username": ADMIN.0 }));
+    let response = app
+        .send(me("DELETE", &key).json(&json!({ "current_password": format!(" {} ", ADMIN.1) })))
+        .await;
+    assert_no_content(&response);
+    app.whoami(&key).await.assert_401("Invalid token.");
+    app.send(TestRequest::post("/api-token-auth/").json(&credentials(ADMIN)))
+        .await
+        .assert(400, json!({ "non_field_errors": [UNABLE] }));
+    app.send(me("GET", &key)).await.assert_401("Invalid token.");
+}
+
+/// Without a token, 401; `POST` with one is 405 with the view's `Allow`.
+pub async fn me_needs_a_token_and_its_methods(app: TestApp) {
+    app.send(TestRequest::get(&ME.slashed_path()))
+        .await
+        .assert_401("Authentication credentials were not provided.");
+    let key = app.login(ADMIN).await;
+    let response = app.send(me("POST", &key)).await;
+    response.assert_detail(405, "Method \"POST\" not allowed.");
+    assert_eq!(
+        response.header("allow").as_deref(),
+        Some("GET, PUT, PATCH, DELETE, HEAD, OPTIONS")
+    );
 }

@@ -163,11 +163,13 @@ impl TestApp {
 }
 
 /// The seeded user `username` ([`ADMIN`], [`BOB`] or [`CAROL`]), as `authtoken user create`
-/// would have made it, its password hashed once ([`SEEDED`]), holding no token.
+/// would have made it, its password hashed once ([`SEEDED`]), holding no token; their ids are
+/// 1, 2 and 3, as `authtoken serve` creates them, and they have no email address.
 pub fn seeded_user(username: &str) -> authtoken::store::User {
-    let ((username, _), password_hash, active) = SEEDED
+    let (position, ((username, _), password_hash, active)) = SEEDED
         .into_iter()
-        .find(|((name, _), _, _)| *name == username)
+        .enumerate()
+        .find(|(_, ((name, _), _, _))| *name == username)
         .unwrap_or_else(|| panic!("{username} is not a seeded user"));
     authtoken::store::User {
         username: username.to_owned(),
@@ -177,15 +179,21 @@ pub fn seeded_user(username: &str) -> authtoken::store::User {
         per_login_tokens: Vec::new(),
         created: authtoken::clock::now(),
         credentials: 0,
+        id: Some(position as u64 + 1),
+        email: String::new(),
     }
 }
 
-/// Adds the seeded users ([`SEEDED`]).
+/// Adds the seeded users ([`SEEDED`]), their ids reserved.
 async fn seed(store: &impl authtoken::store::Store) {
     for ((username, _), _, _) in SEEDED {
         let created = store.create_user(&seeded_user(username)).await;
         assert!(created.expect("seed user"), "{username} already existed");
     }
+    store
+        .reserve_user_ids(SEEDED.len() as u64)
+        .await
+        .expect("reserve the seeded users' ids");
 }
 
 async fn call_handlers<S: authtoken::store::Store>(

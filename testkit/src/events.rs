@@ -122,6 +122,35 @@ pub const EXPECTED: &[(&str, Expected)] = &[
         "setpassword-token",
         Expected::Http(204, ExpectedBody::Empty),
     ),
+    (
+        "me-bad-email",
+        Expected::Http(
+            400,
+            ExpectedBody::Exactly(r#"{"email":["Enter a valid email address."]}"#),
+        ),
+    ),
+    ("me-no-token", Expected::Http(401, NOT_AUTHENTICATED)),
+    (
+        "me-token",
+        Expected::Http(
+            200,
+            ExpectedBody::Exactly(r#"{"email":"","id":1,"username":"admin"}"#),
+        ),
+    ),
+    (
+        "me-token-delete-wrong-password",
+        Expected::Http(
+            400,
+            ExpectedBody::Exactly(r#"{"current_password":["Invalid password."]}"#),
+        ),
+    ),
+    (
+        "me-token-patch",
+        Expected::Http(
+            200,
+            ExpectedBody::Exactly(r#"{"email":"admin@example.com","id":1,"username":"admin"}"#),
+        ),
+    ),
     ("authorizer-token", Expected::Authorizer(true)),
     ("authorizer-unknown-token", Expected::Authorizer(false)),
     ("authorizer-malformed-header", Expected::Authorizer(false)),
@@ -479,6 +508,17 @@ mod tests {
             assert!(
                 files.iter().any(|(file, _)| file == stem),
                 "no events/{stem}.json"
+            );
+        }
+        for function in authtoken::manifest::FUNCTIONS {
+            let succeeds = matches!(
+                expected(function.bench_event),
+                Some(Expected::Http(200 | 204, _) | Expected::Authorizer(true))
+            );
+            assert!(
+                succeeds,
+                "{}'s benchmark event events/{}.json is not one it answers with a success",
+                function.binary, function.bench_event
             );
         }
     }

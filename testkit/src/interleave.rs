@@ -58,6 +58,18 @@ impl<S: Store + 'static> Store for BeforeTokenWrite<S> {
     async fn user(&self, username: &str) -> Result<Option<User>, StoreError> {
         self.inner.user(username).await
     }
+    async fn allocate_user_id(&self) -> Result<u64, StoreError> {
+        self.inner.allocate_user_id().await
+    }
+    async fn reserve_user_ids(&self, through: u64) -> Result<(), StoreError> {
+        self.inner.reserve_user_ids(through).await
+    }
+    async fn assign_user_id(&self, username: &str, id: u64) -> Result<bool, StoreError> {
+        self.inner.assign_user_id(username, id).await
+    }
+    async fn set_email(&self, username: &str, email: &str) -> Result<bool, StoreError> {
+        self.inner.set_email(username, email).await
+    }
     async fn user_and_failures(
         &self,
         username: &str,

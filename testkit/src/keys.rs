@@ -51,6 +51,8 @@ pub async fn user_keeping(
         per_login_tokens: Vec::new(),
         created: 1,
         credentials: 0,
+        id: None,
+        email: String::new(),
     };
     let token = NewToken {
         key: key.clone(),

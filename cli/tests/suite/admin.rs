@@ -693,7 +693,7 @@ async fn forget_keys_removes_every_plaintext_key_and_keeps_the_tokens() {
         "{stdout}"
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("2 user(s) read, "), "progress: {stderr}");
+    assert_progress_per_page(&stderr, 2);
     let app = admin.app();
     for (key, name) in [(&ann, "ann"), (&bob, "bob")] {
         app.whoami(key)
@@ -742,7 +742,7 @@ async fn seal_keys_seals_plain_keys_and_reports_lost_ones() {
         "{stdout}"
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("2 user(s) read, "), "progress: {stderr}");
+    assert_progress_per_page(&stderr, 2);
     assert!(
         stderr.contains("1 key(s) cannot be opened"),
         "lost keys reported: {stderr}"
@@ -825,4 +825,68 @@ async fn logout_all_over_http_finishes_after_the_ttl_sweep() {
         .await
         .assert(200, json!({ "username": null }));
     app.whoami(&kept).await.assert_401("Invalid token.");
+}
+
+/// `user create --email` keeps an address Django accepts and refuses one it does not, writing
+/// nothing; the password rules compare the password with it; `user list` shows each user's id
+/// (from 1, in creation order) and address.
+#[tokio::test]
+async fn users_get_ids_in_order_and_an_email_django_accepts() {
+    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
+    admin.create_user("alice", "old strong pw");
+    let create_bob = |email: &str, stdin: &str| {
+        let args = [
+            "user",
+            "create",
+            "bob",
+            "--password-stdin",
+            "--email",
+            email,
+        ];
+        admin.run(&args, Some(stdin))
+    };
+    let refused = create_bob("bob@", "a password nobody guesses\n");
+    assert!(!refused.status.success(), "{}", describe(&refused));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("\"bob@\" is not a valid email address (Django's EmailValidator refuses it)"),
+        "{}",
+        describe(&refused)
+    );
+    let similar = create_bob("kqzvmwxrtl@example.com", "kqzvmwxrtl\n");
+    assert!(
+        String::from_utf8_lossy(&similar.stderr)
+            .contains("The password is too similar to the email address."),
+        "{}",
+        describe(&similar)
+    );
+    let created = create_bob("bob@example.com", "a password nobody guesses\n");
+    assert!(created.status.success(), "{}", describe(&created));
+    let app = admin.app();
+    let bob = app.stored_user("bob").await.unwrap();
+    assert_eq!((bob.id, bob.email.as_str()), (Some(2), "bob@example.com"));
+    let list = admin.ok(&["user", "list"]);
+    let lines: Vec<&str> = list.lines().collect();
+    assert!(lines[0].ends_with("ID       EMAIL"), "{list}");
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.starts_with("alice ") && line.contains(" 1        ")),
+        "{list}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.starts_with("bob ") && line.ends_with(" 2        bob@example.com")),
+        "{list}"
+    );
+}
+
+/// Asserts a progress line after a page of at most `page_size` users (the users table's first
+/// page may hold the item that counts ids, which is no user), before the last.
+fn assert_progress_per_page(stderr: &str, page_size: usize) {
+    let paged = stderr.lines().any(|line| {
+        (1..=page_size).any(|read| line.starts_with(&format!("{read} user(s) read, ")))
+    });
+    assert!(paged, "progress: {stderr}");
 }

@@ -551,3 +551,61 @@ async fn costly_and_unrecognised_hashes_are_refused_without_repeating_them() {
         );
     }
 }
+
+/// Each user keeps Django's primary key as their id and Django's email address; ids drawn
+/// afterwards come after every primary key of the dump (grace's, refused, included), so that a
+/// user imported later keeps theirs. A dump without primary keys gets ids from the counter.
+#[tokio::test]
+async fn ids_and_emails_are_djangos_and_later_ids_come_after_them() {
+    let admin = admin();
+    import(&admin, &[&fixture("plain.json")]);
+    let app = app(&admin, drf_settings());
+    let users = described("users.json");
+    let highest = users.iter().map(|user| user["pk"].as_u64().unwrap()).max();
+    for user in &users {
+        let name = user["username"].as_str().unwrap();
+        if name == "grace" {
+            continue;
+        }
+        let stored = app.stored_user(name).await.unwrap();
+        assert_eq!(stored.id, user["pk"].as_u64(), "{name}");
+        assert_eq!(stored.email, user["email"].as_str().unwrap(), "{name}");
+    }
+    admin.create_user("newcomer", "a password nobody guesses");
+    let newcomer = app.stored_user("newcomer").await.unwrap();
+    assert_eq!(newcomer.id, highest.map(|pk| pk + 1));
+
+    let natural = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
+    import(&natural, &[&fixture("natural.json")]);
+    let app = self::app(&natural, drf_settings());
+    let mut ids = Vec::new();
+    for user in &users[..4] {
+        let name = user["username"].as_str().unwrap();
+        ids.push(app.stored_user(name).await.unwrap().id.unwrap());
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 4, "distinct ids from the counter: {ids:?}");
+}
+
+/// A user whose primary key is already another existing user's id is refused, by name; the
+/// others are imported.
+#[tokio::test]
+async fn a_primary_key_that_is_another_users_id_is_refused() {
+    let admin = admin();
+    admin.create_user("zed", "a password nobody guesses");
+    let (code, stdout, stderr) = import(&admin, &[&fixture("plain.json")]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout
+            .contains("(user \"alice\"): its id 1 (its primary key) is already the id of \"zed\""),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("5 user(s) created"),
+        "alice alone is refused besides grace: {stdout}"
+    );
+    let app = app(&admin, drf_settings());
+    assert!(app.stored_user("alice").await.is_none());
+    assert_eq!(app.stored_user("bob").await.unwrap().id, Some(2));
+}

@@ -6,9 +6,11 @@
 //! caller (401), the method check (405), and only then the endpoint's own work. Every answer
 //! then gets the endpoint's headers (`Allow`, `Vary`, `Cache-Control`).
 
+mod current_password;
 mod login;
 mod logout;
 mod logoutall;
+mod me;
 mod set_password;
 mod token_login;
 mod whoami;
@@ -99,6 +101,16 @@ pub async fn setpassword<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<B
     finish(endpoint, outcome)
 }
 
+/// Answers a request for the caller's account ([`crate::endpoint::ME`]).
+pub async fn me<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
+    let endpoint = &endpoint::ME;
+    let outcome = pipeline(ctx, endpoint, request, async |request, caller| {
+        me::me(ctx, request, &caller.ok_or(Failure::NotAuthenticated)?).await
+    })
+    .await;
+    finish(endpoint, outcome)
+}
+
 /// Answers a request for `endpoint` with its handler. A Lambda function calls its handler
 /// directly instead, so that its binary holds only its own endpoint's work.
 pub async fn handle<S: Store>(
@@ -114,6 +126,7 @@ pub async fn handle<S: Store>(
         Work::ForCaller(CallerWork::LogoutAll) => logoutall(ctx, request).await,
         Work::ForCaller(CallerWork::DestroyTokens) => tokenlogout(ctx, request).await,
         Work::ForCaller(CallerWork::SetPassword) => setpassword(ctx, request).await,
+        Work::ForCaller(CallerWork::Me) => me(ctx, request).await,
     }
 }
 
@@ -176,9 +189,9 @@ fn negotiate(endpoint: &Endpoint, request: &Request) -> Result<(), Failure> {
     }
 }
 
-/// 405 unless the request uses the endpoint's method.
+/// 405 unless the request uses one of the endpoint's methods.
 fn check_method(endpoint: &Endpoint, request: &Request) -> Result<(), Failure> {
-    if request.method() == endpoint.method {
+    if endpoint.serves_method(request.method()) {
         Ok(())
     } else {
         Err(Failure::MethodNotAllowed(request.method().clone()))
@@ -234,6 +247,23 @@ struct Submission {
 }
 
 impl Submission {
+    /// The fields `names` of the body, read by `endpoint`'s parsers; the 400, 413 or 415 of a
+    /// body that cannot be read.
+    async fn read(
+        &self,
+        endpoint: &Endpoint,
+        names: &[&'static str],
+    ) -> Result<crate::http::form::Fields, Failure> {
+        crate::http::form::read(
+            endpoint.parses,
+            self.content_type.as_deref(),
+            self.body.clone(),
+            names,
+        )
+        .await
+        .map_err(Failure::Form)
+    }
+
     /// Takes the request apart.
     fn of(request: Request) -> Self {
         let content_type = request

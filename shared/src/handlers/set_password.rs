@@ -11,21 +11,18 @@
 use http::Response;
 use lambda_http::{Body, Request};
 
-use super::Submission;
-use crate::audit::{Changer, PasswordCheck};
+use super::{Submission, current_password};
+use crate::accounts::password::{NewPassword, PasswordSet, TokenOnReset, set_password_hash};
+use crate::audit::Changer;
 use crate::ctx::Ctx;
 use crate::endpoint::SET_PASSWORD;
-use crate::http::form::{self, CharField, FieldErrors, FormError};
+use crate::http::form::{CharField, FieldErrors, FormError};
 use crate::http::response::{self, Failure};
-use crate::login::{self, LoginError};
-use crate::password_change::{self, NewPassword, PasswordSet, TokenOnReset};
 use crate::secrets::password::{self, MAX_PASSWORD_BYTES, Password};
 use crate::secrets::validators::Attributes;
 use crate::store::Store;
 use crate::tokens::Caller;
 
-/// djoser's message for a current password that is not the user's.
-const INVALID_PASSWORD: &str = "Invalid password.";
 /// djoser's message for a retyped password that differs.
 const MISMATCH: &str = "The two password fields didn't match.";
 
@@ -42,14 +39,7 @@ pub(super) async fn set_password<S: Store>(
     } else {
         &["new_password", "current_password"]
     };
-    let mut fields = form::read(
-        SET_PASSWORD.parses,
-        submitted.content_type.as_deref(),
-        submitted.body,
-        names,
-    )
-    .await
-    .map_err(Failure::Form)?;
+    let mut fields = submitted.read(&SET_PASSWORD, names).await?;
     let mut errors = FieldErrors::default();
     let new = errors.check(
         "new_password",
@@ -65,27 +55,9 @@ pub(super) async fn set_password<S: Store>(
     } else {
         None
     };
-    let verified = match CharField::TRIMMED.required(fields.take("current_password")) {
-        Ok(current) => {
-            let current = Password::new(current);
-            let check = login::verify_password(
-                &ctx.store,
-                &ctx.settings,
-                &caller.username,
-                &current,
-                submitted.source.as_deref(),
-                PasswordCheck::CurrentPassword,
-            );
-            match check.await {
-                Ok(verified) => Some(verified.user),
-                Err(LoginError::InvalidCredentials) => {
-                    errors.check("current_password", Err(INVALID_PASSWORD))
-                }
-                Err(other) => return Err(other.into()),
-            }
-        }
-        Err(message) => errors.check("current_password", Err(message)),
-    };
+    let current = fields.take("current_password");
+    let checked = current_password::check(ctx, caller, current, submitted.source.as_deref());
+    let verified = errors.check("current_password", checked.await?);
     let (Some(new), Some(verified)) = (new, verified) else {
         return Err(Failure::Form(FormError::Fields(errors)));
     };
@@ -116,13 +88,13 @@ pub(super) async fn set_password<S: Store>(
         by: Changer::User,
         verified: Some(&verified),
     };
-    match password_change::set_password_hash(&ctx.store, &caller.username, change).await? {
+    match set_password_hash(&ctx.store, &caller.username, change).await? {
         PasswordSet::Set { .. } => Ok(response::no_content()),
         // The user was deleted since: their tokens with them, the caller's included.
         PasswordSet::NoSuchUser => Err(Failure::InvalidToken),
         PasswordSet::NoLongerVerified => Err(Failure::Form(FieldErrors::of(
             "current_password",
-            vec![INVALID_PASSWORD.to_owned()],
+            vec![current_password::INVALID_PASSWORD.to_owned()],
         ))),
         PasswordSet::Contention => Err(Failure::Unavailable(Box::new(KeptChanging))),
     }

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::Submission;
 use crate::ctx::Ctx;
 use crate::endpoint::TOKEN_LOGIN;
-use crate::http::form::{self, CharField, FieldErrors};
+use crate::http::form::{CharField, FieldErrors};
 use crate::http::response::{self, Failure};
 use crate::login;
 use crate::secrets::password::Password;
@@ -29,14 +29,9 @@ pub(super) async fn create_token<S: Store>(
     request: Request,
 ) -> Result<Response<Body>, Failure> {
     let submitted = Submission::of(request);
-    let mut fields = form::read(
-        TOKEN_LOGIN.parses,
-        submitted.content_type.as_deref(),
-        submitted.body,
-        &["password", "username"],
-    )
-    .await
-    .map_err(Failure::Form)?;
+    let mut fields = submitted
+        .read(&TOKEN_LOGIN, &["password", "username"])
+        .await?;
     let mut errors = FieldErrors::default();
     let password = errors.check(
         "password",

@@ -106,6 +106,7 @@ const NOT_NULL: &str = "This field may not be null.";
 const NOT_BLANK: &str = "This field may not be blank.";
 const NOT_A_STRING: &str = "Not a valid string.";
 const NO_NULL_CHARACTERS: &str = "Null characters are not allowed.";
+const INVALID_EMAIL: &str = "Enter a valid email address.";
 
 /// DRF's body parsers.
 #[derive(Clone, Copy)]
@@ -284,21 +285,24 @@ async fn multipart_pairs(
     }
 }
 
-/// DRF's `CharField(allow_blank=False, allow_null=False)`, with or without its whitespace
-/// trimming (on by default in DRF).
+/// DRF's `CharField(allow_null=False)`, with or without its whitespace trimming (on by default
+/// in DRF), and blank or not (`allow_blank`, off by default).
 #[derive(Debug, Clone, Copy)]
 pub struct CharField {
     trim_whitespace: bool,
+    allow_blank: bool,
 }
 
 impl CharField {
     /// DRF's default: surrounding whitespace removed before the checks.
     pub const TRIMMED: Self = Self {
         trim_whitespace: true,
+        allow_blank: false,
     };
     /// `trim_whitespace=False`: the value as sent.
     pub const UNTRIMMED: Self = Self {
         trim_whitespace: false,
+        allow_blank: false,
     };
 
     /// The field's value, or DRF's message when it is missing or invalid.
@@ -309,6 +313,16 @@ impl CharField {
     /// `required=False`: the field's value, `None` when it is missing, or DRF's message when it
     /// is invalid.
     pub fn optional(self, raw: Raw) -> Result<Option<String>, &'static str> {
+        let text = self.text(raw)?;
+        if text.as_deref().is_some_and(|text| text.contains('\0')) {
+            return Err(NO_NULL_CHARACTERS);
+        }
+        Ok(text)
+    }
+
+    /// The value DRF's validators get (its null characters not checked yet): `None` when it is
+    /// missing, or DRF's message when it is null, not a string or blank.
+    fn text(self, raw: Raw) -> Result<Option<String>, &'static str> {
         let text = match raw {
             Raw::Missing => return Ok(None),
             Raw::Json(Value::Null) => return Err(NOT_NULL),
@@ -321,13 +335,59 @@ impl CharField {
         } else {
             text
         };
-        if text.is_empty() {
+        if text.is_empty() && !self.allow_blank {
             return Err(NOT_BLANK);
         }
-        if text.contains('\0') {
-            return Err(NO_NULL_CHARACTERS);
-        }
         Ok(Some(text))
+    }
+}
+
+/// The email field of djoser's user serializer (from Django's `EmailField(blank=True)`): DRF's
+/// `EmailField(allow_blank=True, max_length=254, required=False)`.
+pub struct EmailField;
+
+impl EmailField {
+    /// The longest address Django's `EmailField` stores.
+    pub const MAX_CHARS: usize = 254;
+
+    /// The address, trimmed (`""`: none), `None` when the field is missing, or every message of
+    /// DRF's validators that it fails, in their order (length, null characters, Django's
+    /// `EmailValidator`).
+    pub fn optional(raw: Raw) -> Result<Option<String>, Vec<String>> {
+        let field = CharField {
+            trim_whitespace: true,
+            allow_blank: true,
+        };
+        // DRF's `EmailField` says "invalid" in its own words, for a value that is no text too.
+        let text = field.text(raw).map_err(|message| match message {
+            NOT_A_STRING => vec![INVALID_EMAIL.to_owned()],
+            other => vec![other.to_owned()],
+        })?;
+        let Some(text) = text else {
+            return Ok(None);
+        };
+        if text.is_empty() {
+            // DRF runs no validator on an allowed blank.
+            return Ok(Some(text));
+        }
+        let mut messages = Vec::new();
+        if text.chars().count() > Self::MAX_CHARS {
+            messages.push(format!(
+                "Ensure this field has no more than {} characters.",
+                Self::MAX_CHARS
+            ));
+        }
+        if text.contains('\0') {
+            messages.push(NO_NULL_CHARACTERS.to_owned());
+        }
+        if !crate::email::is_valid(&text) {
+            messages.push(INVALID_EMAIL.to_owned());
+        }
+        if messages.is_empty() {
+            Ok(Some(text))
+        } else {
+            Err(messages)
+        }
     }
 }
 

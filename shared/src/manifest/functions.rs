@@ -220,7 +220,34 @@ pub static FUNCTIONS: &[Function] = &[
         ],
         refresh_grants: &[],
         reads_seal_secret: false,
-        bench_event: "setpassword-json",
+        bench_event: "setpassword-token",
+    },
+    Function {
+        binary: "me",
+        kind: Kind::Contract(&endpoint::ME),
+        context: true,
+        grants: &[
+            // The caller's token read; the records of their tokens deleted with the account.
+            Grant {
+                table: Table::Tokens,
+                actions: &["dynamodb:GetItem", "dynamodb:DeleteItem"],
+            },
+            // The current password checked; an id or an email written; the user deleted. (The
+            // id counter is an item of the users table.)
+            Grant {
+                table: Table::Users,
+                actions: &[
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:GetItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                ],
+            },
+            LOCKOUT,
+        ],
+        refresh_grants: &[],
+        reads_seal_secret: false,
+        bench_event: "me-token",
     },
     Function {
         binary: "authorizer",

@@ -220,11 +220,9 @@ fn routes_table() -> String {
     let mut table = String::from("| Function | Route | Requests |\n|---|---|---|\n");
     for function in FUNCTIONS {
         let requests = match function.kind {
-            Kind::Contract(endpoint) => format!(
-                "`{} {}` (or without the slash)",
-                endpoint.method,
-                endpoint.slashed_path()
-            ),
+            Kind::Contract(endpoint) => {
+                format!("`{}` (or without the slash)", endpoint.requests())
+            }
             Kind::Authorizer => "none: API Gateway calls it for the routes behind it".to_owned(),
             Kind::BehindAuthorizer { method, path } => format!(
                 "`{method} {path}/` with `Authorization: Token <key>`, behind the authorizer"

@@ -34,6 +34,8 @@ struct State {
     /// Failed logins per submitted username; like DynamoDB's before its TTL sweep, a count is
     /// kept until a success or an unlock clears it.
     failures: HashMap<String, Failures>,
+    /// The last user id handed out or reserved (0: none yet).
+    last_user_id: u64,
 }
 
 impl State {
@@ -194,6 +196,40 @@ impl Store for MemoryStore {
         }
         state.users.insert(user.username.clone(), user.clone());
         Ok(true)
+    }
+
+    async fn allocate_user_id(&self) -> Result<u64, StoreError> {
+        let mut state = self.state();
+        state.last_user_id += 1;
+        Ok(state.last_user_id)
+    }
+
+    async fn reserve_user_ids(&self, through: u64) -> Result<(), StoreError> {
+        let mut state = self.state();
+        state.last_user_id = state.last_user_id.max(through);
+        Ok(())
+    }
+
+    async fn assign_user_id(&self, username: &str, id: u64) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        match state.users.get_mut(username) {
+            Some(user) if user.id.is_none() => {
+                user.id = Some(id);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn set_email(&self, username: &str, email: &str) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        match state.users.get_mut(username) {
+            Some(user) => {
+                email.clone_into(&mut user.email);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
     }
 
     async fn import_users(&self, users: &[Imported]) -> Result<Vec<ImportOutcome>, StoreError> {

@@ -41,6 +41,13 @@ pub struct User {
     /// that it is still the version whose password the login verified, so that no token is
     /// issued to a password once its change is committed. 0 until the first change.
     pub credentials: u64,
+    /// djoser's `id`: a number that never changes and no other user has, from the store's
+    /// counter ([`Store::allocate_user_id`]) or, for a user imported from Django, their primary
+    /// key. `None` for a user created before ids existed, until one is assigned
+    /// ([`Store::assign_user_id`]).
+    pub id: Option<u64>,
+    /// The email address, `""` for none (Django's `email`).
+    pub email: String,
 }
 
 impl User {
@@ -78,6 +85,8 @@ impl std::fmt::Debug for User {
             .field("issued", &self.per_login_tokens)
             .field("created", &self.created)
             .field("credentials", &self.credentials)
+            .field("id", &self.id)
+            .field("email", &self.email)
             .finish()
     }
 }
@@ -416,6 +425,29 @@ pub trait Store: Send + Sync {
     /// The user must not hold a token.
     fn create_user(&self, user: &User) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
+    /// A user id no other call has answered, nor any [`Store::reserve_user_ids`] reserved: the
+    /// next of an atomic counter, from 1.
+    fn allocate_user_id(&self) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Makes every later [`Store::allocate_user_id`] answer more than `through` (the ids of
+    /// users imported with their own).
+    fn reserve_user_ids(&self, through: u64)
+    -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Gives `username` the id `id`, provided they exist and have none. `Ok(false)` if not.
+    fn assign_user_id(
+        &self,
+        username: &str,
+        id: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Sets the user's email address, provided they exist. `Ok(false)` if not.
+    fn set_email(
+        &self,
+        username: &str,
+        email: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Creates each user with their token, each user in one atomic step with their token (both
     /// or neither), unless the name or the key is taken; in as few round trips as the store
     /// allows. Returns each user's outcome, in order.
@@ -537,6 +569,8 @@ mod tests {
             per_login_tokens: Vec::new(),
             created: 0,
             credentials: 0,
+            id: Some(1),
+            email: String::new(),
         };
         let text = format!("{user:?} {:?}", Some(&user));
         assert!(

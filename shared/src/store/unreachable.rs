@@ -50,6 +50,18 @@ impl Store for UnreachableStore {
     async fn create_user(&self, _: &User) -> Result<bool, StoreError> {
         Err(unreachable())
     }
+    async fn allocate_user_id(&self) -> Result<u64, StoreError> {
+        Err(unreachable())
+    }
+    async fn reserve_user_ids(&self, _: u64) -> Result<(), StoreError> {
+        Err(unreachable())
+    }
+    async fn assign_user_id(&self, _: &str, _: u64) -> Result<bool, StoreError> {
+        Err(unreachable())
+    }
+    async fn set_email(&self, _: &str, _: &str) -> Result<bool, StoreError> {
+        Err(unreachable())
+    }
     async fn import_users(&self, _: &[Imported]) -> Result<Vec<ImportOutcome>, StoreError> {
         Err(unreachable())
     }

@@ -4,3 +4,53 @@
 
 testkit::accounts_suite!(memory, testkit::app::TestApp::memory);
 testkit::accounts_suite!(dynamo, testkit::app::TestApp::dynamo);
+
+/// A user created before ids existed gets the next id at their first `GET /auth/users/me/`,
+/// and keeps it; concurrent first reads agree on one.
+mod ids {
+    use std::sync::Arc;
+
+    use serde_json::json;
+    use testkit::app::{BOB, TestApp, TestRequest, drf_settings, seeded_user};
+
+    async fn a_user_from_before_ids_gets_one_at_first_sight(app: TestApp) {
+        let dora = authtoken::store::User {
+            username: "dora".to_owned(),
+            id: None,
+            ..seeded_user(BOB.0)
+        };
+        app.insert_user(&dora).await;
+        let key = app.login(("dora", BOB.1)).await;
+        let app = Arc::new(app);
+        let reads: Vec<_> = (0..4)
+            .map(|_| {
+                let (app, key) = (Arc::clone(&app), key.clone());
+                tokio::spawn(async move {
+                    let request = TestRequest::get("/auth/users/me/").token(&key);
+                    app.send(request).await.json()["id"].clone()
+                })
+            })
+            .collect();
+        let mut ids = Vec::new();
+        for read in reads {
+            ids.push(read.await.unwrap());
+        }
+        assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+        let id = ids[0].as_u64().unwrap();
+        assert!(id > 3, "after the seeded users' ids: {id}");
+        app.send(TestRequest::get("/auth/users/me/").token(&key))
+            .await
+            .assert(200, json!({ "email": "", "id": id, "username": "dora" }));
+        assert_eq!(app.stored_user("dora").await.unwrap().id, Some(id));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn memory() {
+        a_user_from_before_ids_gets_one_at_first_sight(TestApp::memory(drf_settings()).await).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn dynamo() {
+        a_user_from_before_ids_gets_one_at_first_sight(TestApp::dynamo(drf_settings()).await).await;
+    }
+}

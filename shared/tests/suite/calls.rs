@@ -193,6 +193,40 @@ async fn djosers_endpoints_make_the_fewest_calls() {
     );
 }
 
+/// `/auth/users/me/`: reading the account is the key's and the user's reads; changing the email
+/// one write more; deleting the account checks the current password as a login does, then reads
+/// the user and deletes it with its tokens in one transaction.
+#[tokio::test]
+async fn the_account_endpoint_makes_the_fewest_calls() {
+    let (app, log) = recorded_app().await;
+    let key = app.login(ADMIN).await;
+    log.take();
+    let me = |method: &str| TestRequest::new(method, "/auth/users/me/").token(&key);
+    assert_eq!(app.send(me("GET")).await.status, 200);
+    log.expect(&["GetItem", "GetItem"], "GET me: the key, the user");
+    let patched = app
+        .send(me("PATCH").json(&json!({ "email": "admin@example.com" })))
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.text());
+    log.expect(
+        &["GetItem", "UpdateItem", "GetItem"],
+        "PATCH me: the key, the email, the user",
+    );
+    let deleted = app
+        .send(me("DELETE").json(&json!({ "current_password": ADMIN.1 })))
+        .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.text());
+    log.expect(
+        &[
+            &["GetItem"][..],
+            &LOGIN[..],
+            &["GetItem", "TransactWriteItems"][..],
+        ]
+        .concat(),
+        "DELETE me: the key, the login's checks, the user, one transaction",
+    );
+}
+
 /// With `LOGOUT_ON_PASSWORD_CHANGE=false`, the new password is one update of the user.
 #[tokio::test]
 async fn a_password_change_that_keeps_the_tokens_is_one_update() {

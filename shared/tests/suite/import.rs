@@ -31,6 +31,8 @@ fn imported(name: &str, key: Option<&TokenKey>) -> Imported {
             per_login_tokens: Vec::new(),
             created: 1_600_000_000,
             credentials: 0,
+            id: None,
+            email: String::new(),
         },
         token,
     }

@@ -273,6 +273,8 @@ async fn insert_user_hashed_with(
         per_login_tokens: Vec::new(),
         created: 0,
         credentials: 0,
+        id: None,
+        email: String::new(),
     })
     .await;
     hash

@@ -13,6 +13,8 @@ mod accounts;
 mod authorizer;
 mod calls;
 mod contract;
+mod django;
+mod email;
 mod events;
 mod faults;
 mod generated;

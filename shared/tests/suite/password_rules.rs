@@ -9,13 +9,9 @@
     reason = "tests: a failed expectation is the test's failure, reported where it happened"
 )]
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Stdio};
-
 use authtoken::secrets::password::Password;
 use authtoken::secrets::validators::{Attributes, PasswordRules};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// Django's messages for each case `[password, username, email or null]`, in order.
 const DJANGO: &str = r#"
@@ -98,8 +94,6 @@ fn cases() -> Vec<(String, String, Option<String>)> {
 
 #[test]
 fn the_messages_are_djangos_for_every_case() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let python = root.join(".venv/bin/python");
     let cases = cases();
     let input = json!(
         cases
@@ -107,33 +101,7 @@ fn the_messages_are_djangos_for_every_case() {
             .map(|(password, username, email)| json!([password, username, email]))
             .collect::<Vec<_>>()
     );
-    let mut child = Command::new(&python)
-        .args(["-c", DJANGO])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|error| {
-            panic!(
-                "cannot run {}: {error}. This test needs Django in .venv: run `bash \
-                 scripts/test.sh`, or `.venv/bin/pip install --require-hashes -r \
-                 scripts/requirements-test.txt`",
-                python.display()
-            )
-        });
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "Django's validators did not run: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let answers: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let answers = crate::django::run(DJANGO, &input);
     assert_eq!(answers.len(), cases.len());
     let said = answers
         .iter()

@@ -281,6 +281,8 @@ mod tests {
             per_login_tokens: Vec::new(),
             created: 1,
             credentials: 0,
+            id: Some(1),
+            email: String::new(),
         };
         assert!(!store.create_user(&user).await.unwrap());
         assert!(

@@ -33,6 +33,15 @@ pub const TOKENS: &str = "tokens";
 pub const CREATED: &str = "created";
 /// Users: the version of the credentials ([`User::credentials`]); absent = 0.
 pub const CREDENTIALS: &str = "credentials";
+/// Users: the user's id ([`User::id`]); absent for a user created before ids.
+pub const ID: &str = "id";
+/// Users: the email address; absent = `""`.
+pub const EMAIL: &str = "email";
+/// Users table: the key of the item that counts user ids, which no user's name can be (a name
+/// holds no control character).
+pub const USER_IDS_KEY: &str = "\u{1}user ids";
+/// Users table, on [`USER_IDS_KEY`]'s item: the last id handed out or reserved.
+pub const LAST_ID: &str = "last_id";
 /// Tokens table: partition key, hex SHA-256 of the key.
 pub const DIGEST: &str = "digest";
 /// Tokens table: owner of the token (the same attribute name as the users table's key).
@@ -74,6 +83,12 @@ pub fn user_item(user: &User) -> Item {
     ]);
     if user.credentials > 0 {
         item.insert(CREDENTIALS.to_owned(), n(user.credentials));
+    }
+    if let Some(id) = user.id {
+        item.insert(ID.to_owned(), n(id));
+    }
+    if !user.email.is_empty() {
+        item.insert(EMAIL.to_owned(), s(&user.email));
     }
     if let Some(token) = &user.per_user_token {
         item.insert(TOKEN.to_owned(), s(token.key.stored()));
@@ -152,6 +167,8 @@ pub fn user_from_item(item: &Item) -> Result<User, ItemError> {
         per_login_tokens: issued_from_item(item)?,
         created: optional_number(item, CREATED)?.unwrap_or(0),
         credentials: optional_number(item, CREDENTIALS)?.unwrap_or(0),
+        id: optional_number(item, ID)?,
+        email: optional_string(item, EMAIL)?.unwrap_or_default(),
     })
 }
 
@@ -252,8 +269,18 @@ mod tests {
             per_login_tokens: Vec::new(),
             created: 1_700_000_000,
             credentials: 3,
+            id: Some(42),
+            email: "admin@example.com".into(),
         };
         assert_eq!(user_from_item(&user_item(&user)).unwrap(), user);
+        let before_ids = User {
+            id: None,
+            email: String::new(),
+            ..user
+        };
+        let item = user_item(&before_ids);
+        assert!(!item.contains_key(ID) && !item.contains_key(EMAIL));
+        assert_eq!(user_from_item(&item).unwrap(), before_ids);
     }
 
     /// An active user holding no token.
@@ -266,6 +293,8 @@ mod tests {
             per_login_tokens: Vec::new(),
             created: 1,
             credentials: 0,
+            id: Some(1),
+            email: String::new(),
         }
     }
 
@@ -316,6 +345,8 @@ mod tests {
             per_login_tokens: Vec::new(),
             created: 1,
             credentials: 0,
+            id: Some(1),
+            email: String::new(),
         };
         let item = user_item(&user);
         assert_eq!(item[TOKEN], s(key.digest().as_str()));

@@ -19,8 +19,8 @@ use aws_sdk_dynamodb::types::{
 use super::DynamoStore;
 use super::errors::{Cancellation, cancellation, classify};
 use super::items::{
-    self, ACTIVE, CREDENTIALS, DIGEST, EXPIRES, FAILURES, LAST_FAILURE, OWNER, PASSWORD, SOURCES,
-    TOKEN, TOKEN_EXPIRES, TOKEN_SEALED, TOKENS, USERNAME, s,
+    self, ACTIVE, CREDENTIALS, DIGEST, EMAIL, EXPIRES, FAILURES, ID, LAST_FAILURE, LAST_ID, OWNER,
+    PASSWORD, SOURCES, TOKEN, TOKEN_EXPIRES, TOKEN_SEALED, TOKENS, USER_IDS_KEY, USERNAME, s,
 };
 use crate::lockout::Failures;
 use crate::secrets::seal::{KeptKey, Sealer};
@@ -184,6 +184,78 @@ impl Store for DynamoStore {
                 .send()
                 .await,
         )
+    }
+
+    async fn allocate_user_id(&self) -> Result<u64, StoreError> {
+        let output = self
+            .client
+            .update_item()
+            .table_name(&self.tables.users)
+            .key(USERNAME, s(USER_IDS_KEY))
+            .update_expression("ADD #last :one")
+            .expression_attribute_names("#last", LAST_ID)
+            .expression_attribute_values(":one", items::n(1))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(classify)?;
+        match output.attributes().and_then(|item| item.get(LAST_ID)) {
+            Some(AttributeValue::N(text)) => text.parse().map_err(|_| bad_counter()),
+            _ => Err(bad_counter()),
+        }
+    }
+
+    async fn reserve_user_ids(&self, through: u64) -> Result<(), StoreError> {
+        // Never lowered: a counter already past `through` is left as it is.
+        written(
+            self.client
+                .update_item()
+                .table_name(&self.tables.users)
+                .key(USERNAME, s(USER_IDS_KEY))
+                .update_expression("SET #last = :through")
+                .condition_expression("attribute_not_exists(#last) OR #last < :through")
+                .expression_attribute_names("#last", LAST_ID)
+                .expression_attribute_values(":through", items::n(through))
+                .send()
+                .await,
+        )
+        .map(drop)
+    }
+
+    async fn assign_user_id(&self, username: &str, id: u64) -> Result<bool, StoreError> {
+        written(
+            self.client
+                .update_item()
+                .table_name(&self.tables.users)
+                .key(USERNAME, s(username))
+                .update_expression("SET #id = :id")
+                .condition_expression("attribute_exists(#username) AND attribute_not_exists(#id)")
+                .expression_attribute_names("#username", USERNAME)
+                .expression_attribute_names("#id", ID)
+                .expression_attribute_values(":id", items::n(id))
+                .send()
+                .await,
+        )
+    }
+
+    async fn set_email(&self, username: &str, email: &str) -> Result<bool, StoreError> {
+        let update = self
+            .client
+            .update_item()
+            .table_name(&self.tables.users)
+            .key(USERNAME, s(username))
+            .condition_expression("attribute_exists(#username)")
+            .expression_attribute_names("#username", USERNAME)
+            .expression_attribute_names("#email", EMAIL);
+        // No email is no attribute, as a new user's item has none.
+        let update = if email.is_empty() {
+            update.update_expression("REMOVE #email")
+        } else {
+            update
+                .update_expression("SET #email = :email")
+                .expression_attribute_values(":email", s(email))
+        };
+        written(update.send().await)
     }
 
     async fn import_users(&self, users: &[Imported]) -> Result<Vec<ImportOutcome>, StoreError> {
@@ -504,9 +576,11 @@ impl Store for DynamoStore {
             scan = scan.exclusive_start_key(USERNAME, s(after));
         }
         let output = scan.send().await.map_err(classify)?;
+        // The counter of user ids shares the table, under a key no user's name can be.
         let users = output
             .items()
             .iter()
+            .filter(|item| item.get(USERNAME) != Some(&s(USER_IDS_KEY)))
             .map(items::user_from_item)
             .collect::<Result<Vec<_>, _>>()
             .map_err(bad_item)?;
@@ -886,4 +960,9 @@ fn built<T>(result: Result<T, aws_sdk_dynamodb::error::BuildError>) -> Result<T,
 /// An item that does not have the layout this store writes.
 fn bad_item(error: items::ItemError) -> StoreError {
     StoreError::Failed(Box::new(error))
+}
+
+/// The user-id counter answered without its number: a table written by something else.
+fn bad_counter() -> StoreError {
+    StoreError::Failed("the user-id counter's item holds no number".into())
 }

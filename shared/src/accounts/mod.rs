@@ -1,0 +1,12 @@
+//! What changes a user's account, whoever asks for it: an operator at the command line
+//! ([`crate::admin`]) or the user through djoser's endpoints ([`crate::handlers`]). Each change
+//! is one conditional store step, read again and retried when another writer wins the race
+//! ([`crate::store::rounds`]), and says who made it in its audit event.
+//!
+//! - [`password`]: a new password, with the user's tokens revoked in the same step or kept;
+//! - [`profile`]: the user's id, assigned once to a user from before ids;
+//! - [`deletion`]: the user deleted with every token of theirs.
+
+pub mod deletion;
+pub mod password;
+pub mod profile;
