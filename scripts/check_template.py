@@ -109,22 +109,43 @@ def translate(template: dict) -> dict:
     return transform(template, {}, NoManagedPolicies())
 
 
+NO_VALUE = {"Ref": "AWS::NoValue"}
+
+
+def when(value) -> tuple[str | None, object]:
+    """A value SAM wrapped in the condition of the function it belongs to,
+    {"Fn::If": [condition, value, NoValue]} (nested any number of times), as (condition,
+    value); (None, value) for a value under no condition."""
+    condition = None
+    while isinstance(value, dict) and set(value) == {"Fn::If"} and value["Fn::If"][2] == NO_VALUE:
+        condition, value = value["Fn::If"][0], value["Fn::If"][1]
+    return condition, value
+
+
 def operations(translated: dict):
-    """Every route of the HTTP APIs' OpenAPI bodies: (route key "ANY /path", its operation)."""
+    """Every route of the HTTP APIs' OpenAPI bodies: (route key "ANY /path", its operation, the
+    condition it exists under or None)."""
     for resource in translated["Resources"].values():
         if resource["Type"] != "AWS::ApiGatewayV2::Api":
             continue
         for path, methods in resource["Properties"]["Body"]["paths"].items():
+            path_condition, methods = when(methods)
             for method, operation in methods.items():
+                condition, operation = when(operation)
                 verb = "ANY" if method == "x-amazon-apigateway-any-method" else method.upper()
-                yield f"{verb} {path}", operation
+                yield f"{verb} {path}", operation, condition or path_condition
+
+
+def route_conditions(translated: dict) -> dict[str, str | None]:
+    """Route key -> the condition it exists under (None: always)."""
+    return {route: condition for route, _, condition in operations(translated)}
 
 
 def routes_of(translated: dict) -> dict[str, set[str]]:
     """Route keys ("ANY /path") per function."""
     routes: dict[str, set[str]] = {}
-    for route, operation in operations(translated):
-        uri = operation["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"]
+    for route, operation, _ in operations(translated):
+        uri = when(operation["x-amazon-apigateway-integration"]["uri"])[1]["Fn::Sub"]
         function = re.search(r"\$\{(\w+)\.Arn\}", uri).group(1)
         routes.setdefault(function, set()).add(route)
     return routes
@@ -134,7 +155,7 @@ def route_authorizers(translated: dict) -> dict[str, set[str]]:
     """Route key -> the names of the authorizers in front of it (empty: none)."""
     return {
         route: {name for requirement in operation.get("security", []) for name in requirement}
-        for route, operation in operations(translated)
+        for route, operation, _ in operations(translated)
     }
 
 
@@ -211,14 +232,23 @@ def check_cache_seconds(name: str, value) -> list[str]:
     return []
 
 
-def stage_route_settings(translated: dict) -> set[str]:
-    """Every key of every stage's RouteSettings."""
-    return {
-        key
-        for resource in translated["Resources"].values()
-        if resource["Type"] == "AWS::ApiGatewayV2::Stage"
-        for key in resource["Properties"].get("RouteSettings", {})
-    }
+def stage_route_settings(translated: dict) -> dict[str, str | None]:
+    """Every key of every stage's RouteSettings, with the condition it is set under (None:
+    always). RouteSettings may be {"Fn::If": [condition, settings, other settings]}."""
+    found: dict[str, str | None] = {}
+    for resource in translated["Resources"].values():
+        if resource["Type"] != "AWS::ApiGatewayV2::Stage":
+            continue
+        settings = resource["Properties"].get("RouteSettings", {})
+        if set(settings) == {"Fn::If"}:
+            condition, then, otherwise = settings["Fn::If"]
+            for key in then:
+                found[key] = None if key in otherwise else condition
+            for key in set(otherwise) - set(then):
+                found[key] = f"not {condition}"
+        else:
+            found.update(dict.fromkeys(settings))
+    return found
 
 
 def grant_pairs(grants: dict) -> set[tuple[str, str]]:
@@ -231,14 +261,35 @@ def manifest_routes() -> dict[str, set[str]]:
     return {f["resource"]: set(f["routes"]) for f in MANIFEST["functions"] if f["routes"]}
 
 
-def check_routes(routes: dict[str, set[str]], settings: set[str], declared: dict[str, set[str]]) -> list[str]:
+def check_routes(
+    routes: dict[str, set[str]],
+    conditions: dict[str, str | None],
+    settings: dict[str, str | None],
+    declared: dict[str, set[str]],
+) -> list[str]:
+    """Routes as the manifest declares them; RouteSettings keys only for routes that exist
+    whenever the key is set (a key for a missing route fails the stage's deployment)."""
     errors = []
     every_route = set().union(*routes.values()) if routes else set()
     for route in sorted(every_route):
         if route.endswith("/"):
             errors.append(f"route {route!r} ends in '/': route {route.rstrip('/')!r} instead")
-    for key in sorted(settings - every_route):
-        errors.append(f"RouteSettings names {key!r}, which is not a route: {sorted(every_route)}")
+    for key, condition in sorted(settings.items()):
+        if key not in every_route:
+            errors.append(f"RouteSettings names {key!r}, which is not a route: {sorted(every_route)}")
+        elif conditions.get(key) not in (None, condition):
+            errors.append(
+                f"RouteSettings names {key!r} {'always' if condition is None else f'under {condition}'}, "
+                f"but the route exists only under {conditions[key]}"
+            )
+    deployed_when = {f["resource"]: f["condition"] for f in MANIFEST["functions"]}
+    for function, function_routes in sorted(routes.items()):
+        for route in sorted(function_routes):
+            if conditions.get(route) != deployed_when.get(function):
+                errors.append(
+                    f"{route} exists under {conditions.get(route)!r}, but {function} is deployed "
+                    f"under {deployed_when.get(function)!r}"
+                )
     for function in sorted(set(routes) | set(declared)):
         if routes.get(function, set()) != declared.get(function, set()):
             errors.append(
@@ -269,6 +320,11 @@ def check_functions(template: dict, translated: dict, events: list[pathlib.Path]
             continue
         if name != declared["resource"]:
             errors.append(f"{name}: a function with binary {binary!r} is named {declared['resource']}")
+        if resource.get("Condition") != declared["condition"]:
+            errors.append(
+                f"{name}: deployed under the condition {resource.get('Condition')!r}, "
+                f"but the manifest says {declared['condition']!r}"
+            )
         if not (ROOT / "functions" / "src" / "bin" / f"{binary}.rs").is_file():
             errors.append(f"{name}: binary {binary!r} has no functions/src/bin/{binary}.rs")
         if not any(event.stem.split("-")[0] == binary for event in events):
@@ -533,7 +589,7 @@ def main() -> int:
     events = event_files()
     routes = routes_of(translated)
     binaries, errors = check_functions(template, translated, events)
-    errors += check_routes(routes, stage_route_settings(translated), manifest_routes())
+    errors += check_routes(routes, route_conditions(translated), stage_route_settings(translated), manifest_routes())
     errors += check_parameters(template)
     authorized, authorizer_errors = check_authorizers(translated, routes)
     errors += authorizer_errors

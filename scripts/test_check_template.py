@@ -23,6 +23,7 @@ def route_errors(template: dict) -> list[str]:
     translated = check_template.translate(template)
     return check_template.check_routes(
         check_template.routes_of(translated),
+        check_template.route_conditions(translated),
         check_template.stage_route_settings(translated),
         check_template.manifest_routes(),
     )
@@ -38,12 +39,35 @@ class RoutesTest(unittest.TestCase):
         errors = route_errors(template)
         self.assertTrue(any("'ANY /api/whoami/' ends in '/'" in error for error in errors), errors)
 
+    def route_settings(self, template: dict) -> tuple[dict, dict]:
+        """The RouteSettings of the template with registration open, and with it closed."""
+        condition, opened, closed = template["Resources"]["HttpApi"]["Properties"]["RouteSettings"]["Fn::If"]
+        self.assertEqual(condition, "RegistrationOpen")
+        return opened, closed
+
     def test_route_settings_must_name_an_existing_route(self):
         template = copy.deepcopy(TEMPLATE)
-        settings = template["Resources"]["HttpApi"]["Properties"]["RouteSettings"]
-        settings["ANY /api-token-auth/"] = settings.pop("ANY /api-token-auth")
+        for settings in self.route_settings(template):
+            settings["ANY /api-token-auth/"] = settings.pop("ANY /api-token-auth")
         errors = route_errors(template)
         self.assertTrue(any("RouteSettings names 'ANY /api-token-auth/'" in error for error in errors), errors)
+
+    def test_route_settings_of_a_conditional_route_must_be_under_its_condition(self):
+        template = copy.deepcopy(TEMPLATE)
+        opened, closed = self.route_settings(template)
+        closed["ANY /auth/users"] = opened["ANY /auth/users"]
+        errors = route_errors(template)
+        self.assertTrue(
+            any("RouteSettings names 'ANY /auth/users' always" in error for error in errors), errors
+        )
+
+    def test_a_conditional_function_must_be_the_manifests(self):
+        template = copy.deepcopy(TEMPLATE)
+        del template["Resources"]["RegisterFunction"]["Condition"]
+        _, errors = check_template.check_functions(template, check_template.translate(template), EVENTS)
+        self.assertTrue(
+            any("RegisterFunction: deployed under the condition None" in error for error in errors), errors
+        )
 
     def test_routes_must_be_the_manifests(self):
         template = copy.deepcopy(TEMPLATE)

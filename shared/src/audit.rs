@@ -198,6 +198,11 @@ pub fn user_created(username: &str, active: bool) {
     tracing::info!(target: "audit", event = "user_created", username, active, "user created");
 }
 
+/// A user registered (`POST /auth/users/`).
+pub fn user_registered(username: &str) {
+    tracing::info!(target: "audit", event = "user_registered", username, "user registered");
+}
+
 /// A user was activated or deactivated.
 pub fn user_activation_changed(username: &str, active: bool) {
     if active {

@@ -7,9 +7,9 @@ use std::env;
 pub use crate::lockout::LockoutPolicy;
 use crate::manifest::settings::{
     Allowed, LOCKOUT_ACCOUNT, LOCKOUT_BASE, LOCKOUT_MAX, LOCKOUT_THRESHOLD,
-    LOGOUT_ON_PASSWORD_CHANGE, PASSWORD_MIN_LENGTH, PASSWORD_VALIDATORS, SET_PASSWORD_RETYPE,
-    SOURCE_THRESHOLD, SOURCE_WINDOW, Setting, TOKEN_AUTO_REFRESH, TOKEN_FORMAT, TOKEN_LIMIT,
-    TOKEN_MAX_TTL, TOKEN_MIN_REFRESH, TOKEN_POLICY, TOKEN_TTL,
+    LOGOUT_ON_PASSWORD_CHANGE, PASSWORD_MIN_LENGTH, PASSWORD_VALIDATORS, REGISTRATION,
+    SET_PASSWORD_RETYPE, SOURCE_THRESHOLD, SOURCE_WINDOW, Setting, TOKEN_AUTO_REFRESH,
+    TOKEN_FORMAT, TOKEN_LIMIT, TOKEN_MAX_TTL, TOKEN_MIN_REFRESH, TOKEN_POLICY, TOKEN_TTL,
 };
 pub use crate::policy::TokenPolicy;
 pub use crate::secrets::token::TokenFormat;
@@ -73,6 +73,8 @@ pub struct AccountSettings {
     /// Whether a user's own password change revokes every token of theirs (djoser's
     /// `LOGOUT_ON_PASSWORD_CHANGE`).
     pub logout_on_password_change: bool,
+    /// Whether anyone may register (`POST /auth/users/`).
+    pub registration_open: bool,
 }
 
 impl AccountSettings {
@@ -82,6 +84,7 @@ impl AccountSettings {
             password_rules: PasswordRules::from_lookup(lookup)?,
             set_password_retype: SET_PASSWORD_RETYPE.word(lookup)? == "true",
             logout_on_password_change: LOGOUT_ON_PASSWORD_CHANGE.word(lookup)? == "true",
+            registration_open: REGISTRATION.word(lookup)? == "open",
         })
     }
 }
@@ -163,6 +166,15 @@ impl Settings {
             set(
                 LOGOUT_ON_PASSWORD_CHANGE,
                 self.accounts.logout_on_password_change.to_string(),
+            ),
+            set(
+                REGISTRATION,
+                if self.accounts.registration_open {
+                    "open"
+                } else {
+                    "closed"
+                }
+                .to_owned(),
             ),
         ]
     }
@@ -496,6 +508,7 @@ mod tests {
                     },
                     set_password_retype: true,
                     logout_on_password_change: false,
+                    registration_open: true,
                 },
             },
             Settings {

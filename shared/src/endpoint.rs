@@ -11,6 +11,8 @@ pub enum Work {
     ObtainToken,
     /// djoser's login (`TokenCreateView`): reads the body; the `Authorization` header is ignored.
     CreateToken,
+    /// djoser's registration (`UserViewSet.create`), when `REGISTRATION=open`: reads the body.
+    Register,
     /// Work for the caller that the `Authorization` header authenticates.
     ForCaller(CallerWork),
 }
@@ -185,8 +187,21 @@ pub static ME: Endpoint = Endpoint {
     parses: DEFAULT_PARSERS,
 };
 
+/// `POST /auth/users/`: registration (djoser's), when `REGISTRATION=open`.
+pub static REGISTER: Endpoint = Endpoint {
+    path: "/auth/users",
+    methods: &[Method::POST],
+    function: "register",
+    work: Work::Register,
+    view_name: "User List",
+    description: "",
+    browsable: true,
+    no_store: true,
+    parses: DEFAULT_PARSERS,
+};
+
 /// Every endpoint.
-pub static ALL: [&Endpoint; 8] = [
+pub static ALL: [&Endpoint; 9] = [
     &LOGIN,
     &WHOAMI,
     &LOGOUT,
@@ -195,6 +210,7 @@ pub static ALL: [&Endpoint; 8] = [
     &TOKEN_LOGOUT,
     &SET_PASSWORD,
     &ME,
+    &REGISTER,
 ];
 
 impl Endpoint {

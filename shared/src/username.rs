@@ -8,6 +8,8 @@
 //! does.
 
 use icu_normalizer::ComposingNormalizerBorrowed;
+use icu_properties::CodePointMapData;
+use icu_properties::props::{GeneralCategory, GeneralCategoryGroup};
 
 /// Longest username, in characters: Django's `User.username` limit. Longer names cannot exist,
 /// so login refuses them without a read (DynamoDB would reject keys over 2048 bytes anyway).
@@ -48,6 +50,20 @@ impl Username {
     pub fn into_string(self) -> String {
         self.0
     }
+}
+
+/// Whether Django's `UnicodeUsernameValidator` accepts `name` (`^[\w.@+-]+\Z`): letters, digits
+/// and `_` as Python's `\w` reads them (the Unicode categories L and N), `.`, `@`, `+` and `-`.
+/// Registration applies it, as Django's `User.username` field does; names created by an operator
+/// or imported need not pass it. (Python reads the categories of its own Unicode version: a
+/// character assigned since may be a letter here and not there.)
+pub fn is_djangos(name: &str) -> bool {
+    let categories = CodePointMapData::<GeneralCategory>::new();
+    let word = GeneralCategoryGroup::Letter.union(GeneralCategoryGroup::Number);
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| "_.@+-".contains(c) || word.contains(categories.get(c)))
 }
 
 /// Whether a login could ever match `name`, as it is (not normalized): 1 to [`MAX_CHARS`]

@@ -4,7 +4,7 @@
 //! body and message here was seen from djoser 2.3.5 with DRF's authtoken.
 
 use authtoken::config::Settings;
-use authtoken::endpoint::{ME, SET_PASSWORD, TOKEN_LOGIN, TOKEN_LOGOUT};
+use authtoken::endpoint::{ME, REGISTER, SET_PASSWORD, TOKEN_LOGIN, TOKEN_LOGOUT};
 use authtoken::lockout::LockoutPolicy;
 use serde_json::{Value, json};
 
@@ -42,6 +42,13 @@ macro_rules! accounts_suite {
             $crate::accounts_suite!(@case $make, $crate::accounts::retyped;
                 set_password_can_ask_for_the_password_twice,
             );
+            $crate::accounts_suite!(@case $make, $crate::accounts::open_registration;
+                registration_creates_an_active_user_with_the_next_id,
+                registration_checks_fields_in_djangos_order_with_every_message,
+            );
+            $crate::accounts_suite!(@case $make, $crate::app::drf_settings;
+                registration_is_a_missing_route_while_closed,
+            );
             $crate::accounts_suite!(@case $make, $crate::accounts::locking;
                 wrong_current_passwords_lock_the_name_as_failed_logins_do,
             );
@@ -69,6 +76,13 @@ pub fn keeping_tokens() -> Settings {
 pub fn retyped() -> Settings {
     let mut settings = drf_settings();
     settings.accounts.set_password_retype = true;
+    settings
+}
+
+/// `REGISTRATION=open`.
+pub fn open_registration() -> Settings {
+    let mut settings = drf_settings();
+    settings.accounts.registration_open = true;
     settings
 }
 
@@ -621,4 +635,131 @@ pub async fn me_needs_a_token_and_its_methods(app: TestApp) {
         response.header("allow").as_deref(),
         Some("GET, PUT, PATCH, DELETE, HEAD, OPTIONS")
     );
+}
+
+fn register(body: Value) -> TestRequest {
+    TestRequest::post(&REGISTER.slashed_path()).json(&body)
+}
+
+/// A registration answers 201 `{"email", "username", "id"}` (djoser's order) with the next id;
+/// the user is active at once, the name trimmed and stored in NFKC.
+pub async fn registration_creates_an_active_user_with_the_next_id(app: TestApp) {
+    let response = app
+        .send(register(json!({
+            "username": " newbie ",
+            "password": NEW_PASSWORD,
+            "email": "newbie@example.com"
+        })))
+        .await;
+    response.assert(
+        201,
+        json!({ "email": "newbie@example.com", "username": "newbie", "id": 4 }),
+    );
+    assert_eq!(
+        response.text(),
+        r#"{"email":"newbie@example.com","username":"newbie","id":4}"#
+    );
+    assert_eq!(response.header("allow").as_deref(), Some("POST, OPTIONS"));
+    assert_eq!(response.header("vary").as_deref(), Some("Accept"));
+    let key = app.login(("newbie", NEW_PASSWORD)).await;
+    app.send(me("GET", &key)).await.assert(
+        200,
+        json!({ "email": "newbie@example.com", "id": 4, "username": "newbie" }),
+    );
+    app.send(register(
+        json!({ "username": "ｆｕｌｌ", "password": NEW_PASSWORD }),
+    ))
+    .await
+    .assert(201, json!({ "email": "", "username": "full", "id": 5 }));
+}
+
+/// Every field's messages at once, in djoser's field order (email, username, password); the
+/// password rules only once the fields are valid, against the username and the email.
+pub async fn registration_checks_fields_in_djangos_order_with_every_message(app: TestApp) {
+    let invalid = "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.";
+    let taken = "A user with that username already exists.";
+    let both = app.send(register(json!({}))).await;
+    both.assert(
+        400,
+        json!({ "username": [REQUIRED], "password": [REQUIRED] }),
+    );
+    assert!(both.text().starts_with("{\"username\""), "{}", both.text());
+    let answer = app
+        .send(register(
+            json!({ "username": "admin", "password": "1234567", "email": "bad" }),
+        ))
+        .await;
+    answer.assert(
+        400,
+        json!({ "email": ["Enter a valid email address."], "username": [taken] }),
+    );
+    assert!(answer.text().starts_with("{\"email\""), "{}", answer.text());
+    app.send(register(
+        json!({ "username": "a b".repeat(60), "password": NEW_PASSWORD }),
+    ))
+    .await
+    .assert(
+        400,
+        json!({ "username": [invalid, "Ensure this field has no more than 150 characters."] }),
+    );
+    app.send(register(
+        json!({ "username": "a\u{0}b", "password": NEW_PASSWORD }),
+    ))
+    .await
+    .assert(
+        400,
+        json!({ "username": [invalid, "Null characters are not allowed."] }),
+    );
+    // NFKC makes ｂｏｂ bob, who exists: taken (Django would fail on its unique index).
+    app.send(register(
+        json!({ "username": "ｂｏｂ", "password": NEW_PASSWORD }),
+    ))
+    .await
+    .assert(400, json!({ "username": [taken] }));
+    app.send(register(
+        json!({ "username": "ok.name+1@-_", "password": "  " }),
+    ))
+    .await
+    .assert(400, json!({ "password": [BLANK] }));
+    app.send(register(
+        json!({ "username": "Newbie", "password": "newbie123" }),
+    ))
+    .await
+    .assert(
+        400,
+        json!({ "password": ["The password is too similar to the username."] }),
+    );
+    app.send(register(json!({
+        "username": "carla",
+        "password": "carla.example",
+        "email": "carla@example.com"
+    })))
+    .await
+    .assert(
+        400,
+        json!({ "password": ["The password is too similar to the email address."] }),
+    );
+    app.send(register(
+        json!({ "username": "dan", "password": NEW_PASSWORD, "email": null }),
+    ))
+    .await
+    .assert(400, json!({ "email": [NULL] }));
+    app.send(TestRequest::post(&REGISTER.slashed_path()).body(
+        "application/x-www-form-urlencoded",
+        "username=eve&password=correct+horse+battery+staple",
+    ))
+    .await
+    .assert(201, json!({ "email": "", "username": "eve", "id": 4 }));
+}
+
+/// While `REGISTRATION=closed` (the default) the path is not served at all: the 404 of a path
+/// that does not exist, whatever the method.
+pub async fn registration_is_a_missing_route_while_closed(app: TestApp) {
+    for request in [
+        register(json!({ "username": "newbie", "password": NEW_PASSWORD })),
+        TestRequest::new("OPTIONS", &REGISTER.slashed_path()),
+        TestRequest::get(&REGISTER.slashed_path()),
+    ] {
+        app.send(request).await.assert_detail(404, "Not found.");
+    }
 }

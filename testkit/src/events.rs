@@ -123,6 +123,31 @@ pub const EXPECTED: &[(&str, Expected)] = &[
         Expected::Http(204, ExpectedBody::Empty),
     ),
     (
+        "register-json",
+        Expected::Http(
+            201,
+            ExpectedBody::Exactly(
+                r#"{"email":"newcomer@example.com","username":"newcomer","id":2}"#,
+            ),
+        ),
+    ),
+    (
+        "register-taken",
+        Expected::Http(
+            400,
+            ExpectedBody::Exactly(r#"{"username":["A user with that username already exists."]}"#),
+        ),
+    ),
+    (
+        "register-weak",
+        Expected::Http(
+            400,
+            ExpectedBody::Exactly(
+                r#"{"password":["The password is too similar to the username."]}"#,
+            ),
+        ),
+    ),
+    (
         "me-bad-email",
         Expected::Http(
             400,
@@ -243,8 +268,19 @@ async fn add_event_user(store: &impl Store) {
     ensure_event_token(store).await;
 }
 
-/// Makes sure [`EVENT_USER`] holds [`EVENT_TOKEN`] again (a logout event deletes it).
+/// The user the registration event creates.
+pub const REGISTERED: &str = "newcomer";
+
+/// Makes sure [`EVENT_USER`] holds [`EVENT_TOKEN`] again (a logout event deletes it), and that
+/// the registration event's user does not exist yet, so that any event can be sent again.
 pub async fn ensure_event_token(store: &impl Store) {
+    if let Some(registered) = store
+        .user(REGISTERED)
+        .await
+        .expect("read the registered user")
+    {
+        assert!(store.delete_user(&registered).await.expect("delete it"));
+    }
     let user = store
         .user(EVENT_USER.0)
         .await
@@ -260,10 +296,12 @@ pub async fn ensure_event_token(store: &impl Store) {
     assert!(crate::keys::install(store, EVENT_USER.0, &token).await);
 }
 
-/// The environment Lambda gives a function over `store`'s tables, with DynamoDB at `endpoint`.
+/// The environment Lambda gives a function over `store`'s tables, with DynamoDB at `endpoint`
+/// (registration open, as the stack deploys the registration's function only then).
 pub fn function_env(store: &DynamoStore, endpoint: String) -> Vec<(&'static str, String)> {
     dynamo::ensure_seal_secret();
     vec![
+        ("REGISTRATION", "open".to_owned()),
         (SEAL_SECRET.var, dynamo::SEAL_SECRET_ID.to_owned()),
         ("AWS_ENDPOINT_URL_SECRETS_MANAGER", endpoint.clone()),
         ("USERS_TABLE", store.tables().users.clone()),
@@ -513,7 +551,7 @@ mod tests {
         for function in authtoken::manifest::FUNCTIONS {
             let succeeds = matches!(
                 expected(function.bench_event),
-                Some(Expected::Http(200 | 204, _) | Expected::Authorizer(true))
+                Some(Expected::Http(200 | 201 | 204, _) | Expected::Authorizer(true))
             );
             assert!(
                 succeeds,

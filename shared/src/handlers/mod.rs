@@ -11,6 +11,7 @@ mod login;
 mod logout;
 mod logoutall;
 mod me;
+mod register;
 mod set_password;
 mod token_login;
 mod whoami;
@@ -111,6 +112,20 @@ pub async fn me<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
     finish(endpoint, outcome)
 }
 
+/// Answers a registration request ([`crate::endpoint::REGISTER`]); while `REGISTRATION` is
+/// closed, the 404 of a path that does not exist, whatever the request.
+pub async fn register<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
+    if !ctx.settings.accounts.registration_open {
+        return Failure::NotFound.into_response();
+    }
+    let endpoint = &endpoint::REGISTER;
+    let outcome = pipeline(ctx, endpoint, request, async |request, _| {
+        register::register(ctx, request).await
+    })
+    .await;
+    finish(endpoint, outcome)
+}
+
 /// Answers a request for `endpoint` with its handler. A Lambda function calls its handler
 /// directly instead, so that its binary holds only its own endpoint's work.
 pub async fn handle<S: Store>(
@@ -121,6 +136,7 @@ pub async fn handle<S: Store>(
     match endpoint.work {
         Work::ObtainToken => login(ctx, request).await,
         Work::CreateToken => tokenlogin(ctx, request).await,
+        Work::Register => register(ctx, request).await,
         Work::ForCaller(CallerWork::Whoami) => whoami(ctx, request).await,
         Work::ForCaller(CallerWork::Logout) => logout(ctx, request).await,
         Work::ForCaller(CallerWork::LogoutAll) => logoutall(ctx, request).await,

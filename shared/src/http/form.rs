@@ -320,9 +320,10 @@ impl CharField {
         Ok(text)
     }
 
-    /// The value DRF's validators get (its null characters not checked yet): `None` when it is
-    /// missing, or DRF's message when it is null, not a string or blank.
-    fn text(self, raw: Raw) -> Result<Option<String>, &'static str> {
+    /// The value DRF's validators get (its null characters not checked yet: they are one of the
+    /// validators): `None` when it is missing, or DRF's message when it is null, not a string or
+    /// blank.
+    pub fn text(self, raw: Raw) -> Result<Option<String>, &'static str> {
         let text = match raw {
             Raw::Missing => return Ok(None),
             Raw::Json(Value::Null) => return Err(NOT_NULL),

@@ -70,8 +70,11 @@ pub struct Function {
     pub refresh_grants: &'static [Grant],
     /// Whether its role may read the seal secret (`TokenSealSecret`).
     pub reads_seal_secret: bool,
-    /// The event (in `events/`, without `.json`) its benchmark answers: a 200 (or a 204).
+    /// The event (in `events/`, without `.json`) its benchmark answers: a success (200, 201 or 204).
     pub bench_event: &'static str,
+    /// The template's condition under which the stack deploys it, with its route; `None`:
+    /// always.
+    pub deployed_when: Option<&'static str>,
 }
 
 /// Reading a token and deleting it: a logout's.
@@ -150,6 +153,7 @@ pub static FUNCTIONS: &[Function] = &[
         refresh_grants: &[],
         reads_seal_secret: true,
         bench_event: "login-json",
+        deployed_when: None,
     },
     Function {
         binary: "whoami",
@@ -159,6 +163,7 @@ pub static FUNCTIONS: &[Function] = &[
         refresh_grants: REFRESH,
         reads_seal_secret: false,
         bench_event: "whoami-token",
+        deployed_when: None,
     },
     Function {
         binary: "logout",
@@ -175,6 +180,7 @@ pub static FUNCTIONS: &[Function] = &[
         refresh_grants: &[],
         reads_seal_secret: false,
         bench_event: "logout-token",
+        deployed_when: None,
     },
     Function {
         binary: "logoutall",
@@ -184,6 +190,7 @@ pub static FUNCTIONS: &[Function] = &[
         refresh_grants: &[],
         reads_seal_secret: false,
         bench_event: "logoutall-token",
+        deployed_when: None,
     },
     Function {
         binary: "tokenlogin",
@@ -193,6 +200,7 @@ pub static FUNCTIONS: &[Function] = &[
         refresh_grants: &[],
         reads_seal_secret: true,
         bench_event: "tokenlogin-json",
+        deployed_when: None,
     },
     Function {
         binary: "tokenlogout",
@@ -202,6 +210,7 @@ pub static FUNCTIONS: &[Function] = &[
         refresh_grants: &[],
         reads_seal_secret: false,
         bench_event: "tokenlogout-token",
+        deployed_when: None,
     },
     Function {
         binary: "setpassword",
@@ -221,6 +230,7 @@ pub static FUNCTIONS: &[Function] = &[
         refresh_grants: &[],
         reads_seal_secret: false,
         bench_event: "setpassword-token",
+        deployed_when: None,
     },
     Function {
         binary: "me",
@@ -248,6 +258,27 @@ pub static FUNCTIONS: &[Function] = &[
         refresh_grants: &[],
         reads_seal_secret: false,
         bench_event: "me-token",
+        deployed_when: None,
+    },
+    Function {
+        binary: "register",
+        kind: Kind::Contract(&endpoint::REGISTER),
+        context: true,
+        grants: &[
+            // The name looked up, the id drawn (an item of the users table), the user created.
+            Grant {
+                table: Table::Users,
+                actions: &[
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                ],
+            },
+        ],
+        refresh_grants: &[],
+        reads_seal_secret: false,
+        bench_event: "register-json",
+        deployed_when: Some("RegistrationOpen"),
     },
     Function {
         binary: "authorizer",
@@ -257,6 +288,7 @@ pub static FUNCTIONS: &[Function] = &[
         refresh_grants: REFRESH,
         reads_seal_secret: false,
         bench_event: "authorizer-token",
+        deployed_when: None,
     },
     Function {
         binary: "example",
@@ -269,6 +301,7 @@ pub static FUNCTIONS: &[Function] = &[
         refresh_grants: &[],
         reads_seal_secret: false,
         bench_event: "example-authorized",
+        deployed_when: None,
     },
 ];
 

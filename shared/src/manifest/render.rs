@@ -50,6 +50,8 @@ struct FunctionJson {
     refresh_grants: BTreeMap<&'static str, &'static [&'static str]>,
     reads_seal_secret: bool,
     bench_event: &'static str,
+    /// The template condition it is deployed under, if any.
+    condition: Option<&'static str>,
 }
 
 impl From<&Function> for FunctionJson {
@@ -73,6 +75,7 @@ impl From<&Function> for FunctionJson {
             refresh_grants: grants(function.refresh_grants),
             reads_seal_secret: function.reads_seal_secret,
             bench_event: function.bench_event,
+            condition: function.deployed_when,
         }
     }
 }

@@ -74,7 +74,9 @@ const LOGINS: Readers = Readers::Only(&["login", "tokenlogin"]);
 /// changes that ask for the current password.
 const PASSWORD_CHECKERS: Readers = Readers::Only(&["login", "tokenlogin", "setpassword", "me"]);
 /// The functions that set a password read the password rules.
-const PASSWORD_SETTERS: Readers = Readers::Only(&["setpassword"]);
+const PASSWORD_SETTERS: Readers = Readers::Only(&["setpassword", "register"]);
+/// The user's own password change reads its settings.
+const SET_PASSWORD: Readers = Readers::Only(&["setpassword"]);
 /// Settings of the stack only (API Gateway, CloudWatch, IAM): no function reads them.
 const NO_FUNCTION: Readers = Readers::Only(&[]);
 /// Ten years in seconds: the longest lifetime (anything longer is a typo, and epoch arithmetic
@@ -432,11 +434,25 @@ pub const SET_PASSWORD_RETYPE: Setting = with_parameter(
     ("SET_PASSWORD_RETYPE", "SetPasswordRetype"),
     "false",
     Allowed::OneOf(&["false", "true"]),
-    (PASSWORD_SETTERS, "`authtoken serve`"),
+    (SET_PASSWORD, "`authtoken serve`"),
     (
         "true or false",
         "`true` = `POST /auth/users/set_password/` also asks for `re_new_password`, which must \
           equal `new_password` (djoser's setting of that name)",
+    ),
+);
+
+/// `REGISTRATION`.
+pub const REGISTRATION: Setting = with_parameter(
+    ("REGISTRATION", "Registration"),
+    "closed",
+    Allowed::OneOf(&["closed", "open"]),
+    (Readers::Only(&["register"]), "`authtoken serve`"),
+    (
+        "closed or open",
+        "`open` = anyone may create an account with djoser's `POST /auth/users/` (active at \
+          once); `closed` = the route does not exist (404), and the stack deploys no \
+          `RegisterFunction`. See [Registration](OPERATING.md#registration)",
     ),
 );
 
@@ -445,7 +461,7 @@ pub const LOGOUT_ON_PASSWORD_CHANGE: Setting = with_parameter(
     ("LOGOUT_ON_PASSWORD_CHANGE", "LogoutOnPasswordChange"),
     "true",
     Allowed::OneOf(&["true", "false"]),
-    (PASSWORD_SETTERS, "`authtoken serve`"),
+    (SET_PASSWORD, "`authtoken serve`"),
     (
         "true or false",
         "`true` = a user's own password change (`POST /auth/users/set_password/`) revokes every \
@@ -485,6 +501,7 @@ pub static SETTINGS: &[Setting] = &[
     PASSWORD_MIN_LENGTH,
     SET_PASSWORD_RETYPE,
     LOGOUT_ON_PASSWORD_CHANGE,
+    REGISTRATION,
     with_parameter(
         ("CORS_ALLOWED_ORIGINS", "CorsAllowedOrigins"),
         "*",

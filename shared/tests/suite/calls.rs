@@ -227,6 +227,29 @@ async fn the_account_endpoint_makes_the_fewest_calls() {
     );
 }
 
+/// A registration reads the name, draws the id and writes the user; a name NFKC changes is read
+/// in both forms.
+#[tokio::test]
+async fn a_registration_reads_the_name_and_makes_two_writes() {
+    let mut settings = Settings::default();
+    settings.accounts.registration_open = true;
+    let (app, log) = recorded_app_with(settings).await;
+    let register = |name: &str| {
+        TestRequest::post("/auth/users/")
+            .json(&json!({ "username": name, "password": "a long and rare password" }))
+    };
+    assert_eq!(app.send(register("newbie")).await.status, 201);
+    log.expect(
+        &["GetItem", "UpdateItem", "PutItem"],
+        "registration: the name, the id, the user",
+    );
+    assert_eq!(app.send(register("ｆｕｌｌ")).await.status, 201);
+    log.expect(
+        &["GetItem", "GetItem", "UpdateItem", "PutItem"],
+        "registration of a name NFKC changes: both forms read",
+    );
+}
+
 /// With `LOGOUT_ON_PASSWORD_CHANGE=false`, the new password is one update of the user.
 #[tokio::test]
 async fn a_password_change_that_keeps_the_tokens_is_one_update() {

@@ -23,9 +23,12 @@ use testkit::events::{
 
 #[tokio::test]
 async fn every_endpoint_event_gets_its_expected_answer_from_its_endpoint() {
+    let mut settings = Settings::default();
+    // The stack deploys the registration's function only when registration is open.
+    settings.accounts.registration_open = true;
     let ctx = Ctx {
         store: memory_store_with_event_user().await,
-        settings: Settings::default(),
+        settings,
     };
     let mut checked = 0;
     for (stem, path) in event_files() {

@@ -1,0 +1,178 @@
+//! djoser's registration (`POST /auth/users/`, `UserCreateSerializer`), when
+//! `REGISTRATION=open`: `{"email"?, "username", "password"}` in, the new active user's
+//! `{"email", "username", "id"}` out, 201.
+//!
+//! The checks run in djoser's order, with its messages: each field's own, every validator of a
+//! field at once (the username: Django's `UnicodeUsernameValidator`, taken or not, at most 150
+//! characters, no null character); then, once every field is valid, Django's password validators
+//! against the username and the email address. The name is stored in NFKC, as Django's
+//! `create_user` stores it; a name that NFKC turns into a taken one, or one taken meanwhile, is
+//! answered as taken.
+
+use http::{Response, StatusCode};
+use lambda_http::{Body, Request};
+use serde::Serialize;
+
+use super::Submission;
+use crate::audit;
+use crate::clock;
+use crate::ctx::Ctx;
+use crate::endpoint::REGISTER;
+use crate::http::form::{CharField, EmailField, FieldErrors, FormError, Raw};
+use crate::http::response::{self, Failure};
+use crate::secrets::password::{self, MAX_PASSWORD_BYTES, Password};
+use crate::secrets::validators::Attributes;
+use crate::store::{Store, User};
+use crate::username::{self, MAX_CHARS, Username};
+
+/// Django's `UnicodeUsernameValidator`'s message.
+const INVALID_USERNAME: &str = "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.";
+/// DRF's `UniqueValidator` on Django's `User.username`.
+const TAKEN: &str = "A user with that username already exists.";
+
+/// djoser's answer: the `UserCreateSerializer`'s fields in its order.
+#[derive(Serialize)]
+struct Registered<'a> {
+    email: &'a str,
+    username: &'a str,
+    id: u64,
+}
+
+/// Checks the body, creates the user, and answers them.
+pub(super) async fn register<S: Store>(
+    ctx: &Ctx<S>,
+    request: Request,
+) -> Result<Response<Body>, Failure> {
+    let mut fields = Submission::of(request)
+        .read(&REGISTER, &["email", "username", "password"])
+        .await?;
+    let mut errors = FieldErrors::default();
+    let email = match EmailField::optional(fields.take("email")) {
+        Ok(email) => email.unwrap_or_default(),
+        Err(messages) => {
+            errors.add("email", messages);
+            String::new()
+        }
+    };
+    let name = match username_field(ctx, fields.take("username")).await? {
+        Ok(name) => Some(name),
+        Err(messages) => {
+            errors.add("username", messages);
+            None
+        }
+    };
+    let password = errors.check(
+        "password",
+        CharField::TRIMMED.required(fields.take("password")),
+    );
+    let (Some(name), Some(password)) = (name, password) else {
+        return Err(Failure::Form(FormError::Fields(errors)));
+    };
+    errors.into_result().map_err(Failure::Form)?;
+    let password = Password::new(password);
+    let user = Attributes {
+        username: &name,
+        email: Some(email.as_str()).filter(|email| !email.is_empty()),
+    };
+    let problems = ctx
+        .settings
+        .accounts
+        .password_rules
+        .problems(&password, user);
+    if !problems.is_empty() {
+        return Err(Failure::Form(FieldErrors::of("password", problems)));
+    }
+    if !password.within_limit() {
+        let message = format!("Ensure this field has no more than {MAX_PASSWORD_BYTES} bytes.");
+        return Err(Failure::Form(FieldErrors::of("password", vec![message])));
+    }
+    let username = Username::parse(&name)
+        .map_err(|_| username_error(vec![too_long()]))?
+        .into_string();
+    let password_hash = password::hash_in_background(password)
+        .await
+        .map_err(|error| Failure::Internal(Box::new(error)))?;
+    let id = ctx.store.allocate_user_id().await?;
+    let user = User {
+        username,
+        password_hash,
+        active: true,
+        per_user_token: None,
+        per_login_tokens: Vec::new(),
+        created: clock::now(),
+        credentials: 0,
+        id: Some(id),
+        email,
+    };
+    if !ctx.store.create_user(&user).await? {
+        return Err(username_error(vec![TAKEN.to_owned()]));
+    }
+    audit::user_registered(&user.username);
+    Ok(response::json(
+        StatusCode::CREATED,
+        &Registered {
+            email: &user.email,
+            username: &user.username,
+            id,
+        },
+    ))
+}
+
+/// The username field: DRF's `CharField` (trimmed), then every validator of Django's
+/// `User.username` in DRF's order (Django's character rule, unique, at most 150 characters, no
+/// null character), all their messages at once.
+async fn username_field<S: Store>(
+    ctx: &Ctx<S>,
+    raw: Raw,
+) -> Result<Result<String, Vec<String>>, Failure> {
+    let name = match CharField::TRIMMED.text(raw) {
+        Ok(Some(name)) => name,
+        Ok(None) => return Ok(Err(vec!["This field is required.".to_owned()])),
+        Err(message) => return Ok(Err(vec![message.to_owned()])),
+    };
+    let mut messages = Vec::new();
+    if !username::is_djangos(&name) {
+        messages.push(INVALID_USERNAME.to_owned());
+    }
+    if is_taken(ctx, &name).await? {
+        messages.push(TAKEN.to_owned());
+    }
+    if name.chars().count() > MAX_CHARS {
+        messages.push(too_long());
+    }
+    if name.contains('\0') {
+        messages.push("Null characters are not allowed.".to_owned());
+    }
+    Ok(if messages.is_empty() {
+        Ok(name)
+    } else {
+        Err(messages)
+    })
+}
+
+/// Whether a user has `name`, as sent (DRF's `UniqueValidator`) or in the NFKC form it would be
+/// stored in (where Django would fail on its unique index).
+async fn is_taken<S: Store>(ctx: &Ctx<S>, name: &str) -> Result<bool, Failure> {
+    if username::is_overlong(name) {
+        return Ok(false);
+    }
+    if ctx.store.user(name).await?.is_some() {
+        return Ok(true);
+    }
+    match Username::parse(name) {
+        Ok(stored) if stored.as_str() != name => {
+            Ok(ctx.store.user(stored.as_str()).await?.is_some())
+        }
+        _ => Ok(false),
+    }
+}
+
+/// DRF's `max_length` message for the username.
+fn too_long() -> String {
+    format!("Ensure this field has no more than {MAX_CHARS} characters.")
+}
+
+/// The 400 of the username field.
+fn username_error(messages: Vec<String>) -> Failure {
+    Failure::Form(FieldErrors::of("username", messages))
+}
