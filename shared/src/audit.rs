@@ -89,6 +89,8 @@ pub enum Revocation {
     Deactivation,
     /// `authtoken user delete`.
     Deletion,
+    /// The user renamed themselves while holding more tokens than one step moves.
+    Rename,
 }
 
 impl Revocation {
@@ -102,6 +104,7 @@ impl Revocation {
             Self::PasswordChange => "password_change",
             Self::Deactivation => "deactivation",
             Self::Deletion => "deletion",
+            Self::Rename => "rename",
         }
     }
 }
@@ -196,6 +199,11 @@ pub fn token_revoked(username: &str, by: Revocation, count: usize) {
 /// A user was created.
 pub fn user_created(username: &str, active: bool) {
     tracing::info!(target: "audit", event = "user_created", username, active, "user created");
+}
+
+/// A user renamed themselves (`POST /auth/users/set_username/`).
+pub fn username_changed(username: &str, new_username: &str) {
+    tracing::info!(target: "audit", event = "username_changed", username, new_username, "username changed");
 }
 
 /// A user registered (`POST /auth/users/`).

@@ -39,6 +39,8 @@ pub enum CallerWork {
     SetPassword,
     /// The caller's account: read it, change its email, or delete it (djoser's `me`).
     Me,
+    /// Rename the caller, given their current password (djoser's `set_username`).
+    SetUsername,
 }
 
 /// One endpoint of the HTTP contract (docs/API.md).
@@ -200,8 +202,22 @@ pub static REGISTER: Endpoint = Endpoint {
     parses: DEFAULT_PARSERS,
 };
 
+/// `POST /auth/users/set_username/`: the caller's new name, given their current password
+/// (djoser's); 204.
+pub static SET_USERNAME: Endpoint = Endpoint {
+    path: "/auth/users/set_username",
+    methods: &[Method::POST],
+    function: "setusername",
+    work: Work::ForCaller(CallerWork::SetUsername),
+    view_name: "Set username",
+    description: "",
+    browsable: true,
+    no_store: false,
+    parses: DEFAULT_PARSERS,
+};
+
 /// Every endpoint.
-pub static ALL: [&Endpoint; 9] = [
+pub static ALL: [&Endpoint; 10] = [
     &LOGIN,
     &WHOAMI,
     &LOGOUT,
@@ -211,6 +227,7 @@ pub static ALL: [&Endpoint; 9] = [
     &SET_PASSWORD,
     &ME,
     &REGISTER,
+    &SET_USERNAME,
 ];
 
 impl Endpoint {

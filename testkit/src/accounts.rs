@@ -4,7 +4,7 @@
 //! body and message here was seen from djoser 2.3.5 with DRF's authtoken.
 
 use authtoken::config::Settings;
-use authtoken::endpoint::{ME, REGISTER, SET_PASSWORD, TOKEN_LOGIN, TOKEN_LOGOUT};
+use authtoken::endpoint::{ME, REGISTER, SET_PASSWORD, SET_USERNAME, TOKEN_LOGIN, TOKEN_LOGOUT};
 use authtoken::lockout::LockoutPolicy;
 use serde_json::{Value, json};
 
@@ -32,6 +32,8 @@ macro_rules! accounts_suite {
                 me_refuses_bad_emails_with_drfs_messages,
                 me_is_deleted_with_the_current_password,
                 me_needs_a_token_and_its_methods,
+                set_username_renames_the_caller_who_stays_signed_in,
+                set_username_checks_fields_in_djosers_order,
             );
             $crate::accounts_suite!(@case $make, $crate::policy::per_login;
                 token_login_and_logout_under_the_per_login_policy,
@@ -762,4 +764,95 @@ pub async fn registration_is_a_missing_route_while_closed(app: TestApp) {
     ] {
         app.send(request).await.assert_detail(404, "Not found.");
     }
+}
+
+fn set_username(token: &str, body: Value) -> TestRequest {
+    TestRequest::post(&SET_USERNAME.slashed_path())
+        .token(token)
+        .json(&body)
+}
+
+/// A 204: the user goes by the new name (trimmed), with their id, email and password; the key
+/// stays valid and says the new name; the old name logs in no more; the new one does.
+pub async fn set_username_renames_the_caller_who_stays_signed_in(app: TestApp) {
+    let key = app.login(ADMIN).await;
+    app.send(me("PATCH", &key).json(&json!({ "email": "admin@example.com" })))
+        .await;
+    let response = app
+        .send(set_username(
+            &key,
+            json!({ "current_password": ADMIN.1, "new_username": " root " }),
+        ))
+        .await;
+    assert_no_content(&response);
+    assert_eq!(response.header("allow").as_deref(), Some("POST, OPTIONS"));
+    app.whoami(&key)
+        .await
+        .assert(200, json!({ "username": "root" }));
+    app.send(me("GET", &key)).await.assert(
+        200,
+        json!({ "email": "admin@example.com", "id": 1, "username": "root" }),
+    );
+    app.send(TestRequest::post("/api-token-auth/").json(&credentials(ADMIN)))
+        .await
+        .assert(400, json!({ "non_field_errors": [UNABLE] }));
+    let again = app.login(("root", ADMIN.1)).await;
+    app.whoami(&again)
+        .await
+        .assert(200, json!({ "username": "root" }));
+    // The name is free again: someone else may take it.
+    app.send(set_username(
+        &again,
+        json!({ "current_password": ADMIN.1, "new_username": "admin" }),
+    ))
+    .await;
+    app.whoami(&key)
+        .await
+        .assert(200, json!({ "username": "admin" }));
+}
+
+/// `current_password` then `new_username`, each with every message; nothing changes.
+pub async fn set_username_checks_fields_in_djosers_order(app: TestApp) {
+    let key = app.login(ADMIN).await;
+    let taken = "A user with that username already exists.";
+    let both = app.send(set_username(&key, json!({}))).await;
+    both.assert(
+        400,
+        json!({ "current_password": [REQUIRED], "new_username": [REQUIRED] }),
+    );
+    assert!(
+        both.text().starts_with("{\"current_password\""),
+        "{}",
+        both.text()
+    );
+    app.send(set_username(
+        &key,
+        json!({ "current_password": "wrong", "new_username": BOB.0 }),
+    ))
+    .await
+    .assert(
+        400,
+        json!({ "current_password": [INVALID_PASSWORD], "new_username": [taken] }),
+    );
+    app.send(set_username(
+        &key,
+        json!({ "current_password": ADMIN.1, "new_username": "a b" }),
+    ))
+    .await
+    .assert(
+        400,
+        json!({ "new_username": ["Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."] }),
+    );
+    app.send(set_username(
+        &key,
+        json!({ "current_password": ADMIN.1, "new_username": ADMIN.0 }),
+    ))
+    .await
+    .assert(400, json!({ "new_username": [taken] }));
+    app.send(TestRequest::post(&SET_USERNAME.slashed_path()).json(&json!({})))
+        .await
+        .assert_401("Authentication credentials were not provided.");
+    app.whoami(&key)
+        .await
+        .assert(200, json!({ "username": ADMIN.0 }));
 }

@@ -10,13 +10,14 @@ use authtoken::clock;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use authtoken::accounts::rename::{self, Renaming};
 use authtoken::authorizer::AuthorizerRequest;
 use authtoken::manifest::settings::SEAL_SECRET;
 use authtoken::secrets::password::Password;
 use authtoken::secrets::token::TokenKey;
 use authtoken::store::dynamo::DynamoStore;
 use authtoken::store::memory::MemoryStore;
-use authtoken::store::{NewToken, Store};
+use authtoken::store::{NewToken, Revoked, Store, TOKENS_PER_STEP};
 use authtoken::{admin, handlers};
 use serde_json::Value;
 
@@ -120,6 +121,23 @@ pub const EXPECTED: &[(&str, Expected)] = &[
     ),
     (
         "setpassword-token",
+        Expected::Http(204, ExpectedBody::Empty),
+    ),
+    (
+        "setusername-no-token",
+        Expected::Http(401, NOT_AUTHENTICATED),
+    ),
+    (
+        "setusername-taken",
+        Expected::Http(
+            400,
+            ExpectedBody::Exactly(
+                r#"{"new_username":["A user with that username already exists."]}"#,
+            ),
+        ),
+    ),
+    (
+        "setusername-token",
         Expected::Http(204, ExpectedBody::Empty),
     ),
     (
@@ -270,9 +288,12 @@ async fn add_event_user(store: &impl Store) {
 
 /// The user the registration event creates.
 pub const REGISTERED: &str = "newcomer";
+/// The name the renaming event gives [`EVENT_USER`].
+pub const RENAMED: &str = "administrator";
 
-/// Makes sure [`EVENT_USER`] holds [`EVENT_TOKEN`] again (a logout event deletes it), and that
-/// the registration event's user does not exist yet, so that any event can be sent again.
+/// Makes sure [`EVENT_USER`] holds [`EVENT_TOKEN`] again (a logout event deletes it) under their
+/// name (the renaming event changes it), and that the registration event's user does not exist
+/// yet, so that any event can be sent again.
 pub async fn ensure_event_token(store: &impl Store) {
     if let Some(registered) = store
         .user(REGISTERED)
@@ -280,6 +301,23 @@ pub async fn ensure_event_token(store: &impl Store) {
         .expect("read the registered user")
     {
         assert!(store.delete_user(&registered).await.expect("delete it"));
+    }
+    if let Some(renamed) = store.user(RENAMED).await.expect("read the renamed user") {
+        let renaming = rename::rename_user(store, &renamed, EVENT_USER.0);
+        assert_eq!(renaming.await.expect("rename back"), Renaming::Renamed);
+        // The key moved with them by its digest alone: revoke it, to install it anew below.
+        let user = store
+            .user(EVENT_USER.0)
+            .await
+            .expect("read")
+            .expect("renamed back");
+        let held = Revoked::held_by(&user, TOKENS_PER_STEP);
+        assert!(
+            store
+                .revoke_tokens(EVENT_USER.0, &held)
+                .await
+                .expect("revoke")
+        );
     }
     let user = store
         .user(EVENT_USER.0)

@@ -70,6 +70,9 @@ impl<S: Store + 'static> Store for BeforeTokenWrite<S> {
     async fn set_email(&self, username: &str, email: &str) -> Result<bool, StoreError> {
         self.inner.set_email(username, email).await
     }
+    async fn rename_user(&self, rename: authtoken::store::Rename<'_>) -> Result<bool, StoreError> {
+        self.inner.rename_user(rename).await
+    }
     async fn user_and_failures(
         &self,
         username: &str,

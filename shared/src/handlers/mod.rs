@@ -13,7 +13,9 @@ mod logoutall;
 mod me;
 mod register;
 mod set_password;
+mod set_username;
 mod token_login;
+mod username_field;
 mod whoami;
 
 use bytes::Bytes;
@@ -102,6 +104,16 @@ pub async fn setpassword<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<B
     finish(endpoint, outcome)
 }
 
+/// Answers a rename request ([`crate::endpoint::SET_USERNAME`]).
+pub async fn setusername<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
+    let endpoint = &endpoint::SET_USERNAME;
+    let outcome = pipeline(ctx, endpoint, request, async |request, caller| {
+        set_username::set_username(ctx, request, &caller.ok_or(Failure::NotAuthenticated)?).await
+    })
+    .await;
+    finish(endpoint, outcome)
+}
+
 /// Answers a request for the caller's account ([`crate::endpoint::ME`]).
 pub async fn me<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
     let endpoint = &endpoint::ME;
@@ -143,6 +155,7 @@ pub async fn handle<S: Store>(
         Work::ForCaller(CallerWork::DestroyTokens) => tokenlogout(ctx, request).await,
         Work::ForCaller(CallerWork::SetPassword) => setpassword(ctx, request).await,
         Work::ForCaller(CallerWork::Me) => me(ctx, request).await,
+        Work::ForCaller(CallerWork::SetUsername) => setusername(ctx, request).await,
     }
 }
 

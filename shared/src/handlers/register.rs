@@ -13,22 +13,17 @@ use http::{Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde::Serialize;
 
-use super::Submission;
+use super::{Submission, username_field};
 use crate::audit;
 use crate::clock;
 use crate::ctx::Ctx;
 use crate::endpoint::REGISTER;
-use crate::http::form::{CharField, EmailField, FieldErrors, FormError, Raw};
+use crate::http::form::{CharField, EmailField, FieldErrors, FormError};
 use crate::http::response::{self, Failure};
 use crate::secrets::password::{self, MAX_PASSWORD_BYTES, Password};
 use crate::secrets::validators::Attributes;
 use crate::store::{Store, User};
-use crate::username::{self, MAX_CHARS, Username};
-
-/// Django's `UnicodeUsernameValidator`'s message.
-const INVALID_USERNAME: &str = "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.";
-/// DRF's `UniqueValidator` on Django's `User.username`.
-const TAKEN: &str = "A user with that username already exists.";
+use crate::username::Username;
 
 /// djoser's answer: the `UserCreateSerializer`'s fields in its order.
 #[derive(Serialize)]
@@ -54,7 +49,7 @@ pub(super) async fn register<S: Store>(
             String::new()
         }
     };
-    let name = match username_field(ctx, fields.take("username")).await? {
+    let name = match username_field::check(ctx, fields.take("username")).await? {
         Ok(name) => Some(name),
         Err(messages) => {
             errors.add("username", messages);
@@ -87,7 +82,7 @@ pub(super) async fn register<S: Store>(
         return Err(Failure::Form(FieldErrors::of("password", vec![message])));
     }
     let username = Username::parse(&name)
-        .map_err(|_| username_error(vec![too_long()]))?
+        .map_err(|_| username_error(vec![username_field::too_long()]))?
         .into_string();
     let password_hash = password::hash_in_background(password)
         .await
@@ -105,7 +100,7 @@ pub(super) async fn register<S: Store>(
         email,
     };
     if !ctx.store.create_user(&user).await? {
-        return Err(username_error(vec![TAKEN.to_owned()]));
+        return Err(username_error(vec![username_field::TAKEN.to_owned()]));
     }
     audit::user_registered(&user.username);
     Ok(response::json(
@@ -116,60 +111,6 @@ pub(super) async fn register<S: Store>(
             id,
         },
     ))
-}
-
-/// The username field: DRF's `CharField` (trimmed), then every validator of Django's
-/// `User.username` in DRF's order (Django's character rule, unique, at most 150 characters, no
-/// null character), all their messages at once.
-async fn username_field<S: Store>(
-    ctx: &Ctx<S>,
-    raw: Raw,
-) -> Result<Result<String, Vec<String>>, Failure> {
-    let name = match CharField::TRIMMED.text(raw) {
-        Ok(Some(name)) => name,
-        Ok(None) => return Ok(Err(vec!["This field is required.".to_owned()])),
-        Err(message) => return Ok(Err(vec![message.to_owned()])),
-    };
-    let mut messages = Vec::new();
-    if !username::is_djangos(&name) {
-        messages.push(INVALID_USERNAME.to_owned());
-    }
-    if is_taken(ctx, &name).await? {
-        messages.push(TAKEN.to_owned());
-    }
-    if name.chars().count() > MAX_CHARS {
-        messages.push(too_long());
-    }
-    if name.contains('\0') {
-        messages.push("Null characters are not allowed.".to_owned());
-    }
-    Ok(if messages.is_empty() {
-        Ok(name)
-    } else {
-        Err(messages)
-    })
-}
-
-/// Whether a user has `name`, as sent (DRF's `UniqueValidator`) or in the NFKC form it would be
-/// stored in (where Django would fail on its unique index).
-async fn is_taken<S: Store>(ctx: &Ctx<S>, name: &str) -> Result<bool, Failure> {
-    if username::is_overlong(name) {
-        return Ok(false);
-    }
-    if ctx.store.user(name).await?.is_some() {
-        return Ok(true);
-    }
-    match Username::parse(name) {
-        Ok(stored) if stored.as_str() != name => {
-            Ok(ctx.store.user(stored.as_str()).await?.is_some())
-        }
-        _ => Ok(false),
-    }
-}
-
-/// DRF's `max_length` message for the username.
-fn too_long() -> String {
-    format!("Ensure this field has no more than {MAX_CHARS} characters.")
 }
 
 /// The 400 of the username field.

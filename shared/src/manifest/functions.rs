@@ -261,6 +261,41 @@ pub static FUNCTIONS: &[Function] = &[
         deployed_when: None,
     },
     Function {
+        binary: "setusername",
+        kind: Kind::Contract(&endpoint::SET_USERNAME),
+        context: true,
+        grants: &[
+            // The caller's token read; the records of the user's tokens read and re-owned (and,
+            // beyond 50 tokens, deleted step by step first).
+            Grant {
+                table: Table::Tokens,
+                actions: &[
+                    "dynamodb:GetItem",
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                ],
+            },
+            // The current password checked; the new name looked up; the user written under it
+            // and deleted under the old one (the list of tokens updated when shedding).
+            Grant {
+                table: Table::Users,
+                actions: &[
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                ],
+            },
+            LOCKOUT,
+        ],
+        refresh_grants: &[],
+        reads_seal_secret: false,
+        bench_event: "setusername-token",
+        deployed_when: None,
+    },
+    Function {
         binary: "register",
         kind: Kind::Contract(&endpoint::REGISTER),
         context: true,

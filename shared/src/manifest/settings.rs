@@ -72,7 +72,8 @@ const TOKEN_FUNCTIONS: Readers = Readers::WithContext;
 const LOGINS: Readers = Readers::Only(&["login", "tokenlogin"]);
 /// The functions that check a password read the lockout settings: the logins, and the account
 /// changes that ask for the current password.
-const PASSWORD_CHECKERS: Readers = Readers::Only(&["login", "tokenlogin", "setpassword", "me"]);
+const PASSWORD_CHECKERS: Readers =
+    Readers::Only(&["login", "tokenlogin", "setpassword", "me", "setusername"]);
 /// The functions that set a password read the password rules.
 const PASSWORD_SETTERS: Readers = Readers::Only(&["setpassword", "register"]);
 /// The user's own password change reads its settings.

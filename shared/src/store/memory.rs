@@ -6,8 +6,8 @@ use std::sync::{Mutex, MutexGuard};
 
 use super::{
     Attempt, AttemptGate, Extension, HashReplacement, ImportOutcome, Imported, Installation,
-    IssuedChange, NewToken, PasswordChange, PerLoginToken, PerUserToken, Reseal, Revoked, Store,
-    StoreError, TOKENS_PER_STEP, TokenRecord, User, UserPage,
+    IssuedChange, NewToken, PasswordChange, PerLoginToken, PerUserToken, Rename, Reseal, Revoked,
+    Store, StoreError, TOKENS_PER_STEP, TokenRecord, User, UserPage,
 };
 use crate::lockout::Failures;
 use crate::secrets::seal::{KeptKey, Sealer};
@@ -450,6 +450,39 @@ impl Store for MemoryStore {
         }
         state.drop_all_tokens(&read.username);
         state.users.remove(&read.username);
+        Ok(true)
+    }
+
+    async fn rename_user(&self, rename: Rename<'_>) -> Result<bool, StoreError> {
+        let Rename { read, renamed } = rename;
+        let mut state = self.state();
+        let same_credentials = state
+            .users
+            .get(&read.username)
+            .is_some_and(|user| user.credentials == read.credentials);
+        let records_are_old_names = renamed.token_digests().iter().all(|digest| {
+            state
+                .tokens
+                .get(digest)
+                .is_some_and(|record| record.username == read.username)
+        });
+        if read.per_login_tokens.len() > TOKENS_PER_STEP
+            || !same_credentials
+            || !state.holds_as_read(read)
+            || state.users.contains_key(&renamed.username)
+            || !records_are_old_names
+        {
+            return Ok(false);
+        }
+        for digest in renamed.token_digests() {
+            if let Some(record) = state.tokens.get_mut(&digest) {
+                record.username.clone_from(&renamed.username);
+            }
+        }
+        state.users.remove(&read.username);
+        state
+            .users
+            .insert(renamed.username.clone(), renamed.clone());
         Ok(true)
     }
 

@@ -246,6 +246,17 @@ pub struct Reseal<'a> {
     pub sealed: &'a SealedKey,
 }
 
+/// A user to rename ([`Store::rename_user`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Rename<'a> {
+    /// The user as read, who must still hold exactly its tokens and have its credentials.
+    pub read: &'a User,
+    /// The user as they are to be stored under their new name: no per-user key (its digest
+    /// listed among the per-login tokens instead, since a sealed key is bound to its name), and
+    /// only the tokens whose records exist.
+    pub renamed: &'a User,
+}
+
 /// A token's expiry to move later ([`Store::extend_token`]), under sliding expiry.
 #[derive(Debug, Clone, Copy)]
 pub struct Extension<'a> {
@@ -519,6 +530,16 @@ pub trait Store: Send + Sync {
     /// exists and holds exactly the tokens of `read` (at most [`TOKENS_PER_STEP`] issued).
     /// `Ok(false)` if not.
     fn delete_user(&self, read: &User) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// In one atomic step, stores `rename.renamed` under its new name (which must be free),
+    /// deletes the user under the old one (provided they hold exactly the tokens of
+    /// `rename.read`, at most [`TOKENS_PER_STEP`] issued, and still have its credentials), and
+    /// makes every token `renamed` holds, whose record must still be the old name's, the new
+    /// name's. `Ok(false)` if any of that did not hold.
+    fn rename_user(
+        &self,
+        rename: Rename<'_>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// The records of `digests` that exist (for listing a user's tokens).
     fn token_records(

@@ -62,6 +62,9 @@ impl Store for UnreachableStore {
     async fn set_email(&self, _: &str, _: &str) -> Result<bool, StoreError> {
         Err(unreachable())
     }
+    async fn rename_user(&self, _: crate::store::Rename<'_>) -> Result<bool, StoreError> {
+        Err(unreachable())
+    }
     async fn import_users(&self, _: &[Imported]) -> Result<Vec<ImportOutcome>, StoreError> {
         Err(unreachable())
     }

@@ -54,3 +54,62 @@ mod ids {
         a_user_from_before_ids_gets_one_at_first_sight(TestApp::dynamo(drf_settings()).await).await;
     }
 }
+
+/// A rename moves every token whose record exists (a per-user key by its digest, per-login ones
+/// as they are) and leaves the ones DynamoDB's TTL already swept; the tables stay consistent.
+mod rename {
+    use serde_json::json;
+    use testkit::app::{ADMIN, TestApp, TestRequest, drf_settings};
+    use testkit::policy::per_login;
+
+    async fn every_live_token_moves_with_the_user(app: TestApp, keys: usize) {
+        let mut held = Vec::new();
+        for _ in 0..keys {
+            held.push(app.login(ADMIN).await);
+        }
+        held.dedup();
+        if held.len() > 1 {
+            app.sweep(&held[0]).await;
+        }
+        let response = app
+            .send(
+                TestRequest::post("/auth/users/set_username/")
+                    .token(held.last().unwrap())
+                    .json(&json!({ "current_password": ADMIN.1, "new_username": "root" })),
+            )
+            .await;
+        assert_eq!(response.status, 204, "{}", response.text());
+        app.whoami(held.last().unwrap())
+            .await
+            .assert(200, json!({ "username": "root" }));
+        let root = app.stored_user("root").await.unwrap();
+        assert!(
+            root.per_user_token.is_none(),
+            "a sealed key is bound to its name"
+        );
+        let live = if held.len() > 1 { held.len() - 1 } else { 1 };
+        assert_eq!(root.per_login_tokens.len(), live);
+        assert!(app.stored_user(ADMIN.0).await.is_none());
+        app.assert_consistent("root").await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn per_user_memory() {
+        every_live_token_moves_with_the_user(TestApp::memory(drf_settings()).await, 1).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn per_user_dynamo() {
+        every_live_token_moves_with_the_user(TestApp::dynamo(drf_settings()).await, 1).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn per_login_memory() {
+        every_live_token_moves_with_the_user(TestApp::memory(per_login()).await, 3).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn per_login_dynamo() {
+        every_live_token_moves_with_the_user(TestApp::dynamo(per_login()).await, 3).await;
+    }
+}

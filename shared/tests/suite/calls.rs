@@ -227,6 +227,32 @@ async fn the_account_endpoint_makes_the_fewest_calls() {
     );
 }
 
+/// A rename checks the current password as a login does, reads the new name twice (the field's
+/// check, then the rename's), the key records once, and writes one transaction.
+#[tokio::test]
+async fn a_rename_is_one_transaction_after_its_reads() {
+    let (app, log) = recorded_app().await;
+    let key = app.login(ADMIN).await;
+    log.take();
+    let response = app
+        .send(
+            TestRequest::post("/auth/users/set_username/")
+                .token(&key)
+                .json(&json!({ "current_password": ADMIN.1, "new_username": "root" })),
+        )
+        .await;
+    assert_eq!(response.status, 204, "{}", response.text());
+    log.expect(
+        &[
+            &["GetItem"][..],
+            &LOGIN[..],
+            &["GetItem", "GetItem", "BatchGetItem", "TransactWriteItems"][..],
+        ]
+        .concat(),
+        "set_username",
+    );
+}
+
 /// A registration reads the name, draws the id and writes the user; a name NFKC changes is read
 /// in both forms.
 #[tokio::test]

@@ -27,8 +27,8 @@ use crate::secrets::seal::{KeptKey, Sealer};
 use crate::secrets::token::TokenDigest;
 use crate::store::{
     Attempt, AttemptGate, Extension, HashReplacement, ImportOutcome, Imported, Installation,
-    IssuedChange, NewToken, PasswordChange, Reseal, Revoked, Store, StoreError, TOKENS_PER_STEP,
-    TokenRecord, User, UserPage,
+    IssuedChange, NewToken, PasswordChange, Rename, Reseal, Revoked, Store, StoreError,
+    TOKENS_PER_STEP, TokenRecord, User, UserPage,
 };
 
 impl Store for DynamoStore {
@@ -513,6 +513,47 @@ impl Store for DynamoStore {
             .delete(built(delete.build())?)
             .build();
         self.transact_dropping_tokens(write, Some(read)).await
+    }
+
+    async fn rename_user(&self, rename: Rename<'_>) -> Result<bool, StoreError> {
+        let Rename { read, renamed } = rename;
+        if read.per_login_tokens.len() > TOKENS_PER_STEP {
+            return Ok(false);
+        }
+        let put = Put::builder()
+            .table_name(&self.tables.users)
+            .set_item(Some(items::user_item(renamed)))
+            .condition_expression("attribute_not_exists(#username)")
+            .expression_attribute_names("#username", USERNAME);
+        let delete = Delete::builder()
+            .table_name(&self.tables.users)
+            .key(USERNAME, s(&read.username))
+            .holding_exactly(read, &format!(" AND {}", credentials_are(read.credentials)))
+            .with_credentials(read.credentials);
+        let mut writes = vec![
+            TransactWriteItem::builder()
+                .put(built(put.build())?)
+                .build(),
+            TransactWriteItem::builder()
+                .delete(built(delete.build())?)
+                .build(),
+        ];
+        for digest in renamed.token_digests() {
+            let owner = Update::builder()
+                .table_name(&self.tables.tokens)
+                .key(DIGEST, s(digest.as_str()))
+                .update_expression("SET #owner = :new")
+                .condition_expression("#owner = :old")
+                .expression_attribute_names("#owner", OWNER)
+                .expression_attribute_values(":new", s(&renamed.username))
+                .expression_attribute_values(":old", s(&read.username));
+            writes.push(
+                TransactWriteItem::builder()
+                    .update(built(owner.build())?)
+                    .build(),
+            );
+        }
+        self.transact(writes).await
     }
 
     async fn token_records(
