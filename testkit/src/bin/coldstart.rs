@@ -8,8 +8,8 @@
 //! start again with DynamoDB's answers replayed from memory by a proxy (the store's latency taken
 //! out, leaving the function's own cost); all three medians of COLD_RUNS starts interleaved
 //! across the binaries; warm invocation (median of WARM_INVOKES); peak RSS (VmHWM after the warm
-//! run); file size; each also as a ratio to the empty handler. Every answer must be a success
-//! (200; 201 for a registration, 204 for the endpoints that answer no body).
+//! run); file size; each also as a ratio to the empty handler. Every answer must be the one the
+//! events test expects of the event.
 
 #![allow(
     clippy::unwrap_used,
@@ -19,7 +19,9 @@
 
 use std::time::{Duration, Instant};
 
-use testkit::events::{ensure_event_token, events_dir, function_env, store_with_event_user};
+use testkit::events::{
+    check_output, ensure_event_token, events_dir, function_env, store_with_event_user,
+};
 use testkit::fault_proxy::FaultProxy;
 use testkit::process::memory_kib;
 use testkit::runtime_api::{FunctionProcess, Outcome, RuntimeApi};
@@ -57,25 +59,31 @@ fn median(mut values: Vec<Duration>) -> Duration {
     values[values.len() / 2]
 }
 
-/// Invokes the function and returns how long its answer took; a figure for anything but a
-/// success (an allow, for the authorizer) would measure the wrong work, so that panics.
-async fn invoke(api: &RuntimeApi, event: &[u8], process: &FunctionProcess) -> Duration {
+/// Invokes the function with the event `stem` and returns how long its answer took; a figure
+/// for any other answer than the event's expected one would measure the wrong work, so that
+/// panics.
+async fn invoke(
+    api: &RuntimeApi,
+    (stem, event): (&str, &[u8]),
+    process: &FunctionProcess,
+) -> Duration {
     let started = Instant::now();
     let outcome = api.invoke(event, Duration::from_secs(30)).await;
     let elapsed = started.elapsed();
     let Ok(Outcome::Response(answer)) = outcome else {
-        panic!("no answer: {outcome:?}; log: {:#?}", process.log());
+        panic!("{stem}: no answer: {outcome:?}; log: {:#?}", process.log());
     };
-    let answer: serde_json::Value = serde_json::from_slice(&answer).expect("a JSON answer");
-    let succeeded = [200, 201, 204].contains(&answer["statusCode"].as_u64().unwrap_or(0))
-        || answer["isAuthorized"] == true;
-    assert!(succeeded, "{answer}; log: {:#?}", process.log());
+    check_output(stem, &answer);
     elapsed
 }
 
 /// Starts `binary` under a fresh Runtime API stand-in, answers `event`, and returns
 /// (init, cold start): the time to its first poll and to its answer.
-async fn cold_start(binary: &str, env: &[(&str, String)], event: &[u8]) -> (Duration, Duration) {
+async fn cold_start(
+    binary: &str,
+    env: &[(&str, String)],
+    event: (&str, &[u8]),
+) -> (Duration, Duration) {
     let api = RuntimeApi::start().await;
     let process = FunctionProcess::spawn(binary, &api, env);
     invoke(&api, event, &process).await;
@@ -113,7 +121,8 @@ async fn main() {
     let mut replay_env = function_env(&store, replay.endpoint());
     replay_env.push(("AWS_LAMBDA_LOG_LEVEL", "INFO".to_owned()));
     ensure_event_token(&store).await;
-    for (binary, event) in binaries.iter().zip(&events) {
+    for (index, binary) in binaries.iter().enumerate() {
+        let event = (subjects[index].event, events[index].as_slice());
         ensure_event_token(&store).await;
         cold_start(binary, &replay_env, event).await;
     }
@@ -128,11 +137,12 @@ async fn main() {
     for _ in 0..cold_runs {
         for (index, binary) in binaries.iter().enumerate() {
             ensure_event_token(&store).await;
-            let (init_time, cold_time) = cold_start(binary, &env, &events[index]).await;
+            let event = (subjects[index].event, events[index].as_slice());
+            let (init_time, cold_time) = cold_start(binary, &env, event).await;
             init[index].push(init_time);
             cold[index].push(cold_time);
             first[index].push(cold_time.saturating_sub(init_time));
-            let (init_time, cold_time) = cold_start(binary, &replay_env, &events[index]).await;
+            let (init_time, cold_time) = cold_start(binary, &replay_env, event).await;
             cold_replayed[index].push(cold_time);
             first_replayed[index].push(cold_time.saturating_sub(init_time));
         }
@@ -151,7 +161,8 @@ async fn main() {
         let mut times = Vec::with_capacity(warm_invokes + 1);
         for _ in 0..=warm_invokes {
             ensure_event_token(&store).await;
-            times.push(invoke(&api, &events[index], &process).await);
+            let event = (subjects[index].event, events[index].as_slice());
+            times.push(invoke(&api, event, &process).await);
         }
         first_five.push(times[..5].to_vec());
         warm.push(median(times[1..].to_vec()));
@@ -159,7 +170,8 @@ async fn main() {
         let replayed = FunctionProcess::spawn(binary, &replay_api, &replay_env);
         let mut times = Vec::with_capacity(warm_invokes + 1);
         for _ in 0..=warm_invokes {
-            times.push(invoke(&replay_api, &events[index], &replayed).await);
+            let event = (subjects[index].event, events[index].as_slice());
+            times.push(invoke(&replay_api, event, &replayed).await);
         }
         warm_replayed.push(median(times[1..].to_vec()));
         let (peak, _) = memory_kib(process.id());
