@@ -424,7 +424,7 @@ def check_events(
             errors.append(f"events/{event_file.name}: requestContext.routeKey differs from routeKey")
         method, _, path = route.partition(" ")
         raw_path = event.get("rawPath", "")
-        if raw_path not in (path, path + "/"):
+        if not reaches(raw_path, path):
             errors.append(f"events/{event_file.name}: rawPath {raw_path!r} does not reach route {route!r}")
         elif raw_path.endswith("/"):
             slashed.add(binary)
@@ -436,6 +436,17 @@ def check_events(
     for binary in sorted(set(binaries) - slashed):
         errors.append(f"{binaries[binary]}: no event with a trailing slash in its rawPath, as DRF clients send")
     return errors
+
+
+def reaches(raw_path: str, route_path: str) -> bool:
+    """Whether API Gateway sends a request for `raw_path` (with or without its trailing slash)
+    to the route `route_path`, whose `{name}` segments are one non-empty segment each."""
+    requested = raw_path.removesuffix("/").split("/")
+    pattern = route_path.split("/")
+    return len(requested) == len(pattern) and all(
+        part == wanted or (wanted.startswith("{") and wanted.endswith("}") and part != "")
+        for part, wanted in zip(requested, pattern)
+    )
 
 
 def check_authorizer_event(name: str, event: dict, route: str) -> list[str]:

@@ -9,6 +9,8 @@
 use crate::accounts::deletion::{self, Deletion};
 pub use crate::accounts::password::TokenOnReset;
 use crate::accounts::password::{NewPassword, PasswordSet};
+use crate::accounts::sessions;
+pub use crate::accounts::sessions::TokenInfo;
 use crate::audit::{self, Changer, Issuance, Revocation};
 use crate::clock;
 use crate::config::Settings;
@@ -16,7 +18,7 @@ use crate::email;
 use crate::secrets::password::{self, Password, PasswordError};
 use crate::secrets::seal::Opened;
 use crate::store::rounds::{self, Round};
-use crate::store::{HeldKey, IssuedChange, Revoked, Store, StoreError, User, UserPage};
+use crate::store::{IssuedChange, Revoked, Store, StoreError, User, UserPage};
 use crate::tokens::revoke;
 use crate::tokens::{self, Ensured, Granted};
 use crate::username::{InvalidUsername, Username};
@@ -256,7 +258,8 @@ pub async fn revoke_tokens(
                 ));
             }
             WhichTokens::Only | WhichTokens::All => Revoked::held_by(&user, usize::MAX),
-            WhichTokens::Digest(prefix) => by_digest(&user, prefix)?,
+            WhichTokens::Digest(prefix) => sessions::by_digest(&user, prefix)
+                .ok_or_else(|| AdminError::NoSuchDigest(username.to_owned(), prefix.clone()))?,
         };
         let count = revoked.count();
         if count == 0 {
@@ -271,64 +274,10 @@ pub async fn revoke_tokens(
     .await
 }
 
-/// The one token of `user` whose digest starts with `prefix`.
-fn by_digest(user: &User, prefix: &str) -> Result<Revoked, AdminError> {
-    let no_such = || AdminError::NoSuchDigest(user.username.clone(), prefix.to_owned());
-    if prefix.is_empty() {
-        return Err(no_such());
-    }
-    let key = user
-        .per_user_token
-        .as_ref()
-        .filter(|token| token.key.digest().as_str().starts_with(prefix));
-    let mut issued = user
-        .per_login_tokens
-        .iter()
-        .filter(|issued| issued.digest.as_str().starts_with(prefix));
-    match (key, issued.next(), issued.next()) {
-        (Some(token), None, _) => Ok(Revoked {
-            key: Some(HeldKey::kept(&token.key)),
-            issued: Vec::new(),
-        }),
-        (None, Some(issued), None) => Ok(Revoked {
-            key: None,
-            issued: vec![issued.digest.clone()],
-        }),
-        _ => Err(no_such()),
-    }
-}
-
-/// One of a user's tokens, as an operator may see it: never its key, nor its whole digest.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenInfo {
-    /// The first characters of the key's digest, to tell the tokens apart (and to pass to
-    /// [`WhichTokens::Digest`]).
-    pub digest_prefix: String,
-    /// When it was issued, in seconds since the epoch.
-    pub created: u64,
-    /// When it stops being valid, in seconds since the epoch; `None` = never.
-    pub expires: Option<u64>,
-    /// Whether it is the per-user token (its key kept on the user) or a per-login one.
-    pub per_user: bool,
-}
-
 /// The user's tokens, oldest first, expired ones included until they are cleaned up.
 pub async fn list_tokens(store: &impl Store, username: &str) -> Result<Vec<TokenInfo>, AdminError> {
     let user = existing(store, username).await?;
-    let per_user = user.per_user_token.as_ref().map(|token| token.key.digest());
-    let records = store.token_records(&user.token_digests()).await?;
-    let mut tokens: Vec<TokenInfo> = records
-        .into_iter()
-        .filter(|(_, record)| record.username == username)
-        .map(|(digest, record)| TokenInfo {
-            digest_prefix: digest.short().to_owned(),
-            created: record.created,
-            expires: record.expires,
-            per_user: per_user.as_ref() == Some(&digest),
-        })
-        .collect();
-    tokens.sort_by(|a, b| (a.created, &a.digest_prefix).cmp(&(b.created, &b.digest_prefix)));
-    Ok(tokens)
+    Ok(sessions::list(store, &user).await?)
 }
 
 /// Removes the user's per-user key from their item, if they hold one: the token stays valid,

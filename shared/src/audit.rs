@@ -91,6 +91,8 @@ pub enum Revocation {
     Deletion,
     /// The user renamed themselves while holding more tokens than one step moves.
     Rename,
+    /// The user ended one of their sessions (`DELETE /auth/tokens/{prefix}/`).
+    Session,
 }
 
 impl Revocation {
@@ -105,6 +107,7 @@ impl Revocation {
             Self::Deactivation => "deactivation",
             Self::Deletion => "deletion",
             Self::Rename => "rename",
+            Self::Session => "session",
         }
     }
 }

@@ -41,12 +41,17 @@ pub enum CallerWork {
     Me,
     /// Rename the caller, given their current password (djoser's `set_username`).
     SetUsername,
+    /// List the caller's tokens (sessions).
+    Sessions,
+    /// End one token of the caller, named by its digest's prefix (the path's parameter).
+    EndSession,
 }
 
 /// One endpoint of the HTTP contract (docs/API.md).
 #[derive(Debug)]
 pub struct Endpoint {
     /// The path without its trailing slash, as API Gateway routes it; requests may add the slash.
+    /// A segment `{name}` is a parameter: any one non-empty segment.
     pub path: &'static str,
     /// The methods served besides `OPTIONS`, in the order of its `Allow` header.
     pub methods: &'static [Method],
@@ -216,8 +221,34 @@ pub static SET_USERNAME: Endpoint = Endpoint {
     parses: DEFAULT_PARSERS,
 };
 
+/// `GET /auth/tokens/`: the caller's tokens, by digest prefix, never a key.
+pub static SESSIONS: Endpoint = Endpoint {
+    path: "/auth/tokens",
+    methods: &[Method::GET],
+    function: "sessions",
+    work: Work::ForCaller(CallerWork::Sessions),
+    view_name: "Sessions",
+    description: "",
+    browsable: true,
+    no_store: true,
+    parses: DEFAULT_PARSERS,
+};
+
+/// `DELETE /auth/tokens/{prefix}/`: ends the caller's token whose digest starts with `prefix`.
+pub static END_SESSION: Endpoint = Endpoint {
+    path: "/auth/tokens/{prefix}",
+    methods: &[Method::DELETE],
+    function: "endsession",
+    work: Work::ForCaller(CallerWork::EndSession),
+    view_name: "Session",
+    description: "",
+    browsable: true,
+    no_store: false,
+    parses: DEFAULT_PARSERS,
+};
+
 /// Every endpoint.
-pub static ALL: [&Endpoint; 10] = [
+pub static ALL: [&Endpoint; 12] = [
     &LOGIN,
     &WHOAMI,
     &LOGOUT,
@@ -228,12 +259,34 @@ pub static ALL: [&Endpoint; 10] = [
     &ME,
     &REGISTER,
     &SET_USERNAME,
+    &SESSIONS,
+    &END_SESSION,
 ];
 
 impl Endpoint {
     /// Whether a request for `path` is for this endpoint (with or without the trailing slash).
     pub fn serves(&self, path: &str) -> bool {
-        path.strip_suffix('/').unwrap_or(path) == self.path
+        self.parameter_in(path).is_some()
+    }
+
+    /// The value of the path's parameter in a request for `path` (`""` for an endpoint without
+    /// one), or `None` if the request is not for this endpoint.
+    pub fn parameter_in<'a>(&self, path: &'a str) -> Option<&'a str> {
+        let path = path.strip_suffix('/').unwrap_or(path);
+        let mut requested = path.split('/');
+        let mut value = "";
+        for pattern in self.path.split('/') {
+            let segment = requested.next()?;
+            if pattern.starts_with('{') && pattern.ends_with('}') {
+                if segment.is_empty() {
+                    return None;
+                }
+                value = segment;
+            } else if pattern != segment {
+                return None;
+            }
+        }
+        requested.next().is_none().then_some(value)
     }
 
     /// The endpoint a request for `path` is for, if any.
@@ -301,6 +354,26 @@ mod tests {
             Some("login")
         );
         assert!(Endpoint::for_path("/").is_none());
+        assert_eq!(
+            END_SESSION.parameter_in("/auth/tokens/9f86d0/"),
+            Some("9f86d0")
+        );
+        assert_eq!(
+            END_SESSION.parameter_in("/auth/tokens/9f86d0"),
+            Some("9f86d0")
+        );
+        for other in [
+            "/auth/tokens",
+            "/auth/tokens//",
+            "/auth/tokens/a/b",
+            "/auth/tokensx/a",
+        ] {
+            assert_eq!(END_SESSION.parameter_in(other), None, "{other}");
+        }
+        assert_eq!(
+            Endpoint::for_path("/auth/tokens/").map(|e| e.function),
+            Some("sessions")
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! body and message here was seen from djoser 2.3.5 with DRF's authtoken.
 
 use authtoken::config::Settings;
-use authtoken::endpoint::{ME, REGISTER, SET_PASSWORD, SET_USERNAME, TOKEN_LOGIN, TOKEN_LOGOUT};
+use authtoken::endpoint::{
+    ME, REGISTER, SESSIONS, SET_PASSWORD, SET_USERNAME, TOKEN_LOGIN, TOKEN_LOGOUT,
+};
 use authtoken::lockout::LockoutPolicy;
 use serde_json::{Value, json};
 
@@ -37,6 +39,12 @@ macro_rules! accounts_suite {
             );
             $crate::accounts_suite!(@case $make, $crate::policy::per_login;
                 token_login_and_logout_under_the_per_login_policy,
+            );
+            $crate::accounts_suite!(@case $make, $crate::policy::per_login;
+                sessions_list_every_live_token_and_end_one_by_its_prefix,
+            );
+            $crate::accounts_suite!(@case $make, $crate::app::drf_settings;
+                under_the_per_user_policy_there_is_one_session,
             );
             $crate::accounts_suite!(@case $make, $crate::accounts::keeping_tokens;
                 set_password_can_keep_the_sessions,
@@ -855,4 +863,82 @@ pub async fn set_username_checks_fields_in_djosers_order(app: TestApp) {
     app.whoami(&key)
         .await
         .assert(200, json!({ "username": ADMIN.0 }));
+}
+
+fn sessions_of(token: &str) -> TestRequest {
+    TestRequest::get(&SESSIONS.slashed_path()).token(token)
+}
+
+fn end_session(token: &str, prefix: &str) -> TestRequest {
+    TestRequest::new("DELETE", &format!("/auth/tokens/{prefix}/")).token(token)
+}
+
+/// Under the per-login policy: every live token of the caller, oldest first, by the first
+/// characters of its digest (never a key), the presented one marked; other users' not listed;
+/// one ended by its prefix (204), another user's or an unknown prefix 404.
+pub async fn sessions_list_every_live_token_and_end_one_by_its_prefix(app: TestApp) {
+    let first = app.login(ADMIN).await;
+    let second = app.login(ADMIN).await;
+    app.login(BOB).await;
+    let response = app.send(sessions_of(&second)).await;
+    assert_eq!(response.status, 200, "{}", response.text());
+    assert_eq!(
+        response.header("cache-control").as_deref(),
+        Some("no-store")
+    );
+    let listed = response.json();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    let current: Vec<bool> = listed
+        .iter()
+        .map(|session| session["current"].as_bool().unwrap())
+        .collect();
+    assert_eq!(current.iter().filter(|current| **current).count(), 1);
+    for session in listed {
+        let digest = session["digest"].as_str().unwrap();
+        assert_eq!(digest.len(), 8);
+        assert!(!response.text().contains(&first) && !response.text().contains(&second));
+        assert!(session["created"].as_str().unwrap().ends_with('Z'));
+        assert_eq!(session["expiry"], Value::Null);
+    }
+    let other = listed
+        .iter()
+        .find(|session| session["current"] == false)
+        .unwrap()["digest"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_no_content(&app.send(end_session(&second, &other)).await);
+    app.whoami(&first).await.assert_401("Invalid token.");
+    app.whoami(&second)
+        .await
+        .assert(200, json!({ "username": ADMIN.0 }));
+    let bob = app.login(BOB).await;
+    let bobs = app.send(sessions_of(&bob)).await.json()[0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for prefix in [bobs.as_str(), other.as_str(), "zz", "00000000"] {
+        app.send(end_session(&second, prefix))
+            .await
+            .assert_detail(404, "Not found.");
+    }
+    app.whoami(&bob)
+        .await
+        .assert(200, json!({ "username": BOB.0 }));
+    app.send(TestRequest::get(&SESSIONS.slashed_path()))
+        .await
+        .assert_401("Authentication credentials were not provided.");
+}
+
+/// Under the per-user policy (DRF's) the user has one session: the key, marked current; ending
+/// it is a logout.
+pub async fn under_the_per_user_policy_there_is_one_session(app: TestApp) {
+    let key = app.login(ADMIN).await;
+    let listed = app.send(sessions_of(&key)).await.json();
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(listed[0]["current"], true);
+    let digest = listed[0]["digest"].as_str().unwrap().to_owned();
+    assert_no_content(&app.send(end_session(&key, &digest[..4])).await);
+    app.whoami(&key).await.assert_401("Invalid token.");
 }

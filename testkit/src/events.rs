@@ -40,6 +40,9 @@ pub enum ExpectedBody {
     AuthToken,
     /// No body, and no `Content-Type` (a 204).
     Empty,
+    /// `[{"digest": ..., "created": ..., "expiry": null, "current": true}]`: the event user's
+    /// one session, the token the events present.
+    OneSession,
     /// `{"detail": "<text starting with this>"}`.
     DetailStartingWith(&'static str),
 }
@@ -126,6 +129,16 @@ pub const EXPECTED: &[(&str, Expected)] = &[
     (
         "setusername-no-token",
         Expected::Http(401, NOT_AUTHENTICATED),
+    ),
+    ("sessions-no-token", Expected::Http(401, NOT_AUTHENTICATED)),
+    (
+        "sessions-token",
+        Expected::Http(200, ExpectedBody::OneSession),
+    ),
+    ("endsession-token", Expected::Http(204, ExpectedBody::Empty)),
+    (
+        "endsession-other",
+        Expected::Http(404, ExpectedBody::Exactly(r#"{"detail":"Not found."}"#)),
     ),
     (
         "setusername-taken",
@@ -552,6 +565,15 @@ pub fn check_answer(stem: &str, answer: &Answer) {
             "{stem}"
         ),
         ExpectedBody::Empty => assert_eq!(body, "", "{stem}"),
+        ExpectedBody::OneSession => {
+            let sessions: Value = serde_json::from_str(body).expect("JSON body");
+            let digest = TokenKey::new(EVENT_TOKEN).digest();
+            assert_eq!(sessions.as_array().map(Vec::len), Some(1), "{stem}: {body}");
+            assert_eq!(sessions[0]["digest"], digest.short(), "{stem}: {body}");
+            assert_eq!(sessions[0]["current"], true, "{stem}: {body}");
+            assert_eq!(sessions[0]["expiry"], Value::Null, "{stem}: {body}");
+            assert!(sessions[0]["created"].is_string(), "{stem}: {body}");
+        }
         ExpectedBody::DetailStartingWith(prefix) => {
             let body: Value = serde_json::from_str(body).expect("JSON body");
             let detail = body["detail"].as_str().unwrap_or_default();
@@ -611,10 +633,7 @@ mod tests {
             // API Gateway routes the path without its trailing slash; clients may send either.
             let route = endpoint.path;
             let raw_path = event["rawPath"].as_str().unwrap();
-            assert!(
-                raw_path == route || raw_path == format!("{route}/"),
-                "{stem}: rawPath {raw_path}"
-            );
+            assert!(endpoint.serves(raw_path), "{stem}: rawPath {raw_path}");
             assert_eq!(event["routeKey"], format!("ANY {route}"), "{stem}");
         }
     }

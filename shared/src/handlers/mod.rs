@@ -12,6 +12,7 @@ mod logout;
 mod logoutall;
 mod me;
 mod register;
+mod sessions;
 mod set_password;
 mod set_username;
 mod token_login;
@@ -114,6 +115,26 @@ pub async fn setusername<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<B
     finish(endpoint, outcome)
 }
 
+/// Answers a request for the caller's sessions ([`crate::endpoint::SESSIONS`]).
+pub async fn sessions<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
+    let endpoint = &endpoint::SESSIONS;
+    let outcome = pipeline(ctx, endpoint, request, async |_, caller| {
+        sessions::list(ctx, &caller.ok_or(Failure::NotAuthenticated)?).await
+    })
+    .await;
+    finish(endpoint, outcome)
+}
+
+/// Answers a request to end one of the caller's sessions ([`crate::endpoint::END_SESSION`]).
+pub async fn endsession<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
+    let endpoint = &endpoint::END_SESSION;
+    let outcome = pipeline(ctx, endpoint, request, async |request, caller| {
+        sessions::end(ctx, &request, &caller.ok_or(Failure::NotAuthenticated)?).await
+    })
+    .await;
+    finish(endpoint, outcome)
+}
+
 /// Answers a request for the caller's account ([`crate::endpoint::ME`]).
 pub async fn me<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
     let endpoint = &endpoint::ME;
@@ -156,6 +177,8 @@ pub async fn handle<S: Store>(
         Work::ForCaller(CallerWork::SetPassword) => setpassword(ctx, request).await,
         Work::ForCaller(CallerWork::Me) => me(ctx, request).await,
         Work::ForCaller(CallerWork::SetUsername) => setusername(ctx, request).await,
+        Work::ForCaller(CallerWork::Sessions) => sessions(ctx, request).await,
+        Work::ForCaller(CallerWork::EndSession) => endsession(ctx, request).await,
     }
 }
 

@@ -299,6 +299,44 @@ pub static FUNCTIONS: &[Function] = &[
         deployed_when: None,
     },
     Function {
+        binary: "sessions",
+        kind: Kind::Contract(&endpoint::SESSIONS),
+        context: true,
+        grants: &[
+            // The caller's token read; the records of the user's tokens read.
+            Grant {
+                table: Table::Tokens,
+                actions: &["dynamodb:GetItem", "dynamodb:BatchGetItem"],
+            },
+            // The user's list of tokens read.
+            Grant {
+                table: Table::Users,
+                actions: &["dynamodb:GetItem"],
+            },
+        ],
+        refresh_grants: &[],
+        reads_seal_secret: false,
+        bench_event: "sessions-token",
+        deployed_when: None,
+    },
+    Function {
+        binary: "endsession",
+        kind: Kind::Contract(&endpoint::END_SESSION),
+        context: true,
+        grants: &[
+            REVOKE_TOKEN,
+            // The user's list of tokens, read to find the one named, and taken off.
+            Grant {
+                table: Table::Users,
+                actions: &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+            },
+        ],
+        refresh_grants: &[],
+        reads_seal_secret: false,
+        bench_event: "endsession-token",
+        deployed_when: None,
+    },
+    Function {
         binary: "register",
         kind: Kind::Contract(&endpoint::REGISTER),
         context: true,

@@ -253,6 +253,29 @@ async fn a_rename_is_one_transaction_after_its_reads() {
     );
 }
 
+/// Listing sessions reads the key, the user and their records in one batch; ending one reads
+/// the key and the user, then writes one transaction.
+#[tokio::test]
+async fn sessions_cost_three_reads_and_ending_one_a_transaction() {
+    let (app, log) = recorded_app().await;
+    let key = app.login(ADMIN).await;
+    log.take();
+    let listed = app
+        .send(TestRequest::get("/auth/tokens/").token(&key))
+        .await
+        .json();
+    log.expect(&["GetItem", "GetItem", "BatchGetItem"], "GET /auth/tokens/");
+    let digest = listed[0]["digest"].as_str().unwrap().to_owned();
+    let ended = app
+        .send(TestRequest::new("DELETE", &format!("/auth/tokens/{digest}/")).token(&key))
+        .await;
+    assert_eq!(ended.status, 204, "{}", ended.text());
+    log.expect(
+        &["GetItem", "GetItem", "TransactWriteItems"],
+        "DELETE /auth/tokens/{prefix}/",
+    );
+}
+
 /// A registration reads the name, draws the id and writes the user; a name NFKC changes is read
 /// in both forms.
 #[tokio::test]
