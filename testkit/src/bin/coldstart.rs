@@ -137,18 +137,23 @@ async fn main() {
         .map(|subject| format!("{dir}/{}", subject.name))
         .collect();
 
-    // The replaying proxy learns each binary's requests from one run, with the token in place.
-    let replay = FaultProxy::start(testkit::dynamo::endpoint()).await;
-    replay.record_answers();
-    let mut replay_env = function_env(&store, replay.endpoint());
-    replay_env.push(("AWS_LAMBDA_LOG_LEVEL", "INFO".to_owned()));
-    ensure_event_token(&store).await;
+    // A replaying proxy per binary learns its requests from one run, with the token in place:
+    // one binary's answers are never another's (a read of the user after a logout-all, replayed
+    // to the sessions' list, would be an empty list).
+    let mut proxies = Vec::with_capacity(binaries.len());
+    let mut replay_envs = Vec::with_capacity(binaries.len());
     for (index, binary) in binaries.iter().enumerate() {
+        let replay = FaultProxy::start(testkit::dynamo::endpoint()).await;
+        replay.record_answers();
+        let mut replay_env = function_env(&store, replay.endpoint());
+        replay_env.push(("AWS_LAMBDA_LOG_LEVEL", "INFO".to_owned()));
         let event = (subjects[index].checked_event(), events[index].as_slice());
         ensure_event_token(&store).await;
         cold_start(binary, &replay_env, event).await;
+        replay.replay_answers();
+        proxies.push(replay);
+        replay_envs.push(replay_env);
     }
-    replay.replay_answers();
 
     // Cold starts, interleaved across the binaries so that noise falls on all alike.
     let mut init: Vec<Vec<Duration>> = vec![Vec::new(); subjects.len()];
@@ -164,7 +169,7 @@ async fn main() {
             init[index].push(init_time);
             cold[index].push(cold_time);
             first[index].push(cold_time.saturating_sub(init_time));
-            let (init_time, cold_time) = cold_start(binary, &replay_env, event).await;
+            let (init_time, cold_time) = cold_start(binary, &replay_envs[index], event).await;
             cold_replayed[index].push(cold_time);
             first_replayed[index].push(cold_time.saturating_sub(init_time));
         }
@@ -189,7 +194,7 @@ async fn main() {
         first_five.push(times[..5].to_vec());
         warm.push(median(times[1..].to_vec()));
         let replay_api = RuntimeApi::start().await;
-        let replayed = FunctionProcess::spawn(binary, &replay_api, &replay_env);
+        let replayed = FunctionProcess::spawn(binary, &replay_api, &replay_envs[index]);
         let mut times = Vec::with_capacity(warm_invokes + 1);
         for _ in 0..=warm_invokes {
             let event = (subjects[index].checked_event(), events[index].as_slice());
