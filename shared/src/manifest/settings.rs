@@ -24,6 +24,12 @@ pub enum Allowed {
 pub enum Readers {
     /// Every function that builds a context ([`crate::manifest::Function::context`]).
     WithContext,
+    /// Every function whose role may read and write the lockouts table: the ones that check a
+    /// password, under the lockout.
+    CheckingPasswords,
+    /// Every function whose role may read the seal secret: the logins, which hand back per-user
+    /// keys.
+    ReadingSealSecret,
     /// These functions (binaries) only.
     Only(&'static [&'static str]),
 }
@@ -32,14 +38,26 @@ impl Readers {
     /// The binaries of the functions it names.
     pub fn binaries(self) -> Vec<&'static str> {
         match self {
-            Self::WithContext => crate::manifest::FUNCTIONS
-                .iter()
-                .filter(|function| function.context)
-                .map(|function| function.binary)
-                .collect(),
+            Self::WithContext => binaries_where(|function| function.context),
+            Self::CheckingPasswords => binaries_where(|function| {
+                function
+                    .grants
+                    .iter()
+                    .any(|grant| grant.table == crate::manifest::Table::Lockouts)
+            }),
+            Self::ReadingSealSecret => binaries_where(|function| function.reads_seal_secret),
             Self::Only(binaries) => binaries.to_vec(),
         }
     }
+}
+
+/// The binaries of the functions that `wanted` picks, in the manifest's order.
+fn binaries_where(wanted: impl Fn(&crate::manifest::Function) -> bool) -> Vec<&'static str> {
+    crate::manifest::FUNCTIONS
+        .iter()
+        .filter(|function| wanted(function))
+        .map(|function| function.binary)
+        .collect()
 }
 
 /// One setting. See the module's documentation.
@@ -69,11 +87,10 @@ pub struct Setting {
 /// The functions that build a context ([`crate::Ctx`]): they read the token settings.
 const TOKEN_FUNCTIONS: Readers = Readers::WithContext;
 /// The logins (DRF's and djoser's) read the seal secret: they hand back per-user keys.
-const LOGINS: Readers = Readers::Only(&["login", "tokenlogin"]);
+const LOGINS: Readers = Readers::ReadingSealSecret;
 /// The functions that check a password read the lockout settings: the logins, and the account
 /// changes that ask for the current password.
-const PASSWORD_CHECKERS: Readers =
-    Readers::Only(&["login", "tokenlogin", "setpassword", "me", "setusername"]);
+const PASSWORD_CHECKERS: Readers = Readers::CheckingPasswords;
 /// The functions that set a password read the password rules.
 const PASSWORD_SETTERS: Readers = Readers::Only(&["setpassword", "register"]);
 /// The user's own password change reads its settings.
