@@ -250,12 +250,22 @@ fn plan(dump: Dump, settings: &Settings, unusable_unsupported: bool) -> Plan {
             what: format!("user {:?}", user.username),
             reason,
         };
-        if let Some(first) = seen.get(&user.username) {
-            refused.push(refuse(format!("the username is already in entry {first}")));
+        // The name it is stored under (folded, when names match whatever their case).
+        let stored = settings.usernames.key(&user.username).into_owned();
+        if let Some(first) = seen.get(&stored) {
+            refused.push(refuse(if stored == user.username {
+                format!("the username is already in entry {first}")
+            } else {
+                format!(
+                    "the username is already in entry {first}, in another case \
+                     (USERNAME_CASE_INSENSITIVE=true)"
+                )
+            }));
             continue;
         }
-        seen.insert(user.username.clone(), user.entry);
-        if !authtoken::username::login_could_match(&user.username) {
+        let could_match = authtoken::username::login_could_match(&stored);
+        seen.insert(stored, user.entry);
+        if !could_match {
             refused.push(refuse(
                 "no login could match this username: it is empty, over 150 characters, has \
                  leading or trailing whitespace, or a control character"
@@ -412,7 +422,7 @@ fn imported(user: DumpedUser, token: Option<NewToken>, settings: &Settings) -> I
     let id = user.id();
     Imported {
         user: User {
-            username: user.username,
+            username: settings.usernames.key(&user.username).into_owned(),
             password_hash: user.password,
             active: user.active,
             per_user_token: current,

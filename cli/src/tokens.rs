@@ -10,6 +10,7 @@ use authtoken::store::dynamo::DynamoStore;
 use clap::{Args, Subcommand};
 
 use crate::connect::{TableArgs, connect};
+use crate::users::stored_name;
 use crate::{Error, explain};
 
 /// `authtoken token`.
@@ -72,6 +73,7 @@ pub async fn run(args: TokenArgs) -> Result<(), Error> {
     let tables = store.tables().clone();
     let outcome = match args.command {
         TokenCommand::Create { name, reset } => {
+            let name = stored_name(name)?;
             let settings = Settings::from_env()?;
             if reset && settings.token_policy.is_per_login() {
                 return Err(
@@ -84,29 +86,33 @@ pub async fn run(args: TokenArgs) -> Result<(), Error> {
                 .await
                 .map(|granted| println!("{}", granted.key.expose()))
         }
-        TokenCommand::List { name } => admin::list_tokens(&store, &name).await.map(|tokens| {
-            println!(
-                "{:<8}  {:<20}  {:<20}  KIND",
-                "DIGEST", "CREATED", "EXPIRES"
-            );
-            for token in &tokens {
+        TokenCommand::List { name } => {
+            let name = stored_name(name)?;
+            admin::list_tokens(&store, &name).await.map(|tokens| {
                 println!(
-                    "{:<8}  {:<20}  {:<20}  {}",
-                    token.digest_prefix,
-                    clock::rfc3339(token.created),
-                    token
-                        .expires
-                        .map_or_else(|| "never".to_owned(), clock::rfc3339),
-                    if token.per_user {
-                        "per-user"
-                    } else {
-                        "per-login"
-                    },
+                    "{:<8}  {:<20}  {:<20}  KIND",
+                    "DIGEST", "CREATED", "EXPIRES"
                 );
-            }
-            eprintln!("{} token(s)", tokens.len());
-        }),
+                for token in &tokens {
+                    println!(
+                        "{:<8}  {:<20}  {:<20}  {}",
+                        token.digest_prefix,
+                        clock::rfc3339(token.created),
+                        token
+                            .expires
+                            .map_or_else(|| "never".to_owned(), clock::rfc3339),
+                        if token.per_user {
+                            "per-user"
+                        } else {
+                            "per-login"
+                        },
+                    );
+                }
+                eprintln!("{} token(s)", tokens.len());
+            })
+        }
         TokenCommand::Revoke { name, all, digest } => {
+            let name = stored_name(name)?;
             let which = match (all, digest) {
                 (true, _) => WhichTokens::All,
                 (false, Some(prefix)) => WhichTokens::Digest(prefix),

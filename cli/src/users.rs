@@ -1,10 +1,15 @@
 //! `authtoken user ...`: create, change and list users.
 
+use std::borrow::Cow;
+
+use authtoken::accounts::folding;
 use authtoken::admin;
-use authtoken::config::PasswordRules;
+use authtoken::config::{NameCase, PasswordRules};
+use authtoken::secrets::breaches::BREACHED;
 use authtoken::secrets::password::Password;
 use authtoken::secrets::validators::Attributes;
 use authtoken::store::Store;
+use authtoken::store::dynamo::{DynamoStore, Tables};
 use authtoken::username::Username;
 use clap::{Args, Subcommand};
 
@@ -26,7 +31,8 @@ enum UserCommand {
     /// Create a user; the password is prompted for twice, or read with --password-stdin, and
     /// must pass Django's password validators (PASSWORD_VALIDATORS, PASSWORD_MIN_LENGTH)
     Create {
-        /// The username (as typed at login; case-sensitive)
+        /// The username (as typed at login; case-sensitive unless USERNAME_CASE_INSENSITIVE=true,
+        /// which stores it case-folded)
         name: String,
         #[command(flatten)]
         password: PasswordArgs,
@@ -68,6 +74,24 @@ enum UserCommand {
         /// The username
         name: String,
     },
+    /// Rename a user, active or not, with every token of theirs (their keys stay valid)
+    Rename {
+        /// The username
+        name: String,
+        /// The new username (stored case-folded under USERNAME_CASE_INSENSITIVE=true)
+        new_name: String,
+    },
+    /// Check that the table is ready for USERNAME_CASE_INSENSITIVE=true: list the names that
+    /// share a case-folded form (rename or delete all but one of each first) and the names not
+    /// stored folded; with --apply, rename each of those to its folded form
+    FoldNames {
+        /// Rename every name not stored folded (refused while names share a fold)
+        #[arg(long)]
+        apply: bool,
+        /// Users read per request to DynamoDB (progress is reported after each)
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        page_size: u32,
+    },
     /// List users (name, active, how many tokens, creation time, id, email); never hashes
     List {
         /// Users read per request to DynamoDB
@@ -78,23 +102,37 @@ enum UserCommand {
 
 /// `password` if it passes the password rules for the user `username` of address `email`
 /// (`""`: none); otherwise an error that lists Django's message for each rule it breaks.
-fn acceptable(password: Password, username: &str, email: &str) -> Result<Password, Error> {
+async fn acceptable(password: Password, username: &str, email: &str) -> Result<Password, Error> {
     let user = Attributes {
         username,
         email: Some(email).filter(|email| !email.is_empty()),
     };
-    let problems = PasswordRules::from_env()?.problems(&password, user);
+    let problems = PasswordRules::from_env()?.check(&password, user).await;
     if problems.is_empty() {
         return Ok(password);
     }
-    let mut message = "the password was refused by Django's password validators; nothing was \
-                       changed (PASSWORD_VALIDATORS=false turns them off):"
-        .to_owned();
+    let mut message = if problems == [BREACHED] {
+        "the password was refused by the breach check; nothing was changed \
+         (PASSWORD_BREACH_CHECK=false turns it off):"
+    } else {
+        "the password was refused by Django's password validators; nothing was changed \
+         (PASSWORD_VALIDATORS=false turns them off):"
+    }
+    .to_owned();
     for problem in problems {
         message.push_str("\n  ");
         message.push_str(&problem);
     }
     Err(message.into())
+}
+
+/// `name` as users are stored: folded under `USERNAME_CASE_INSENSITIVE=true`, so that
+/// `authtoken user delete ALICE` finds `alice`.
+pub(crate) fn stored_name(name: String) -> Result<String, Error> {
+    Ok(match NameCase::from_env()?.key(&name) {
+        Cow::Borrowed(_) => name,
+        Cow::Owned(folded) => folded,
+    })
 }
 
 /// Runs a `user` subcommand.
@@ -111,16 +149,25 @@ pub async fn run(args: UserArgs) -> Result<(), Error> {
             let password = password.read()?;
             // Compared with the name as it will be stored (NFKC); a name that cannot be stored
             // is refused by create_user, before any word on the password.
-            let password = match Username::parse(&name) {
-                Ok(username) => acceptable(password, username.as_str(), &email)?,
+            let names = NameCase::from_env()?;
+            let password = match Username::parse(&name, names) {
+                Ok(username) => acceptable(password, username.as_str(), &email).await?,
                 Err(_) => password,
             };
-            admin::create_user_with_email(&store, &name, password, !inactive, &email)
+            let account = admin::NewAccount {
+                name: &name,
+                email: &email,
+                active: !inactive,
+                names,
+            };
+            admin::create_account(&store, account, password)
                 .await
                 .map(|username| {
                     let state = if inactive { "inactive" } else { "active" };
                     println!("created user {username:?} ({state})");
-                    if username != name {
+                    if names == NameCase::Insensitive {
+                        println!("(names match whatever their case: USERNAME_CASE_INSENSITIVE)");
+                    } else if username != name {
                         println!("(normalized from {name:?}: log in as {username:?})");
                     }
                 })
@@ -130,6 +177,7 @@ pub async fn run(args: UserArgs) -> Result<(), Error> {
             password,
             keep_token,
         } => {
+            let name = stored_name(name)?;
             let password = password.read()?;
             // An unknown user is said first, rather than the rules of a password never set.
             let Some(user) = store
@@ -139,7 +187,7 @@ pub async fn run(args: UserArgs) -> Result<(), Error> {
             else {
                 return Err(explain(admin::AdminError::NotFound(name), &tables));
             };
-            let password = acceptable(password, &name, &user.email)?;
+            let password = acceptable(password, &name, &user.email).await?;
             let token = if keep_token {
                 admin::TokenOnReset::Keep
             } else {
@@ -159,6 +207,7 @@ pub async fn run(args: UserArgs) -> Result<(), Error> {
                 })
         }
         UserCommand::Deactivate { name } => {
+            let name = stored_name(name)?;
             admin::set_active(&store, &name, false)
                 .await
                 .map(|changed| {
@@ -170,6 +219,7 @@ pub async fn run(args: UserArgs) -> Result<(), Error> {
                 })
         }
         UserCommand::Activate { name } => {
+            let name = stored_name(name)?;
             admin::set_active(&store, &name, true).await.map(|changed| {
                 if changed {
                     println!("activated {name:?}");
@@ -178,19 +228,115 @@ pub async fn run(args: UserArgs) -> Result<(), Error> {
                 }
             })
         }
-        UserCommand::Unlock { name } => admin::unlock(&store, &name).await.map(|cleared| {
-            if cleared {
-                println!("unlocked {name:?}: its failed logins are forgotten");
-            } else {
-                println!("{name:?} had no failed logins; nothing to unlock");
-            }
-        }),
-        UserCommand::Delete { name } => admin::delete_user(&store, &name)
-            .await
-            .map(|()| println!("deleted user {name:?} and their tokens")),
+        UserCommand::Unlock { name } => {
+            let name = stored_name(name)?;
+            admin::unlock(&store, &name).await.map(|cleared| {
+                if cleared {
+                    println!("unlocked {name:?}: its failed logins are forgotten");
+                } else {
+                    println!("{name:?} had no failed logins; nothing to unlock");
+                }
+            })
+        }
+        UserCommand::Delete { name } => {
+            let name = stored_name(name)?;
+            admin::delete_user(&store, &name)
+                .await
+                .map(|()| println!("deleted user {name:?} and their tokens"))
+        }
+        UserCommand::Rename { name, new_name } => {
+            let name = stored_name(name)?;
+            admin::rename_user(&store, &name, &new_name, NameCase::from_env()?)
+                .await
+                .map(|renamed| println!("renamed {name:?} to {renamed:?}"))
+        }
+        UserCommand::FoldNames { apply, page_size } => {
+            return fold_names(&store, apply, page_size, &tables).await;
+        }
         UserCommand::List { page_size } => return list(&store, page_size, &tables).await,
     };
     outcome.map_err(|error| explain(error, &tables))
+}
+
+/// `user fold-names`: the plan, and with `apply` its renames.
+async fn fold_names(
+    store: &DynamoStore,
+    apply: bool,
+    page_size: u32,
+    tables: &Tables,
+) -> Result<(), Error> {
+    let plan = folding::plan(store, page_size, |read| eprintln!("{read} user(s) read"))
+        .await
+        .map_err(|error| explain(admin::AdminError::Store(error), tables))?;
+    if !plan.collisions.is_empty() {
+        println!(
+            "{} group(s) of names share a case-folded form; only one name of each can stay \
+             (`authtoken user rename` or `authtoken user delete` the others):",
+            plan.collisions.len()
+        );
+        for names in &plan.collisions {
+            println!("  {}", quoted(names));
+        }
+    }
+    if plan.renames.is_empty() {
+        if plan.collisions.is_empty() {
+            println!(
+                "all {} name(s) are stored case-folded and unique whatever their case: \
+                 USERNAME_CASE_INSENSITIVE=true can be turned on",
+                plan.users
+            );
+            return Ok(());
+        }
+    } else if !apply || !plan.collisions.is_empty() {
+        println!("{} name(s) are not stored case-folded:", plan.renames.len());
+        for (name, folded) in &plan.renames {
+            println!("  {name:?} -> {folded:?}");
+        }
+    }
+    if !plan.collisions.is_empty() {
+        return Err(format!(
+            "{} group(s) of names share a case-folded form (listed above); nothing was renamed",
+            plan.collisions.len()
+        )
+        .into());
+    }
+    if !apply {
+        println!("run again with --apply to rename them");
+        return Ok(());
+    }
+    let mut failed = 0usize;
+    for (name, folded) in &plan.renames {
+        match admin::rename_user(store, name, folded, NameCase::Sensitive).await {
+            Ok(_) => println!("renamed {name:?} to {folded:?}"),
+            Err(error) => {
+                failed += 1;
+                eprintln!("authtoken: {name:?}: {}", explain(error, tables));
+            }
+        }
+    }
+    if failed == 0 {
+        println!(
+            "all {} name(s) are stored case-folded and unique whatever their case: \
+             USERNAME_CASE_INSENSITIVE=true can be turned on",
+            plan.users
+        );
+        Ok(())
+    } else {
+        Err(format!(
+            "{failed} of {} rename(s) failed (listed above); run again to retry them",
+            plan.renames.len()
+        )
+        .into())
+    }
+}
+
+/// Names, quoted and comma-separated.
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|name| format!("{name:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 async fn list(

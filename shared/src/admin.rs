@@ -9,6 +9,7 @@
 use crate::accounts::deletion::{self, Deletion};
 pub use crate::accounts::password::TokenOnReset;
 use crate::accounts::password::{NewPassword, PasswordSet};
+use crate::accounts::rename::{self, Renaming};
 use crate::accounts::sessions;
 pub use crate::accounts::sessions::TokenInfo;
 use crate::audit::{self, Changer, Issuance, Revocation};
@@ -21,7 +22,7 @@ use crate::store::rounds::{self, Round};
 use crate::store::{IssuedChange, Revoked, Store, StoreError, User, UserPage};
 use crate::tokens::revoke;
 use crate::tokens::{self, Ensured, Granted};
-use crate::username::{InvalidUsername, Username};
+use crate::username::{InvalidUsername, NameCase, Username};
 
 /// Why an administrative operation did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -72,19 +73,42 @@ pub async fn create_user(
     password: Password,
     active: bool,
 ) -> Result<String, AdminError> {
-    create_user_with_email(store, name, password, active, "").await
+    let account = NewAccount {
+        name,
+        email: "",
+        active,
+        names: NameCase::Sensitive,
+    };
+    create_account(store, account, password).await
 }
 
-/// [`create_user`] with an email address (`""` for none), which must be one Django's
-/// `EmailValidator` accepts.
-pub async fn create_user_with_email(
+/// A user an operator creates ([`create_account`]).
+#[derive(Debug, Clone, Copy)]
+pub struct NewAccount<'a> {
+    /// The name as typed.
+    pub name: &'a str,
+    /// The email address (`""` for none), which must be one Django's `EmailValidator` accepts.
+    pub email: &'a str,
+    /// Whether the user may log in.
+    pub active: bool,
+    /// Whether names match regardless of case (the name is then stored folded).
+    pub names: NameCase,
+}
+
+/// Creates a user with a freshly hashed password, under the name it is stored as
+/// ([`Username::parse`]), which it returns.
+pub async fn create_account(
     store: &impl Store,
-    name: &str,
+    account: NewAccount<'_>,
     password: Password,
-    active: bool,
-    email: &str,
 ) -> Result<String, AdminError> {
-    let username = Username::parse(name)?.into_string();
+    let NewAccount {
+        name,
+        email,
+        active,
+        names,
+    } = account;
+    let username = Username::parse(name, names)?.into_string();
     if !email.is_empty() && !email::is_valid(email) {
         return Err(AdminError::InvalidEmail(email.to_owned()));
     }
@@ -186,6 +210,27 @@ pub async fn delete_user(store: &impl Store, username: &str) -> Result<(), Admin
         Deletion::Deleted { .. } => Ok(()),
         Deletion::NoSuchUser => Err(AdminError::NotFound(username.to_owned())),
         Deletion::Contention => Err(AdminError::Contention(username.to_owned())),
+    }
+}
+
+/// Renames the user `username` to `new_name` (stored as [`Username::parse`] makes it under
+/// `names`), active or not, with every token of theirs ([`crate::accounts::rename`]). Returns
+/// the name stored.
+pub async fn rename_user(
+    store: &impl Store,
+    username: &str,
+    new_name: &str,
+    names: NameCase,
+) -> Result<String, AdminError> {
+    let new_name = Username::parse(new_name, names)?.into_string();
+    match rename::rename_for_operator(store, username, &new_name).await? {
+        Renaming::Renamed => Ok(new_name),
+        Renaming::Taken => Err(AdminError::Exists(new_name)),
+        Renaming::NoSuchUser => Err(AdminError::NotFound(username.to_owned())),
+        // An operator's rename rests on no verified password: only contention stops it.
+        Renaming::NoLongerVerified | Renaming::Contention => {
+            Err(AdminError::Contention(username.to_owned()))
+        }
     }
 }
 

@@ -91,8 +91,6 @@ pub enum Revocation {
     Deletion,
     /// The user renamed themselves while holding more tokens than one step moves.
     Rename,
-    /// The user ended one of their sessions (`DELETE /auth/tokens/{prefix}/`).
-    Session,
 }
 
 impl Revocation {
@@ -107,7 +105,6 @@ impl Revocation {
             Self::Deactivation => "deactivation",
             Self::Deletion => "deletion",
             Self::Rename => "rename",
-            Self::Session => "session",
         }
     }
 }
@@ -199,14 +196,26 @@ pub fn token_revoked(username: &str, by: Revocation, count: usize) {
     tracing::info!(target: "audit", event = "token_revoked", username, by = by.as_str(), count, "token revoked");
 }
 
+/// A user ended one of their sessions (`DELETE /auth/tokens/{prefix}/`): the token whose
+/// digest starts with `digest_prefix` (never a key).
+pub fn session_revoked(username: &str, digest_prefix: &str) {
+    tracing::info!(target: "audit", event = "session_revoked", username, digest_prefix, "session revoked");
+}
+
+/// The breach check got no answer to go by (`reason`), so a new password was judged without it.
+pub fn breach_check_failed(reason: &str) {
+    tracing::warn!(target: "audit", event = "breach_check_failed", reason, "breach check failed; password judged without it");
+}
+
 /// A user was created.
 pub fn user_created(username: &str, active: bool) {
     tracing::info!(target: "audit", event = "user_created", username, active, "user created");
 }
 
-/// A user renamed themselves (`POST /auth/users/set_username/`).
-pub fn username_changed(username: &str, new_username: &str) {
-    tracing::info!(target: "audit", event = "username_changed", username, new_username, "username changed");
+/// A user was renamed, by themselves (`POST /auth/users/set_username/`) or by an operator.
+pub fn username_changed(username: &str, new_username: &str, by: Changer) {
+    let by = by.as_str();
+    tracing::info!(target: "audit", event = "username_changed", username, new_username, by, "username changed");
 }
 
 /// A user registered (`POST /auth/users/`).
@@ -311,9 +320,17 @@ mod tests {
         let log = captured(|| {
             token_revoked("ann", Revocation::PasswordReset, 1);
             user_activation_changed("ann", false);
+            session_revoked("ann", "5cc1e911");
+            username_changed("ann", "anne", Changer::Operator);
         });
         assert!(log.contains("event=\"token_revoked\""), "{log}");
         assert!(log.contains("by=\"password_reset\""), "{log}");
         assert!(log.contains("event=\"user_deactivated\""), "{log}");
+        assert!(log.contains("event=\"session_revoked\""), "{log}");
+        assert!(log.contains("digest_prefix=\"5cc1e911\""), "{log}");
+        assert!(
+            log.contains("new_username=\"anne\" by=\"operator\""),
+            "{log}"
+        );
     }
 }

@@ -7,14 +7,17 @@ use std::env;
 pub use crate::lockout::LockoutPolicy;
 use crate::manifest::settings::{
     Allowed, LOCKOUT_ACCOUNT, LOCKOUT_BASE, LOCKOUT_MAX, LOCKOUT_THRESHOLD,
-    LOGOUT_ON_PASSWORD_CHANGE, PASSWORD_MIN_LENGTH, PASSWORD_VALIDATORS, REGISTRATION,
-    SET_PASSWORD_RETYPE, SOURCE_THRESHOLD, SOURCE_WINDOW, Setting, TOKEN_AUTO_REFRESH,
-    TOKEN_FORMAT, TOKEN_LIMIT, TOKEN_MAX_TTL, TOKEN_MIN_REFRESH, TOKEN_POLICY, TOKEN_TTL,
+    LOGOUT_ON_PASSWORD_CHANGE, PASSWORD_BREACH_API, PASSWORD_BREACH_CHECK, PASSWORD_MIN_LENGTH,
+    PASSWORD_VALIDATORS, REGISTRATION, SET_PASSWORD_RETYPE, SOURCE_THRESHOLD, SOURCE_WINDOW,
+    Setting, TOKEN_AUTO_REFRESH, TOKEN_FORMAT, TOKEN_LIMIT, TOKEN_MAX_TTL, TOKEN_MIN_REFRESH,
+    TOKEN_POLICY, TOKEN_TTL, USERNAME_CASE_INSENSITIVE,
 };
 pub use crate::policy::TokenPolicy;
+pub use crate::secrets::breaches::BreachCheck;
 pub use crate::secrets::token::TokenFormat;
 pub use crate::secrets::validators::PasswordRules;
 pub use crate::sliding::SlidingExpiry;
+pub use crate::username::NameCase;
 
 /// A setting that is missing or cannot be used. Its `Debug` is its message, since a function's
 /// `main` reports a start-up error with `Debug` (`Error: USERS_TABLE is not set ...`).
@@ -61,10 +64,12 @@ pub struct Settings {
     pub token_refresh: Option<SlidingExpiry>,
     /// How users change their own accounts.
     pub accounts: AccountSettings,
+    /// Whether usernames match exactly or regardless of case.
+    pub usernames: NameCase,
 }
 
 /// How users change their own accounts through djoser's endpoints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountSettings {
     /// The rules every new password must pass.
     pub password_rules: PasswordRules,
@@ -109,6 +114,7 @@ impl Settings {
             token_policy: token_policy(&lookup)?,
             token_refresh: sliding_expiry(&lookup, token_ttl_seconds)?,
             accounts: AccountSettings::from_lookup(&lookup)?,
+            usernames: NameCase::from_lookup(&lookup)?,
         })
     }
 
@@ -160,6 +166,17 @@ impl Settings {
                 self.accounts.password_rules.min_length.to_string(),
             ),
             set(
+                PASSWORD_BREACH_CHECK,
+                self.accounts.password_rules.breaches.is_some().to_string(),
+            ),
+            set(
+                PASSWORD_BREACH_API,
+                self.accounts.password_rules.breaches.as_ref().map_or_else(
+                    || default_of(PASSWORD_BREACH_API),
+                    |breaches| breaches.range_api().to_owned(),
+                ),
+            ),
+            set(
                 SET_PASSWORD_RETYPE,
                 self.accounts.set_password_retype.to_string(),
             ),
@@ -176,6 +193,10 @@ impl Settings {
                 }
                 .to_owned(),
             ),
+            set(
+                USERNAME_CASE_INSENSITIVE,
+                (self.usernames == NameCase::Insensitive).to_string(),
+            ),
         ]
     }
 }
@@ -190,9 +211,34 @@ impl PasswordRules {
     /// Reads them through `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let min_length = PASSWORD_MIN_LENGTH.number(&lookup)?;
+        let breaches = if PASSWORD_BREACH_CHECK.word(&lookup)? == "true" {
+            let api = PASSWORD_BREACH_API
+                .raw(&lookup)
+                .unwrap_or_else(|| default_of(PASSWORD_BREACH_API));
+            Some(BreachCheck::new(&api).map_err(|_| PASSWORD_BREACH_API.invalid(api))?)
+        } else {
+            None
+        };
         Ok(Self {
             enabled: PASSWORD_VALIDATORS.word(&lookup)? == "true",
             min_length: usize::try_from(min_length).unwrap_or(usize::MAX),
+            breaches,
+        })
+    }
+}
+
+impl NameCase {
+    /// Reads `USERNAME_CASE_INSENSITIVE` from the environment (the CLI's commands that take a
+    /// username).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(&|var| env::var(var).ok())
+    }
+
+    /// Reads it through `lookup` (the environment, or a map in tests).
+    fn from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        Ok(match USERNAME_CASE_INSENSITIVE.word(lookup)? {
+            "true" => Self::Insensitive,
+            _ => Self::Sensitive,
         })
     }
 }
@@ -289,7 +335,6 @@ impl Default for Settings {
     }
 }
 
-/// A setting's declared default, as text.
 impl Default for PasswordRules {
     fn default() -> Self {
         #[expect(
@@ -300,6 +345,7 @@ impl Default for PasswordRules {
     }
 }
 
+/// A setting's declared default, as text.
 fn default_of(setting: Setting) -> String {
     setting.default.unwrap_or_default().to_owned()
 }
@@ -406,7 +452,8 @@ mod tests {
             PasswordRules::default(),
             PasswordRules {
                 enabled: true,
-                min_length: 8
+                min_length: 8,
+                breaches: None,
             }
         );
         let read = |pairs: &[(&str, &str)]| PasswordRules::from_lookup(lookup(pairs));
@@ -417,7 +464,8 @@ mod tests {
             ]),
             Ok(PasswordRules {
                 enabled: false,
-                min_length: 12
+                min_length: 12,
+                breaches: None,
             })
         );
         let Allowed::Number { max, .. } = PASSWORD_MIN_LENGTH.allowed else {
@@ -505,11 +553,13 @@ mod tests {
                     password_rules: PasswordRules {
                         enabled: false,
                         min_length: 12,
+                        breaches: Some(BreachCheck::new("http://127.0.0.1:9/range/").unwrap()),
                     },
                     set_password_retype: true,
                     logout_on_password_change: false,
                     registration_open: true,
                 },
+                usernames: NameCase::Insensitive,
             },
             Settings {
                 token_policy: TokenPolicy::PerLogin { limit: None },

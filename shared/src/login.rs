@@ -72,6 +72,9 @@ pub async fn obtain_token(
 /// local server sees it): attempts are also limited per source and window, whatever the names
 /// (password spraying), and a name locked by other sources' failures does not stop a source
 /// that has not failed on it, below the account-wide threshold ([`LockoutPolicy`]).
+///
+/// Under `USERNAME_CASE_INSENSITIVE`, `username` is folded first: every case of a name is
+/// the one user, and the lockout counts them together.
 pub async fn obtain_token_from(
     store: &impl Store,
     settings: &Settings,
@@ -79,6 +82,7 @@ pub async fn obtain_token_from(
     password: Password,
     source: Option<&str>,
 ) -> Result<Granted, LoginError> {
+    let username = &*settings.usernames.key(username);
     let Verified { user, needs_rehash } = verify_password(
         store,
         settings,

@@ -6,7 +6,14 @@
 //! no leading or trailing whitespace (the login body's parser trims it, as DRF's `CharField`
 //! does) and no control character. Login compares names exactly, without normalizing, as Django
 //! does.
+//!
+//! With `USERNAME_CASE_INSENSITIVE=true` ([`NameCase::Insensitive`]) a name is also stored
+//! case-folded, and a login's name is folded before it is looked up: one key per name, so that
+//! uniqueness stays one conditional write and a login one read.
 
+use std::borrow::Cow;
+
+use icu_casemap::CaseMapperBorrowed;
 use icu_normalizer::ComposingNormalizerBorrowed;
 use icu_properties::CodePointMapData;
 use icu_properties::props::{GeneralCategory, GeneralCategoryGroup};
@@ -28,12 +35,46 @@ pub struct Username(String);
 )]
 pub struct InvalidUsername;
 
+/// Whether names match exactly (Django's and DRF's behaviour) or regardless of case
+/// (`USERNAME_CASE_INSENSITIVE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NameCase {
+    /// `Alice` and `alice` are two names.
+    #[default]
+    Sensitive,
+    /// `Alice` and `alice` are one name, stored as `alice`.
+    Insensitive,
+}
+
+impl NameCase {
+    /// The name under which `name` is stored and looked up: `name` itself when case matters;
+    /// otherwise its fold ([`fold`]).
+    pub fn key(self, name: &str) -> Cow<'_, str> {
+        match self {
+            Self::Sensitive => Cow::Borrowed(name),
+            Self::Insensitive => Cow::Owned(fold(name)),
+        }
+    }
+}
+
+/// `name` without case: NFKC, Unicode's full case folding, then NFKC again (folding can undo a
+/// composition), the caseless match of Unicode's identifier rules (UAX #31). Idempotent:
+/// `fold(fold(x)) == fold(x)`. `ADMIN`, `Admin` and `ＡＤＭＩＮ` fold to `admin`, `Straße` to
+/// `strasse`.
+pub fn fold(name: &str) -> String {
+    let nfkc = ComposingNormalizerBorrowed::new_nfkc();
+    let folded = CaseMapperBorrowed::new()
+        .fold_string(&nfkc.normalize(name))
+        .into_owned();
+    nfkc.normalize(&folded).into_owned()
+}
+
 impl Username {
-    /// The name a new user gets from `name`: normalized to NFKC, then checked.
-    pub fn parse(name: &str) -> Result<Self, InvalidUsername> {
-        let normalized = ComposingNormalizerBorrowed::new_nfkc()
-            .normalize(name)
-            .into_owned();
+    /// The name a new user gets from `name`: normalized to NFKC (and folded, when `case` is
+    /// [`NameCase::Insensitive`]), then checked.
+    pub fn parse(name: &str, case: NameCase) -> Result<Self, InvalidUsername> {
+        let normalized = ComposingNormalizerBorrowed::new_nfkc().normalize(name);
+        let normalized = case.key(&normalized).into_owned();
         if login_could_match(&normalized) {
             Ok(Self(normalized))
         } else {
@@ -97,9 +138,18 @@ mod tests {
 
     #[test]
     fn a_name_is_normalized_then_checked() {
-        assert_eq!(Username::parse("ｆｏｏ").unwrap().as_str(), "foo");
+        let sensitive = NameCase::Sensitive;
+        assert_eq!(
+            Username::parse("ｆｏｏ", sensitive).unwrap().as_str(),
+            "foo"
+        );
+        assert_eq!(
+            Username::parse("Ａlice", sensitive).unwrap().as_str(),
+            "Alice"
+        );
         let longest = "a".repeat(MAX_CHARS);
-        assert_eq!(Username::parse(&longest).unwrap().into_string(), longest);
+        let parsed = Username::parse(&longest, sensitive).unwrap();
+        assert_eq!(parsed.into_string(), longest);
         let overlong = "a".repeat(MAX_CHARS + 1);
         for name in [
             "",
@@ -109,7 +159,47 @@ mod tests {
             "ad\nmin",
             &overlong,
         ] {
-            assert_eq!(Username::parse(name), Err(InvalidUsername), "{name:?}");
+            for case in [NameCase::Sensitive, NameCase::Insensitive] {
+                assert_eq!(
+                    Username::parse(name, case),
+                    Err(InvalidUsername),
+                    "{name:?}"
+                );
+            }
         }
+    }
+
+    #[test]
+    fn an_insensitive_name_is_stored_folded() {
+        let insensitive = NameCase::Insensitive;
+        for (name, stored) in [
+            ("Alice", "alice"),
+            ("ＡＤＭＩＮ", "admin"),
+            ("Straße", "strasse"),
+            ("ΣΊΣΥΦΟΣ", "σίσυφοσ"),
+            ("İstanbul", "i\u{307}stanbul"),
+            ("already.folded@example", "already.folded@example"),
+        ] {
+            let parsed = Username::parse(name, insensitive).unwrap();
+            assert_eq!(parsed.as_str(), stored, "{name:?}");
+        }
+        // Folding can lengthen a name past the limit: such a name cannot be stored.
+        let long = format!("{}ß", "a".repeat(MAX_CHARS - 1));
+        assert!(Username::parse(&long, NameCase::Sensitive).is_ok());
+        assert_eq!(Username::parse(&long, insensitive), Err(InvalidUsername));
+        assert_eq!(NameCase::Sensitive.key("Alice"), "Alice");
+        assert_eq!(insensitive.key("Alice"), "alice");
+    }
+
+    #[test]
+    fn folding_is_idempotent_for_every_character() {
+        let changed: Vec<char> = (0..=0x10_FFFF_u32)
+            .filter_map(char::from_u32)
+            .filter(|&ch| {
+                let once = fold(&format!("a{ch}"));
+                fold(&once) != once
+            })
+            .collect();
+        assert!(changed.is_empty(), "fold is not idempotent for {changed:?}");
     }
 }

@@ -12,6 +12,11 @@ use serde_json::{Value, json};
 
 use crate::app::{ADMIN, BOB, CAROL, TestApp, TestRequest, TestResponse, drf_settings};
 
+mod breach_check;
+mod case_insensitive;
+pub use breach_check::*;
+pub use case_insensitive::*;
+
 /// Declares, in a module named `$module`, one test per case of djoser's endpoints, each on an
 /// app that `$make` builds from the case's settings (`async fn(Settings) -> TestApp`).
 #[macro_export]
@@ -61,6 +66,14 @@ macro_rules! accounts_suite {
             );
             $crate::accounts_suite!(@case $make, $crate::accounts::locking;
                 wrong_current_passwords_lock_the_name_as_failed_logins_do,
+            );
+            $crate::accounts_suite!(@case $make, $crate::accounts::breach_checked;
+                a_breached_password_is_refused_wherever_a_user_sets_one,
+            );
+            $crate::accounts_suite!(@case $make, $crate::accounts::case_insensitive;
+                any_case_of_a_name_logs_in_as_its_user,
+                the_lockout_counts_every_case_of_a_name_together,
+                a_name_taken_in_another_case_is_refused_and_new_names_are_folded,
             );
         }
     };

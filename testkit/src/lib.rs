@@ -13,7 +13,8 @@
 //!   unfinished and hung-up clients for it;
 //! - [`tls_proxy`]: DynamoDB over HTTPS, with a certificate from a test authority;
 //! - [`events`]: the files in `events/`, and the answer each must get from its function;
-//! - [`interleave`]: a store that runs another writer's step just before a token write.
+//! - [`interleave`]: a store that runs another writer's step just before a token write;
+//! - [`breaches`]: a stand-in for Pwned Passwords' range API.
 
 #![allow(
     clippy::unwrap_used,
@@ -22,6 +23,7 @@
 )]
 pub mod accounts;
 pub mod app;
+pub mod breaches;
 pub mod cli;
 pub mod contract;
 pub mod dynamo;

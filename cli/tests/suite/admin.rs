@@ -890,3 +890,133 @@ fn assert_progress_per_page(stderr: &str, page_size: usize) {
     });
     assert!(paged, "progress: {stderr}");
 }
+
+/// `user fold-names` lists the names that share a fold and refuses to rename anything while
+/// there are some; `user rename` resolves one; `--apply` then folds every name, whose holders
+/// keep their keys. Under `USERNAME_CASE_INSENSITIVE=true` the commands find a user in any
+/// case, and create users folded.
+#[tokio::test]
+async fn fold_names_readies_a_table_for_case_insensitive_names() {
+    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
+    for name in ["alice", "Alice", "Bob", "carol"] {
+        admin.create_user(name, "a password nobody guesses");
+    }
+    let app = admin.app();
+    let bobs_key = app.login(("Bob", "a password nobody guesses")).await;
+    let refused = admin.run(&["user", "fold-names"], None);
+    let stdout = String::from_utf8_lossy(&refused.stdout);
+    assert_eq!(refused.status.code(), Some(1), "{}", describe(&refused));
+    assert!(stdout.contains("  \"Alice\", \"alice\"\n"), "{stdout}");
+    assert!(stdout.contains("  \"Bob\" -> \"bob\"\n"), "{stdout}");
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("4 user(s) read"),
+        "{}",
+        describe(&refused)
+    );
+    let applied = admin.fails(&["user", "fold-names", "--apply"], None);
+    assert!(applied.contains("nothing was renamed"), "{applied}");
+    assert!(app.stored_user("Bob").await.is_some());
+
+    says(
+        &admin,
+        &["user", "rename", "Alice", "alice2"],
+        "renamed \"Alice\" to \"alice2\"",
+    );
+    says(&admin, &["user", "fold-names"], "run again with --apply");
+    says(
+        &admin,
+        &["user", "fold-names", "--apply"],
+        "renamed \"Bob\" to \"bob\"",
+    );
+    says(
+        &admin,
+        &["user", "fold-names"],
+        "all 4 name(s) are stored case-folded",
+    );
+    app.whoami(&bobs_key)
+        .await
+        .assert(200, json!({ "username": "bob" }));
+
+    let insensitive = |args: &[&str], stdin: Option<&str>| {
+        let mut command = admin.command(args);
+        command.env("USERNAME_CASE_INSENSITIVE", "true");
+        admin.run_with(command, stdin)
+    };
+    let taken = insensitive(
+        &["user", "create", "ALICE", "--password-stdin"],
+        Some("a password nobody guesses\n"),
+    );
+    assert!(
+        String::from_utf8_lossy(&taken.stderr).contains("a user named \"alice\" already exists"),
+        "{}",
+        describe(&taken)
+    );
+    let created = insensitive(
+        &["user", "create", "Dave", "--password-stdin"],
+        Some("a password nobody guesses\n"),
+    );
+    assert!(
+        String::from_utf8_lossy(&created.stdout).contains("created user \"dave\""),
+        "{}",
+        describe(&created)
+    );
+    let renamed = insensitive(&["user", "rename", "DAVE", "CAROL"], None);
+    assert!(
+        String::from_utf8_lossy(&renamed.stderr).contains("a user named \"carol\" already exists"),
+        "{}",
+        describe(&renamed)
+    );
+    let key = insensitive(&["token", "create", "BOB"], None);
+    assert!(
+        is_key(String::from_utf8_lossy(&key.stdout).trim()),
+        "{}",
+        describe(&key)
+    );
+    let deleted = insensitive(&["user", "delete", "DAVE"], None);
+    assert!(deleted.status.success(), "{}", describe(&deleted));
+    assert!(app.stored_user("dave").await.is_none());
+}
+
+/// `user create` and `user set-password` apply the breach check when it is on: a listed password
+/// is refused, nothing written; with the service down the password is accepted and the
+/// failure logged.
+#[tokio::test]
+async fn the_breach_check_refuses_a_listed_password_and_fails_open() {
+    use testkit::breaches::{BREACHED_PASSWORD, range_api};
+    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
+    let checked = |args: &[&str], api: &str, password: &str| {
+        let mut command = admin.command(args);
+        command
+            .env("PASSWORD_BREACH_CHECK", "true")
+            .env("PASSWORD_BREACH_API", api);
+        admin.run_with(command, Some(&format!("{password}\n")))
+    };
+    let create = ["user", "create", "alice", "--password-stdin"];
+    let refused = checked(&create, &range_api(""), BREACHED_PASSWORD);
+    assert_eq!(refused.status.code(), Some(1), "{}", describe(&refused));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("refused by the breach check; nothing was changed")
+            && stderr.contains("This password is known to have appeared in a public data breach."),
+        "{stderr}"
+    );
+    assert!(admin.app().stored_user("alice").await.is_none());
+    let created = checked(&create, &range_api("down/"), BREACHED_PASSWORD);
+    assert!(created.status.success(), "{}", describe(&created));
+    let stderr = String::from_utf8_lossy(&created.stderr);
+    assert!(stderr.contains("breach_check_failed"), "{stderr}");
+    assert!(stderr.contains("answered 503"), "{stderr}");
+    let set = ["user", "set-password", "alice", "--password-stdin"];
+    let refused = checked(&set, &range_api(""), BREACHED_PASSWORD);
+    assert_eq!(refused.status.code(), Some(1), "{}", describe(&refused));
+    let bad_api = checked(
+        &set,
+        "http://breaches.example.com/",
+        "fine and unlisted 0x1",
+    );
+    assert!(
+        String::from_utf8_lossy(&bad_api.stderr).contains("PASSWORD_BREACH_API is"),
+        "{}",
+        describe(&bad_api)
+    );
+}

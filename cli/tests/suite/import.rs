@@ -609,3 +609,46 @@ async fn a_primary_key_that_is_another_users_id_is_refused() {
     assert!(app.stored_user("alice").await.is_none());
     assert_eq!(app.stored_user("bob").await.unwrap().id, Some(2));
 }
+
+/// Under `USERNAME_CASE_INSENSITIVE=true` the names are stored folded (`Bob` as `bob`, with his
+/// key), and a name that another entry holds in another case is refused.
+#[tokio::test]
+async fn case_insensitive_names_are_imported_folded_and_refused_when_they_collide() {
+    let admin = admin();
+    let mut entries = described("plain.json");
+    let mut twin = entries[2].clone();
+    entries[1]["fields"]["username"] = json!("Bob");
+    twin["pk"] = json!(99);
+    twin["fields"]["username"] = json!("CAROL");
+    entries.push(twin);
+    let dump = admin.scratch("folded.json");
+    std::fs::write(&dump, serde_json::to_vec(&entries).unwrap()).unwrap();
+    let mut command = admin.command(&["import", "django", &dump.to_string_lossy()]);
+    command.env("USERNAME_CASE_INSENSITIVE", "true");
+    let output = admin.run_with(command, None);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{}", describe(&output));
+    assert!(
+        stdout.contains(
+            "(user \"CAROL\"): the username is already in entry 3, in another case \
+             (USERNAME_CASE_INSENSITIVE=true)"
+        ),
+        "{stdout}"
+    );
+    let mut settings = drf_settings();
+    settings.usernames = authtoken::config::NameCase::Insensitive;
+    let app = app(&admin, settings);
+    assert!(app.stored_user("Bob").await.is_none());
+    let bobs = described("users.json")
+        .into_iter()
+        .find(|user| user["username"] == "bob")
+        .unwrap();
+    app.whoami(bobs["key"].as_str().unwrap())
+        .await
+        .assert(200, json!({ "username": "bob" }));
+    let response = app
+        .send(login("BOB", bobs["password"].as_str().unwrap()))
+        .await;
+    assert_eq!(response.status, 200, "{}", response.text());
+    assert_eq!(app.stored_user("carol").await.unwrap().id, Some(3));
+}

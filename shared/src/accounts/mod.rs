@@ -6,10 +6,12 @@
 //! - [`password`]: a new password, with the user's tokens revoked in the same step or kept;
 //! - [`profile`]: the user's id, assigned once to a user from before ids;
 //! - [`rename`]: the user under a new name, with every token of theirs;
+//! - [`folding`]: what a table needs before names match whatever their case;
 //! - [`sessions`]: the user's tokens listed by digest prefix, and ended one at a time;
 //! - [`deletion`]: the user deleted with every token of theirs.
 
 pub mod deletion;
+pub mod folding;
 pub mod password;
 pub mod profile;
 pub mod rename;

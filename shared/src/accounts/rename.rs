@@ -4,7 +4,7 @@
 //! until a logout, and the next login under the per-user policy makes a new one. Tokens whose
 //! records are already gone (expired ones DynamoDB's TTL swept) are left behind.
 
-use crate::audit::{self, Revocation};
+use crate::audit::{self, Changer, Revocation};
 use crate::secrets::token::TokenDigest;
 use crate::store::rounds::{self, Round};
 use crate::store::{PerLoginToken, Rename, Store, StoreError, User};
@@ -33,8 +33,28 @@ pub async fn rename_user(
     verified: &User,
     new_name: &str,
 ) -> Result<Renaming, StoreError> {
-    let username = verified.username.as_str();
-    let outcome = rounds::settle(Some(verified.clone()), |read: Option<User>| async move {
+    rename(store, &verified.username, Some(verified), new_name).await
+}
+
+/// Renames the user `username` to `new_name` for an operator, active or not, as
+/// [`rename_user`] does.
+pub async fn rename_for_operator(
+    store: &impl Store,
+    username: &str,
+    new_name: &str,
+) -> Result<Renaming, StoreError> {
+    rename(store, username, None, new_name).await
+}
+
+/// Renames `username` to `new_name`: on the word of the user (`verified`, which must still be
+/// active with the same credentials) or of an operator (`None`).
+async fn rename(
+    store: &impl Store,
+    username: &str,
+    verified: Option<&User>,
+    new_name: &str,
+) -> Result<Renaming, StoreError> {
+    let outcome = rounds::settle(verified.cloned(), |read: Option<User>| async move {
         let user = match read {
             Some(user) => user,
             None => match store.user(username).await? {
@@ -42,7 +62,9 @@ pub async fn rename_user(
                 None => return Ok(Round::Done(Renaming::NoSuchUser)),
             },
         };
-        if !user.active || user.credentials != verified.credentials {
+        if let Some(verified) = verified
+            && (!user.active || user.credentials != verified.credentials)
+        {
             return Ok(Round::Done(Renaming::NoLongerVerified));
         }
         if store.user(new_name).await?.is_some() {
@@ -61,7 +83,12 @@ pub async fn rename_user(
         {
             return Ok(Round::Lost(None));
         }
-        audit::username_changed(username, new_name);
+        let by = if verified.is_some() {
+            Changer::User
+        } else {
+            Changer::Operator
+        };
+        audit::username_changed(username, new_name, by);
         Ok::<_, StoreError>(Round::Done(Renaming::Renamed))
     })
     .await?;

@@ -2,7 +2,7 @@
 //! and ended one at a time by such a prefix; for the operator's `authtoken token list` and
 //! `token revoke --digest`, and for the user's own `/auth/tokens/`.
 
-use crate::audit::{self, Revocation};
+use crate::audit;
 use crate::secrets::token::TokenDigest;
 use crate::store::rounds::{self, Round};
 use crate::store::{HeldKey, Revoked, Store, StoreError, User};
@@ -79,14 +79,8 @@ pub enum Ending {
     Contention,
 }
 
-/// Revokes the one token of `username` whose digest starts with `prefix`; `by` names the
-/// revocation in the audit event.
-pub async fn end(
-    store: &impl Store,
-    username: &str,
-    prefix: &str,
-    by: Revocation,
-) -> Result<Ending, StoreError> {
+/// Revokes the one token of `username` whose digest starts with `prefix`, at the user's request.
+pub async fn end(store: &impl Store, username: &str, prefix: &str) -> Result<Ending, StoreError> {
     let outcome = rounds::settle((), |()| async move {
         let Some(user) = store.user(username).await? else {
             return Ok(Round::Done(Ending::NotFound));
@@ -97,7 +91,7 @@ pub async fn end(
         if !store.revoke_tokens(username, &revoked).await? {
             return Ok(Round::Lost(()));
         }
-        audit::token_revoked(username, by, 1);
+        audit::session_revoked(username, prefix);
         Ok::<_, StoreError>(Round::Done(Ending::Ended))
     })
     .await?;

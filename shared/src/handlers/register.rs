@@ -73,7 +73,8 @@ pub(super) async fn register<S: Store>(
         .settings
         .accounts
         .password_rules
-        .problems(&password, user);
+        .check(&password, user)
+        .await;
     if !problems.is_empty() {
         return Err(Failure::Form(FieldErrors::of("password", problems)));
     }
@@ -81,7 +82,7 @@ pub(super) async fn register<S: Store>(
         let message = format!("Ensure this field has no more than {MAX_PASSWORD_BYTES} bytes.");
         return Err(Failure::Form(FieldErrors::of("password", vec![message])));
     }
-    let username = Username::parse(&name)
+    let username = Username::parse(&name, ctx.settings.usernames)
         .map_err(|_| username_error(vec![username_field::too_long()]))?
         .into_string();
     let password_hash = password::hash_in_background(password)

@@ -7,7 +7,6 @@ use lambda_http::{Body, Request};
 use serde::Serialize;
 
 use crate::accounts::sessions::{self, Ending};
-use crate::audit::Revocation;
 use crate::clock;
 use crate::ctx::Ctx;
 use crate::endpoint::END_SESSION;
@@ -65,7 +64,7 @@ pub(super) async fn end<S: Store>(
         .parameter_in(request.uri().path())
         .filter(|prefix| prefix.bytes().all(|byte| byte.is_ascii_hexdigit()))
         .ok_or(Failure::NotFound)?;
-    match sessions::end(&ctx.store, &caller.username, prefix, Revocation::Session).await? {
+    match sessions::end(&ctx.store, &caller.username, prefix).await? {
         Ending::Ended => Ok(response::no_content()),
         Ending::NotFound => Err(Failure::NotFound),
         Ending::Contention => Err(Failure::Unavailable("the user kept changing".into())),

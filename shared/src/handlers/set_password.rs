@@ -32,7 +32,7 @@ pub(super) async fn set_password<S: Store>(
     request: Request,
     caller: &Caller,
 ) -> Result<Response<Body>, Failure> {
-    let accounts = ctx.settings.accounts;
+    let accounts = &ctx.settings.accounts;
     let submitted = Submission::of(request);
     let names: &[&'static str] = if accounts.set_password_retype {
         &["new_password", "re_new_password", "current_password"]
@@ -67,7 +67,7 @@ pub(super) async fn set_password<S: Store>(
         username: &caller.username,
         email: None,
     };
-    let problems = accounts.password_rules.problems(&new, user);
+    let problems = accounts.password_rules.check(&new, user).await;
     if !problems.is_empty() {
         return Err(Failure::Form(FieldErrors::of("new_password", problems)));
     }

@@ -40,7 +40,7 @@ pub(super) async fn set_username<S: Store>(
     let (Some(verified), Some(name)) = (verified, name) else {
         return Err(Failure::Form(FormError::Fields(errors)));
     };
-    let new_name = Username::parse(&name)
+    let new_name = Username::parse(&name, ctx.settings.usernames)
         .map_err(|_| new_username_error(username_field::too_long()))?
         .into_string();
     match rename::rename_user(&ctx.store, &verified, &new_name).await? {

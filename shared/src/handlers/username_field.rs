@@ -44,8 +44,9 @@ pub(super) async fn check<S: Store>(
     })
 }
 
-/// Whether a user has `name`, as sent (DRF's `UniqueValidator`) or in the NFKC form it would be
-/// stored in (where Django would fail on its unique index).
+/// Whether a user has `name`, as sent (DRF's `UniqueValidator`) or in the form it would be
+/// stored in (NFKC, where Django would fail on its unique index; and folded, under
+/// `USERNAME_CASE_INSENSITIVE`).
 async fn is_taken<S: Store>(ctx: &Ctx<S>, name: &str) -> Result<bool, Failure> {
     if username::is_overlong(name) {
         return Ok(false);
@@ -53,7 +54,7 @@ async fn is_taken<S: Store>(ctx: &Ctx<S>, name: &str) -> Result<bool, Failure> {
     if ctx.store.user(name).await?.is_some() {
         return Ok(true);
     }
-    match Username::parse(name) {
+    match Username::parse(name, ctx.settings.usernames) {
         Ok(stored) if stored.as_str() != name => {
             Ok(ctx.store.user(stored.as_str()).await?.is_some())
         }

@@ -95,6 +95,8 @@ const PASSWORD_CHECKERS: Readers = Readers::CheckingPasswords;
 const PASSWORD_SETTERS: Readers = Readers::Only(&["setpassword", "register"]);
 /// The user's own password change reads its settings.
 const SET_PASSWORD: Readers = Readers::Only(&["setpassword"]);
+/// The functions that take a username from the request: the logins, registration and renames.
+const NAMING: Readers = Readers::Only(&["login", "tokenlogin", "register", "setusername"]);
 /// Settings of the stack only (API Gateway, CloudWatch, IAM): no function reads them.
 const NO_FUNCTION: Readers = Readers::Only(&[]);
 /// Ten years in seconds: the longest lifetime (anything longer is a typo, and epoch arithmetic
@@ -447,6 +449,36 @@ pub const PASSWORD_MIN_LENGTH: Setting = Setting {
           when `PASSWORD_VALIDATORS` is `true`",
 };
 
+/// `PASSWORD_BREACH_CHECK`.
+pub const PASSWORD_BREACH_CHECK: Setting = Setting {
+    var: "PASSWORD_BREACH_CHECK",
+    parameter: Some("PasswordBreachCheck"),
+    default: Some("false"),
+    allowed: Allowed::OneOf(&["false", "true"]),
+    expected: "true or false",
+    functions: PASSWORD_SETTERS,
+    also_read_by: PASSWORD_CLI,
+    doc: "`true` = a new password that Have I Been Pwned's Pwned Passwords lists is refused \
+          (`This password is known to have appeared in a public data breach.`), once Django's \
+          validators pass: only the first 5 hex digits of its SHA-1 leave the function. If the \
+          service does not answer within 2 seconds the password is accepted and \
+          `breach_check_failed` logged. See [Password rules](OPERATING.md#password-rules)",
+};
+
+/// `PASSWORD_BREACH_API`.
+pub const PASSWORD_BREACH_API: Setting = Setting {
+    var: "PASSWORD_BREACH_API",
+    parameter: None,
+    // Have I Been Pwned's Pwned Passwords.
+    default: Some("https://api.pwnedpasswords.com/range/"),
+    allowed: Allowed::Text,
+    expected: "an https:// address (or http:// on 127.0.0.1, localhost or [::1])",
+    functions: PASSWORD_SETTERS,
+    also_read_by: PASSWORD_CLI,
+    doc: "the range API the breach check asks, the 5 hex digits appended: Pwned Passwords' own \
+          by default; a local stand-in in tests",
+};
+
 /// `SET_PASSWORD_RETYPE`.
 pub const SET_PASSWORD_RETYPE: Setting = with_parameter(
     ("SET_PASSWORD_RETYPE", "SetPasswordRetype"),
@@ -471,6 +503,25 @@ pub const REGISTRATION: Setting = with_parameter(
         "`open` = anyone may create an account with djoser's `POST /auth/users/` (active at \
           once); `closed` = the route does not exist (404), and the stack deploys no \
           `RegisterFunction`. See [Registration](OPERATING.md#registration)",
+    ),
+);
+
+/// `USERNAME_CASE_INSENSITIVE`.
+pub const USERNAME_CASE_INSENSITIVE: Setting = with_parameter(
+    ("USERNAME_CASE_INSENSITIVE", "UsernameCaseInsensitive"),
+    "false",
+    Allowed::OneOf(&["false", "true"]),
+    (
+        NAMING,
+        "`authtoken serve`, `authtoken user`, `authtoken token`, `authtoken import django`",
+    ),
+    (
+        "true or false",
+        "`true` = usernames match and are unique whatever their case: a new name is stored \
+          case-folded (`Alice` as `alice`), a login's name is folded before it is looked up \
+          (`ADMIN` logs in as `admin`) and its failures are counted under the folded name; \
+          `false` = names match exactly, as in Django. Run `authtoken user fold-names` before \
+          turning it on. See [Case-insensitive usernames](OPERATING.md#case-insensitive-usernames)",
     ),
 );
 
@@ -517,9 +568,12 @@ pub static SETTINGS: &[Setting] = &[
     CERT_DIR,
     PASSWORD_VALIDATORS,
     PASSWORD_MIN_LENGTH,
+    PASSWORD_BREACH_CHECK,
+    PASSWORD_BREACH_API,
     SET_PASSWORD_RETYPE,
     LOGOUT_ON_PASSWORD_CHANGE,
     REGISTRATION,
+    USERNAME_CASE_INSENSITIVE,
     with_parameter(
         ("CORS_ALLOWED_ORIGINS", "CorsAllowedOrigins"),
         "*",

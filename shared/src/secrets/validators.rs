@@ -18,6 +18,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
+use crate::audit;
+use crate::secrets::breaches::{BREACHED, BreachCheck, Verdict};
 use crate::secrets::password::Password;
 use crate::username::is_python_whitespace;
 
@@ -29,14 +31,17 @@ const MAX_SIMILARITY: f64 = 0.7;
 const COMMON_PASSWORDS: &str = include_str!("../../data/common-passwords.txt");
 
 /// Which rules apply to a new password. The default is the declared settings' defaults
-/// (`crate::config`): Django's four validators, at least 8 characters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// (`crate::config`): Django's four validators, at least 8 characters, no breach check.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PasswordRules {
     /// Whether Django's validators apply at all (`PASSWORD_VALIDATORS`); off, any non-empty
     /// password is accepted, as in a Django project without validators.
     pub enabled: bool,
     /// The fewest characters a password may have (`PASSWORD_MIN_LENGTH`; Django's 8).
     pub min_length: usize,
+    /// Where to check that the password is not a known breached one (`PASSWORD_BREACH_CHECK`),
+    /// if anywhere.
+    pub breaches: Option<BreachCheck>,
 }
 
 /// What a new password is compared with: the account's own attributes.
@@ -49,6 +54,24 @@ pub struct Attributes<'a> {
 }
 
 impl PasswordRules {
+    /// Every rule's message for `password`: Django's validators' ([`PasswordRules::problems`]),
+    /// then, when they pass and the breach check is on, the breach check's. The breach check
+    /// fails open: without an answer it adds nothing, and logs `breach_check_failed`.
+    pub async fn check(&self, password: &Password, user: Attributes<'_>) -> Vec<String> {
+        let problems = self.problems(password, user);
+        let Some(breaches) = self.breaches.as_ref().filter(|_| problems.is_empty()) else {
+            return problems;
+        };
+        match breaches.verdict(password).await {
+            Verdict::Breached(_) => vec![BREACHED.to_owned()],
+            Verdict::Unlisted => problems,
+            Verdict::Unknown(reason) => {
+                audit::breach_check_failed(&reason);
+                problems
+            }
+        }
+    }
+
     /// Django's message for each rule `password` breaks, in Django's order; empty when it
     /// breaks none.
     pub fn problems(&self, password: &Password, user: Attributes<'_>) -> Vec<String> {
@@ -198,6 +221,7 @@ mod tests {
         let rules = |min_length| PasswordRules {
             enabled: true,
             min_length,
+            breaches: None,
         };
         assert!(
             rules(8)
@@ -294,6 +318,7 @@ mod tests {
         let off = PasswordRules {
             enabled: false,
             min_length: 8,
+            breaches: None,
         };
         let user = Attributes {
             username: "alice",

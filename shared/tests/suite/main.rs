@@ -11,6 +11,7 @@
 
 mod accounts;
 mod authorizer;
+mod breaches;
 mod calls;
 mod contract;
 mod django;
