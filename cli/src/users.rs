@@ -74,6 +74,11 @@ enum UserCommand {
         /// The username
         name: String,
     },
+    /// Show one user: name, id, email, active, creation time, how many tokens; never the hash
+    Show {
+        /// The username
+        name: String,
+    },
     /// Rename a user, active or not, with every token of theirs (their keys stay valid)
     Rename {
         /// The username
@@ -243,6 +248,24 @@ pub async fn run(args: UserArgs) -> Result<(), Error> {
             admin::delete_user(&store, &name)
                 .await
                 .map(|()| println!("deleted user {name:?} and their tokens"))
+        }
+        UserCommand::Show { name } => {
+            let name = stored_name(name)?;
+            let Some(user) = store
+                .user(&name)
+                .await
+                .map_err(|error| explain(admin::AdminError::Store(error), &tables))?
+            else {
+                return Err(explain(admin::AdminError::NotFound(name), &tables));
+            };
+            let id = user.id.map_or_else(|| "-".to_owned(), |id| id.to_string());
+            println!("username  {}", user.username);
+            println!("id        {id}");
+            println!("email     {}", user.email);
+            println!("active    {}", if user.active { "yes" } else { "no" });
+            println!("created   {}", authtoken::clock::rfc3339(user.created));
+            println!("tokens    {}", user.token_count());
+            Ok(())
         }
         UserCommand::Rename { name, new_name } => {
             let name = stored_name(name)?;

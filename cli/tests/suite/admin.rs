@@ -865,6 +865,22 @@ async fn users_get_ids_in_order_and_an_email_django_accepts() {
     let app = admin.app();
     let bob = app.stored_user("bob").await.unwrap();
     assert_eq!((bob.id, bob.email.as_str()), (Some(2), "bob@example.com"));
+    let shown = admin.ok(&["user", "show", "bob"]);
+    for line in [
+        "username  bob\n",
+        "id        2\n",
+        "email     bob@example.com\n",
+        "active    yes\n",
+        "tokens    0\n",
+    ] {
+        assert!(shown.contains(line), "{line:?} in {shown}");
+    }
+    assert!(!shown.contains("argon2"), "{shown}");
+    let missing = admin.fails(&["user", "show", "nobody"], None);
+    assert!(
+        missing.contains("there is no user named \"nobody\""),
+        "{missing}"
+    );
     let list = admin.ok(&["user", "list"]);
     let lines: Vec<&str> = list.lines().collect();
     assert!(lines[0].ends_with("ID       EMAIL"), "{list}");
