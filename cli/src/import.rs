@@ -431,6 +431,7 @@ fn imported(user: DumpedUser, token: Option<NewToken>, settings: &Settings) -> I
             credentials: 0,
             id,
             email: user.email,
+            link_issued: None,
         },
         token,
     }

@@ -218,6 +218,7 @@ fn migrated_first_login_median(runtime: &tokio::runtime::Runtime, rounds: usize)
                     credentials: 0,
                     id: None,
                     email: String::new(),
+                    link_issued: None,
                 };
                 assert!(ctx.store.create_user(&user).await.expect("user"));
             });

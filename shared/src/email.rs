@@ -134,6 +134,11 @@ fn is_literal(domain: &str) -> bool {
             || (address.len() <= MAX_IPV6_CHARS && address.parse::<Ipv6Addr>().is_ok()))
 }
 
+/// The address as the store looks it up, whatever its case (Django's `iexact`): lower case.
+pub fn folded(address: &str) -> String {
+    address.to_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

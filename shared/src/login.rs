@@ -101,6 +101,9 @@ pub async fn obtain_token_from(
             if needs_rehash {
                 upgrade_password_hash(store, &user, password).await;
             }
+            if let Some(at) = user.link_issued {
+                forget_link(store, &user.username, at).await;
+            }
             Ok(granted)
         }
         Ensured::LimitReached => {
@@ -340,6 +343,14 @@ fn report_lock(lockout: &LockoutPolicy, username: &str, is_user: bool, count: u3
 /// logged, not fatal: the login has succeeded, and the count only matters if it reaches the
 /// threshold again.
 #[tracing::instrument(name = "forget_failures", skip_all)]
+/// Kills the user's outstanding emailed link (a password reset they no longer need, as Django's
+/// tokens die with a login). A failure is logged, not answered: the link still expires.
+async fn forget_link(store: &impl Store, username: &str, at: u64) {
+    if let Err(error) = store.forget_link(username, at).await {
+        tracing::warn!(username, error = %error, "could not forget the emailed link");
+    }
+}
+
 async fn forget_failures(store: &impl Store, username: &str) {
     if let Err(error) = store.clear_failures(username).await {
         tracing::warn!(username, error = %error, "could not reset the failed-login count");

@@ -181,6 +181,7 @@ pub fn seeded_user(username: &str) -> authtoken::store::User {
         credentials: 0,
         id: Some(position as u64 + 1),
         email: String::new(),
+        link_issued: None,
     }
 }
 

@@ -58,6 +58,21 @@ impl<S: Store + 'static> Store for BeforeTokenWrite<S> {
     async fn user(&self, username: &str) -> Result<Option<User>, StoreError> {
         self.inner.user(username).await
     }
+    async fn users_with_email(&self, address: &str) -> Result<Vec<User>, StoreError> {
+        self.inner.users_with_email(address).await
+    }
+    async fn point_id(&self, id: u64, username: &str) -> Result<(), StoreError> {
+        self.inner.point_id(id, username).await
+    }
+    async fn user_with_id(&self, id: u64) -> Result<Option<User>, StoreError> {
+        self.inner.user_with_id(id).await
+    }
+    async fn stamp_link(&self, read: &User, at: u64) -> Result<bool, StoreError> {
+        self.inner.stamp_link(read, at).await
+    }
+    async fn forget_link(&self, username: &str, at: u64) -> Result<bool, StoreError> {
+        self.inner.forget_link(username, at).await
+    }
     async fn allocate_user_id(&self) -> Result<u64, StoreError> {
         self.inner.allocate_user_id().await
     }

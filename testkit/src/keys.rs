@@ -53,6 +53,7 @@ pub async fn user_keeping(
         credentials: 0,
         id: None,
         email: String::new(),
+        link_issued: None,
     };
     let token = NewToken {
         key: key.clone(),

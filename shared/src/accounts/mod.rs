@@ -7,11 +7,13 @@
 //! - [`profile`]: the user's id, assigned once to a user from before ids;
 //! - [`rename`]: the user under a new name, with every token of theirs;
 //! - [`folding`]: what a table needs before names match whatever their case;
+//! - [`links`]: the `uid` and `token` of the links emailed to users;
 //! - [`sessions`]: the user's tokens listed by digest prefix, and ended one at a time;
 //! - [`deletion`]: the user deleted with every token of theirs.
 
 pub mod deletion;
 pub mod folding;
+pub mod links;
 pub mod password;
 pub mod profile;
 pub mod rename;

@@ -36,6 +36,8 @@ struct State {
     failures: HashMap<String, Failures>,
     /// The last user id handed out or reserved (0: none yet).
     last_user_id: u64,
+    /// Each id's pointer ([`Store::point_id`]): the name recorded for it.
+    id_pointers: HashMap<u64, String>,
 }
 
 impl State {
@@ -128,6 +130,57 @@ impl MemoryStore {
 impl Store for MemoryStore {
     fn sealer(&self) -> &Sealer {
         &self.sealer
+    }
+
+    async fn users_with_email(&self, address: &str) -> Result<Vec<User>, StoreError> {
+        let key = crate::email::folded(address);
+        let mut users: Vec<User> = self
+            .state()
+            .users
+            .values()
+            .filter(|user| !user.email.is_empty() && crate::email::folded(&user.email) == key)
+            .cloned()
+            .collect();
+        users.sort_by(|a, b| a.username.cmp(&b.username));
+        users.truncate(super::MAX_USERS_PER_ADDRESS);
+        Ok(users)
+    }
+
+    async fn point_id(&self, id: u64, username: &str) -> Result<(), StoreError> {
+        self.state().id_pointers.insert(id, username.to_owned());
+        Ok(())
+    }
+
+    async fn user_with_id(&self, id: u64) -> Result<Option<User>, StoreError> {
+        let state = self.state();
+        Ok(state
+            .id_pointers
+            .get(&id)
+            .and_then(|username| state.users.get(username))
+            .filter(|user| user.id == Some(id))
+            .cloned())
+    }
+
+    async fn stamp_link(&self, read: &User, at: u64) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        match state.users.get_mut(&read.username) {
+            Some(user) if user.credentials == read.credentials => {
+                user.link_issued = Some(at);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn forget_link(&self, username: &str, at: u64) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        match state.users.get_mut(username) {
+            Some(user) if user.link_issued == Some(at) => {
+                user.link_issued = None;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 
     async fn user(&self, username: &str) -> Result<Option<User>, StoreError> {

@@ -15,6 +15,9 @@ use std::future::Future;
 
 use crate::lockout::Failures;
 pub use crate::policy::MAX_TOKENS_PER_USER;
+
+/// The most users [`Store::users_with_email`] returns for one address.
+pub const MAX_USERS_PER_ADDRESS: usize = 20;
 use crate::secrets::seal::{KeptKey, SealError, SealedKey, Sealer};
 use crate::secrets::token::{TokenDigest, TokenKey};
 
@@ -48,6 +51,10 @@ pub struct User {
     pub id: Option<u64>,
     /// The email address, `""` for none (Django's `email`).
     pub email: String,
+    /// When the newest emailed link (a password reset) was made for the user, in seconds since
+    /// the epoch; `None` when there is none outstanding. The link's token is bound to it, so a
+    /// login, which forgets it ([`Store::forget_link`]), kills the link.
+    pub link_issued: Option<u64>,
 }
 
 impl User {
@@ -547,6 +554,44 @@ pub trait Store: Send + Sync {
         digests: &[TokenDigest],
     ) -> impl Future<Output = Result<Vec<(TokenDigest, TokenRecord)>, StoreError>> + Send;
 
+    /// The users whose email address is `address` whatever its case (Django's `iexact`),
+    /// active or not, at most [`MAX_USERS_PER_ADDRESS`], each as stored now.
+    fn users_with_email(
+        &self,
+        address: &str,
+    ) -> impl Future<Output = Result<Vec<User>, StoreError>> + Send;
+
+    /// Records that `username` is the user with `id`, so that [`Store::user_with_id`] finds
+    /// them; written before a link that carries the id is sent (a rename leaves it pointing at
+    /// the old name, and the next link points it again).
+    fn point_id(
+        &self,
+        id: u64,
+        username: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The user with `id`, if [`Store::point_id`] recorded them and they have that id still.
+    fn user_with_id(
+        &self,
+        id: u64,
+    ) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
+
+    /// Records that a link was made for the user at `at` ([`User::link_issued`]), provided they
+    /// exist with `read`'s credentials version. `Ok(false)` if not.
+    fn stamp_link(
+        &self,
+        read: &User,
+        at: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Forgets the user's link, provided it is the one made at `at` (a login kills it).
+    /// `Ok(false)` if not.
+    fn forget_link(
+        &self,
+        username: &str,
+        at: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Up to `limit` users after `after` (a [`UserPage::next`] from the previous page).
     fn list_users(
         &self,
@@ -592,6 +637,7 @@ mod tests {
             credentials: 0,
             id: Some(1),
             email: String::new(),
+            link_issued: None,
         };
         let text = format!("{user:?} {:?}", Some(&user));
         assert!(

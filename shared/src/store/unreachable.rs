@@ -29,6 +29,21 @@ impl Store for UnreachableStore {
     async fn user(&self, _: &str) -> Result<Option<User>, StoreError> {
         Err(unreachable())
     }
+    async fn users_with_email(&self, _: &str) -> Result<Vec<User>, StoreError> {
+        Err(unreachable())
+    }
+    async fn point_id(&self, _: u64, _: &str) -> Result<(), StoreError> {
+        Err(unreachable())
+    }
+    async fn user_with_id(&self, _: u64) -> Result<Option<User>, StoreError> {
+        Err(unreachable())
+    }
+    async fn stamp_link(&self, _: &User, _: u64) -> Result<bool, StoreError> {
+        Err(unreachable())
+    }
+    async fn forget_link(&self, _: &str, _: u64) -> Result<bool, StoreError> {
+        Err(unreachable())
+    }
     async fn token(&self, _: &TokenDigest) -> Result<Option<TokenRecord>, StoreError> {
         Err(unreachable())
     }

@@ -275,6 +275,7 @@ async fn insert_user_hashed_with(
         credentials: 0,
         id: None,
         email: String::new(),
+        link_issued: None,
     })
     .await;
     hash

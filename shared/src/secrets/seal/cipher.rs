@@ -5,10 +5,14 @@
 //! A sealed key is `[FORMAT] [key id: 8] [nonce: 12] [ciphertext] [tag: 16]`. The key id, also
 //! derived from the secret, says which secret (current or previous, across a rotation) sealed
 //! it without revealing anything about the secret.
+//!
+//! The same secret also signs the links emailed to users (a password reset's), with HMAC-SHA256
+//! under a second key derived from it apart ([`SealKey::sign_link`]).
 
 use aws_lc_rs::aead::{AES_256_GCM, Aad, NONCE_LEN, Nonce, RandomizedNonceKey};
 use aws_lc_rs::error::Unspecified;
 use aws_lc_rs::hkdf::{HKDF_SHA256, KeyType, Salt};
+use aws_lc_rs::hmac;
 use rand::TryRngCore;
 use rand::rngs::OsRng;
 
@@ -32,10 +36,12 @@ pub const MIN_SECRET_CHARS: usize = 32;
 /// Which seal key sealed a key.
 pub type KeyId = [u8; ID_LEN];
 
-/// A key sealed keys are sealed and opened with, derived from one version of the seal secret.
+/// A key sealed keys are sealed and opened with, derived from one version of the seal secret,
+/// with the key that signs emailed links.
 pub struct SealKey {
     id: KeyId,
     key: RandomizedNonceKey,
+    link_key: hmac::Key,
 }
 
 impl std::fmt::Debug for SealKey {
@@ -67,9 +73,12 @@ impl SealKey {
         }
         let prk = Salt::new(HKDF_SHA256, SALT).extract(secret.as_bytes());
         let mut material = [0u8; KEY_LEN + ID_LEN];
+        let mut link_material = [0u8; KEY_LEN];
         prk.expand(&[b"aes-256-gcm key and key id"], Length(material.len()))
             .and_then(|okm| okm.fill(&mut material))
-            .and_then(|()| Self::from_material(&material))
+            .and_then(|()| prk.expand(&[b"hmac-sha256 key of emailed links"], Length(KEY_LEN)))
+            .and_then(|okm| okm.fill(&mut link_material))
+            .and_then(|()| Self::from_material(&material, &link_material))
             .map_err(|_| ShortSecret(chars))
     }
 
@@ -84,21 +93,33 @@ impl SealKey {
     )]
     pub fn random() -> Self {
         let mut material = [0u8; KEY_LEN + ID_LEN];
+        let mut link_material = [0u8; KEY_LEN];
         OsRng
             .try_fill_bytes(&mut material)
+            .and_then(|()| OsRng.try_fill_bytes(&mut link_material))
             .expect("the OS random number generator failed");
-        Self::from_material(&material).expect("32 bytes are an AES-256 key")
+        Self::from_material(&material, &link_material).expect("32 bytes are an AES-256 key")
     }
 
-    /// The key of the first [`KEY_LEN`] bytes of `material`, with the rest as its id.
-    fn from_material(material: &[u8; KEY_LEN + ID_LEN]) -> Result<Self, Unspecified> {
+    /// The key of the first [`KEY_LEN`] bytes of `material`, with the rest as its id, and the
+    /// link key of `link_material`.
+    fn from_material(
+        material: &[u8; KEY_LEN + ID_LEN],
+        link_material: &[u8; KEY_LEN],
+    ) -> Result<Self, Unspecified> {
         let (key, id) = material.split_at(KEY_LEN);
         let mut key_id = [0u8; ID_LEN];
         key_id.copy_from_slice(id);
         Ok(Self {
             id: key_id,
             key: RandomizedNonceKey::new(&AES_256_GCM, key)?,
+            link_key: hmac::Key::new(hmac::HMAC_SHA256, link_material),
         })
+    }
+
+    /// The HMAC-SHA256 of `message` under the link key.
+    pub fn sign_link(&self, message: &[u8]) -> hmac::Tag {
+        hmac::sign(&self.link_key, message)
     }
 
     /// Which key this is.

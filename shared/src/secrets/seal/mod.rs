@@ -231,6 +231,27 @@ impl Sealer {
             .ok_or_else(|| SealError::Failed("AES-256-GCM sealing failed".into()))
     }
 
+    /// The signature of an emailed link's `message` (HMAC-SHA256) under the current secret.
+    pub async fn sign_link(&self, message: &[u8]) -> Result<Vec<u8>, SealError> {
+        let mut keys = self.keys.lock().await;
+        let loaded = self.loaded(&mut keys, false).await?;
+        Ok(loaded.current.sign_link(message).as_ref().to_vec())
+    }
+
+    /// The signatures `message` may carry: under the current secret and, during a rotation,
+    /// the previous one (read once per process, as for opening keys).
+    pub async fn link_signatures(&self, message: &[u8]) -> Result<Vec<Vec<u8>>, SealError> {
+        let mut keys = self.keys.lock().await;
+        let mut loaded = self.loaded(&mut keys, false).await?;
+        if matches!(self.source, Source::Secret(_)) && !loaded.previous_read {
+            loaded = self.loaded(&mut keys, true).await?;
+        }
+        Ok(std::iter::once(&loaded.current)
+            .chain(loaded.previous.as_ref())
+            .map(|key| key.sign_link(message).as_ref().to_vec())
+            .collect())
+    }
+
     /// Opens `kept`, `username`'s key. A key sealed under a key id not known yet makes the
     /// secret's current and previous versions be read (it may have rotated since): at once the
     /// first time, then at most every 10 s (`REFRESH_INTERVAL`).

@@ -37,6 +37,19 @@ pub const CREDENTIALS: &str = "credentials";
 pub const ID: &str = "id";
 /// Users: the email address; absent = `""`.
 pub const EMAIL: &str = "email";
+/// Users: the email address folded to lower case, the key of [`BY_EMAIL`] (absent with no
+/// address, so that the index holds only users who have one).
+pub const EMAIL_KEY: &str = "email_key";
+/// Users table: its one global secondary index, keys only, on [`EMAIL_KEY`]: the users who have
+/// an address, whatever its case.
+pub const BY_EMAIL: &str = "ByEmail";
+/// Users: when the newest emailed link was made ([`User::link_issued`]).
+pub const LINK_ISSUED: &str = "link_issued";
+/// Users table: the prefix of the key of an id's pointer item, `\u{1}id ` and the id, whose
+/// [`POINTS_TO`] names the user of that id (written before a link carrying the id is sent).
+pub const ID_POINTER_PREFIX: &str = "\u{1}id ";
+/// Users table, on an id's pointer item: the name of the user with that id.
+pub const POINTS_TO: &str = "points_to";
 /// Users table: the key of the item that counts user ids, which no user's name can be (a name
 /// holds no control character).
 pub const USER_IDS_KEY: &str = "\u{1}user ids";
@@ -89,6 +102,10 @@ pub fn user_item(user: &User) -> Item {
     }
     if !user.email.is_empty() {
         item.insert(EMAIL.to_owned(), s(&user.email));
+        item.insert(EMAIL_KEY.to_owned(), s(crate::email::folded(&user.email)));
+    }
+    if let Some(at) = user.link_issued {
+        item.insert(LINK_ISSUED.to_owned(), n(at));
     }
     if let Some(token) = &user.per_user_token {
         item.insert(TOKEN.to_owned(), s(token.key.stored()));
@@ -169,6 +186,7 @@ pub fn user_from_item(item: &Item) -> Result<User, ItemError> {
         credentials: optional_number(item, CREDENTIALS)?.unwrap_or(0),
         id: optional_number(item, ID)?,
         email: optional_string(item, EMAIL)?.unwrap_or_default(),
+        link_issued: optional_number(item, LINK_ISSUED)?,
     })
 }
 
@@ -195,6 +213,16 @@ fn issued_from_item(item: &Item) -> Result<Vec<PerLoginToken>, ItemError> {
         .collect::<Result<Vec<_>, _>>()?;
     issued.sort_by(|a, b| a.digest.as_str().cmp(b.digest.as_str()));
     Ok(issued)
+}
+
+/// The key of the pointer item of the user with `id` ([`ID_POINTER_PREFIX`]).
+pub fn id_pointer_key(id: u64) -> String {
+    format!("{ID_POINTER_PREFIX}{id}")
+}
+
+/// Reads an id's pointer item: the name of the user it points to.
+pub fn pointer_from_item(item: &Item) -> Result<String, ItemError> {
+    string(item, POINTS_TO)
 }
 
 /// Reads a tokens-table item.
@@ -271,6 +299,7 @@ mod tests {
             credentials: 3,
             id: Some(42),
             email: "admin@example.com".into(),
+            link_issued: None,
         };
         assert_eq!(user_from_item(&user_item(&user)).unwrap(), user);
         let before_ids = User {
@@ -295,6 +324,7 @@ mod tests {
             credentials: 0,
             id: Some(1),
             email: String::new(),
+            link_issued: None,
         }
     }
 
@@ -347,6 +377,7 @@ mod tests {
             credentials: 0,
             id: Some(1),
             email: String::new(),
+            link_issued: None,
         };
         let item = user_item(&user);
         assert_eq!(item[TOKEN], s(key.digest().as_str()));

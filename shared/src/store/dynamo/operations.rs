@@ -19,16 +19,17 @@ use aws_sdk_dynamodb::types::{
 use super::DynamoStore;
 use super::errors::{Cancellation, cancellation, classify};
 use super::items::{
-    self, ACTIVE, CREDENTIALS, DIGEST, EMAIL, EXPIRES, FAILURES, ID, LAST_FAILURE, LAST_ID, OWNER,
-    PASSWORD, SOURCES, TOKEN, TOKEN_EXPIRES, TOKEN_SEALED, TOKENS, USER_IDS_KEY, USERNAME, s,
+    self, ACTIVE, BY_EMAIL, CREDENTIALS, DIGEST, EMAIL, EMAIL_KEY, EXPIRES, FAILURES, ID,
+    LAST_FAILURE, LAST_ID, LINK_ISSUED, OWNER, PASSWORD, POINTS_TO, SOURCES, TOKEN, TOKEN_EXPIRES,
+    TOKEN_SEALED, TOKENS, USER_IDS_KEY, USERNAME, s,
 };
 use crate::lockout::Failures;
 use crate::secrets::seal::{KeptKey, Sealer};
 use crate::secrets::token::TokenDigest;
 use crate::store::{
     Attempt, AttemptGate, Extension, HashReplacement, ImportOutcome, Imported, Installation,
-    IssuedChange, NewToken, PasswordChange, Rename, Reseal, Revoked, Store, StoreError,
-    TOKENS_PER_STEP, TokenRecord, User, UserPage,
+    IssuedChange, MAX_USERS_PER_ADDRESS, NewToken, PasswordChange, Rename, Reseal, Revoked, Store,
+    StoreError, TOKENS_PER_STEP, TokenRecord, User, UserPage,
 };
 
 impl Store for DynamoStore {
@@ -246,14 +247,16 @@ impl Store for DynamoStore {
             .key(USERNAME, s(username))
             .condition_expression("attribute_exists(#username)")
             .expression_attribute_names("#username", USERNAME)
-            .expression_attribute_names("#email", EMAIL);
-        // No email is no attribute, as a new user's item has none.
+            .expression_attribute_names("#email", EMAIL)
+            .expression_attribute_names("#email_key", EMAIL_KEY);
+        // No email is no attribute, as a new user's item has none (and no entry in the index).
         let update = if email.is_empty() {
-            update.update_expression("REMOVE #email")
+            update.update_expression("REMOVE #email, #email_key")
         } else {
             update
-                .update_expression("SET #email = :email")
+                .update_expression("SET #email = :email, #email_key = :email_key")
                 .expression_attribute_values(":email", s(email))
+                .expression_attribute_values(":email_key", s(crate::email::folded(email)))
         };
         written(update.send().await)
     }
@@ -606,6 +609,98 @@ impl Store for DynamoStore {
         self.transact_dropping_tokens(write, Some(read)).await
     }
 
+    async fn users_with_email(&self, address: &str) -> Result<Vec<User>, StoreError> {
+        let key = crate::email::folded(address);
+        let output = self
+            .client
+            .query()
+            .table_name(&self.tables.users)
+            .index_name(BY_EMAIL)
+            .key_condition_expression("#key = :key")
+            .expression_attribute_names("#key", EMAIL_KEY)
+            .expression_attribute_values(":key", s(&key))
+            .limit(i32::try_from(MAX_USERS_PER_ADDRESS).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(classify)?;
+        let mut users = Vec::new();
+        for item in output.items() {
+            let Some(AttributeValue::S(username)) = item.get(USERNAME) else {
+                continue;
+            };
+            // The index lags the table a little: the user as they are now, if still theirs.
+            if let Some(user) = self.user(username).await?
+                && crate::email::folded(&user.email) == key
+            {
+                users.push(user);
+            }
+        }
+        Ok(users)
+    }
+
+    async fn point_id(&self, id: u64, username: &str) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.tables.users)
+            .item(USERNAME, s(items::id_pointer_key(id)))
+            .item(POINTS_TO, s(username))
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
+    async fn user_with_id(&self, id: u64) -> Result<Option<User>, StoreError> {
+        let key = (USERNAME, s(items::id_pointer_key(id)));
+        let Some(username) = self
+            .read(&self.tables.users, key, items::pointer_from_item)
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(self
+            .user(&username)
+            .await?
+            .filter(|user| user.id == Some(id)))
+    }
+
+    async fn stamp_link(&self, read: &User, at: u64) -> Result<bool, StoreError> {
+        let condition = format!(
+            "attribute_exists(#username) AND {}",
+            credentials_are(read.credentials)
+        );
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.tables.users)
+            .key(USERNAME, s(&read.username))
+            .update_expression("SET #link = :at")
+            .condition_expression(condition)
+            .expression_attribute_names("#username", USERNAME)
+            .expression_attribute_names("#link", LINK_ISSUED)
+            .expression_attribute_names("#credentials", CREDENTIALS)
+            .expression_attribute_values(":at", items::n(at));
+        if read.credentials > 0 {
+            update = update.expression_attribute_values(":credentials", items::n(read.credentials));
+        }
+        written(update.send().await)
+    }
+
+    async fn forget_link(&self, username: &str, at: u64) -> Result<bool, StoreError> {
+        written(
+            self.client
+                .update_item()
+                .table_name(&self.tables.users)
+                .key(USERNAME, s(username))
+                .update_expression("REMOVE #link")
+                .condition_expression("#link = :at")
+                .expression_attribute_names("#link", LINK_ISSUED)
+                .expression_attribute_values(":at", items::n(at))
+                .send()
+                .await,
+        )
+    }
+
     async fn list_users(&self, after: Option<&str>, limit: u32) -> Result<UserPage, StoreError> {
         let mut scan = self
             .client
@@ -617,11 +712,15 @@ impl Store for DynamoStore {
             scan = scan.exclusive_start_key(USERNAME, s(after));
         }
         let output = scan.send().await.map_err(classify)?;
-        // The counter of user ids shares the table, under a key no user's name can be.
+        // The counter of user ids and the ids' pointers share the table, under keys that start
+        // with a control character, which no user's name holds.
         let users = output
             .items()
             .iter()
-            .filter(|item| item.get(USERNAME) != Some(&s(USER_IDS_KEY)))
+            .filter(|item| match item.get(USERNAME) {
+                Some(AttributeValue::S(key)) => !key.starts_with('\u{1}'),
+                _ => true,
+            })
             .map(items::user_from_item)
             .collect::<Result<Vec<_>, _>>()
             .map_err(bad_item)?;

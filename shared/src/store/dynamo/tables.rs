@@ -1,18 +1,19 @@
 //! Creating and checking the three tables as template.yaml defines them (keys, on-demand
-//! billing, TTL on `expires` for tokens and lockouts), for local DynamoDB-compatible servers and
-//! tests.
+//! billing, the users table's index by email address, TTL on `expires` for tokens and
+//! lockouts), for local DynamoDB-compatible servers and tests.
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::BuildError;
 use aws_sdk_dynamodb::operation::create_table::CreateTableError;
 use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    TimeToLiveSpecification, TimeToLiveStatus,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TableDescription, TimeToLiveSpecification,
+    TimeToLiveStatus,
 };
 
 use super::errors::classify;
-use super::items::{DIGEST, EXPIRES, USERNAME};
+use super::items::{BY_EMAIL, DIGEST, EMAIL_KEY, EXPIRES, USERNAME};
 use crate::store::StoreError;
 use crate::store::dynamo::Tables;
 
@@ -28,9 +29,9 @@ pub enum Creation {
 /// Creates the users, tokens and lockouts tables unless they exist, with TTL on `expires` for
 /// the last two.
 pub async fn create(client: &Client, tables: &Tables) -> Result<[Creation; 3], StoreError> {
-    let users = create_table(client, &tables.users, USERNAME).await?;
-    let tokens = create_table(client, &tables.tokens, DIGEST).await?;
-    let lockouts = create_table(client, &tables.lockouts, USERNAME).await?;
+    let users = create_table(client, &tables.users, USERNAME, Some(by_email()?)).await?;
+    let tokens = create_table(client, &tables.tokens, DIGEST, None).await?;
+    let lockouts = create_table(client, &tables.lockouts, USERNAME, None).await?;
     for (table, creation) in [(&tables.tokens, tokens), (&tables.lockouts, lockouts)] {
         if creation == Creation::Created {
             enable_ttl(client, table).await?;
@@ -56,27 +57,60 @@ async fn enable_ttl(client: &Client, table: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-async fn create_table(client: &Client, name: &str, key: &str) -> Result<Creation, StoreError> {
-    let attribute = built(
+/// A string attribute's definition.
+fn string_attribute(name: &str) -> Result<AttributeDefinition, StoreError> {
+    built(
         AttributeDefinition::builder()
-            .attribute_name(key)
+            .attribute_name(name)
             .attribute_type(ScalarAttributeType::S)
             .build(),
-    )?;
-    let schema = built(
+    )
+}
+
+/// A partition key on `name`.
+fn partition_key(name: &str) -> Result<KeySchemaElement, StoreError> {
+    built(
         KeySchemaElement::builder()
-            .attribute_name(key)
+            .attribute_name(name)
             .key_type(KeyType::Hash)
             .build(),
-    )?;
-    let result = client
+    )
+}
+
+/// The users table's index: by folded email address, keys only.
+fn by_email() -> Result<GlobalSecondaryIndex, StoreError> {
+    built(
+        GlobalSecondaryIndex::builder()
+            .index_name(BY_EMAIL)
+            .key_schema(partition_key(EMAIL_KEY)?)
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::KeysOnly)
+                    .build(),
+            )
+            .build(),
+    )
+}
+
+async fn create_table(
+    client: &Client,
+    name: &str,
+    key: &str,
+    index: Option<GlobalSecondaryIndex>,
+) -> Result<Creation, StoreError> {
+    let mut create = client
         .create_table()
         .table_name(name)
-        .attribute_definitions(attribute)
-        .key_schema(schema)
-        .billing_mode(BillingMode::PayPerRequest)
-        .send()
-        .await;
+        .attribute_definitions(string_attribute(key)?)
+        .key_schema(partition_key(key)?)
+        .billing_mode(BillingMode::PayPerRequest);
+    if let Some(index) = index {
+        for key in index.key_schema() {
+            create = create.attribute_definitions(string_attribute(key.attribute_name())?);
+        }
+        create = create.global_secondary_indexes(index);
+    }
+    let result = create.send().await;
     match result {
         Ok(_) => Ok(Creation::Created),
         Err(error) => match error.as_service_error() {
@@ -88,6 +122,48 @@ async fn create_table(client: &Client, name: &str, key: &str) -> Result<Creation
 
 fn built<T>(result: Result<T, BuildError>) -> Result<T, StoreError> {
     result.map_err(|error| StoreError::Failed(Box::new(error)))
+}
+
+/// `check` with a difference added when `table` lacks `wanted` (same name, key and projection).
+fn with_index_check(
+    check: TableCheck,
+    table: Option<&TableDescription>,
+    wanted: &GlobalSecondaryIndex,
+) -> TableCheck {
+    let found = table
+        .map(TableDescription::global_secondary_indexes)
+        .unwrap_or_default()
+        .iter()
+        .find(|index| index.index_name() == Some(wanted.index_name()));
+    let difference = match found {
+        None => format!(
+            "it should have the index {:?} on {EMAIL_KEY:?} (keys only), but has none",
+            wanted.index_name()
+        ),
+        Some(index) => {
+            let key = index
+                .key_schema()
+                .first()
+                .map(KeySchemaElement::attribute_name);
+            let projection = index.projection().and_then(Projection::projection_type);
+            if key == Some(EMAIL_KEY) && projection == Some(&ProjectionType::KeysOnly) {
+                return check;
+            }
+            format!(
+                "its index {:?} should be on {EMAIL_KEY:?} with keys only, but is on {key:?} \
+                 with {projection:?}",
+                wanted.index_name()
+            )
+        }
+    };
+    match check {
+        TableCheck::Matches => TableCheck::Differs(vec![difference]),
+        TableCheck::Differs(mut differences) => {
+            differences.push(difference);
+            TableCheck::Differs(differences)
+        }
+        TableCheck::Missing => TableCheck::Missing,
+    }
 }
 
 /// How one existing table differs from what template.yaml defines.
@@ -104,6 +180,18 @@ pub enum TableCheck {
 /// Compares the three tables with template.yaml's definitions.
 pub async fn check(client: &Client, tables: &Tables) -> Result<[TableCheck; 3], StoreError> {
     let users = check_table(client, &tables.users, USERNAME, None).await?;
+    let users = match (
+        users,
+        client
+            .describe_table()
+            .table_name(&tables.users)
+            .send()
+            .await,
+    ) {
+        (TableCheck::Missing, _) => TableCheck::Missing,
+        (users, Ok(output)) => with_index_check(users, output.table(), &by_email()?),
+        (_, Err(error)) => return Err(classify(error)),
+    };
     let tokens = check_table(client, &tables.tokens, DIGEST, Some(EXPIRES)).await?;
     let lockouts = check_table(client, &tables.lockouts, USERNAME, Some(EXPIRES)).await?;
     Ok([users, tokens, lockouts])
