@@ -431,7 +431,7 @@ fn imported(user: DumpedUser, token: Option<NewToken>, settings: &Settings) -> I
             credentials: 0,
             id,
             email: user.email,
-            link_issued: None,
+            link_nonce: None,
         },
         token,
     }

@@ -14,11 +14,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 
 use authtoken::admin::{self, AdminError};
 use authtoken::config::Settings;
 use authtoken::http::form;
 use authtoken::http::response::Failure;
+use authtoken::mail::{Postman, Templates, worker};
 use authtoken::manifest::settings::SEAL_SECRET;
 use authtoken::secrets::password::Password;
 use authtoken::secrets::seal::Sealer;
@@ -72,6 +74,17 @@ pub struct ServeArgs {
     /// closes (idle ones are closed after 10 s)
     #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=65536))]
     max_connections: u32,
+    /// Write each email (a password reset's link) as an .eml file in DIR, logging its path;
+    /// without it or --mail-console no email is sent
+    #[arg(long, value_name = "DIR", conflicts_with = "mail_console")]
+    outbox: Option<PathBuf>,
+    /// Print each email on standard output
+    #[arg(long)]
+    mail_console: bool,
+    /// The email templates' folder (default: ./mail when it exists, else the built-in copies
+    /// of the repository's mail/)
+    #[arg(long, value_name = "DIR")]
+    mail_templates: Option<PathBuf>,
     #[command(flatten)]
     tables: TableArgs,
 }
@@ -104,7 +117,7 @@ pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What every request is answered with: the handlers' context and the browser policy.
 struct Server<S> {
-    ctx: Ctx<S>,
+    ctx: Arc<Ctx<S>>,
     cors: Cors,
     /// Listening on a loopback address: answer only loopback `Host` names.
     loopback: bool,
@@ -129,20 +142,62 @@ pub async fn run(args: ServeArgs) -> Result<(), Error> {
             "DynamoDB store: tables {:?} and {:?}",
             tables.users, tables.tokens
         );
-        let ctx = Ctx { store, settings };
+        let ctx = Ctx::new(store, settings);
         seed(&ctx.store, &args, true)
             .await
             .map_err(|error| explain(error, &tables))?;
         listen(args, ctx, &description).await
     } else {
-        let ctx = Ctx {
-            store: MemoryStore::new(),
-            settings,
-        };
+        let ctx = Ctx::new(MemoryStore::new(), settings);
         seed(&ctx.store, &args, false).await?;
         let description = "in-memory store: users and tokens are lost when this process exits";
         listen(args, ctx, description).await
     }
+}
+
+/// `ctx` in an `Arc`, with the mail worker `--outbox` or `--mail-console` asks for (links to
+/// this server's `addr` unless `DOMAIN` says otherwise); without either, mail requests are
+/// dropped, which is said once here.
+fn with_mailer<S: Store + 'static>(
+    args: &ServeArgs,
+    ctx: Ctx<S>,
+    addr: SocketAddr,
+) -> Result<Arc<Ctx<S>>, Error> {
+    let postman = match (&args.outbox, args.mail_console) {
+        (Some(dir), _) => {
+            std::fs::create_dir_all(dir).map_err(|error| {
+                context(format!("cannot make the outbox {}", dir.display()), error)
+            })?;
+            eprintln!("authtoken: emails are written to {}", dir.display());
+            Postman::Outbox(dir.clone())
+        }
+        (None, true) => {
+            eprintln!("authtoken: emails are printed on standard output");
+            Postman::Console
+        }
+        (None, false) => {
+            eprintln!(
+                "authtoken: no email is sent (--outbox DIR or --mail-console to see password \
+                 reset links)"
+            );
+            return Ok(Arc::new(ctx));
+        }
+    };
+    let templates = match &args.mail_templates {
+        Some(dir) => Templates::from_dir(dir)?,
+        None if Path::new("mail").is_dir() => Templates::from_dir(Path::new("mail"))?,
+        None => Templates::builtin(),
+    };
+    let (mailbox, requests) = worker::channel();
+    let mut ctx = ctx.with_mailbox(mailbox);
+    ctx.settings.mail = ctx
+        .settings
+        .mail
+        .clone()
+        .with_local_defaults(&addr.to_string());
+    let ctx = Arc::new(ctx);
+    worker::spawn(Arc::downgrade(&ctx), requests, templates, postman);
+    Ok(ctx)
 }
 
 /// Creates the users given on the command line. With `keep_existing`, a user that already
@@ -192,6 +247,7 @@ async fn listen<S: Store + 'static>(
              it can log in; use 127.0.0.1 unless you mean that"
         );
     }
+    let ctx = with_mailer(&args, ctx, addr)?;
     eprintln!("authtoken: listening on http://{addr} (Ctrl-C to stop)");
     let server = Server {
         ctx,

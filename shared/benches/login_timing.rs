@@ -71,13 +71,13 @@ fn main() {
             source_threshold: 0,
             ..LockoutPolicy::default()
         };
-        let ctx = Ctx {
-            store: MemoryStore::new(),
-            settings: Settings {
+        let ctx = Ctx::new(
+            MemoryStore::new(),
+            Settings {
                 lockout: counting_never_locking,
                 ..Settings::default()
             },
-        };
+        );
         admin::create_user(&ctx.store, "admin", Password::new("password"), true)
             .await
             .expect("admin");
@@ -157,10 +157,7 @@ fn main() {
 
 /// The median time of a login for a username locked by failed logins (default policy).
 fn locked_login_median(runtime: &tokio::runtime::Runtime, rounds: usize) -> Duration {
-    let ctx = Ctx {
-        store: MemoryStore::new(),
-        settings: Settings::default(),
-    };
+    let ctx = Ctx::new(MemoryStore::new(), Settings::default());
     runtime.block_on(async {
         let now = authtoken::clock::now();
         let gate = authtoken::store::AttemptGate {
@@ -200,10 +197,7 @@ const DJANGO_HASH: &str =
 /// The median time of the first login of a user imported with [`DJANGO_HASH`]: a fresh user
 /// each time, since the login replaces the hash.
 fn migrated_first_login_median(runtime: &tokio::runtime::Runtime, rounds: usize) -> Duration {
-    let ctx = Ctx {
-        store: MemoryStore::new(),
-        settings: Settings::default(),
-    };
+    let ctx = Ctx::new(MemoryStore::new(), Settings::default());
     let mut samples: Vec<Duration> = (0..rounds)
         .map(|round| {
             let name = format!("alice{round}");
@@ -218,7 +212,7 @@ fn migrated_first_login_median(runtime: &tokio::runtime::Runtime, rounds: usize)
                     credentials: 0,
                     id: None,
                     email: String::new(),
-                    link_issued: None,
+                    link_nonce: None,
                 };
                 assert!(ctx.store.create_user(&user).await.expect("user"));
             });

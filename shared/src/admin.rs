@@ -123,7 +123,7 @@ pub async fn create_account(
         credentials: 0,
         id: Some(store.allocate_user_id().await?),
         email: email.to_owned(),
-        link_issued: None,
+        link_nonce: None,
     };
     if store.create_user(&user).await? {
         audit::user_created(&username, active);

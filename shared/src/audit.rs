@@ -207,6 +207,32 @@ pub fn breach_check_failed(reason: &str) {
     tracing::warn!(target: "audit", event = "breach_check_failed", reason, "breach check failed; password judged without it");
 }
 
+/// A password reset was asked for an address: `users` active users have it (the address is
+/// never logged, since it may be no user's).
+pub fn password_reset_requested(users: usize) {
+    tracing::info!(target: "audit", event = "password_reset_requested", users, "password reset requested");
+}
+
+/// A user set a new password with a reset link.
+pub fn password_reset(username: &str) {
+    tracing::info!(target: "audit", event = "password_reset", username, "password reset with a link");
+}
+
+/// An email of `kind` was sent to the user.
+pub fn mail_sent(username: &str, kind: &str) {
+    tracing::info!(target: "audit", event = "mail_sent", username, kind, "email sent");
+}
+
+/// SES refused an email to the user for good (`reason`); it is not tried again.
+pub fn mail_failed(username: &str, kind: &str, reason: &str) {
+    tracing::warn!(target: "audit", event = "mail_failed", username, kind, reason, "email not sent");
+}
+
+/// A request for emails was dropped by a sending limit (`reason`).
+pub fn mail_dropped(reason: &str) {
+    tracing::warn!(target: "audit", event = "mail_dropped", reason, "email request dropped by a sending limit");
+}
+
 /// A user was created.
 pub fn user_created(username: &str, active: bool) {
     tracing::info!(target: "audit", event = "user_created", username, active, "user created");

@@ -12,6 +12,11 @@ use crate::manifest::settings::{
     Setting, TOKEN_AUTO_REFRESH, TOKEN_FORMAT, TOKEN_LIMIT, TOKEN_MAX_TTL, TOKEN_MIN_REFRESH,
     TOKEN_POLICY, TOKEN_TTL, USERNAME_CASE_INSENSITIVE,
 };
+use crate::manifest::settings::{
+    DOMAIN, EMAIL_FROM, MAIL_LIMIT_PER_ADDRESS, MAIL_LIMIT_PER_SOURCE,
+    PASSWORD_RESET_CONFIRM_RETYPE, PASSWORD_RESET_CONFIRM_URL, PASSWORD_RESET_TIMEOUT, PROTOCOL,
+    SITE_NAME,
+};
 pub use crate::policy::TokenPolicy;
 pub use crate::secrets::breaches::BreachCheck;
 pub use crate::secrets::token::TokenFormat;
@@ -66,6 +71,100 @@ pub struct Settings {
     pub accounts: AccountSettings,
     /// Whether usernames match exactly or regardless of case.
     pub usernames: NameCase,
+    /// The emailed links: what they look like, how long they live, how many are sent.
+    pub mail: MailSettings,
+}
+
+/// The emailed links (a password reset): the sender, where links point, their lifetime, and the
+/// sending limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailSettings {
+    /// `EMAIL_FROM`; empty when email is off.
+    pub from: String,
+    /// `DOMAIN`: the front-end's host; empty when not set.
+    pub domain: String,
+    /// `SITE_NAME`; empty = the domain.
+    pub site_name: String,
+    /// `PROTOCOL`: `https` or `http`.
+    pub protocol: String,
+    /// `PASSWORD_RESET_CONFIRM_URL`, with `{uid}` and `{token}`.
+    pub reset_confirm_url: String,
+    /// `PASSWORD_RESET_TIMEOUT_SECONDS`.
+    pub reset_lifetime_seconds: u64,
+    /// `PASSWORD_RESET_CONFIRM_RETYPE`.
+    pub reset_confirm_retype: bool,
+    /// `MAIL_LIMIT_PER_ADDRESS`: requests carried out per address and hour.
+    pub per_address_limit: u32,
+    /// `MAIL_LIMIT_PER_SOURCE`: requests carried out per client address and hour.
+    pub per_source_limit: u32,
+}
+
+impl MailSettings {
+    /// Reads them through `lookup` (the environment, or a map in tests).
+    fn from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let text = |setting: Setting| setting.raw(lookup).unwrap_or_else(|| default_of(setting));
+        let reset_confirm_url = text(PASSWORD_RESET_CONFIRM_URL);
+        if !reset_confirm_url.contains("{uid}") || !reset_confirm_url.contains("{token}") {
+            return Err(PASSWORD_RESET_CONFIRM_URL.invalid(reset_confirm_url));
+        }
+        let limit = |setting: Setting| {
+            setting
+                .number(lookup)
+                .map(|value| u32::try_from(value).unwrap_or(u32::MAX))
+        };
+        Ok(Self {
+            from: text(EMAIL_FROM),
+            domain: text(DOMAIN),
+            site_name: text(SITE_NAME),
+            protocol: PROTOCOL.word(lookup)?.to_owned(),
+            reset_confirm_url,
+            reset_lifetime_seconds: PASSWORD_RESET_TIMEOUT.number(lookup)?,
+            reset_confirm_retype: PASSWORD_RESET_CONFIRM_RETYPE.word(lookup)? == "true",
+            per_address_limit: limit(MAIL_LIMIT_PER_ADDRESS)?,
+            per_source_limit: limit(MAIL_LIMIT_PER_SOURCE)?,
+        })
+    }
+
+    /// These settings for a local run whose server listens on `host` (`127.0.0.1:8000`): the
+    /// sender `webmaster@localhost` (Django's default) and links to `http://{host}/` unless
+    /// `EMAIL_FROM` and `DOMAIN` say otherwise.
+    pub fn with_local_defaults(mut self, host: &str) -> Self {
+        if self.from.is_empty() {
+            "webmaster@localhost".clone_into(&mut self.from);
+        }
+        if self.domain.is_empty() {
+            host.clone_into(&mut self.domain);
+            "http".clone_into(&mut self.protocol);
+        }
+        self
+    }
+
+    /// The environment that reads back as these settings.
+    fn to_env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            (EMAIL_FROM.var, self.from.clone()),
+            (DOMAIN.var, self.domain.clone()),
+            (SITE_NAME.var, self.site_name.clone()),
+            (PROTOCOL.var, self.protocol.clone()),
+            (
+                PASSWORD_RESET_CONFIRM_URL.var,
+                self.reset_confirm_url.clone(),
+            ),
+            (
+                PASSWORD_RESET_TIMEOUT.var,
+                self.reset_lifetime_seconds.to_string(),
+            ),
+            (
+                PASSWORD_RESET_CONFIRM_RETYPE.var,
+                self.reset_confirm_retype.to_string(),
+            ),
+            (
+                MAIL_LIMIT_PER_ADDRESS.var,
+                self.per_address_limit.to_string(),
+            ),
+            (MAIL_LIMIT_PER_SOURCE.var, self.per_source_limit.to_string()),
+        ]
+    }
 }
 
 /// How users change their own accounts through djoser's endpoints.
@@ -115,6 +214,7 @@ impl Settings {
             token_refresh: sliding_expiry(&lookup, token_ttl_seconds)?,
             accounts: AccountSettings::from_lookup(&lookup)?,
             usernames: NameCase::from_lookup(&lookup)?,
+            mail: MailSettings::from_lookup(&lookup)?,
         })
     }
 
@@ -198,6 +298,9 @@ impl Settings {
                 (self.usernames == NameCase::Insensitive).to_string(),
             ),
         ]
+        .into_iter()
+        .chain(self.mail.to_env())
+        .collect()
     }
 }
 
@@ -560,6 +663,17 @@ mod tests {
                     registration_open: true,
                 },
                 usernames: NameCase::Insensitive,
+                mail: MailSettings {
+                    from: "noreply@example.com".into(),
+                    domain: "app.example.com".into(),
+                    site_name: "Example".into(),
+                    protocol: "http".into(),
+                    reset_confirm_url: "reset/{uid}/{token}".into(),
+                    reset_lifetime_seconds: 600,
+                    reset_confirm_retype: true,
+                    per_address_limit: 1,
+                    per_source_limit: 2,
+                },
             },
             Settings {
                 token_policy: TokenPolicy::PerLogin { limit: None },

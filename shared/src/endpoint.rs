@@ -13,6 +13,10 @@ pub enum Work {
     CreateToken,
     /// djoser's registration (`UserViewSet.create`), when `REGISTRATION=open`: reads the body.
     Register,
+    /// djoser's `reset_password`: queues a reset link for an address; reads the body.
+    ResetPassword,
+    /// djoser's `reset_password_confirm`: a reset link's new password; reads the body.
+    ResetPasswordConfirm,
     /// Work for the caller that the `Authorization` header authenticates.
     ForCaller(CallerWork),
 }
@@ -247,8 +251,36 @@ pub static END_SESSION: Endpoint = Endpoint {
     parses: DEFAULT_PARSERS,
 };
 
+/// `POST /auth/users/reset_password/`: a reset link emailed to each active user with the
+/// address (djoser's); 204 whoever has it.
+pub static RESET_PASSWORD: Endpoint = Endpoint {
+    path: "/auth/users/reset_password",
+    methods: &[Method::POST],
+    function: "resetpassword",
+    work: Work::ResetPassword,
+    view_name: "Reset password",
+    description: "",
+    browsable: true,
+    no_store: false,
+    parses: DEFAULT_PARSERS,
+};
+
+/// `POST /auth/users/reset_password_confirm/`: a reset link's `uid` and `token` with the new
+/// password (djoser's); 204.
+pub static RESET_PASSWORD_CONFIRM: Endpoint = Endpoint {
+    path: "/auth/users/reset_password_confirm",
+    methods: &[Method::POST],
+    function: "resetconfirm",
+    work: Work::ResetPasswordConfirm,
+    view_name: "Reset password confirm",
+    description: "",
+    browsable: true,
+    no_store: false,
+    parses: DEFAULT_PARSERS,
+};
+
 /// Every endpoint.
-pub static ALL: [&Endpoint; 12] = [
+pub static ALL: [&Endpoint; 14] = [
     &LOGIN,
     &WHOAMI,
     &LOGOUT,
@@ -261,6 +293,8 @@ pub static ALL: [&Endpoint; 12] = [
     &SET_USERNAME,
     &SESSIONS,
     &END_SESSION,
+    &RESET_PASSWORD,
+    &RESET_PASSWORD_CONFIRM,
 ];
 
 impl Endpoint {

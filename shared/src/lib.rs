@@ -22,7 +22,8 @@
 //! - [`http`]: the HTTP layer: parsing the login body, the `Authorization` header and media
 //!   types with DRF's exact rules, the client a request comes from, JSON responses and the
 //!   mapping from failures to status codes;
-//! - [`email`]: email addresses as Django's `EmailValidator` accepts them;
+//! - [`email`]: email addresses as Django's `EmailValidator` accepts them; [`mail`]: the
+//!   emailed links (a password reset), queued by the endpoints and sent by the mailer;
 //! - [`username`]: what a name must be to be a user's (NFKC, length, whitespace, control
 //!   characters), for login, user creation and the import;
 //! - [`secrets`]: argon2id hashing, token keys and their digests, the Django password hashes
@@ -49,6 +50,7 @@ pub mod lambda;
 pub mod lockout;
 pub mod logging;
 pub mod login;
+pub mod mail;
 pub mod manifest;
 pub mod policy;
 pub mod sdk;

@@ -101,8 +101,8 @@ pub async fn obtain_token_from(
             if needs_rehash {
                 upgrade_password_hash(store, &user, password).await;
             }
-            if let Some(at) = user.link_issued {
-                forget_link(store, &user.username, at).await;
+            if let Some(nonce) = user.link_nonce {
+                forget_link(store, &user.username, nonce).await;
             }
             Ok(granted)
         }
@@ -345,8 +345,8 @@ fn report_lock(lockout: &LockoutPolicy, username: &str, is_user: bool, count: u3
 #[tracing::instrument(name = "forget_failures", skip_all)]
 /// Kills the user's outstanding emailed link (a password reset they no longer need, as Django's
 /// tokens die with a login). A failure is logged, not answered: the link still expires.
-async fn forget_link(store: &impl Store, username: &str, at: u64) {
-    if let Err(error) = store.forget_link(username, at).await {
+async fn forget_link(store: &impl Store, username: &str, nonce: u64) {
+    if let Err(error) = store.forget_link(username, nonce).await {
         tracing::warn!(username, error = %error, "could not forget the emailed link");
     }
 }

@@ -14,8 +14,10 @@ use crate::app::{ADMIN, BOB, CAROL, TestApp, TestRequest, TestResponse, drf_sett
 
 mod breach_check;
 mod case_insensitive;
+mod password_reset;
 pub use breach_check::*;
 pub use case_insensitive::*;
+pub use password_reset::*;
 
 /// Declares, in a module named `$module`, one test per case of djoser's endpoints, each on an
 /// app that `$make` builds from the case's settings (`async fn(Settings) -> TestApp`).
@@ -69,6 +71,15 @@ macro_rules! accounts_suite {
             );
             $crate::accounts_suite!(@case $make, $crate::accounts::breach_checked;
                 a_breached_password_is_refused_wherever_a_user_sets_one,
+            );
+            $crate::accounts_suite!(@case $make, $crate::accounts::resettable;
+                a_reset_link_sets_the_password_once_and_ends_every_session,
+                reset_password_answers_204_whoever_has_the_address,
+                reset_confirm_checks_fields_in_djosers_order,
+                a_reset_link_dies_at_a_login_or_a_newer_link,
+            );
+            $crate::accounts_suite!(@case $make, $crate::accounts::reset_retyped;
+                reset_confirm_can_ask_for_the_password_twice,
             );
             $crate::accounts_suite!(@case $make, $crate::accounts::case_insensitive;
                 any_case_of_a_name_logs_in_as_its_user,

@@ -5,10 +5,13 @@
 
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use authtoken::Ctx;
 use authtoken::config::Settings;
 use authtoken::endpoint;
 use authtoken::handlers;
+use authtoken::mail::{Postman, Templates, worker};
 use authtoken::secrets::token::TokenKey;
 use authtoken::store::dynamo::DynamoStore;
 use authtoken::store::memory::MemoryStore;
@@ -24,6 +27,21 @@ pub const ADMIN: (&str, &str) = ("admin", "password");
 pub const BOB: (&str, &str) = ("bob", "bob's password");
 /// An inactive user: cannot log in even with the right password.
 pub const CAROL: (&str, &str) = ("carol", "carol's password");
+
+/// `ctx` with a mail worker in this test's runtime, writing to the test outbox
+/// ([`crate::mail::outbox`]), as `authtoken serve --outbox` does.
+fn with_mail_worker<S: authtoken::store::Store + 'static>(ctx: Ctx<S>) -> Arc<Ctx<S>> {
+    let (mailbox, requests) = worker::channel();
+    let ctx = Arc::new(ctx.with_mailbox(mailbox));
+    let postman = Postman::Outbox(crate::mail::outbox());
+    worker::spawn(
+        Arc::downgrade(&ctx),
+        requests,
+        Templates::builtin(),
+        postman,
+    );
+    ctx
+}
 
 /// The seeded users with their passwords' argon2id hashes at the production parameters, made
 /// once (a test checks that each matches its password and needs no rehash): an app starts
@@ -49,9 +67,9 @@ const SEEDED: [((&str, &str), &str, bool); 3] = [
 /// Where a test's requests go.
 pub enum TestApp {
     /// The handlers, called directly, on the in-memory store.
-    Memory(Ctx<MemoryStore>),
+    Memory(Arc<Ctx<MemoryStore>>),
     /// The handlers, called directly, on DynamoDB tables of the test's own.
-    Dynamo(Ctx<DynamoStore>),
+    Dynamo(Arc<Ctx<DynamoStore>>),
     /// `authtoken serve`, as a process, over HTTP.
     Http(ServeProcess),
 }
@@ -59,25 +77,20 @@ pub enum TestApp {
 impl TestApp {
     /// Handlers on the memory store, with the standard users.
     pub async fn memory(settings: Settings) -> Self {
-        let ctx = Ctx {
-            store: MemoryStore::new(),
-            settings,
-        };
+        let ctx = Ctx::new(MemoryStore::new(), settings);
         seed(&ctx.store).await;
-        TestApp::Memory(ctx)
+        TestApp::Memory(with_mail_worker(ctx))
     }
 
     /// Handlers on fresh DynamoDB tables, with the standard users.
     pub async fn dynamo(settings: Settings) -> Self {
-        let ctx = Ctx {
-            store: crate::dynamo::fresh_store().await,
-            settings,
-        };
+        let ctx = Ctx::new(crate::dynamo::fresh_store().await, settings);
         seed(&ctx.store).await;
-        TestApp::Dynamo(ctx)
+        TestApp::Dynamo(with_mail_worker(ctx))
     }
 
-    /// `authtoken serve` (the binary at `authtoken`) on a free port, with the standard users.
+    /// `authtoken serve` (the binary at `authtoken`) on a free port, with the standard users,
+    /// writing emails to the test outbox ([`crate::mail::outbox`]).
     pub async fn http(authtoken: &str, settings: Settings) -> Self {
         TestApp::Http(ServeProcess::start(authtoken, &settings, &[ADMIN, BOB], &[CAROL]).await)
     }
@@ -181,7 +194,7 @@ pub fn seeded_user(username: &str) -> authtoken::store::User {
         credentials: 0,
         id: Some(position as u64 + 1),
         email: String::new(),
-        link_issued: None,
+        link_nonce: None,
     }
 }
 
@@ -244,11 +257,15 @@ async fn call_handlers<S: authtoken::store::Store>(
 /// DRF's behaviour: tokens that never expire, and no lockout (DRF has none; the contract's
 /// cases log in wrongly many times, and lockout has its own tests).
 pub fn drf_settings() -> Settings {
-    Settings {
+    let mut settings = Settings {
         lockout: authtoken::lockout::LockoutPolicy::OFF,
         // The deployed defaults: keys that never expire, DRF's form, one token per user.
         ..Settings::default()
-    }
+    };
+    // Emailed links point to a front-end of the tests' own, from a sender of theirs.
+    settings.mail.from = crate::mail::SENDER.to_owned();
+    settings.mail.domain = crate::mail::FRONTEND.to_owned();
+    settings
 }
 
 /// Runs `body` with a deadline, so that a hung store fails the test instead of hanging it.

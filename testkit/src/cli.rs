@@ -142,12 +142,12 @@ impl Admin {
 
     /// The handlers on the same tables, to see what clients would see.
     pub fn app(&self) -> TestApp {
-        TestApp::Dynamo(Ctx {
-            store: crate::dynamo::store(crate::dynamo::client(), self.tables.clone()),
+        TestApp::Dynamo(std::sync::Arc::new(Ctx::new(
+            crate::dynamo::store(crate::dynamo::client(), self.tables.clone()),
             // Locks of a minute: the default's first lock (1 s) may end before the next login
             // on a slow machine.
-            settings: crate::lockout::long_locks(),
-        })
+            crate::lockout::long_locks(),
+        )))
     }
 }
 

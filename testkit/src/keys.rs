@@ -53,7 +53,7 @@ pub async fn user_keeping(
         credentials: 0,
         id: None,
         email: String::new(),
-        link_issued: None,
+        link_nonce: None,
     };
     let token = NewToken {
         key: key.clone(),

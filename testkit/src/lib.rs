@@ -14,7 +14,8 @@
 //! - [`tls_proxy`]: DynamoDB over HTTPS, with a certificate from a test authority;
 //! - [`events`]: the files in `events/`, and the answer each must get from its function;
 //! - [`interleave`]: a store that runs another writer's step just before a token write;
-//! - [`breaches`]: a stand-in for Pwned Passwords' range API.
+//! - [`breaches`]: a stand-in for Pwned Passwords' range API; [`mail`]: the emails the apps
+//!   write to the test outbox, and the links in them.
 
 #![allow(
     clippy::unwrap_used,
@@ -34,6 +35,7 @@ pub mod interleave;
 pub mod keys;
 pub mod load;
 pub mod lockout;
+pub mod mail;
 pub mod policy;
 pub mod process;
 pub mod request;

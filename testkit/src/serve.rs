@@ -25,7 +25,8 @@ impl ServeProcess {
         inactive: &[(&str, &str)],
     ) -> Self {
         let mut command = Command::new(authtoken);
-        command.args(["serve", "--addr", "127.0.0.1:0"]);
+        command.args(["serve", "--addr", "127.0.0.1:0", "--outbox"]);
+        command.arg(crate::mail::outbox());
         for (name, password) in users {
             command.arg("--user").arg(format!("{name}:{password}"));
         }

@@ -120,10 +120,10 @@ fn admin() -> Admin {
 
 /// The handlers on the admin's tables, with `settings`.
 fn app(admin: &Admin, settings: Settings) -> TestApp {
-    TestApp::Dynamo(Ctx {
-        store: testkit::dynamo::store(testkit::dynamo::client(), admin.tables.clone()),
+    TestApp::Dynamo(std::sync::Arc::new(Ctx::new(
+        testkit::dynamo::store(testkit::dynamo::client(), admin.tables.clone()),
         settings,
-    })
+    )))
 }
 
 fn login(username: &str, password: &str) -> TestRequest {

@@ -6,7 +6,7 @@
 //! The signature is an HMAC-SHA256 under a key derived from the seal secret
 //! ([`crate::secrets::seal`]), of the link's purpose, the timestamp and what the link must die
 //! with: the user's id, name, password hash, email address and newest link
-//! ([`User::link_issued`]). So a link is single-use (using it sets a new password), dies when the
+//! ([`User::link_nonce`], a new random number per link). So a link is single-use (using it sets a new password), dies when the
 //! password changes, when the user logs in (a login forgets the link), when a newer link is
 //! made, and after its lifetime. Its check is constant-time, and accepts the previous secret
 //! during a rotation.
@@ -21,6 +21,22 @@ use crate::store::User;
 const DJANGO_EPOCH: u64 = 978_307_200;
 /// Hex digits of the signature in a token (the first 16 bytes of the HMAC).
 const SIGNATURE_HEX: usize = 32;
+
+/// A new link's random number ([`User::link_nonce`]): whatever the links made before it, in
+/// the same second or not, it differs from theirs.
+///
+/// # Panics
+/// If the operating system cannot provide randomness, as [`crate::secrets::token::TokenKey::generate`].
+#[allow(
+    clippy::expect_used,
+    reason = "documented panic: without the OS's randomness no link is safe to make"
+)]
+pub fn nonce() -> u64 {
+    use rand::TryRngCore;
+    rand::rngs::OsRng
+        .try_next_u64()
+        .expect("the OS random number generator failed")
+}
 
 /// What a link is for: a token of one purpose is no token of another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,7 +129,7 @@ fn message(purpose: Purpose, user: &User, timestamp: u64) -> Vec<u8> {
         &user.password_hash,
         &user.email,
         &user
-            .link_issued
+            .link_nonce
             .map_or_else(String::new, |at| at.to_string()),
     ];
     // NUL cannot occur in any field (names, hashes and addresses refuse it): an unambiguous
@@ -164,7 +180,7 @@ mod tests {
             credentials: 0,
             id: Some(10),
             email: "reset.me@example.com".into(),
-            link_issued: Some(1_800_000_000),
+            link_nonce: Some(1_800_000_000),
         }
     }
 
@@ -217,11 +233,11 @@ mod tests {
                 ..user.clone()
             },
             User {
-                link_issued: None,
+                link_nonce: None,
                 ..user.clone()
             },
             User {
-                link_issued: Some(1_800_000_050),
+                link_nonce: Some(1_800_000_050),
                 ..user.clone()
             },
             User {

@@ -12,6 +12,7 @@ mod logout;
 mod logoutall;
 mod me;
 mod register;
+mod reset_password;
 mod sessions;
 mod set_password;
 mod set_username;
@@ -170,6 +171,8 @@ pub async fn handle<S: Store>(
         Work::ObtainToken => login(ctx, request).await,
         Work::CreateToken => tokenlogin(ctx, request).await,
         Work::Register => register(ctx, request).await,
+        Work::ResetPassword => resetpassword(ctx, request).await,
+        Work::ResetPasswordConfirm => resetconfirm(ctx, request).await,
         Work::ForCaller(CallerWork::Whoami) => whoami(ctx, request).await,
         Work::ForCaller(CallerWork::Logout) => logout(ctx, request).await,
         Work::ForCaller(CallerWork::LogoutAll) => logoutall(ctx, request).await,
@@ -180,6 +183,27 @@ pub async fn handle<S: Store>(
         Work::ForCaller(CallerWork::Sessions) => sessions(ctx, request).await,
         Work::ForCaller(CallerWork::EndSession) => endsession(ctx, request).await,
     }
+}
+
+/// Answers a password reset request ([`crate::endpoint::RESET_PASSWORD`]): the request queued,
+/// 204 whoever has the address.
+pub async fn resetpassword<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
+    let endpoint = &endpoint::RESET_PASSWORD;
+    let outcome = pipeline(ctx, endpoint, request, async |request, _| {
+        reset_password::request_reset(ctx, request).await
+    })
+    .await;
+    finish(endpoint, outcome)
+}
+
+/// Answers a reset link's new password ([`crate::endpoint::RESET_PASSWORD_CONFIRM`]).
+pub async fn resetconfirm<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
+    let endpoint = &endpoint::RESET_PASSWORD_CONFIRM;
+    let outcome = pipeline(ctx, endpoint, request, async |request, _| {
+        reset_password::confirm_reset(ctx, request).await
+    })
+    .await;
+    finish(endpoint, outcome)
 }
 
 /// Answers a request on whichever endpoint its path names, with or without the trailing slash;

@@ -99,7 +99,7 @@ pub(super) async fn register<S: Store>(
         credentials: 0,
         id: Some(id),
         email,
-        link_issued: None,
+        link_nonce: None,
     };
     if !ctx.store.create_user(&user).await? {
         return Err(username_error(vec![username_field::TAKEN.to_owned()]));

@@ -24,7 +24,7 @@ use crate::store::Store;
 use crate::tokens::Caller;
 
 /// djoser's message for a retyped password that differs.
-const MISMATCH: &str = "The two password fields didn't match.";
+pub(super) const MISMATCH: &str = "The two password fields didn't match.";
 
 /// Checks the body and sets the caller's new password.
 pub(super) async fn set_password<S: Store>(
@@ -105,7 +105,7 @@ pub(super) async fn set_password<S: Store>(
 const TOO_LONG: &str = "Ensure this field has no more than 4096 bytes.";
 
 /// A new password no longer than any password accepted at all.
-fn within_limit(password: String) -> Result<String, &'static str> {
+pub(super) fn within_limit(password: String) -> Result<String, &'static str> {
     if password.len() <= MAX_PASSWORD_BYTES {
         Ok(password)
     } else {
@@ -116,7 +116,7 @@ fn within_limit(password: String) -> Result<String, &'static str> {
 /// Other writers kept changing the user while the new password was being written.
 #[derive(Debug, thiserror::Error)]
 #[error("the user kept changing while their new password was being written")]
-struct KeptChanging;
+pub(super) struct KeptChanging;
 
 #[cfg(test)]
 mod tests {

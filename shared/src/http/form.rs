@@ -390,6 +390,31 @@ impl EmailField {
             Err(messages)
         }
     }
+
+    /// DRF's `EmailField()` as djoser's reset serializers declare it: required, not blank, no
+    /// length limit. The address, trimmed, or every message of its validators (null
+    /// characters, Django's `EmailValidator`).
+    pub fn required(raw: Raw) -> Result<String, Vec<String>> {
+        let text = CharField::TRIMMED
+            .text(raw)
+            .map_err(|message| match message {
+                NOT_A_STRING => vec![INVALID_EMAIL.to_owned()],
+                other => vec![other.to_owned()],
+            })?
+            .ok_or_else(|| vec![REQUIRED.to_owned()])?;
+        let mut messages = Vec::new();
+        if text.contains('\0') {
+            messages.push(NO_NULL_CHARACTERS.to_owned());
+        }
+        if !crate::email::is_valid(&text) {
+            messages.push(INVALID_EMAIL.to_owned());
+        }
+        if messages.is_empty() {
+            Ok(text)
+        } else {
+            Err(messages)
+        }
+    }
 }
 
 /// How Python's `str()` writes a JSON number that DRF coerces to a string.

@@ -97,6 +97,13 @@ const PASSWORD_SETTERS: Readers = Readers::Only(&["setpassword", "register"]);
 const SET_PASSWORD: Readers = Readers::Only(&["setpassword"]);
 /// The functions that take a username from the request: the logins, registration and renames.
 const NAMING: Readers = Readers::Only(&["login", "tokenlogin", "register", "setusername"]);
+/// The functions of a password reset: the request's (which queues it), the mailer (which sends
+/// the link) and the confirmation's (which checks it).
+const RESETS: Readers = Readers::Only(&["resetpassword", "mailer", "resetconfirm"]);
+/// The mailer alone.
+const MAILER: Readers = Readers::Only(&["mailer"]);
+/// Where the local server reads the email settings.
+const MAIL_CLI: &str = "`authtoken serve`";
 /// Settings of the stack only (API Gateway, CloudWatch, IAM): no function reads them.
 const NO_FUNCTION: Readers = Readers::Only(&[]);
 /// Ten years in seconds: the longest lifetime (anything longer is a typo, and epoch arithmetic
@@ -525,6 +532,194 @@ pub const USERNAME_CASE_INSENSITIVE: Setting = with_parameter(
     ),
 );
 
+/// `EMAIL_FROM`.
+pub const EMAIL_FROM: Setting = with_parameter(
+    ("EMAIL_FROM", "EmailFrom"),
+    "",
+    Allowed::Text,
+    (
+        MAILER,
+        "`authtoken serve` (`webmaster@localhost` when empty, as Django's)",
+    ),
+    (
+        "",
+        "the sender of every email, an address or domain verified in Amazon SES (an identity of \
+          the account's region); empty = the stack sends no email and deploys no password reset. \
+          See [Email](OPERATING.md#email)",
+    ),
+);
+
+/// `DOMAIN`.
+pub const DOMAIN: Setting = with_parameter(
+    ("DOMAIN", "FrontendDomain"),
+    "",
+    Allowed::Text,
+    (MAILER, MAIL_CLI),
+    (
+        "",
+        "the front-end's host (and port) that emailed links point to, djoser's `DOMAIN`: \
+          `app.example.com`; needed with `EMAIL_FROM` (`authtoken serve` uses its own address \
+          when empty)",
+    ),
+);
+
+/// `SITE_NAME`.
+pub const SITE_NAME: Setting = with_parameter(
+    ("SITE_NAME", "SiteName"),
+    "",
+    Allowed::Text,
+    (MAILER, MAIL_CLI),
+    (
+        "",
+        "the site's name in the emails, djoser's `SITE_NAME`; empty = `DOMAIN`",
+    ),
+);
+
+/// `PROTOCOL`.
+pub const PROTOCOL: Setting = with_parameter(
+    ("PROTOCOL", "FrontendProtocol"),
+    "https",
+    Allowed::OneOf(&["https", "http"]),
+    (MAILER, MAIL_CLI),
+    (
+        "https or http",
+        "the scheme of emailed links, djoser's `PROTOCOL` (`authtoken serve` uses `http` when \
+          `DOMAIN` is empty)",
+    ),
+);
+
+/// `PASSWORD_RESET_CONFIRM_URL`.
+pub const PASSWORD_RESET_CONFIRM_URL: Setting = with_parameter(
+    ("PASSWORD_RESET_CONFIRM_URL", "PasswordResetConfirmUrl"),
+    "#/password/reset/confirm/{uid}/{token}",
+    Allowed::Text,
+    (MAILER, MAIL_CLI),
+    (
+        "a path holding {uid} and {token}",
+        "the front-end's page a reset link opens, djoser's setting of that name: \
+          `{PROTOCOL}://{DOMAIN}/` then this, `{uid}` and `{token}` filled in; the page posts \
+          them with the new password to `POST /auth/users/reset_password_confirm/`",
+    ),
+);
+
+/// `PASSWORD_RESET_TIMEOUT_SECONDS`.
+pub const PASSWORD_RESET_TIMEOUT: Setting = with_parameter(
+    (
+        "PASSWORD_RESET_TIMEOUT_SECONDS",
+        "PasswordResetTimeoutSeconds",
+    ),
+    "3600",
+    Allowed::Number {
+        min: 60,
+        max: Some(259_200),
+    },
+    (RESETS, MAIL_CLI),
+    (
+        "a whole number of seconds from 60 to 259200",
+        "how long a reset link works (Django's `PASSWORD_RESET_TIMEOUT`, 3 days by default \
+          there, the most allowed here): an hour, since whoever reads the mailbox meanwhile can \
+          use it. See [Email](OPERATING.md#email)",
+    ),
+);
+
+/// `PASSWORD_RESET_CONFIRM_RETYPE`.
+pub const PASSWORD_RESET_CONFIRM_RETYPE: Setting = with_parameter(
+    (
+        "PASSWORD_RESET_CONFIRM_RETYPE",
+        "PasswordResetConfirmRetype",
+    ),
+    "false",
+    Allowed::OneOf(&["false", "true"]),
+    (Readers::Only(&["resetconfirm"]), MAIL_CLI),
+    (
+        "true or false",
+        "`true` = `POST /auth/users/reset_password_confirm/` also asks for `re_new_password` \
+          (djoser's setting of that name)",
+    ),
+);
+
+/// `MAIL_LIMIT_PER_ADDRESS`.
+pub const MAIL_LIMIT_PER_ADDRESS: Setting = with_parameter(
+    ("MAIL_LIMIT_PER_ADDRESS", "MailLimitPerAddress"),
+    "3",
+    Allowed::Number {
+        min: 1,
+        max: Some(1000),
+    },
+    (MAILER, MAIL_CLI),
+    (
+        "a whole number from 1 to 1000",
+        "the most reset requests an hour for one address that are carried out; beyond, the \
+          answer is still 204 and nothing is sent (`mail_dropped`)",
+    ),
+);
+
+/// `MAIL_LIMIT_PER_SOURCE`.
+pub const MAIL_LIMIT_PER_SOURCE: Setting = with_parameter(
+    ("MAIL_LIMIT_PER_SOURCE", "MailLimitPerSource"),
+    "10",
+    Allowed::Number {
+        min: 1,
+        max: Some(100_000),
+    },
+    (MAILER, MAIL_CLI),
+    (
+        "a whole number from 1 to 100000",
+        "the most reset requests an hour from one client address that are carried out, \
+          whatever the addresses asked for; beyond, as for `MAIL_LIMIT_PER_ADDRESS`",
+    ),
+);
+
+/// `MAIL_QUEUE_URL`.
+pub const MAIL_QUEUE_URL: Setting = Setting {
+    var: "MAIL_QUEUE_URL",
+    parameter: None,
+    default: None,
+    allowed: Allowed::Text,
+    expected: "an SQS queue URL",
+    functions: Readers::Only(&["resetpassword"]),
+    also_read_by: "",
+    doc: "the queue the reset requests go to, which the mailer reads; the stack sets it \
+          (`MailQueue`)",
+};
+
+/// `AWS_ENDPOINT_URL_SQS`.
+pub const SQS_ENDPOINT: Setting = Setting {
+    var: "AWS_ENDPOINT_URL_SQS",
+    parameter: None,
+    default: None,
+    allowed: Allowed::Text,
+    expected: "a URL",
+    functions: Readers::Only(&[]),
+    also_read_by: "the functions that queue or send (`sam local invoke --env-vars`)",
+    doc: "another SQS endpoint (a local one, such as moto's); unset or empty = SQS's own",
+};
+
+/// `AWS_ENDPOINT_URL_SESV2`.
+pub const SES_ENDPOINT: Setting = Setting {
+    var: "AWS_ENDPOINT_URL_SESV2",
+    parameter: None,
+    default: None,
+    allowed: Allowed::Text,
+    expected: "a URL",
+    functions: Readers::Only(&[]),
+    also_read_by: "the mailer (`sam local invoke --env-vars`)",
+    doc: "another SES v2 endpoint (a local one, such as moto's); unset or empty = SES's own",
+};
+
+/// `SES_CONFIGURATION_SET`.
+pub const SES_CONFIGURATION_SET: Setting = Setting {
+    var: "SES_CONFIGURATION_SET",
+    parameter: None,
+    default: None,
+    allowed: Allowed::Text,
+    expected: "an SES configuration set's name",
+    functions: MAILER,
+    also_read_by: "",
+    doc: "the configuration set every email is sent with (its bounces and complaints counted); \
+          the stack sets it (`MailConfigurationSet`)",
+};
+
 /// `LOGOUT_ON_PASSWORD_CHANGE`.
 pub const LOGOUT_ON_PASSWORD_CHANGE: Setting = with_parameter(
     ("LOGOUT_ON_PASSWORD_CHANGE", "LogoutOnPasswordChange"),
@@ -574,6 +769,19 @@ pub static SETTINGS: &[Setting] = &[
     LOGOUT_ON_PASSWORD_CHANGE,
     REGISTRATION,
     USERNAME_CASE_INSENSITIVE,
+    EMAIL_FROM,
+    DOMAIN,
+    SITE_NAME,
+    PROTOCOL,
+    PASSWORD_RESET_CONFIRM_URL,
+    PASSWORD_RESET_TIMEOUT,
+    PASSWORD_RESET_CONFIRM_RETYPE,
+    MAIL_LIMIT_PER_ADDRESS,
+    MAIL_LIMIT_PER_SOURCE,
+    MAIL_QUEUE_URL,
+    SQS_ENDPOINT,
+    SES_ENDPOINT,
+    SES_CONFIGURATION_SET,
     with_parameter(
         ("CORS_ALLOWED_ORIGINS", "CorsAllowedOrigins"),
         "*",

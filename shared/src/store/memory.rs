@@ -161,22 +161,22 @@ impl Store for MemoryStore {
             .cloned())
     }
 
-    async fn stamp_link(&self, read: &User, at: u64) -> Result<bool, StoreError> {
+    async fn stamp_link(&self, read: &User, nonce: u64) -> Result<bool, StoreError> {
         let mut state = self.state();
         match state.users.get_mut(&read.username) {
             Some(user) if user.credentials == read.credentials => {
-                user.link_issued = Some(at);
+                user.link_nonce = Some(nonce);
                 Ok(true)
             }
             _ => Ok(false),
         }
     }
 
-    async fn forget_link(&self, username: &str, at: u64) -> Result<bool, StoreError> {
+    async fn forget_link(&self, username: &str, nonce: u64) -> Result<bool, StoreError> {
         let mut state = self.state();
         match state.users.get_mut(username) {
-            Some(user) if user.link_issued == Some(at) => {
-                user.link_issued = None;
+            Some(user) if user.link_nonce == Some(nonce) => {
+                user.link_nonce = None;
                 Ok(true)
             }
             _ => Ok(false),

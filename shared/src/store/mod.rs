@@ -51,10 +51,11 @@ pub struct User {
     pub id: Option<u64>,
     /// The email address, `""` for none (Django's `email`).
     pub email: String,
-    /// When the newest emailed link (a password reset) was made for the user, in seconds since
-    /// the epoch; `None` when there is none outstanding. The link's token is bound to it, so a
-    /// login, which forgets it ([`Store::forget_link`]), kills the link.
-    pub link_issued: Option<u64>,
+    /// A random number naming the newest emailed link (a password reset) made for the user;
+    /// `None` when there is none outstanding. The link's token is bound to it, so a newer link
+    /// kills the older ones, and a login, which forgets it ([`Store::forget_link`]), kills the
+    /// link.
+    pub link_nonce: Option<u64>,
 }
 
 impl User {
@@ -576,20 +577,20 @@ pub trait Store: Send + Sync {
         id: u64,
     ) -> impl Future<Output = Result<Option<User>, StoreError>> + Send;
 
-    /// Records that a link was made for the user at `at` ([`User::link_issued`]), provided they
-    /// exist with `read`'s credentials version. `Ok(false)` if not.
+    /// Records `nonce` as the user's newest link ([`User::link_nonce`]), provided they exist
+    /// with `read`'s credentials version. `Ok(false)` if not.
     fn stamp_link(
         &self,
         read: &User,
-        at: u64,
+        nonce: u64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// Forgets the user's link, provided it is the one made at `at` (a login kills it).
-    /// `Ok(false)` if not.
+    /// Forgets the user's link, provided it is still `nonce` (a login kills it). `Ok(false)` if
+    /// not.
     fn forget_link(
         &self,
         username: &str,
-        at: u64,
+        nonce: u64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Up to `limit` users after `after` (a [`UserPage::next`] from the previous page).
@@ -637,7 +638,7 @@ mod tests {
             credentials: 0,
             id: Some(1),
             email: String::new(),
-            link_issued: None,
+            link_nonce: None,
         };
         let text = format!("{user:?} {:?}", Some(&user));
         assert!(

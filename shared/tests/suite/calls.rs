@@ -41,7 +41,7 @@ async fn recorded_app_with(settings: Settings) -> (TestApp, OperationLog) {
         .await
         .unwrap();
     log.take();
-    let app = TestApp::Dynamo(Ctx { store, settings });
+    let app = TestApp::Dynamo(std::sync::Arc::new(Ctx::new(store, settings)));
     (app, log)
 }
 
@@ -82,10 +82,7 @@ async fn a_plain_key_is_sealed_by_one_write_once() {
     )
     .await;
     log.take();
-    let app = TestApp::Dynamo(Ctx {
-        store,
-        settings: Settings::default(),
-    });
+    let app = TestApp::Dynamo(std::sync::Arc::new(Ctx::new(store, Settings::default())));
     assert_eq!(app.login(ADMIN).await, key.expose());
     log.expect(&login_then(&["UpdateItem"]), "the login that seals the key");
     assert_eq!(app.login(ADMIN).await, key.expose());

@@ -26,10 +26,7 @@ async fn every_endpoint_event_gets_its_expected_answer_from_its_endpoint() {
     let mut settings = Settings::default();
     // The stack deploys the registration's function only when registration is open.
     settings.accounts.registration_open = true;
-    let ctx = Ctx {
-        store: memory_store_with_event_user().await,
-        settings,
-    };
+    let ctx = Ctx::new(memory_store_with_event_user().await, settings);
     let mut checked = 0;
     for (stem, path) in event_files() {
         let Some(endpoint) = Endpoint::for_function(function_of(&stem)) else {

@@ -35,10 +35,10 @@ async fn faulty() -> Faulty {
         testkit::dynamo::client_via(&proxy.endpoint()),
         direct.tables().clone(),
     );
-    let app = TestApp::Dynamo(Ctx {
-        store: through_proxy,
-        settings: Settings::default(),
-    });
+    let app = TestApp::Dynamo(std::sync::Arc::new(Ctx::new(
+        through_proxy,
+        Settings::default(),
+    )));
     Faulty { app, proxy, direct }
 }
 
@@ -107,10 +107,7 @@ async fn connection_refused_is_503() {
         testkit::dynamo::client_via(&format!("http://{closed}")),
         direct.tables().clone(),
     );
-    let app = TestApp::Dynamo(Ctx {
-        store,
-        settings: Settings::default(),
-    });
+    let app = TestApp::Dynamo(std::sync::Arc::new(Ctx::new(store, Settings::default())));
     let login = within(
         60,
         app.send(

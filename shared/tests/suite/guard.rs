@@ -34,7 +34,7 @@ async fn with_admin<S: Store>(store: S) -> (Ctx<S>, String) {
         .await
         .unwrap();
     let key = key.key.expose().to_owned();
-    (Ctx { store, settings }, key)
+    (Ctx::new(store, settings), key)
 }
 
 /// Sends `authorization` (if any) through the guard to a handler that greets its caller;
@@ -151,10 +151,7 @@ async fn a_store_fault_is_503_never_401_and_never_the_handler() {
         testkit::dynamo::client_via(&proxy.endpoint()),
         direct.tables().clone(),
     );
-    let ctx = Ctx {
-        store,
-        settings: Settings::default(),
-    };
+    let ctx = Ctx::new(store, Settings::default());
     proxy.inject("GetItem", Fault::ServerError, None);
     let (answer, calls) = guarded(&ctx, Some(format!("Token {key}").as_bytes())).await;
     assert_eq!((answer.status, calls), (503, 0), "{answer:?}");

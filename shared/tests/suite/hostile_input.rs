@@ -139,7 +139,7 @@ proptest! {
     ) {
         let rt = runtime();
         let ctx = rt.block_on(async {
-            let ctx = Ctx { store: MemoryStore::new(), settings: Settings::default() };
+            let ctx = Ctx::new(MemoryStore::new(), Settings::default());
             assert!(ctx.store.create_user(&testkit::app::seeded_user(ADMIN.0)).await.unwrap());
             ctx
         });

@@ -33,7 +33,7 @@ fn imported(name: &str, key: Option<&TokenKey>) -> Imported {
             credentials: 0,
             id: None,
             email: String::new(),
-            link_issued: None,
+            link_nonce: None,
         },
         token,
     }

@@ -275,7 +275,7 @@ async fn insert_user_hashed_with(
         credentials: 0,
         id: None,
         email: String::new(),
-        link_issued: None,
+        link_nonce: None,
     })
     .await;
     hash

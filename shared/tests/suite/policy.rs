@@ -96,10 +96,10 @@ async fn switching_to_per_login_keeps_per_user_tokens_valid_and_drops_their_keys
     );
 
     // admin logs in under per-login: the old key moves among the digests, still valid.
-    let switched = TestApp::Dynamo(Ctx {
-        store: testkit::dynamo::store(testkit::dynamo::client(), ctx.store.tables().clone()),
-        settings: per_login(),
-    });
+    let switched = TestApp::Dynamo(std::sync::Arc::new(Ctx::new(
+        testkit::dynamo::store(testkit::dynamo::client(), ctx.store.tables().clone()),
+        per_login(),
+    )));
     let new = switched.login(ADMIN).await;
     assert_ne!(new, old);
     for token in [&old, &new] {

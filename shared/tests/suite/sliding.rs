@@ -163,10 +163,10 @@ fn same_store(app: &TestApp) -> Ctx<DynamoStore> {
     let TestApp::Dynamo(ctx) = app else {
         unreachable!("a DynamoDB app")
     };
-    Ctx {
-        store: testkit::dynamo::store(testkit::dynamo::client(), ctx.store.tables().clone()),
-        settings: ctx.settings.clone(),
-    }
+    Ctx::new(
+        testkit::dynamo::store(testkit::dynamo::client(), ctx.store.tables().clone()),
+        ctx.settings.clone(),
+    )
 }
 
 /// The cases that run on both stores, in a module named `$module`, on apps `$make` builds.
@@ -204,10 +204,10 @@ async fn a_per_user_token_is_renewed_under_per_login_too() {
     let app = TestApp::dynamo(sliding(TokenPolicy::PerUser, 0, None)).await;
     let key = app.login(ADMIN).await;
     let issued = stored_expiry(&app, &key).await;
-    let switched = TestApp::Dynamo(Ctx {
+    let switched = TestApp::Dynamo(std::sync::Arc::new(Ctx {
         settings: sliding(PER_LOGIN, 0, None),
         ..same_store(&app)
-    });
+    }));
     a_second_later().await;
     switched
         .whoami(&key)

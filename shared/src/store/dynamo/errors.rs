@@ -283,7 +283,7 @@ mod tests {
             credentials: 0,
             id: Some(1),
             email: String::new(),
-            link_issued: None,
+            link_nonce: None,
         };
         assert!(!store.create_user(&user).await.unwrap());
         assert!(

@@ -43,8 +43,8 @@ pub const EMAIL_KEY: &str = "email_key";
 /// Users table: its one global secondary index, keys only, on [`EMAIL_KEY`]: the users who have
 /// an address, whatever its case.
 pub const BY_EMAIL: &str = "ByEmail";
-/// Users: when the newest emailed link was made ([`User::link_issued`]).
-pub const LINK_ISSUED: &str = "link_issued";
+/// Users: the newest emailed link's random number ([`User::link_nonce`]).
+pub const LINK_NONCE: &str = "link_nonce";
 /// Users table: the prefix of the key of an id's pointer item, `\u{1}id ` and the id, whose
 /// [`POINTS_TO`] names the user of that id (written before a link carrying the id is sent).
 pub const ID_POINTER_PREFIX: &str = "\u{1}id ";
@@ -104,8 +104,8 @@ pub fn user_item(user: &User) -> Item {
         item.insert(EMAIL.to_owned(), s(&user.email));
         item.insert(EMAIL_KEY.to_owned(), s(crate::email::folded(&user.email)));
     }
-    if let Some(at) = user.link_issued {
-        item.insert(LINK_ISSUED.to_owned(), n(at));
+    if let Some(nonce) = user.link_nonce {
+        item.insert(LINK_NONCE.to_owned(), n(nonce));
     }
     if let Some(token) = &user.per_user_token {
         item.insert(TOKEN.to_owned(), s(token.key.stored()));
@@ -186,7 +186,7 @@ pub fn user_from_item(item: &Item) -> Result<User, ItemError> {
         credentials: optional_number(item, CREDENTIALS)?.unwrap_or(0),
         id: optional_number(item, ID)?,
         email: optional_string(item, EMAIL)?.unwrap_or_default(),
-        link_issued: optional_number(item, LINK_ISSUED)?,
+        link_nonce: optional_number(item, LINK_NONCE)?,
     })
 }
 
@@ -299,7 +299,7 @@ mod tests {
             credentials: 3,
             id: Some(42),
             email: "admin@example.com".into(),
-            link_issued: None,
+            link_nonce: None,
         };
         assert_eq!(user_from_item(&user_item(&user)).unwrap(), user);
         let before_ids = User {
@@ -324,7 +324,7 @@ mod tests {
             credentials: 0,
             id: Some(1),
             email: String::new(),
-            link_issued: None,
+            link_nonce: None,
         }
     }
 
@@ -377,7 +377,7 @@ mod tests {
             credentials: 0,
             id: Some(1),
             email: String::new(),
-            link_issued: None,
+            link_nonce: None,
         };
         let item = user_item(&user);
         assert_eq!(item[TOKEN], s(key.digest().as_str()));

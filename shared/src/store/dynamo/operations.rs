@@ -20,7 +20,7 @@ use super::DynamoStore;
 use super::errors::{Cancellation, cancellation, classify};
 use super::items::{
     self, ACTIVE, BY_EMAIL, CREDENTIALS, DIGEST, EMAIL, EMAIL_KEY, EXPIRES, FAILURES, ID,
-    LAST_FAILURE, LAST_ID, LINK_ISSUED, OWNER, PASSWORD, POINTS_TO, SOURCES, TOKEN, TOKEN_EXPIRES,
+    LAST_FAILURE, LAST_ID, LINK_NONCE, OWNER, PASSWORD, POINTS_TO, SOURCES, TOKEN, TOKEN_EXPIRES,
     TOKEN_SEALED, TOKENS, USER_IDS_KEY, USERNAME, s,
 };
 use crate::lockout::Failures;
@@ -664,7 +664,7 @@ impl Store for DynamoStore {
             .filter(|user| user.id == Some(id)))
     }
 
-    async fn stamp_link(&self, read: &User, at: u64) -> Result<bool, StoreError> {
+    async fn stamp_link(&self, read: &User, nonce: u64) -> Result<bool, StoreError> {
         let condition = format!(
             "attribute_exists(#username) AND {}",
             credentials_are(read.credentials)
@@ -674,28 +674,28 @@ impl Store for DynamoStore {
             .update_item()
             .table_name(&self.tables.users)
             .key(USERNAME, s(&read.username))
-            .update_expression("SET #link = :at")
+            .update_expression("SET #link = :nonce")
             .condition_expression(condition)
             .expression_attribute_names("#username", USERNAME)
-            .expression_attribute_names("#link", LINK_ISSUED)
+            .expression_attribute_names("#link", LINK_NONCE)
             .expression_attribute_names("#credentials", CREDENTIALS)
-            .expression_attribute_values(":at", items::n(at));
+            .expression_attribute_values(":nonce", items::n(nonce));
         if read.credentials > 0 {
             update = update.expression_attribute_values(":credentials", items::n(read.credentials));
         }
         written(update.send().await)
     }
 
-    async fn forget_link(&self, username: &str, at: u64) -> Result<bool, StoreError> {
+    async fn forget_link(&self, username: &str, nonce: u64) -> Result<bool, StoreError> {
         written(
             self.client
                 .update_item()
                 .table_name(&self.tables.users)
                 .key(USERNAME, s(username))
                 .update_expression("REMOVE #link")
-                .condition_expression("#link = :at")
-                .expression_attribute_names("#link", LINK_ISSUED)
-                .expression_attribute_values(":at", items::n(at))
+                .condition_expression("#link = :nonce")
+                .expression_attribute_names("#link", LINK_NONCE)
+                .expression_attribute_values(":nonce", items::n(nonce))
                 .send()
                 .await,
         )

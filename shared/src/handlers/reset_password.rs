@@ -1,0 +1,163 @@
+//! djoser's password reset, in two steps.
+//!
+//! `POST /auth/users/reset_password/` `{"email"}` answers 204 whether or not a user has the
+//! address, in the same time either way: it only posts the request to the mailbox (one queue
+//! write), and the mailer looks the address up later ([`crate::mail::mailer`]).
+//!
+//! `POST /auth/users/reset_password_confirm/` `{"uid", "token", "new_password"}` (and
+//! `re_new_password` under `PASSWORD_RESET_CONFIRM_RETYPE`) sets the password, in djoser's
+//! order: each field's own checks, Django's validators that need no user, the retyping, the
+//! `uid`, the `token`; then, the link proven, the checks against the user (similarity to their
+//! name and address, and the breach check). The new password is written on condition that the
+//! user is as the link was checked against, with every token of theirs revoked and their failed
+//! logins forgotten: the link is spent.
+
+use http::Response;
+use lambda_http::{Body, Request};
+
+use super::Submission;
+use super::set_password::{KeptChanging, MISMATCH, within_limit};
+use crate::accounts::links::{self, Purpose};
+use crate::accounts::password::{NewPassword, PasswordSet, TokenOnReset, set_password_hash};
+use crate::audit::{self, Changer};
+use crate::clock;
+use crate::ctx::Ctx;
+use crate::endpoint::{RESET_PASSWORD, RESET_PASSWORD_CONFIRM};
+use crate::http::form::{CharField, EmailField, FieldErrors, FormError};
+use crate::http::response::{self, Failure};
+use crate::mail::MailRequest;
+use crate::secrets::password::{self, Password};
+use crate::secrets::validators::Attributes;
+use crate::store::{Store, User};
+
+/// djoser's message for a `uid` that names no user.
+const INVALID_UID: &str = "Invalid user id or user doesn't exist.";
+/// djoser's message for a token that is not the user's (or no longer).
+const INVALID_TOKEN: &str = "Invalid token for given user.";
+
+/// Checks the address and queues the request; 204 whoever has the address.
+pub(super) async fn request_reset<S: Store>(
+    ctx: &Ctx<S>,
+    request: Request,
+) -> Result<Response<Body>, Failure> {
+    let submitted = Submission::of(request);
+    let mut fields = submitted.read(&RESET_PASSWORD, &["email"]).await?;
+    let email = EmailField::required(fields.take("email"))
+        .map_err(|messages| Failure::Form(FieldErrors::of("email", messages)))?;
+    let request = MailRequest::PasswordReset {
+        email,
+        source: submitted.source,
+    };
+    ctx.mailbox.post(&request).await?;
+    Ok(response::no_content())
+}
+
+/// Checks the link and sets the new password.
+pub(super) async fn confirm_reset<S: Store>(
+    ctx: &Ctx<S>,
+    request: Request,
+) -> Result<Response<Body>, Failure> {
+    let retype = ctx.settings.mail.reset_confirm_retype;
+    let names: &[&'static str] = if retype {
+        &["uid", "token", "new_password", "re_new_password"]
+    } else {
+        &["uid", "token", "new_password"]
+    };
+    let submitted = Submission::of(request);
+    let mut fields = submitted.read(&RESET_PASSWORD_CONFIRM, names).await?;
+    let mut errors = FieldErrors::default();
+    let uid = errors.check("uid", CharField::TRIMMED.required(fields.take("uid")));
+    let token = errors.check("token", CharField::TRIMMED.required(fields.take("token")));
+    let new = errors.check(
+        "new_password",
+        CharField::TRIMMED
+            .required(fields.take("new_password"))
+            .and_then(within_limit),
+    );
+    let retyped = if retype {
+        errors.check(
+            "re_new_password",
+            CharField::TRIMMED.required(fields.take("re_new_password")),
+        )
+    } else {
+        None
+    };
+    let (Some(uid), Some(token), Some(new)) = (uid, token, new) else {
+        return Err(Failure::Form(FormError::Fields(errors)));
+    };
+    errors.into_result().map_err(Failure::Form)?;
+    let new = Password::new(new);
+    let rules = &ctx.settings.accounts.password_rules;
+    // djoser validates the password before it knows the user: against nobody's attributes.
+    let nobody = Attributes {
+        username: "",
+        email: None,
+    };
+    let problems = rules.problems(&new, nobody);
+    if !problems.is_empty() {
+        return Err(Failure::Form(FieldErrors::of("new_password", problems)));
+    }
+    if retype && retyped.as_deref() != Some(new.expose()) {
+        return Err(Failure::Form(FormError::NonField(MISMATCH.to_owned())));
+    }
+    let user = linked_user(ctx, &uid, &token).await?;
+    let theirs = Attributes {
+        username: &user.username,
+        email: Some(user.email.as_str()).filter(|email| !email.is_empty()),
+    };
+    let problems = rules.check(&new, theirs).await;
+    if !problems.is_empty() {
+        return Err(Failure::Form(FieldErrors::of("new_password", problems)));
+    }
+    let hash = password::hash_in_background(new)
+        .await
+        .map_err(|error| Failure::Internal(Box::new(error)))?;
+    let change = NewPassword {
+        hash: &hash,
+        tokens: TokenOnReset::Revoke,
+        by: Changer::User,
+        verified: Some(&user),
+    };
+    match set_password_hash(&ctx.store, &user.username, change).await? {
+        PasswordSet::Set { .. } => {
+            if let Err(error) = ctx.store.clear_failures(&user.username).await {
+                tracing::warn!(error = %error, "could not forget the failed logins after a reset");
+            }
+            audit::password_reset(&user.username);
+            Ok(response::no_content())
+        }
+        // Gone, or changed since the link was checked: the link died with the change.
+        PasswordSet::NoSuchUser | PasswordSet::NoLongerVerified => Err(token_error()),
+        PasswordSet::Contention => Err(Failure::Unavailable(Box::new(KeptChanging))),
+    }
+}
+
+/// The user the link of `uid` and `token` is for, as stored now: the `uid`'s 400 when it names
+/// no user, the token's when it is not theirs (any more).
+async fn linked_user<S: Store>(ctx: &Ctx<S>, uid: &str, token: &str) -> Result<User, Failure> {
+    let user = match links::id_of(uid) {
+        Some(id) => ctx.store.user_with_id(id).await?,
+        None => None,
+    };
+    let Some(user) = user else {
+        return Err(Failure::Form(FieldErrors::of(
+            "uid",
+            vec![INVALID_UID.to_owned()],
+        )));
+    };
+    let lifetime = ctx.settings.mail.reset_lifetime_seconds;
+    let valid = links::is_valid(
+        ctx.store.sealer(),
+        Purpose::PasswordReset,
+        &user,
+        token,
+        (clock::now(), lifetime),
+    )
+    .await
+    .map_err(|error| Failure::Unavailable(Box::new(error)))?;
+    if valid { Ok(user) } else { Err(token_error()) }
+}
+
+fn token_error() -> Failure {
+    Failure::Form(FieldErrors::of("token", vec![INVALID_TOKEN.to_owned()]))
+}
