@@ -70,3 +70,7 @@ print(f'{n} users in {t:.2f} s: {n / t:.0f} users/s')" "$import_users" "$started
 echo
 echo "==> 5. per-user keys at rest: sealing, and reading the seal secret (moto)"
 cargo bench --locked -p authtoken --bench seal
+
+echo
+echo "==> 6. password reset requests: the same time whether or not a user has the address (moto)"
+cargo bench --locked -p authtoken-cli --bench reset_timing

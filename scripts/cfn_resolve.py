@@ -53,7 +53,9 @@ class Stack:
                     "AWS::DynamoDB::Table": "TableName", "AWS::Lambda::Function": "FunctionName",
                     "AWS::Logs::LogGroup": "LogGroupName", "AWS::S3::Bucket": "BucketName",
                     "AWS::CloudWatch::InsightRule": "RuleName",
-                    "AWS::SecretsManager::Secret": "Name"}.get(kind)
+                    "AWS::SecretsManager::Secret": "Name", "AWS::SQS::Queue": "QueueName",
+                    "AWS::SES::ConfigurationSet": "Name",
+                    "AWS::Lambda::LayerVersion": "LayerName"}.get(kind)
         if explicit and explicit in properties:
             return self.resolve(properties[explicit])
         name = f"{self.name}-{logical_id}-{SUFFIX}"
@@ -73,6 +75,12 @@ class Stack:
             return "a1b2c3d4e5"
         if kind == "AWS::SecretsManager::Secret":
             return self.arn(logical_id)
+        if kind == "AWS::SQS::Queue":
+            return f"https://sqs.{self.region}.amazonaws.com/{self.account}/{self.physical_name(logical_id)}"
+        if kind == "AWS::Lambda::LayerVersion":
+            return self.arn(logical_id)
+        if kind == "AWS::Lambda::EventSourceMapping":
+            return "a1b2c3d4-5e6f-7a8b-9c0d-1e2f3a4b5c6d"
         return self.physical_name(logical_id)
 
     def arn(self, logical_id: str) -> str:
@@ -88,6 +96,10 @@ class Stack:
             "AWS::IAM::ManagedPolicy": f"arn:{p}:iam::{a}:policy/{name}",
             # Secrets Manager appends six random characters to a secret's name in its ARN.
             "AWS::SecretsManager::Secret": f"arn:{p}:secretsmanager:{r}:{a}:secret:{name}-{SECRET_SUFFIX}",
+            "AWS::SQS::Queue": f"arn:{p}:sqs:{r}:{a}:{name}",
+            "AWS::SES::ConfigurationSet": f"arn:{p}:ses:{r}:{a}:configuration-set/{name}",
+            # A layer's Ref is the ARN of the version the stack published.
+            "AWS::Lambda::LayerVersion": f"arn:{p}:lambda:{r}:{a}:layer:{name}:1",
         }
         if kind == "AWS::IAM::Role":
             return f"arn:{p}:iam::{a}:role/{self.role_name_with_path(logical_id)}"

@@ -72,7 +72,6 @@ NOT_GRANTED: dict[tuple[str, str], tuple[str | None, str]] = {
     ("AWS::Lambda::Function", "lambda:GetCodeSigningConfig"): ("CodeSigningConfigArn", "no code signing configuration"),
     ("AWS::Lambda::Function", "lambda:PutFunctionCodeSigningConfig"): ("CodeSigningConfigArn", "no code signing configuration"),
     ("AWS::Lambda::Function", "lambda:DeleteFunctionCodeSigningConfig"): ("CodeSigningConfigArn", "no code signing configuration"),
-    ("AWS::Lambda::Function", "lambda:GetLayerVersion"): ("Layers", "no layers: each bootstrap is self-contained"),
     ("AWS::Lambda::Function", "lambda:PassCapacityProvider"): ("CapacityProviderConfig", "functions run on Lambda's own capacity"),
     ("AWS::Lambda::Function", "lambda:AssociateRuntimeAlias"): (
         None, "not in the Service Authorization Reference, so no policy can name it; IAM does not check it today"),
@@ -121,6 +120,15 @@ NOT_GRANTED: dict[tuple[str, str], tuple[str | None, str]] = {
        for action in ("Scan", "Query", "UpdateItem", "PutItem", "GetItem", "DeleteItem", "BatchWriteItem")},
     # The HTTP API
     ("AWS::ApiGatewayV2::Api", "s3:GetObject"): ("BodyS3Location", "the OpenAPI body is inline in the template"),
+    # The mailer's event source mapping
+    **{("AWS::Lambda::EventSourceMapping", f"kms:{action}"): ("KmsKeyArn", "the mapping's filter criteria are not encrypted with a key of ours")
+       for action in ("Decrypt", "DescribeKey", "GenerateDataKey")},
+}
+
+# Handler permissions a resource's handlers call only when it sets a property: (type, action) ->
+# the property. Without it, the request is not made (with it, it must be allowed).
+ONLY_WITH_PROPERTY: dict[tuple[str, str], str] = {
+    ("AWS::Lambda::Function", "lambda:GetLayerVersion"): "Layers",
 }
 
 # Handler permissions refused on purpose: an update that needs one fails and rolls back.
@@ -196,6 +204,8 @@ class AppStack:
         for resource in translated["Resources"].values():
             if resource["Type"] == "AWS::Lambda::Function":
                 resource["Properties"]["Code"] = {"S3Bucket": bucket, "S3Key": f"{APP_STACK}/0123456789abcdef"}
+            if resource["Type"] == "AWS::Lambda::LayerVersion":
+                resource["Properties"]["Content"] = {"S3Bucket": bucket, "S3Key": f"{APP_STACK}/fedcba9876543210"}
         parameters = {"PermissionsBoundaryArn": boundary_arn} if "PermissionsBoundaryArn" in template.get("Parameters", {}) else {}
         self.stack = Stack(translated, APP_STACK, parameters)
         self.resources = {
@@ -210,8 +220,22 @@ class AppStack:
         stack = self.stack
         if kind == "AWS::Lambda::Function":
             role = properties["Role"].split(":role/", 1)[1]
-            return {"FunctionName": stack.physical_name(logical_id), "RoleNameWithPath": role,
-                    "BucketName": properties["Code"]["S3Bucket"], "ObjectName": properties["Code"]["S3Key"]}
+            names = {"FunctionName": stack.physical_name(logical_id), "RoleNameWithPath": role,
+                     "BucketName": properties["Code"]["S3Bucket"], "ObjectName": properties["Code"]["S3Key"]}
+            for layer in properties.get("Layers", []):
+                # arn:...:layer:NAME:VERSION
+                _, name, version = layer.rsplit(":", 2)
+                names |= {"LayerName": name, "LayerVersion": version}
+            return names
+        if kind == "AWS::Lambda::LayerVersion":
+            return {"LayerName": stack.physical_name(logical_id), "LayerVersion": "1",
+                    "BucketName": properties["Content"]["S3Bucket"], "ObjectName": properties["Content"]["S3Key"]}
+        if kind == "AWS::Lambda::EventSourceMapping":
+            return {"UUID": stack.ref(logical_id)}
+        if kind == "AWS::SQS::Queue":
+            return {"QueueName": stack.physical_name(logical_id)}
+        if kind == "AWS::SES::ConfigurationSet":
+            return {"ConfigurationSetName": stack.physical_name(logical_id)}
         if kind == "AWS::IAM::Role":
             return {"RoleNameWithPath": stack.role_name_with_path(logical_id)}
         if kind == "AWS::DynamoDB::Table":
@@ -238,6 +262,11 @@ class AppStack:
             return [{"iam:PassedToService": "lambda.amazonaws.com"}]
         if action == "lambda:AddPermission":
             return [{"lambda:Principal": properties["Principal"]}]
+        if resource["Type"] == "AWS::Lambda::EventSourceMapping" and "EventSourceMapping" in action:
+            function = properties["FunctionName"]
+            arn = function if function.startswith("arn:") else (
+                f"arn:{self.stack.partition}:lambda:{self.stack.region}:{self.stack.account}:function:{function}")
+            return [{"lambda:FunctionArn": arn}]
         if resource["Type"] == "AWS::IAM::Role" and action.startswith("iam:"):
             base = {"iam:PermissionsBoundary": properties["PermissionsBoundary"]} if "PermissionsBoundary" in properties else {}
             if action in ("iam:AttachRolePolicy", "iam:DetachRolePolicy"):
@@ -278,6 +307,10 @@ OWN_TYPE = {
     "AWS::CloudWatch::Alarm": "alarm",
     "AWS::CloudWatch::InsightRule": "insight-rule",
     "AWS::SecretsManager::Secret": "Secret",
+    "AWS::SQS::Queue": "queue",
+    "AWS::SES::ConfigurationSet": "configuration-set",
+    "AWS::Lambda::LayerVersion": "layerVersion",
+    "AWS::Lambda::EventSourceMapping": "eventSourceMapping",
 }
 
 
@@ -388,6 +421,11 @@ def escalations(app: AppStack, setup: Stack, boundary_arn: str) -> list[tuple[st
         ("export the users table", Request("dynamodb:ExportTableToPointInTime", users)),
         ("turn off point-in-time recovery of another stack's table",
          Request("dynamodb:UpdateContinuousBackups", f"arn:{p}:dynamodb:{app.stack.region}:{a}:table/payroll")),
+        ("feed another function from a queue (an event source mapping outside the stack)",
+         Request("lambda:CreateEventSourceMapping", "*",
+                 {"lambda:FunctionArn": f"arn:{p}:lambda:{app.stack.region}:{a}:function:payroll"})),
+        ("read another queue's messages", Request("sqs:ReceiveMessage", f"arn:{p}:sqs:{app.stack.region}:{a}:payroll")),
+        ("send email", Request("ses:SendEmail", f"arn:{p}:ses:{app.stack.region}:{a}:identity/example.com")),
     ]
 
 
@@ -480,6 +518,9 @@ def check(setup_path: pathlib.Path = SETUP_TEMPLATE, app_template: dict | None =
                         errors.append(f"{kind}: {action} is listed as not granted, but the role allows it on *")
                     else:
                         not_granted[key] = f"{prop}: {reason}" if prop else reason
+                    continue
+                needed_by = ONLY_WITH_PROPERTY.get(key)
+                if needed_by and property_at(resource["Properties"], needed_by) is None:
                     continue
                 if raw in NOT_IAM_ACTIONS or action in NOT_IAM_ACTIONS:
                     not_granted[key] = NOT_IAM_ACTIONS.get(raw) or NOT_IAM_ACTIONS[action]

@@ -87,6 +87,21 @@ AUTHORIZER_IDENTITY = ["$request.header.Authorization"]
 # What the authorizer puts in a request's context (authtoken::authorizer::Grant).
 AUTHORIZER_CONTEXT = {"username"}
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+# Other resources a role may act on (the manifest's authtoken::manifest::Resource), besides the
+# tables: the password reset's queue, the users table's index by email address, and SES.
+QUEUE = "MailQueue"
+EMAIL_INDEX = "UsersTable/index/ByEmail"
+EMAIL_INDEX_ARN = {"Fn::Sub": "${UsersTable.Arn}/index/ByEmail"}
+SEND_EMAIL = "EmailFrom"
+# Sending is granted on every identity and the stack's configuration set, on condition that the
+# sender is EmailFrom: the grant names no identity, whose ARN depends on how it was verified.
+SES_RESOURCES = [
+    {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*"},
+    {"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${MailConfigurationSet}"},
+]
+SES_CONDITION = {"StringEquals": {"ses:FromAddress": {"Ref": "EmailFrom"}}}
+# The services whose named actions a role may hold.
+SERVICES = ("dynamodb:", "sqs:", "ses:")
 
 
 class NoManagedPolicies:
@@ -98,13 +113,15 @@ class NoManagedPolicies:
 
 
 def translate(template: dict) -> dict:
-    """The CloudFormation that SAM would deploy. Code locations are replaced by a dummy S3 URI,
-    as `sam validate` does, since only `sam build` / `sam deploy` resolve them."""
+    """The CloudFormation that SAM would deploy. Code and layer locations are replaced by dummy
+    S3 URIs, as `sam validate` does, since only `sam build` / `sam deploy` resolve them."""
     template = copy.deepcopy(template)
     template.setdefault("Globals", {}).setdefault("Function", {})["CodeUri"] = "s3://bucket/code.zip"
     for resource in template["Resources"].values():
         if resource["Type"] == "AWS::Serverless::Function":
             resource["Properties"].pop("CodeUri", None)
+        if resource["Type"] == "AWS::Serverless::LayerVersion":
+            resource["Properties"]["ContentUri"] = "s3://bucket/layer.zip"
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     return transform(template, {}, NoManagedPolicies())
 
@@ -360,14 +377,23 @@ def check_role(name: str, declared: dict, translated: dict) -> list[str]:
             if resources == [{"Ref": SEAL_SECRET}]:
                 granted |= {(action, SEAL_SECRET) for action in actions}
                 continue
+            if resources == SES_RESOURCES:
+                if statement.get("Condition") != SES_CONDITION or actions != ["ses:SendEmail"]:
+                    errors.append(f"{name}: ses:SendEmail must be granted on condition that ses:FromAddress is EmailFrom")
+                granted.add(("ses:SendEmail", SEND_EMAIL))
+                continue
+            if "Condition" in statement:
+                errors.append(f"{name}: a statement on {resources!r} has a condition")
             for resource in resources:
-                table = resource.get("Fn::GetAtt", [None])[0] if isinstance(resource, dict) else None
-                if table not in TABLES:
-                    errors.append(f"{name}: resource {resource!r} is not one of the tables")
+                target = resource.get("Fn::GetAtt", [None])[0] if isinstance(resource, dict) else None
+                if resource == EMAIL_INDEX_ARN:
+                    target = EMAIL_INDEX
+                if target not in TABLES | {QUEUE, EMAIL_INDEX}:
+                    errors.append(f"{name}: resource {resource!r} is not one of the tables, the index or the queue")
                 for action in actions:
-                    if not action.startswith("dynamodb:") or "*" in action:
-                        errors.append(f"{name}: action {action!r} is not a named DynamoDB action")
-                    granted.add((action, table))
+                    if not action.startswith(SERVICES) or "*" in action:
+                        errors.append(f"{name}: action {action!r} is not a named DynamoDB, SQS or SES action")
+                    granted.add((action, target))
     wanted = grant_pairs(declared["grants"]) | ({SECRET_GRANT} if declared["reads_seal_secret"] else set())
     if granted != wanted:
         errors.append(f"{name}: granted {sorted(granted)}, but the manifest grants {binary} {sorted(wanted)}")
@@ -411,6 +437,10 @@ def check_events(
             continue
         function = binaries[binary]
         event = json.loads(event_file.read_text())
+        if FUNCTIONS[binary]["kind"] == "mailer":
+            errors += check_queue_event(event_file.name, event)
+            slashed.add(binary)
+            continue
         route = event.get("routeKey", "")
         if function in authorized:
             own = authorized[function]
@@ -435,6 +465,25 @@ def check_events(
             errors.append(f"events/{event_file.name}: method {http.get('method')} does not match its route")
     for binary in sorted(set(binaries) - slashed):
         errors.append(f"{binaries[binary]}: no event with a trailing slash in its rawPath, as DRF clients send")
+    return errors
+
+
+def check_queue_event(name: str, event: dict) -> list[str]:
+    """What SQS delivers the mailer: records from the queue, each body a mail request."""
+    records = event.get("Records")
+    if not records:
+        return [f"events/{name}: no Records, as an SQS event has"]
+    errors = []
+    for record in records:
+        if record.get("eventSource") != "aws:sqs" or not record.get("messageId"):
+            errors.append(f"events/{name}: a record without eventSource aws:sqs and a messageId")
+        try:
+            body = json.loads(record.get("body", ""))
+        except json.JSONDecodeError:
+            errors.append(f"events/{name}: a record whose body is not JSON")
+            continue
+        if body.get("kind") != "password_reset" or "email" not in body:
+            errors.append(f"events/{name}: a record whose body is not a mail request")
     return errors
 
 

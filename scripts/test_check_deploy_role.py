@@ -106,8 +106,8 @@ class CheckDeployRoleTest(unittest.TestCase):
 
     def test_a_new_resource_type_is_found(self):
         app = copy.deepcopy(APP)
-        app["Resources"]["MailQueue"] = {"Type": "AWS::SQS::Queue", "Properties": {}}
-        self.assertFound(self.errors(app=app), "MailQueue: AWS::SQS::Queue is new to this check", "sqs:CreateQueue")
+        app["Resources"]["Alerts"] = {"Type": "AWS::SNS::Topic", "Properties": {}}
+        self.assertFound(self.errors(app=app), "Alerts: AWS::SNS::Topic is new to this check", "sns:CreateTopic")
 
     def test_a_users_table_that_is_not_retained_cannot_be_deleted_by_a_rollback(self):
         app = copy.deepcopy(APP)

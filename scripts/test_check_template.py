@@ -310,7 +310,7 @@ class PoliciesTest(unittest.TestCase):
         statement = template["Resources"]["LoginFunction"]["Properties"]["Policies"][0]["Statement"][0]
         statement["Action"] = "dynamodb:*"
         errors = check_template.check_role("LoginFunction", check_template.FUNCTIONS["login"], check_template.translate(template))
-        self.assertTrue(any("'dynamodb:*' is not a named DynamoDB action" in error for error in errors), errors)
+        self.assertTrue(any("'dynamodb:*' is not a named DynamoDB, SQS or SES action" in error for error in errors), errors)
 
 
 class ParametersTest(unittest.TestCase):

@@ -18,9 +18,10 @@ use std::path::{Path, PathBuf};
 
 use authtoken::admin::{self, AdminError};
 use authtoken::config::Settings;
+use authtoken::delivery::local as worker;
 use authtoken::http::form;
 use authtoken::http::response::Failure;
-use authtoken::mail::{Postman, Templates, worker};
+use authtoken::mail::{Postman, Templates};
 use authtoken::manifest::settings::SEAL_SECRET;
 use authtoken::secrets::password::Password;
 use authtoken::secrets::seal::Sealer;

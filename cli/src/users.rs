@@ -97,6 +97,14 @@ enum UserCommand {
         #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000))]
         page_size: u32,
     },
+    /// Put every user's email address in the users table's index by address, which password
+    /// resets look addresses up in: needed once after upgrading a stack whose users had
+    /// addresses before password resets existed
+    IndexEmails {
+        /// Users read per request to DynamoDB (progress is reported after each)
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        page_size: u32,
+    },
     /// List users (name, active, how many tokens, creation time, id, email); never hashes
     List {
         /// Users read per request to DynamoDB
@@ -276,6 +284,9 @@ pub async fn run(args: UserArgs) -> Result<(), Error> {
         UserCommand::FoldNames { apply, page_size } => {
             return fold_names(&store, apply, page_size, &tables).await;
         }
+        UserCommand::IndexEmails { page_size } => {
+            return index_emails(&store, page_size, &tables).await;
+        }
         UserCommand::List { page_size } => return list(&store, page_size, &tables).await,
     };
     outcome.map_err(|error| explain(error, &tables))
@@ -351,6 +362,35 @@ async fn fold_names(
         )
         .into())
     }
+}
+
+/// `user index-emails`: every address written again, with its indexed form.
+async fn index_emails(store: &DynamoStore, page_size: u32, tables: &Tables) -> Result<(), Error> {
+    let mut after: Option<String> = None;
+    let (mut read, mut indexed) = (0usize, 0usize);
+    loop {
+        let page = admin::list_users(store, after.as_deref(), page_size)
+            .await
+            .map_err(|error| explain(error, tables))?;
+        read += page.users.len();
+        for user in page.users.iter().filter(|user| !user.email.is_empty()) {
+            // Gone since the page was read: nothing to index.
+            if store
+                .set_email(&user.username, &user.email)
+                .await
+                .map_err(|error| explain(admin::AdminError::Store(error), tables))?
+            {
+                indexed += 1;
+            }
+        }
+        eprintln!("{read} user(s) read, {indexed} address(es) indexed");
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    println!("{indexed} address(es) of {read} user(s) are in the index by email address");
+    Ok(())
 }
 
 /// Names, quoted and comma-separated.

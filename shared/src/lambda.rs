@@ -8,7 +8,10 @@ use lambda_http::{Body, Request, Response, service_fn};
 use crate::config::ConfigError;
 use crate::ctx::Ctx;
 use crate::logging;
+use crate::mail::Mailbox;
+use crate::manifest::settings::MAIL_QUEUE_URL;
 use crate::store::Store;
+use crate::store::dynamo::ClientEnv;
 use crate::store::dynamo::DynamoStore;
 
 /// Sets up logging from Lambda's variables and builds the context from the environment; a bad
@@ -29,6 +32,18 @@ pub fn init_sealing() -> Result<Ctx<DynamoStore>, ConfigError> {
         ));
     }
     Ok(ctx)
+}
+
+/// [`init`] for the function that queues password resets: its mailbox is the queue
+/// `MAIL_QUEUE_URL` names (required).
+pub fn init_queueing() -> Result<Ctx<DynamoStore>, ConfigError> {
+    let ctx = init()?;
+    let url = std::env::var(MAIL_QUEUE_URL.var)
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+        .ok_or(ConfigError::Missing(MAIL_QUEUE_URL.var))?;
+    let client = crate::store::dynamo::client::lambda_sqs_client(&ClientEnv::from_env()?)?;
+    Ok(ctx.with_mailbox(Mailbox::Queue { client, url }))
 }
 
 /// Runs an endpoint's handler (one of [`crate::handlers`]) for every event of the function's

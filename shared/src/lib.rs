@@ -23,7 +23,8 @@
 //!   types with DRF's exact rules, the client a request comes from, JSON responses and the
 //!   mapping from failures to status codes;
 //! - [`email`]: email addresses as Django's `EmailValidator` accepts them; [`mail`]: the
-//!   emailed links (a password reset), queued by the endpoints and sent by the mailer;
+//!   emailed links (a password reset), queued by the endpoints and sent by the mailer, which
+//!   [`delivery`] runs (in the same process, or as the mailer Lambda function);
 //! - [`username`]: what a name must be to be a user's (NFKC, length, whitespace, control
 //!   characters), for login, user creation and the import;
 //! - [`secrets`]: argon2id hashing, token keys and their digests, the Django password hashes
@@ -41,6 +42,7 @@ pub mod authorizer;
 pub mod clock;
 pub mod config;
 pub mod ctx;
+pub mod delivery;
 pub mod email;
 pub mod endpoint;
 pub mod guard;

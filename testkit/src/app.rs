@@ -9,9 +9,10 @@ use std::sync::Arc;
 
 use authtoken::Ctx;
 use authtoken::config::Settings;
+use authtoken::delivery::local as worker;
 use authtoken::endpoint;
 use authtoken::handlers;
-use authtoken::mail::{Postman, Templates, worker};
+use authtoken::mail::{Postman, Templates};
 use authtoken::secrets::token::TokenKey;
 use authtoken::store::dynamo::DynamoStore;
 use authtoken::store::memory::MemoryStore;

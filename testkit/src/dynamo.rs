@@ -35,6 +35,38 @@ pub fn endpoint() -> String {
     }
 }
 
+/// The URL of the mail queue (`MAIL_QUEUE_URL`) on the local server at `endpoint`, made if
+/// needed (creating a queue that exists is no error): one queue for every test, which only the
+/// functions' runs post to.
+pub fn mail_queue_url(endpoint: &str) -> String {
+    let endpoint = endpoint.to_owned();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(async {
+            let config = aws_sdk_sqs::Config::builder()
+                .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
+                .region(aws_sdk_sqs::config::Region::new(REGION))
+                .credentials_provider(aws_sdk_sqs::config::Credentials::new(
+                    "test", "test", None, None, "tests",
+                ))
+                .endpoint_url(endpoint)
+                .build();
+            let created = aws_sdk_sqs::Client::from_conf(config)
+                .create_queue()
+                .queue_name("authtoken-test-mail")
+                .send()
+                .await
+                .expect("create the test mail queue");
+            created.queue_url().expect("a queue URL").to_owned()
+        })
+    })
+    .join()
+    .expect("the mail queue's thread")
+}
+
 /// A client for the local server, with dummy credentials: it can never reach real AWS.
 pub fn client() -> aws_sdk_dynamodb::Client {
     client_via(&endpoint())

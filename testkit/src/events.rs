@@ -55,6 +55,8 @@ pub enum Expected {
     /// An authorizer's simple response: allowed with [`EVENT_USER`]'s name in its context
     /// (`true`), or denied with an empty context (`false`).
     Authorizer(bool),
+    /// The mailer's answer to an SQS event: every record done, none to deliver again.
+    QueueDone,
 }
 
 /// The answer each event must get: (event file stem, answer).
@@ -207,6 +209,34 @@ pub const EXPECTED: &[(&str, Expected)] = &[
             ExpectedBody::Exactly(r#"{"email":"admin@example.com","id":1,"username":"admin"}"#),
         ),
     ),
+    (
+        "resetpassword-json",
+        Expected::Http(204, ExpectedBody::Empty),
+    ),
+    (
+        "resetpassword-bad-email",
+        Expected::Http(
+            400,
+            ExpectedBody::Exactly(r#"{"email":["Enter a valid email address."]}"#),
+        ),
+    ),
+    (
+        "resetconfirm-unknown-uid",
+        Expected::Http(
+            400,
+            ExpectedBody::Exactly(r#"{"uid":["Invalid user id or user doesn't exist."]}"#),
+        ),
+    ),
+    (
+        "resetconfirm-weak",
+        Expected::Http(
+            400,
+            ExpectedBody::Exactly(
+                r#"{"new_password":["This password is too common.","This password is entirely numeric."]}"#,
+            ),
+        ),
+    ),
+    ("mailer-unknown-address", Expected::QueueDone),
     ("authorizer-token", Expected::Authorizer(true)),
     ("authorizer-unknown-token", Expected::Authorizer(false)),
     ("authorizer-malformed-header", Expected::Authorizer(false)),
@@ -348,11 +378,21 @@ pub async fn ensure_event_token(store: &impl Store) {
 }
 
 /// The environment Lambda gives a function over `store`'s tables, with DynamoDB at `endpoint`
-/// (registration open, as the stack deploys the registration's function only then).
+/// and SQS and SES at the local server (registration open and email on, as the stack deploys the registration's and the
+/// password reset's functions only then).
 pub fn function_env(store: &DynamoStore, endpoint: String) -> Vec<(&'static str, String)> {
     dynamo::ensure_seal_secret();
     vec![
         ("REGISTRATION", "open".to_owned()),
+        ("EMAIL_FROM", crate::mail::SENDER.to_owned()),
+        ("DOMAIN", crate::mail::FRONTEND.to_owned()),
+        // SQS and SES at the local server itself, whatever stands in front of its DynamoDB.
+        (
+            "MAIL_QUEUE_URL",
+            dynamo::mail_queue_url(&dynamo::endpoint()),
+        ),
+        ("AWS_ENDPOINT_URL_SQS", dynamo::endpoint()),
+        ("AWS_ENDPOINT_URL_SESV2", dynamo::endpoint()),
         (SEAL_SECRET.var, dynamo::SEAL_SECRET_ID.to_owned()),
         ("AWS_ENDPOINT_URL_SECRETS_MANAGER", endpoint.clone()),
         ("USERS_TABLE", store.tables().users.clone()),
@@ -503,6 +543,16 @@ impl Answer {
 /// returns what it was, in a word or two, for a report.
 pub fn check_output(stem: &str, output: &[u8]) -> String {
     match expected(stem) {
+        Some(Expected::QueueDone) => {
+            let answer: Value = serde_json::from_slice(output)
+                .unwrap_or_else(|error| panic!("{stem}: answer is not JSON: {error}"));
+            assert_eq!(
+                answer,
+                serde_json::json!({ "batchItemFailures": [] }),
+                "{stem}"
+            );
+            "done".to_owned()
+        }
         Some(Expected::Authorizer(allowed)) => {
             let decision: Value = serde_json::from_slice(output)
                 .unwrap_or_else(|error| panic!("{stem}: answer is not JSON: {error}"));
@@ -624,6 +674,11 @@ mod tests {
         for (stem, path) in event_files() {
             let text = std::fs::read_to_string(&path).unwrap();
             let event: Value = serde_json::from_str(&text).unwrap();
+            // The mailer's are SQS events (scripts/check_template.py checks their records).
+            if expected(&stem).is_some_and(|answer| matches!(answer, Expected::QueueDone)) {
+                assert!(event["Records"].is_array(), "{stem}: an SQS event");
+                continue;
+            }
             assert_eq!(event["version"], "2.0", "{stem}: payload format 2.0");
             // The others' routes are in template.yaml: scripts/check_template.py checks them.
             let Some(endpoint) = authtoken::endpoint::Endpoint::for_function(function_of(&stem))

@@ -6,8 +6,6 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use base64ct::{Base64, Encoding};
-
 /// The sender of the tests' emails (`EMAIL_FROM`).
 pub const SENDER: &str = "noreply@example.com";
 /// The front-end the tests' links point to (`DOMAIN`).
@@ -123,12 +121,14 @@ fn parse(text: &str) -> Option<Received> {
             .find_map(|line| line.strip_prefix(&format!("{name}: ")))
             .map(str::to_owned)
     };
+    let boundary = format!("\r\n--{}", authtoken::mail::postman::BOUNDARY);
     let bodies: Vec<String> = text
-        .split("Content-Transfer-Encoding: base64\r\n\r\n")
+        .split("Content-Transfer-Encoding: 8bit\r\n\r\n")
         .skip(1)
         .map(|part| {
-            let encoded: String = part.split("\r\n--").next()?.split("\r\n").collect();
-            String::from_utf8(Base64::decode_vec(&encoded).ok()?).ok()
+            part.split(&boundary)
+                .next()
+                .map(|body| body.replace("\r\n", "\n"))
         })
         .collect::<Option<Vec<_>>>()?;
     let [text_body, html]: [String; 2] = bodies.try_into().ok()?;

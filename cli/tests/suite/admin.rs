@@ -1036,3 +1036,46 @@ async fn the_breach_check_refuses_a_listed_password_and_fails_open() {
         describe(&bad_api)
     );
 }
+
+/// `user index-emails` puts in the index by address the addresses stored before it existed (an
+/// item without its `email_key`, as a version before password resets wrote it).
+#[tokio::test]
+async fn index_emails_makes_old_addresses_findable() {
+    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
+    let create = [
+        "user",
+        "create",
+        "ann",
+        "--password-stdin",
+        "--email",
+        "Ann@Example.com",
+    ];
+    admin.ok_with_stdin(&create, Some("a password nobody guesses\n"));
+    testkit::dynamo::client()
+        .update_item()
+        .table_name(&admin.tables.users)
+        .key(
+            "username",
+            aws_sdk_dynamodb::types::AttributeValue::S("ann".into()),
+        )
+        .update_expression("REMOVE email_key")
+        .send()
+        .await
+        .unwrap();
+    let store = testkit::dynamo::store(testkit::dynamo::client(), admin.tables.clone());
+    assert!(
+        store
+            .users_with_email("ann@example.com")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    says(
+        &admin,
+        &["user", "index-emails"],
+        "1 address(es) of 1 user(s) are in the index by email address",
+    );
+    let found = store.users_with_email("ANN@example.com").await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].username, "ann");
+}

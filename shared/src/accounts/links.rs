@@ -103,7 +103,7 @@ pub async fn is_valid(
         return Ok(false);
     };
     let age = now.saturating_sub(DJANGO_EPOCH).checked_sub(timestamp);
-    if !age.is_some_and(|age| age <= lifetime) || signature.len() != SIGNATURE_HEX {
+    if age.is_none_or(|age| age > lifetime) || signature.len() != SIGNATURE_HEX {
         return Ok(false);
     }
     let expected = sealer
@@ -111,7 +111,7 @@ pub async fn is_valid(
         .await?;
     Ok(expected.iter().any(|expected| {
         verify_slices_are_equal(
-            hex(expected)[..SIGNATURE_HEX].as_bytes(),
+            &hex(expected).as_bytes()[..SIGNATURE_HEX],
             signature.as_bytes(),
         )
         .is_ok()

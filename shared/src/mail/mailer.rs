@@ -163,11 +163,11 @@ impl<S: Store> Mailer<'_, S> {
 
 /// A link's lifetime in words: `1 hour`, `90 minutes`, `3 days`.
 fn lifetime(seconds: u64) -> String {
-    let (count, unit) = if seconds % 86_400 == 0 {
+    let (count, unit) = if seconds.is_multiple_of(86_400) {
         (seconds / 86_400, "day")
-    } else if seconds % 3600 == 0 {
+    } else if seconds.is_multiple_of(3600) {
         (seconds / 3600, "hour")
-    } else if seconds % 60 == 0 {
+    } else if seconds.is_multiple_of(60) {
         (seconds / 60, "minute")
     } else {
         (seconds, "second")

@@ -5,8 +5,8 @@
 //! whether or not a user has the address. The [`mailer`] takes each request later: it applies
 //! the sending limits ([`limits`]), looks the address up, makes each user's link
 //! ([`crate::accounts::links`]), fills in the [`templates`] and hands the email to the
-//! [`Postman`] (Amazon SES, or locally an outbox folder or the console). Locally, a [`worker`]
-//! in the same process takes the queue's place.
+//! [`Postman`] (Amazon SES, or locally an outbox folder or the console). [`crate::delivery`] runs
+//! it.
 
 pub mod limits;
 pub mod mailbox;
@@ -14,7 +14,6 @@ pub mod mailer;
 pub mod postman;
 pub mod request;
 pub mod templates;
-pub mod worker;
 
 pub use mailbox::Mailbox;
 pub use postman::{Email, Postman};

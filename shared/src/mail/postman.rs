@@ -149,39 +149,40 @@ async fn send_with_ses(
 }
 
 impl Email {
-    /// The email as a MIME message (`multipart/alternative`, both bodies in UTF-8), as an
-    /// `.eml` file holds it.
+    /// The email as a MIME message (`multipart/alternative`, both bodies in UTF-8, as written:
+    /// 8-bit text that a person can read), as an `.eml` file holds it.
     pub fn to_mime(&self) -> String {
-        // No base64 line starts with "--": the bodies cannot hold the boundary.
-        let boundary = "authtoken-alternative";
         format!(
-            "Content-Type: multipart/alternative; boundary=\"{boundary}\"\r\n\
+            "Content-Type: multipart/alternative; boundary=\"{BOUNDARY}\"\r\n\
              MIME-Version: 1.0\r\n\
              Subject: {subject}\r\n\
              From: {from}\r\n\
              To: {to}\r\n\
              Date: {date}\r\n\
              \r\n\
-             --{boundary}\r\n\
+             --{BOUNDARY}\r\n\
              Content-Type: text/plain; charset=\"utf-8\"\r\n\
-             Content-Transfer-Encoding: base64\r\n\
+             Content-Transfer-Encoding: 8bit\r\n\
              \r\n\
              {text}\r\n\
-             --{boundary}\r\n\
+             --{BOUNDARY}\r\n\
              Content-Type: text/html; charset=\"utf-8\"\r\n\
-             Content-Transfer-Encoding: base64\r\n\
+             Content-Transfer-Encoding: 8bit\r\n\
              \r\n\
              {html}\r\n\
-             --{boundary}--\r\n",
+             --{BOUNDARY}--\r\n",
             subject = encoded_word(&self.subject),
             from = self.from,
             to = self.to,
             date = clock::rfc2822(clock::now()),
-            text = base64_lines(&self.text),
-            html = base64_lines(&self.html),
+            text = crlf(&self.text),
+            html = crlf(&self.html),
         )
     }
 }
+
+/// The boundary between the two bodies (no line of the templates starts with it).
+pub const BOUNDARY: &str = "authtoken-alternative-body";
 
 /// A header value as RFC 2047 allows: as it is if it is printable ASCII, else a UTF-8 encoded
 /// word.
@@ -193,15 +194,9 @@ fn encoded_word(value: &str) -> String {
     }
 }
 
-/// `text`'s UTF-8 in base64, in lines of 76 characters (RFC 2045).
-fn base64_lines(text: &str) -> String {
-    let encoded = Base64::encode_string(text.as_bytes());
-    encoded
-        .as_bytes()
-        .chunks(76)
-        .map(|line| String::from_utf8_lossy(line).into_owned())
-        .collect::<Vec<_>>()
-        .join("\r\n")
+/// `text` with CRLF line ends, as a message's lines have, and no trailing line end.
+fn crlf(text: &str) -> String {
+    text.trim_end().lines().collect::<Vec<_>>().join("\r\n")
 }
 
 #[cfg(test)]
@@ -218,7 +213,7 @@ mod tests {
         }
     }
 
-    /// The MIME form decoded back: headers, and each body in base64.
+    /// The MIME form read back: headers, and each body as written.
     #[test]
     fn an_email_is_a_multipart_message_with_both_bodies() {
         let mime = email().to_mime();
@@ -227,13 +222,10 @@ mod tests {
             mime.contains("Subject: =?utf-8?b?UsOpaW5pdGlhbGlzYXRpb24=?=\r\n"),
             "{mime}"
         );
-        let bodies: Vec<String> = mime
-            .split("Content-Transfer-Encoding: base64\r\n\r\n")
+        let bodies: Vec<&str> = mime
+            .split("Content-Transfer-Encoding: 8bit\r\n\r\n")
             .skip(1)
-            .map(|part| {
-                let encoded: String = part.split("\r\n--").next().unwrap().split("\r\n").collect();
-                String::from_utf8(Base64::decode_vec(&encoded).unwrap()).unwrap()
-            })
+            .map(|part| part.split(&format!("\r\n--{BOUNDARY}")).next().unwrap())
             .collect();
         assert_eq!(bodies, [email().text, email().html]);
     }

@@ -20,35 +20,48 @@ pub enum Kind {
         /// The route's path, without its trailing slash.
         path: &'static str,
     },
+    /// The mailer: it has no route; SQS delivers it the mail queue's requests.
+    Mailer,
 }
 
-/// One of the three tables.
+/// What a function's role may act on: one of the three tables, the users table's index by
+/// email address, the mail queue, or sending email as the stack's sender.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Table {
+pub enum Resource {
     /// `UsersTable`.
     Users,
     /// `TokensTable`.
     Tokens,
     /// `LockoutsTable`.
     Lockouts,
+    /// `UsersTable`'s index `ByEmail` (`${UsersTable.Arn}/index/ByEmail`).
+    EmailIndex,
+    /// `MailQueue`, the password resets' queue.
+    MailQueue,
+    /// SES identities, on condition that the sender is `EmailFrom`, and the configuration set
+    /// `MailConfigurationSet`.
+    SendEmail,
 }
 
-impl Table {
-    /// The table's resource in `template.yaml`.
+impl Resource {
+    /// How `scripts/check_template.py` names it: the template resource, or the index's path.
     pub fn resource(self) -> &'static str {
         match self {
             Self::Users => "UsersTable",
             Self::Tokens => "TokensTable",
             Self::Lockouts => "LockoutsTable",
+            Self::EmailIndex => "UsersTable/index/ByEmail",
+            Self::MailQueue => "MailQueue",
+            Self::SendEmail => "EmailFrom",
         }
     }
 }
 
-/// DynamoDB actions a function's role holds on one table.
+/// Actions a function's role holds on one resource.
 #[derive(Debug, Clone, Copy)]
 pub struct Grant {
-    /// The table.
-    pub table: Table,
+    /// What they act on.
+    pub on: Resource,
     /// The actions, such as `dynamodb:GetItem`.
     pub actions: &'static [&'static str],
 }
@@ -82,23 +95,23 @@ pub struct Function {
 
 /// Reading a token and deleting it: a logout's.
 const REVOKE_TOKEN: Grant = Grant {
-    table: Table::Tokens,
+    on: Resource::Tokens,
     actions: &["dynamodb:GetItem", "dynamodb:DeleteItem"],
 };
 
 /// Reading a token, and moving its expiry under sliding expiry.
 const READ_TOKEN: &[Grant] = &[Grant {
-    table: Table::Tokens,
+    on: Resource::Tokens,
     actions: &["dynamodb:GetItem"],
 }];
 /// Sliding expiry's writes: a token's expiry, on its record and on its user.
 const REFRESH: &[Grant] = &[
     Grant {
-        table: Table::Tokens,
+        on: Resource::Tokens,
         actions: &["dynamodb:UpdateItem"],
     },
     Grant {
-        table: Table::Users,
+        on: Resource::Users,
         actions: &["dynamodb:UpdateItem"],
     },
 ];
@@ -106,7 +119,7 @@ const REFRESH: &[Grant] = &[
 /// The lockout's reads and writes: the name's failures read with the user, an attempt counted
 /// (and a source's given back), the count forgotten on success.
 const LOCKOUT: Grant = Grant {
-    table: Table::Lockouts,
+    on: Resource::Lockouts,
     actions: &[
         "dynamodb:BatchGetItem",
         "dynamodb:UpdateItem",
@@ -117,7 +130,7 @@ const LOCKOUT: Grant = Grant {
 /// A password check's and what follows it on the user: the user read with the name's failures
 /// and again after the check, then written (a token or a stronger hash; a new password).
 const CHECKED_USER: Grant = Grant {
-    table: Table::Users,
+    on: Resource::Users,
     actions: &[
         "dynamodb:BatchGetItem",
         "dynamodb:GetItem",
@@ -131,7 +144,7 @@ const LOGIN: &[Grant] = &[
     CHECKED_USER,
     LOCKOUT,
     Grant {
-        table: Table::Tokens,
+        on: Resource::Tokens,
         actions: &["dynamodb:PutItem", "dynamodb:DeleteItem"],
     },
 ];
@@ -141,7 +154,7 @@ const LOGIN: &[Grant] = &[
 const REVOKE_ALL: &[Grant] = &[
     REVOKE_TOKEN,
     Grant {
-        table: Table::Users,
+        on: Resource::Users,
         actions: &["dynamodb:GetItem", "dynamodb:UpdateItem"],
     },
 ];
@@ -176,7 +189,7 @@ pub static FUNCTIONS: &[Function] = &[
             REVOKE_TOKEN,
             // The user's list of tokens, without the one taken away.
             Grant {
-                table: Table::Users,
+                on: Resource::Users,
                 actions: &["dynamodb:UpdateItem"],
             },
         ],
@@ -222,7 +235,7 @@ pub static FUNCTIONS: &[Function] = &[
         grants: &[
             // The caller's token read; the records of their tokens deleted with the change.
             Grant {
-                table: Table::Tokens,
+                on: Resource::Tokens,
                 actions: &["dynamodb:GetItem", "dynamodb:DeleteItem"],
             },
             // The current password checked, then the new one written (with the list of tokens
@@ -242,13 +255,13 @@ pub static FUNCTIONS: &[Function] = &[
         grants: &[
             // The caller's token read; the records of their tokens deleted with the account.
             Grant {
-                table: Table::Tokens,
+                on: Resource::Tokens,
                 actions: &["dynamodb:GetItem", "dynamodb:DeleteItem"],
             },
             // The current password checked; an id or an email written; the user deleted. (The
             // id counter is an item of the users table.)
             Grant {
-                table: Table::Users,
+                on: Resource::Users,
                 actions: &[
                     "dynamodb:BatchGetItem",
                     "dynamodb:GetItem",
@@ -271,7 +284,7 @@ pub static FUNCTIONS: &[Function] = &[
             // The caller's token read; the records of the user's tokens read and re-owned (and,
             // beyond 50 tokens, deleted step by step first).
             Grant {
-                table: Table::Tokens,
+                on: Resource::Tokens,
                 actions: &[
                     "dynamodb:GetItem",
                     "dynamodb:BatchGetItem",
@@ -282,7 +295,7 @@ pub static FUNCTIONS: &[Function] = &[
             // The current password checked; the new name looked up; the user written under it
             // and deleted under the old one (the list of tokens updated when shedding).
             Grant {
-                table: Table::Users,
+                on: Resource::Users,
                 actions: &[
                     "dynamodb:BatchGetItem",
                     "dynamodb:GetItem",
@@ -305,12 +318,12 @@ pub static FUNCTIONS: &[Function] = &[
         grants: &[
             // The caller's token read; the records of the user's tokens read.
             Grant {
-                table: Table::Tokens,
+                on: Resource::Tokens,
                 actions: &["dynamodb:GetItem", "dynamodb:BatchGetItem"],
             },
             // The user's list of tokens read.
             Grant {
-                table: Table::Users,
+                on: Resource::Users,
                 actions: &["dynamodb:GetItem"],
             },
         ],
@@ -327,7 +340,7 @@ pub static FUNCTIONS: &[Function] = &[
             REVOKE_TOKEN,
             // The user's list of tokens, read to find the one named, and taken off.
             Grant {
-                table: Table::Users,
+                on: Resource::Users,
                 actions: &["dynamodb:GetItem", "dynamodb:UpdateItem"],
             },
         ],
@@ -343,7 +356,7 @@ pub static FUNCTIONS: &[Function] = &[
         grants: &[
             // The name looked up, the id drawn (an item of the users table), the user created.
             Grant {
-                table: Table::Users,
+                on: Resource::Users,
                 actions: &[
                     "dynamodb:GetItem",
                     "dynamodb:PutItem",
@@ -355,6 +368,94 @@ pub static FUNCTIONS: &[Function] = &[
         reads_seal_secret: false,
         bench_event: "register-weak",
         deployed_when: Some("RegistrationOpen"),
+    },
+    Function {
+        binary: "resetpassword",
+        kind: Kind::Contract(&endpoint::RESET_PASSWORD),
+        context: true,
+        // The request queued for the mailer: nothing read, whoever has the address.
+        grants: &[Grant {
+            on: Resource::MailQueue,
+            actions: &["sqs:SendMessage"],
+        }],
+        refresh_grants: &[],
+        reads_seal_secret: false,
+        bench_event: "resetpassword-json",
+        deployed_when: Some("SendsEmail"),
+    },
+    Function {
+        binary: "resetconfirm",
+        kind: Kind::Contract(&endpoint::RESET_PASSWORD_CONFIRM),
+        context: true,
+        grants: &[
+            // The id's pointer and the user read; the new password written with the list of
+            // tokens taken away.
+            Grant {
+                on: Resource::Users,
+                actions: &["dynamodb:GetItem", "dynamodb:UpdateItem"],
+            },
+            // The records of the user's tokens deleted with the change.
+            Grant {
+                on: Resource::Tokens,
+                actions: &["dynamodb:DeleteItem"],
+            },
+            // The user's failed logins forgotten.
+            Grant {
+                on: Resource::Lockouts,
+                actions: &["dynamodb:DeleteItem"],
+            },
+        ],
+        refresh_grants: &[],
+        // The seal secret signs the links.
+        reads_seal_secret: true,
+        bench_event: "resetconfirm-unknown-uid",
+        deployed_when: Some("SendsEmail"),
+    },
+    Function {
+        binary: "mailer",
+        kind: Kind::Mailer,
+        context: true,
+        grants: &[
+            // The queue's requests received and deleted (the event source mapping's polling).
+            Grant {
+                on: Resource::MailQueue,
+                actions: &[
+                    "sqs:ReceiveMessage",
+                    "sqs:DeleteMessage",
+                    "sqs:GetQueueAttributes",
+                ],
+            },
+            // The address looked up.
+            Grant {
+                on: Resource::EmailIndex,
+                actions: &["dynamodb:Query"],
+            },
+            // Each user read, given an id if they had none (the id counter), their link
+            // stamped and their id's pointer written.
+            Grant {
+                on: Resource::Users,
+                actions: &[
+                    "dynamodb:GetItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:PutItem",
+                ],
+            },
+            // The sending limits counted.
+            Grant {
+                on: Resource::Lockouts,
+                actions: &["dynamodb:UpdateItem"],
+            },
+            // The email sent, from `EmailFrom` only.
+            Grant {
+                on: Resource::SendEmail,
+                actions: &["ses:SendEmail"],
+            },
+        ],
+        refresh_grants: &[],
+        // The seal secret signs the links.
+        reads_seal_secret: true,
+        bench_event: "mailer-unknown-address",
+        deployed_when: Some("SendsEmail"),
     },
     Function {
         binary: "authorizer",
@@ -402,7 +503,7 @@ impl Function {
     pub fn routes(&self) -> Vec<String> {
         match self.kind {
             Kind::Contract(endpoint) => vec![format!("ANY {}", endpoint.path)],
-            Kind::Authorizer => Vec::new(),
+            Kind::Authorizer | Kind::Mailer => Vec::new(),
             Kind::BehindAuthorizer { method, path } => vec![format!("{method} {path}")],
         }
     }

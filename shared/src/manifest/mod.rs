@@ -14,5 +14,5 @@ pub mod functions;
 pub mod render;
 pub mod settings;
 
-pub use functions::{FUNCTIONS, Function, Grant, Kind, Table};
+pub use functions::{FUNCTIONS, Function, Grant, Kind, Resource};
 pub use settings::{Allowed, Readers, SETTINGS, Setting};

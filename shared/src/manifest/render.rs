@@ -59,7 +59,7 @@ impl From<&Function> for FunctionJson {
         let grants = |grants: &'static [Grant]| {
             grants
                 .iter()
-                .map(|grant| (grant.table.resource(), grant.actions))
+                .map(|grant| (grant.on.resource(), grant.actions))
                 .collect()
         };
         Self {
@@ -69,6 +69,7 @@ impl From<&Function> for FunctionJson {
                 Kind::Contract(_) => "contract",
                 Kind::Authorizer => "authorizer",
                 Kind::BehindAuthorizer { .. } => "behind-authorizer",
+                Kind::Mailer => "mailer",
             },
             routes: function.routes(),
             grants: grants(function.grants),
@@ -227,6 +228,7 @@ fn routes_table() -> String {
                 format!("`{}` (or without the slash)", endpoint.requests())
             }
             Kind::Authorizer => "none: API Gateway calls it for the routes behind it".to_owned(),
+            Kind::Mailer => "none: SQS delivers it the mail queue's requests".to_owned(),
             Kind::BehindAuthorizer { method, path } => format!(
                 "`{method} {path}/` with `Authorization: Token <key>`, behind the authorizer"
             ),

@@ -24,8 +24,8 @@ pub enum Allowed {
 pub enum Readers {
     /// Every function that builds a context ([`crate::manifest::Function::context`]).
     WithContext,
-    /// Every function whose role may read and write the lockouts table: the ones that check a
-    /// password, under the lockout.
+    /// Every function whose role may read a name's failures with its user (`BatchGetItem` on
+    /// the lockouts table): the ones that check a password, under the lockout.
     CheckingPasswords,
     /// Every function whose role may read the seal secret: the logins, which hand back per-user
     /// keys.
@@ -40,10 +40,10 @@ impl Readers {
         match self {
             Self::WithContext => binaries_where(|function| function.context),
             Self::CheckingPasswords => binaries_where(|function| {
-                function
-                    .grants
-                    .iter()
-                    .any(|grant| grant.table == crate::manifest::Table::Lockouts)
+                function.grants.iter().any(|grant| {
+                    grant.on == crate::manifest::Resource::Lockouts
+                        && grant.actions.contains(&"dynamodb:BatchGetItem")
+                })
             }),
             Self::ReadingSealSecret => binaries_where(|function| function.reads_seal_secret),
             Self::Only(binaries) => binaries.to_vec(),
@@ -92,7 +92,7 @@ const LOGINS: Readers = Readers::ReadingSealSecret;
 /// changes that ask for the current password.
 const PASSWORD_CHECKERS: Readers = Readers::CheckingPasswords;
 /// The functions that set a password read the password rules.
-const PASSWORD_SETTERS: Readers = Readers::Only(&["setpassword", "register"]);
+const PASSWORD_SETTERS: Readers = Readers::Only(&["setpassword", "register", "resetconfirm"]);
 /// The user's own password change reads its settings.
 const SET_PASSWORD: Readers = Readers::Only(&["setpassword"]);
 /// The functions that take a username from the request: the logins, registration and renames.
@@ -707,6 +707,19 @@ pub const SES_ENDPOINT: Setting = Setting {
     doc: "another SES v2 endpoint (a local one, such as moto's); unset or empty = SES's own",
 };
 
+/// `MAIL_TEMPLATES`.
+pub const MAIL_TEMPLATES: Setting = Setting {
+    var: "MAIL_TEMPLATES",
+    parameter: None,
+    default: None,
+    allowed: Allowed::Text,
+    expected: "a folder holding the email templates (the repository's mail/ folder's files)",
+    functions: MAILER,
+    also_read_by: "",
+    doc: "where the mailer reads the email templates: the stack sets it to `/opt`, where its \
+          layer of the repository's `mail/` folder is; unset = the copies built into the binary",
+};
+
 /// `SES_CONFIGURATION_SET`.
 pub const SES_CONFIGURATION_SET: Setting = Setting {
     var: "SES_CONFIGURATION_SET",
@@ -782,6 +795,7 @@ pub static SETTINGS: &[Setting] = &[
     SQS_ENDPOINT,
     SES_ENDPOINT,
     SES_CONFIGURATION_SET,
+    MAIL_TEMPLATES,
     with_parameter(
         ("CORS_ALLOWED_ORIGINS", "CorsAllowedOrigins"),
         "*",

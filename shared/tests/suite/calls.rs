@@ -494,3 +494,80 @@ async fn a_login_from_a_known_address_counts_it() {
         "a failed one: both counted",
     );
 }
+
+/// A password reset: the request makes no DynamoDB call at all (it is queued, whoever has the
+/// address); the mailer counts the address and the source (two writes), queries the index,
+/// then reads the user, points their id and stamps the link (a read, two writes); the link's
+/// use reads the id's pointer and the user, then writes the password with the tokens in one
+/// transaction and forgets the failed logins.
+#[tokio::test]
+async fn a_password_reset_makes_the_fewest_calls() {
+    use authtoken::mail::mailer::{Mailer, Outcome};
+    use authtoken::mail::{MailRequest, Postman, Templates};
+    use authtoken::store::Store;
+    let (app, log) = recorded_app().await;
+    let TestApp::Dynamo(ctx) = &app else {
+        unreachable!("a DynamoDB app")
+    };
+    ctx.store
+        .set_email(ADMIN.0, "admin@example.com")
+        .await
+        .unwrap();
+    log.take();
+    app.send(
+        TestRequest::post("/auth/users/reset_password/").json(&json!({
+            "email": "admin@example.com"
+        })),
+    )
+    .await;
+    log.expect(&[], "reset_password");
+    let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut settings = testkit::app::drf_settings();
+    settings.mail.from = "noreply@example.com".into();
+    let templates = Templates::builtin();
+    let postman = Postman::Memory(std::sync::Arc::clone(&sent));
+    let mailer = Mailer {
+        store: &ctx.store,
+        settings: &settings,
+        templates: &templates,
+        postman: &postman,
+    };
+    let request = MailRequest::PasswordReset {
+        email: "Admin@Example.com".into(),
+        source: Some("203.0.113.7".into()),
+    };
+    let outcome = mailer.handle(&request, authtoken::clock::now(), true).await;
+    assert_eq!(outcome.unwrap(), Outcome::Sent(1));
+    log.expect(
+        &[
+            "UpdateItem",
+            "UpdateItem",
+            "Query",
+            "GetItem",
+            "PutItem",
+            "UpdateItem",
+        ],
+        "the mailer, one user",
+    );
+    let email = sent.lock().unwrap().pop().unwrap();
+    let url = email
+        .text
+        .split_whitespace()
+        .find(|word| word.starts_with("https://"))
+        .unwrap()
+        .to_owned();
+    let mut segments = url.rsplit('/');
+    let (token, uid) = (segments.next().unwrap(), segments.next().unwrap());
+    let confirmed = app
+        .send(
+            TestRequest::post("/auth/users/reset_password_confirm/").json(&json!({
+                "uid": uid, "token": token, "new_password": "a new and rare password"
+            })),
+        )
+        .await;
+    assert_eq!(confirmed.status, 204, "{}", confirmed.text());
+    log.expect(
+        &["GetItem", "GetItem", "TransactWriteItems", "DeleteItem"],
+        "reset_password_confirm",
+    );
+}

@@ -25,6 +25,7 @@ mod import;
 mod invariants;
 mod keys_at_rest;
 mod lockout;
+mod mail;
 mod password_rules;
 mod policy;
 mod sliding;

@@ -9,7 +9,6 @@ use aws_config::environment::EnvironmentVariableCredentialsProvider;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::config::Region;
 
 use super::https::{self, TrustedRoots};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
@@ -26,6 +25,25 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
 /// Time allowed for a whole operation, retries included: well inside the functions' timeouts.
 pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A client of the SDK crate `$sdk` as the functions build each: the region of `$env`,
+/// credentials from Lambda's variables, the retry and timeout limits, over the HTTPS client
+/// `$http`, at `$endpoint` when it is `Some`.
+macro_rules! lambda_sdk_client {
+    ($sdk:ident, $env:expr, $http:expr, $endpoint:expr) => {{
+        let mut config = $sdk::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region($sdk::config::Region::new($env.region.clone()))
+            .credentials_provider(EnvironmentVariableCredentialsProvider::new())
+            .http_client($http)
+            .retry_config(retry_config())
+            .timeout_config(timeout_config());
+        if let Some(endpoint) = $endpoint {
+            config = config.endpoint_url(endpoint);
+        }
+        $sdk::Client::from_conf(config.build())
+    }};
+}
 
 /// The functions' client: the region and endpoint of `env`, credentials from the variables
 /// Lambda sets (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), the retry
@@ -44,23 +62,36 @@ pub fn lambda_clients_sealing(env: &ClientEnv) -> Result<(Client, Sealer), Confi
     let sealer = match &env.seal_secret {
         None => Sealer::unconfigured(),
         Some(secret) => {
-            let mut secrets = aws_sdk_secretsmanager::Config::builder()
-                .behavior_version(BehaviorVersion::latest())
-                .region(aws_sdk_secretsmanager::config::Region::new(
-                    env.region.clone(),
-                ))
-                .credentials_provider(EnvironmentVariableCredentialsProvider::new())
-                .http_client(http.clone())
-                .retry_config(retry_config())
-                .timeout_config(timeout_config());
-            if let Some(endpoint) = &env.secrets_endpoint {
-                secrets = secrets.endpoint_url(endpoint);
-            }
-            let client = aws_sdk_secretsmanager::Client::from_conf(secrets.build());
+            let client = lambda_sdk_client!(
+                aws_sdk_secretsmanager,
+                env,
+                http.clone(),
+                &env.secrets_endpoint
+            );
             Sealer::from_secret(client, secret.clone())
         }
     };
     Ok((dynamodb_client(env, http), sealer))
+}
+
+/// The functions' SQS client (the password reset's queue): as [`lambda_client`]'s, for SQS.
+pub fn lambda_sqs_client(env: &ClientEnv) -> Result<aws_sdk_sqs::Client, ConfigError> {
+    Ok(lambda_sdk_client!(
+        aws_sdk_sqs,
+        env,
+        lambda_https(env)?,
+        &env.sqs_endpoint
+    ))
+}
+
+/// The mailer's SES v2 client: as [`lambda_client`]'s, for SES.
+pub fn lambda_ses_client(env: &ClientEnv) -> Result<aws_sdk_sesv2::Client, ConfigError> {
+    Ok(lambda_sdk_client!(
+        aws_sdk_sesv2,
+        env,
+        lambda_https(env)?,
+        &env.ses_endpoint
+    ))
 }
 
 /// The HTTPS client of the functions' SDK clients, trusting the roots `env` asks for.
@@ -70,17 +101,7 @@ fn lambda_https(env: &ClientEnv) -> Result<SharedHttpClient, ConfigError> {
 }
 
 fn dynamodb_client(env: &ClientEnv, http: SharedHttpClient) -> Client {
-    let mut config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(env.region.clone()))
-        .credentials_provider(EnvironmentVariableCredentialsProvider::new())
-        .http_client(http)
-        .retry_config(retry_config())
-        .timeout_config(timeout_config());
-    if let Some(endpoint) = &env.endpoint {
-        config = config.endpoint_url(endpoint);
-    }
-    Client::from_conf(config.build())
+    lambda_sdk_client!(aws_sdk_dynamodb, env, http, &env.endpoint)
 }
 
 /// Time an administration command allows one attempt: an import's transactions hold 100 items.

@@ -8,7 +8,7 @@ use std::ffi::OsString;
 use crate::config::ConfigError;
 use crate::manifest::settings::{
     CERT_DIR, CERT_FILE, DYNAMODB_ENDPOINT, LOCKOUTS_TABLE, REGION, SEAL_SECRET, SECRETS_ENDPOINT,
-    TOKENS_TABLE, USERS_TABLE,
+    SES_ENDPOINT, SQS_ENDPOINT, TOKENS_TABLE, USERS_TABLE,
 };
 
 /// The names of the three DynamoDB tables.
@@ -67,6 +67,10 @@ pub struct ClientEnv {
     pub secrets_endpoint: Option<String>,
     /// [`SEAL_SECRET`], unless unset or blank: the seal secret's ARN or name.
     pub seal_secret: Option<String>,
+    /// [`SQS_ENDPOINT`], unless unset or blank: SQS's own endpoint.
+    pub sqs_endpoint: Option<String>,
+    /// [`SES_ENDPOINT`], unless unset or blank: SES's own endpoint.
+    pub ses_endpoint: Option<String>,
     /// [`CERT_FILE`], unless unset or empty.
     pub cert_file: Option<OsString>,
     /// [`CERT_DIR`], unless unset or empty.
@@ -96,6 +100,8 @@ impl ClientEnv {
             endpoint: text(DYNAMODB_ENDPOINT.var)?,
             secrets_endpoint: text(SECRETS_ENDPOINT.var)?,
             seal_secret: text(SEAL_SECRET.var)?,
+            sqs_endpoint: text(SQS_ENDPOINT.var)?,
+            ses_endpoint: text(SES_ENDPOINT.var)?,
             cert_file: path(CERT_FILE.var),
             cert_dir: path(CERT_DIR.var),
         })

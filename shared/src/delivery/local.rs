@@ -6,10 +6,10 @@ use std::sync::Weak;
 
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
-use super::mailer::Mailer;
-use super::{MailRequest, Mailbox, Postman, Templates};
 use crate::clock;
 use crate::ctx::Ctx;
+use crate::mail::mailer::Mailer;
+use crate::mail::{MailRequest, Mailbox, Postman, Templates};
 use crate::store::Store;
 
 /// A mailbox whose requests go to the worker that [`spawn`] starts on the receiver.
