@@ -12,6 +12,7 @@ mod authorizer;
 mod events;
 mod login_audit;
 mod login_init;
+mod mailer;
 mod whoami_tls;
 
 use std::path::PathBuf;
