@@ -224,31 +224,31 @@ pub async fn run(args: UserArgs) -> Result<(), Error> {
             admin::set_active(&store, &name, false)
                 .await
                 .map(|changed| {
-                    if changed {
-                        println!("deactivated {name:?}; their tokens, if any, are deleted");
-                    } else {
-                        println!("{name:?} was already inactive");
-                    }
+                    report(
+                        changed,
+                        format!("deactivated {name:?}; their tokens, if any, are deleted"),
+                        format!("{name:?} was already inactive"),
+                    );
                 })
         }
         UserCommand::Activate { name } => {
             let name = stored_name(name)?;
             admin::set_active(&store, &name, true).await.map(|changed| {
-                if changed {
-                    println!("activated {name:?}");
-                } else {
-                    println!("{name:?} was already active");
-                }
+                report(
+                    changed,
+                    format!("activated {name:?}"),
+                    format!("{name:?} was already active"),
+                );
             })
         }
         UserCommand::Unlock { name } => {
             let name = stored_name(name)?;
             admin::unlock(&store, &name).await.map(|cleared| {
-                if cleared {
-                    println!("unlocked {name:?}: its failed logins are forgotten");
-                } else {
-                    println!("{name:?} had no failed logins; nothing to unlock");
-                }
+                report(
+                    cleared,
+                    format!("unlocked {name:?}: its failed logins are forgotten"),
+                    format!("{name:?} had no failed logins; nothing to unlock"),
+                );
             })
         }
         UserCommand::Delete { name } => {
@@ -391,6 +391,11 @@ async fn index_emails(store: &DynamoStore, page_size: u32, tables: &Tables) -> R
     }
     println!("{indexed} address(es) of {read} user(s) are in the index by email address");
     Ok(())
+}
+
+/// Prints `done` when a command changed something, else `unchanged`.
+fn report(changed: bool, done: String, unchanged: String) {
+    println!("{}", if changed { done } else { unchanged });
 }
 
 /// Names, quoted and comma-separated.
