@@ -52,10 +52,14 @@ def digests(build: pathlib.Path, functions: list[str]) -> dict[str, str]:
 
 def without_code_locations(template: dict) -> dict:
     """The template with what `sam build` rewrites taken out: each function's CodeUri (the build
-    directory instead of the source), in Globals too, and the metadata SAM adds to what it built."""
+    directory instead of the source), in Globals too, each layer's ContentUri (the same folder,
+    written relative to the build directory: `layer_folders` checks it), and the metadata SAM
+    adds to what it built."""
     template = copy.deepcopy(template)
     template.get("Globals", {}).get("Function", {}).pop("CodeUri", None)
     for resource in template.get("Resources", {}).values():
+        if resource.get("Type") == "AWS::Serverless::LayerVersion":
+            resource.get("Properties", {}).pop("ContentUri", None)
         if resource.get("Type") == "AWS::Serverless::Function":
             resource.get("Properties", {}).pop("CodeUri", None)
             metadata = resource.get("Metadata", {})
@@ -63,6 +67,23 @@ def without_code_locations(template: dict) -> dict:
             if not metadata:
                 resource.pop("Metadata", None)
     return template
+
+
+def layer_folders(root: pathlib.Path, declared: dict, built: dict) -> list[str]:
+    """Each layer of the built template must package the commit's own folder: `sam build` builds
+    no layer without a BuildMethod and points its ContentUri, from the build directory, at the
+    folder the commit's template names."""
+    errors = []
+    build = root / BUILD
+    for name, resource in declared.get("Resources", {}).items():
+        if resource.get("Type") != "AWS::Serverless::LayerVersion":
+            continue
+        wanted = (root / resource["Properties"]["ContentUri"]).resolve()
+        uri = built.get("Resources", {}).get(name, {}).get("Properties", {}).get("ContentUri")
+        if not isinstance(uri, str) or (build / uri).resolve() != wanted:
+            errors.append(f"{BUILD}/template.yaml: the layer {name} packages {uri!r}, not this commit's "
+                          f"{resource['Properties']['ContentUri']}")
+    return errors
 
 
 def differences(expected, actual, path: str = "") -> list[str]:
@@ -92,8 +113,10 @@ def check(root: pathlib.Path, recorded: dict[str, str], require_variables: bool)
     built_template = build / "template.yaml"
     if not built_template.is_file():
         return [f"{BUILD}/template.yaml is missing: this is not a sam build"]
-    for difference in differences(without_code_locations(declared), without_code_locations(yaml_parse(built_template.read_text()))):
+    built = yaml_parse(built_template.read_text())
+    for difference in differences(without_code_locations(declared), without_code_locations(built)):
         errors.append(f"{BUILD}/template.yaml differs from this commit's template.yaml at {difference}")
+    errors += layer_folders(root, declared, built)
 
     functions = built_functions(declared)
     for entry in sorted(build.iterdir()):

@@ -35,6 +35,9 @@ class CheckArtifactTest(unittest.TestCase):
         # SamResourceId in its metadata; one directory per function, with its bootstrap.
         self.template = yaml_parse(TEMPLATE.read_text())
         for name, resource in self.template["Resources"].items():
+            # A layer is not built: its ContentUri names the commit's folder from the build directory.
+            if resource["Type"] == "AWS::Serverless::LayerVersion":
+                resource["Properties"]["ContentUri"] = "../../" + resource["Properties"]["ContentUri"].rstrip("/")
             if resource["Type"] == "AWS::Serverless::Function":
                 resource["Properties"]["CodeUri"] = name
                 resource["Metadata"]["SamResourceId"] = name
@@ -85,6 +88,12 @@ class CheckArtifactTest(unittest.TestCase):
         statement["Action"] = ["dynamodb:*"]
         self.write_built_template()
         self.assertRefused(self.check(digests), "Resources.WhoamiFunction.Properties.Policies")
+
+    def test_a_layer_packaging_another_folder_is_refused(self):
+        digests = self.recorded()
+        self.template["Resources"]["MailTemplatesLayer"]["Properties"]["ContentUri"] = "../../elsewhere"
+        self.write_built_template()
+        self.assertRefused(self.check(digests), "the layer MailTemplatesLayer packages '../../elsewhere'")
 
     def test_a_bootstrap_changed_after_the_build_is_refused(self):
         digests = self.recorded()
