@@ -42,7 +42,10 @@ impl Mailbox {
                     .send()
                     .await
                     .map_err(|error| {
-                        if crate::sdk::is_transient(&error, &["RequestThrottled"]) {
+                        if crate::sdk::is_transient(
+                            &error,
+                            &["RequestThrottled", "ThrottlingException"],
+                        ) {
                             StoreError::Unavailable(Box::new(error))
                         } else {
                             StoreError::Failed(Box::new(error))
