@@ -35,6 +35,35 @@ pub fn endpoint() -> String {
     }
 }
 
+/// An SQS client for the local server at `endpoint` (moto serves SQS too), with dummy
+/// credentials.
+pub fn sqs_client(endpoint: &str) -> aws_sdk_sqs::Client {
+    let config = aws_sdk_sqs::Config::builder()
+        .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
+        .region(aws_sdk_sqs::config::Region::new(REGION))
+        .credentials_provider(aws_sdk_sqs::config::Credentials::new(
+            "test", "test", None, None, "tests",
+        ))
+        .endpoint_url(endpoint)
+        .build();
+    aws_sdk_sqs::Client::from_conf(config)
+}
+
+/// An SES v2 client for the local server at `endpoint`, with dummy credentials and no retries
+/// (a test of a failing send wants its answer at once).
+pub fn ses_client(endpoint: &str) -> aws_sdk_sesv2::Client {
+    let config = aws_sdk_sesv2::Config::builder()
+        .behavior_version(aws_sdk_sesv2::config::BehaviorVersion::latest())
+        .region(aws_sdk_sesv2::config::Region::new(REGION))
+        .credentials_provider(aws_sdk_sesv2::config::Credentials::new(
+            "test", "test", None, None, "tests",
+        ))
+        .endpoint_url(endpoint)
+        .retry_config(aws_sdk_sesv2::config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_sesv2::Client::from_conf(config)
+}
+
 /// The URL of the mail queue (`MAIL_QUEUE_URL`) on the local server at `endpoint`, made if
 /// needed (creating a queue that exists is no error): one queue for every test, which only the
 /// functions' runs post to.
@@ -46,15 +75,7 @@ pub fn mail_queue_url(endpoint: &str) -> String {
             .build()
             .expect("a runtime");
         runtime.block_on(async {
-            let config = aws_sdk_sqs::Config::builder()
-                .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
-                .region(aws_sdk_sqs::config::Region::new(REGION))
-                .credentials_provider(aws_sdk_sqs::config::Credentials::new(
-                    "test", "test", None, None, "tests",
-                ))
-                .endpoint_url(endpoint)
-                .build();
-            let created = aws_sdk_sqs::Client::from_conf(config)
+            let created = sqs_client(&endpoint)
                 .create_queue()
                 .queue_name("authtoken-test-mail")
                 .send()

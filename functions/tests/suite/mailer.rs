@@ -57,7 +57,7 @@ async fn the_mailer_sends_retries_and_drops_as_sqs_expects() {
     assert!(store.set_email(EVENT_USER.0, &address).await.unwrap());
     // A sender of its own, verified in moto's SES.
     let sender = format!("noreply-{}@example.com", std::process::id());
-    ses_client()
+    testkit::dynamo::ses_client(&testkit::dynamo::endpoint())
         .create_email_identity()
         .email_identity(&sender)
         .send()
@@ -87,16 +87,4 @@ async fn the_mailer_sends_retries_and_drops_as_sqs_expects() {
         answer,
         json!({ "batchItemFailures": [{ "itemIdentifier": "again" }] })
     );
-}
-
-fn ses_client() -> aws_sdk_sesv2::Client {
-    let config = aws_sdk_sesv2::Config::builder()
-        .behavior_version(aws_sdk_sesv2::config::BehaviorVersion::latest())
-        .region(aws_sdk_sesv2::config::Region::new(testkit::dynamo::REGION))
-        .credentials_provider(aws_sdk_sesv2::config::Credentials::new(
-            "test", "test", None, None, "tests",
-        ))
-        .endpoint_url(testkit::dynamo::endpoint())
-        .build();
-    aws_sdk_sesv2::Client::from_conf(config)
 }

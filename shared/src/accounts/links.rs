@@ -15,6 +15,7 @@ use aws_lc_rs::constant_time::verify_slices_are_equal;
 use base64ct::{Base64UrlUnpadded, Encoding};
 
 use crate::secrets::seal::{SealError, Sealer};
+use crate::secrets::token::to_hex;
 use crate::store::User;
 
 /// Django's epoch for these timestamps: 2001-01-01T00:00:00Z, in seconds since 1970.
@@ -83,7 +84,7 @@ pub async fn token(
     Ok(format!(
         "{}-{}",
         base36(timestamp),
-        hex(&signature)[..SIGNATURE_HEX].to_owned()
+        to_hex(&signature)[..SIGNATURE_HEX].to_owned()
     ))
 }
 
@@ -111,7 +112,7 @@ pub async fn is_valid(
         .await?;
     Ok(expected.iter().any(|expected| {
         verify_slices_are_equal(
-            &hex(expected).as_bytes()[..SIGNATURE_HEX],
+            &to_hex(expected).as_bytes()[..SIGNATURE_HEX],
             signature.as_bytes(),
         )
         .is_ok()
@@ -135,10 +136,6 @@ fn message(purpose: Purpose, user: &User, timestamp: u64) -> Vec<u8> {
     // NUL cannot occur in any field (names, hashes and addresses refuse it): an unambiguous
     // separator.
     fields.join("\0").into_bytes()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 /// `number` in base 36, lower case (Django's `int_to_base36`).

@@ -12,13 +12,9 @@ use lambda_runtime::{LambdaEvent, service_fn};
 use crate::clock;
 use crate::config::ConfigError;
 use crate::ctx::Ctx;
-use crate::logging;
 use crate::mail::mailer::Mailer;
 use crate::mail::{MailRequest, Postman, Templates};
-use crate::manifest::settings::{
-    DOMAIN, EMAIL_FROM, MAIL_TEMPLATES, SEAL_SECRET, SES_CONFIGURATION_SET,
-};
-use crate::store::Store;
+use crate::manifest::settings::{DOMAIN, EMAIL_FROM, MAIL_TEMPLATES, SES_CONFIGURATION_SET};
 use crate::store::dynamo::{ClientEnv, DynamoStore, client};
 
 /// What the function keeps for the sandbox's life.
@@ -30,7 +26,6 @@ struct Sandbox {
 
 /// Builds the mailer from the environment, then carries out every SQS event of the sandbox.
 pub async fn run() -> Result<(), lambda_runtime::Error> {
-    logging::init_lambda();
     let sandbox: &'static Sandbox = Box::leak(Box::new(sandbox()?));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
         // Boxed: the SDK calls' futures are deep, and the runtime's would carry them.
@@ -41,13 +36,11 @@ pub async fn run() -> Result<(), lambda_runtime::Error> {
     .await
 }
 
-/// The store (sealing: the seal secret signs links), the templates (`MAIL_TEMPLATES`, else the
-/// built-in ones) and SES; a setting the mailer cannot work without stops it at init.
+/// Logging, the store (sealing: the seal secret signs links, as the login's init requires), the
+/// templates (`MAIL_TEMPLATES`, else the built-in ones) and SES; a setting the mailer cannot
+/// work without stops it at init.
 fn sandbox() -> Result<Sandbox, ConfigError> {
-    let ctx = Ctx::from_lambda_env_sealing()?;
-    if !ctx.store.sealer().is_configured() {
-        return Err(ConfigError::Missing(SEAL_SECRET.var));
-    }
+    let ctx = crate::lambda::init_sealing()?;
     for (setting, value) in [
         (EMAIL_FROM, &ctx.settings.mail.from),
         (DOMAIN, &ctx.settings.mail.domain),

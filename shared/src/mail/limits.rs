@@ -6,6 +6,7 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::secrets::token::to_hex;
 use crate::store::{Attempt, AttemptGate, Store, StoreError};
 
 /// The window the limits count in: an hour.
@@ -41,7 +42,7 @@ pub async fn count(
 ) -> Result<Option<Limited>, StoreError> {
     let window = now / WINDOW_SECONDS;
     let digest = Sha256::digest(crate::email::folded(address).as_bytes());
-    let address_key = format!("\u{2}mail address {} {window}", hex(&digest[..16]));
+    let address_key = format!("\u{2}mail address {} {window}", to_hex(&digest[..16]));
     if !within(store, &address_key, per_address, now).await? {
         return Ok(Some(Limited::Address));
     }
@@ -70,8 +71,4 @@ async fn within(store: &impl Store, key: &str, limit: u32, now: u64) -> Result<b
         store.count_attempt(key, &gate).await?,
         Attempt::Counted(_)
     ))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }

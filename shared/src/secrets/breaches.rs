@@ -21,6 +21,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
 use crate::secrets::password::Password;
+use crate::secrets::token::to_hex;
 
 /// The message for a breached password: pwned-passwords-django's (the Django validator of this
 /// check), so that a front-end already showing it shows the same.
@@ -96,11 +97,7 @@ impl BreachCheck {
 /// and the other 35 (kept).
 fn split_digest(password: &Password) -> (String, String) {
     let hash = digest(&SHA1_FOR_LEGACY_USE_ONLY, password.expose().as_bytes());
-    let hex: String = hash
-        .as_ref()
-        .iter()
-        .map(|byte| format!("{byte:02X}"))
-        .collect();
+    let hex = to_hex(hash.as_ref()).to_ascii_uppercase();
     let (prefix, suffix) = hex.split_at(5);
     (prefix.to_owned(), suffix.to_owned())
 }

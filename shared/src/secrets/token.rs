@@ -173,7 +173,8 @@ fn checksum_of(random: &str) -> String {
     String::from_utf8_lossy(&digits).into_owned()
 }
 
-fn to_hex(bytes: &[u8]) -> String {
+/// `bytes` in lower-case hex, two characters a byte.
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut text = String::with_capacity(bytes.len() * 2);
     for byte in bytes {

@@ -198,7 +198,7 @@ async fn a_send_refused_for_good_is_logged_and_a_failing_one_retried() {
 
     // SES at an address where nothing listens: no answer, worth trying again.
     let unreachable = Postman::Ses {
-        client: ses_client("http://127.0.0.1:1"),
+        client: testkit::dynamo::ses_client("http://127.0.0.1:1"),
         configuration_set: None,
     };
     let request = reset("ann@example.com", None);
@@ -217,7 +217,7 @@ async fn a_send_refused_for_good_is_logged_and_a_failing_one_retried() {
 async fn ses_sends_from_a_verified_identity_only() {
     let store = store_with(&[("ann", "ann@example.com", true)]).await;
     let endpoint = testkit::dynamo::endpoint();
-    let client = ses_client(&endpoint);
+    let client = testkit::dynamo::ses_client(&endpoint);
     let mut settings = settings();
     settings.mail.from = format!("noreply@{}.example.com", std::process::id());
     let postman = Postman::Ses {
@@ -241,7 +241,7 @@ async fn ses_sends_from_a_verified_identity_only() {
 #[tokio::test]
 async fn the_queue_carries_a_request_as_json() {
     let endpoint = testkit::dynamo::endpoint();
-    let client = sqs_client(&endpoint);
+    let client = testkit::dynamo::sqs_client(&endpoint);
     let name = format!("mail-{}-{}", std::process::id(), NOW);
     let url = client
         .create_queue()
@@ -272,29 +272,4 @@ async fn the_queue_carries_a_request_as_json() {
         serde_json::from_str::<MailRequest>(bodies[0]).unwrap(),
         request
     );
-}
-
-fn ses_client(endpoint: &str) -> aws_sdk_sesv2::Client {
-    let config = aws_sdk_sesv2::Config::builder()
-        .behavior_version(aws_sdk_sesv2::config::BehaviorVersion::latest())
-        .region(aws_sdk_sesv2::config::Region::new(testkit::dynamo::REGION))
-        .credentials_provider(aws_sdk_sesv2::config::Credentials::new(
-            "test", "test", None, None, "tests",
-        ))
-        .endpoint_url(endpoint)
-        .retry_config(aws_sdk_sesv2::config::retry::RetryConfig::disabled())
-        .build();
-    aws_sdk_sesv2::Client::from_conf(config)
-}
-
-fn sqs_client(endpoint: &str) -> aws_sdk_sqs::Client {
-    let config = aws_sdk_sqs::Config::builder()
-        .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
-        .region(aws_sdk_sqs::config::Region::new(testkit::dynamo::REGION))
-        .credentials_provider(aws_sdk_sqs::config::Credentials::new(
-            "test", "test", None, None, "tests",
-        ))
-        .endpoint_url(endpoint)
-        .build();
-    aws_sdk_sqs::Client::from_conf(config)
 }

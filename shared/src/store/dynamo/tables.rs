@@ -124,46 +124,30 @@ fn built<T>(result: Result<T, BuildError>) -> Result<T, StoreError> {
     result.map_err(|error| StoreError::Failed(Box::new(error)))
 }
 
-/// `check` with a difference added when `table` lacks `wanted` (same name, key and projection).
-fn with_index_check(
-    check: TableCheck,
-    table: Option<&TableDescription>,
-    wanted: &GlobalSecondaryIndex,
-) -> TableCheck {
+/// How `table` differs from having `wanted` (same name, key and projection), if it does.
+fn index_difference(table: &TableDescription, wanted: &GlobalSecondaryIndex) -> Option<String> {
     let found = table
-        .map(TableDescription::global_secondary_indexes)
-        .unwrap_or_default()
+        .global_secondary_indexes()
         .iter()
         .find(|index| index.index_name() == Some(wanted.index_name()));
-    let difference = match found {
-        None => format!(
+    let Some(index) = found else {
+        return Some(format!(
             "it should have the index {:?} on {EMAIL_KEY:?} (keys only), but has none",
             wanted.index_name()
-        ),
-        Some(index) => {
-            let key = index
-                .key_schema()
-                .first()
-                .map(KeySchemaElement::attribute_name);
-            let projection = index.projection().and_then(Projection::projection_type);
-            if key == Some(EMAIL_KEY) && projection == Some(&ProjectionType::KeysOnly) {
-                return check;
-            }
-            format!(
-                "its index {:?} should be on {EMAIL_KEY:?} with keys only, but is on {key:?} \
-                 with {projection:?}",
-                wanted.index_name()
-            )
-        }
+        ));
     };
-    match check {
-        TableCheck::Matches => TableCheck::Differs(vec![difference]),
-        TableCheck::Differs(mut differences) => {
-            differences.push(difference);
-            TableCheck::Differs(differences)
-        }
-        TableCheck::Missing => TableCheck::Missing,
-    }
+    let key = index
+        .key_schema()
+        .first()
+        .map(KeySchemaElement::attribute_name);
+    let projection = index.projection().and_then(Projection::projection_type);
+    (key != Some(EMAIL_KEY) || projection != Some(&ProjectionType::KeysOnly)).then(|| {
+        format!(
+            "its index {:?} should be on {EMAIL_KEY:?} with keys only, but is on {key:?} with \
+             {projection:?}",
+            wanted.index_name()
+        )
+    })
 }
 
 /// How one existing table differs from what template.yaml defines.
@@ -179,29 +163,19 @@ pub enum TableCheck {
 
 /// Compares the three tables with template.yaml's definitions.
 pub async fn check(client: &Client, tables: &Tables) -> Result<[TableCheck; 3], StoreError> {
-    let users = check_table(client, &tables.users, USERNAME, None).await?;
-    let users = match (
-        users,
-        client
-            .describe_table()
-            .table_name(&tables.users)
-            .send()
-            .await,
-    ) {
-        (TableCheck::Missing, _) => TableCheck::Missing,
-        (users, Ok(output)) => with_index_check(users, output.table(), &by_email()?),
-        (_, Err(error)) => return Err(classify(error)),
-    };
-    let tokens = check_table(client, &tables.tokens, DIGEST, Some(EXPIRES)).await?;
-    let lockouts = check_table(client, &tables.lockouts, USERNAME, Some(EXPIRES)).await?;
+    let users = check_table(client, &tables.users, USERNAME, (None, Some(&by_email()?))).await?;
+    let tokens = check_table(client, &tables.tokens, DIGEST, (Some(EXPIRES), None)).await?;
+    let lockouts = check_table(client, &tables.lockouts, USERNAME, (Some(EXPIRES), None)).await?;
     Ok([users, tokens, lockouts])
 }
 
+/// Compares the table `name` with its definition: key, billing, and the TTL attribute and the
+/// index it should have, if any.
 async fn check_table(
     client: &Client,
     name: &str,
     key: &str,
-    ttl_attribute: Option<&str>,
+    (ttl_attribute, index): (Option<&str>, Option<&GlobalSecondaryIndex>),
 ) -> Result<TableCheck, StoreError> {
     let description = match client.describe_table().table_name(name).send().await {
         Ok(output) => output.table,
@@ -250,6 +224,9 @@ async fn check_table(
         differences.push(format!(
             "billing should be PAY_PER_REQUEST, but is {billing}"
         ));
+    }
+    if let Some(difference) = index.and_then(|wanted| index_difference(&table, wanted)) {
+        differences.push(difference);
     }
     if let Some(attribute) = ttl_attribute {
         let ttl = client
