@@ -28,7 +28,8 @@ Functions
   there is a function, and has events/<binary>-*.json;
 - every function's role has the basic execution policy and otherwise only inline statements
   granting exactly the manifest's DynamoDB actions on the project's tables, the manifest's
-  sliding-expiry grants only under the RefreshesTokens condition, and reading the seal secret
+  sliding-expiry grants only under the RefreshesTokens condition, mail queue grants only under
+  SendsEmail, and reading the seal secret
   only to the function the manifest says reads it.
 
 Parameters
@@ -80,7 +81,9 @@ SEAL_SECRET = "TokenSealSecret"
 SECRET_GRANT = ("secretsmanager:GetSecretValue", SEAL_SECRET)
 # The one condition a statement may be granted under (!If [Condition, statement, NoValue]):
 # sliding expiry, which lets functions move a token's expiry.
-REFRESH_CONDITION = "RefreshesTokens"
+# The conditions a statement of a role may be granted under, each with the manifest's grants it
+# must add: sliding expiry's writes, and posting to the mail queue when the stack sends email.
+CONDITIONAL_GRANTS = {"RefreshesTokens": "refresh_grants", "SendsEmail": "mail_grants"}
 # The contract's functions answer DRF's own 401s: no authorizer in front of them.
 CONTRACT_FUNCTIONS = {f["resource"] for f in MANIFEST["functions"] if f["kind"] == "contract"}
 AUTHORIZER_IDENTITY = ["$request.header.Authorization"]
@@ -365,10 +368,11 @@ def check_role(name: str, declared: dict, translated: dict) -> list[str]:
     if managed != [BASIC_EXECUTION]:
         errors.append(f"{name}: managed policies {managed}, expected only AWSLambdaBasicExecutionRole")
     granted = set()
+    conditional = {condition: set() for condition in CONDITIONAL_GRANTS}
     for policy in role.get("Policies", []):
         for statement in policy["PolicyDocument"]["Statement"]:
             if "Fn::If" in statement:
-                errors += check_conditional_statement(name, statement["Fn::If"], grant_pairs(declared["refresh_grants"]))
+                errors += check_conditional_statement(name, statement["Fn::If"], conditional)
                 continue
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
@@ -397,26 +401,33 @@ def check_role(name: str, declared: dict, translated: dict) -> list[str]:
     wanted = grant_pairs(declared["grants"]) | ({SECRET_GRANT} if declared["reads_seal_secret"] else set())
     if granted != wanted:
         errors.append(f"{name}: granted {sorted(granted)}, but the manifest grants {binary} {sorted(wanted)}")
+    for condition, key in CONDITIONAL_GRANTS.items():
+        allowed = grant_pairs(declared[key])
+        if conditional[condition] != allowed:
+            errors.append(
+                f"{name}: under {condition} the manifest grants {sorted(allowed)}, "
+                f"but the template {sorted(conditional[condition])}"
+            )
     return errors
 
 
-def check_conditional_statement(name: str, branches: list, allowed: set) -> list[str]:
-    """A statement granted only under a condition: [RefreshesTokens, statement, AWS::NoValue],
-    whose grants are exactly the function's refresh grants in the manifest."""
+def check_conditional_statement(name: str, branches: list, conditional: dict[str, set]) -> list[str]:
+    """A statement granted only under a condition: [condition, statement, AWS::NoValue], its
+    grants added to `conditional[condition]` (the caller compares them with the manifest's)."""
     condition, granted, otherwise = branches
     if otherwise != {"Ref": "AWS::NoValue"}:
         return [f"{name}: a conditional statement must grant nothing when {condition} is false"]
-    if condition != REFRESH_CONDITION:
+    if condition not in conditional:
         return [f"{name}: statement granted under an unknown condition {condition!r}"]
+    if granted.get("Effect") != "Allow" or "Condition" in granted:
+        return [f"{name}: a conditional statement must allow, on no condition of its own"]
     actions = granted["Action"] if isinstance(granted["Action"], list) else [granted["Action"]]
     resources = granted["Resource"] if isinstance(granted["Resource"], list) else [granted["Resource"]]
-    grants = {
+    conditional[condition] |= {
         (action, resource.get("Fn::GetAtt", [None])[0] if isinstance(resource, dict) else None)
         for action in actions
         for resource in resources
     }
-    if granted.get("Effect") != "Allow" or grants != allowed:
-        return [f"{name}: under {condition} the manifest grants {sorted(allowed)}, but the template {sorted(grants)}"]
     return []
 
 

@@ -69,6 +69,27 @@ class RoutesTest(unittest.TestCase):
             any("RegisterFunction: deployed under the condition None" in error for error in errors), errors
         )
 
+    def test_a_mail_grant_must_be_under_sends_email_and_the_manifests(self):
+        def role_errors(template: dict) -> list[str]:
+            _, errors = check_template.check_functions(template, check_template.translate(template), EVENTS)
+            return [error for error in errors if error.startswith("SetpasswordFunction")]
+
+        self.assertEqual(role_errors(TEMPLATE), [])
+        statements = lambda template: template["Resources"]["SetpasswordFunction"]["Properties"]["Policies"][0]["Statement"]
+        unconditional = copy.deepcopy(TEMPLATE)
+        queue = statements(unconditional)[-1]["Fn::If"][1]
+        statements(unconditional)[-1] = queue
+        errors = role_errors(unconditional)
+        self.assertTrue(any("under SendsEmail the manifest grants" in error for error in errors), errors)
+        missing = copy.deepcopy(TEMPLATE)
+        statements(missing).pop()
+        errors = role_errors(missing)
+        self.assertTrue(any("under SendsEmail the manifest grants [('sqs:SendMessage', 'MailQueue')], but the template []" in error for error in errors), errors)
+        foreign = copy.deepcopy(TEMPLATE)
+        statements(foreign)[-1]["Fn::If"][0] = "RefreshesTokens"
+        errors = role_errors(foreign)
+        self.assertTrue(any("under RefreshesTokens the manifest grants []" in error for error in errors), errors)
+
     def test_routes_must_be_the_manifests(self):
         template = copy.deepcopy(TEMPLATE)
         events = template["Resources"]["LogoutFunction"]["Properties"]["Events"]

@@ -188,7 +188,7 @@ pub async fn set_active(
         if !store.set_active(&user, active).await? {
             return Ok(Round::Lost(()));
         }
-        audit::user_activation_changed(username, active);
+        audit::user_activation_changed(username, active, Changer::Operator);
         if !active && user.holds_tokens() {
             audit::token_revoked(username, Revocation::Deactivation, user.token_count());
         }

@@ -249,12 +249,14 @@ pub fn user_registered(username: &str) {
     tracing::info!(target: "audit", event = "user_registered", username, "user registered");
 }
 
-/// A user was activated or deactivated.
-pub fn user_activation_changed(username: &str, active: bool) {
+/// A user was activated or deactivated: by an operator, or by the user (an activation link
+/// followed; a new address, which waits for its link).
+pub fn user_activation_changed(username: &str, active: bool, by: Changer) {
+    let by = by.as_str();
     if active {
-        tracing::info!(target: "audit", event = "user_activated", username, "user activated");
+        tracing::info!(target: "audit", event = "user_activated", username, by, "user activated");
     } else {
-        tracing::info!(target: "audit", event = "user_deactivated", username, "user deactivated");
+        tracing::info!(target: "audit", event = "user_deactivated", username, by, "user deactivated");
     }
 }
 
@@ -345,13 +347,16 @@ mod tests {
     fn events_carry_their_stable_names() {
         let log = captured(|| {
             token_revoked("ann", Revocation::PasswordReset, 1);
-            user_activation_changed("ann", false);
+            user_activation_changed("ann", false, Changer::User);
             session_revoked("ann", "5cc1e911");
             username_changed("ann", "anne", Changer::Operator);
         });
         assert!(log.contains("event=\"token_revoked\""), "{log}");
         assert!(log.contains("by=\"password_reset\""), "{log}");
-        assert!(log.contains("event=\"user_deactivated\""), "{log}");
+        assert!(
+            log.contains("event=\"user_deactivated\" username=\"ann\" by=\"user\""),
+            "{log}"
+        );
         assert!(log.contains("event=\"session_revoked\""), "{log}");
         assert!(log.contains("digest_prefix=\"5cc1e911\""), "{log}");
         assert!(

@@ -6,16 +6,17 @@ use std::env;
 
 pub use crate::lockout::LockoutPolicy;
 use crate::manifest::settings::{
+    ACTIVATION_TIMEOUT, ACTIVATION_URL, DOMAIN, EMAIL_FROM, MAIL_LIMIT_PER_ADDRESS,
+    MAIL_LIMIT_PER_SOURCE, PASSWORD_CHANGED_EMAIL_CONFIRMATION, PASSWORD_RESET_CONFIRM_RETYPE,
+    PASSWORD_RESET_CONFIRM_URL, PASSWORD_RESET_TIMEOUT, PROTOCOL, SEND_ACTIVATION_EMAIL,
+    SEND_CONFIRMATION_EMAIL, SITE_NAME,
+};
+use crate::manifest::settings::{
     Allowed, LOCKOUT_ACCOUNT, LOCKOUT_BASE, LOCKOUT_MAX, LOCKOUT_THRESHOLD,
     LOGOUT_ON_PASSWORD_CHANGE, PASSWORD_BREACH_API, PASSWORD_BREACH_CHECK, PASSWORD_MIN_LENGTH,
     PASSWORD_VALIDATORS, REGISTRATION, SET_PASSWORD_RETYPE, SOURCE_THRESHOLD, SOURCE_WINDOW,
     Setting, TOKEN_AUTO_REFRESH, TOKEN_FORMAT, TOKEN_LIMIT, TOKEN_MAX_TTL, TOKEN_MIN_REFRESH,
     TOKEN_POLICY, TOKEN_TTL, USERNAME_CASE_INSENSITIVE,
-};
-use crate::manifest::settings::{
-    DOMAIN, EMAIL_FROM, MAIL_LIMIT_PER_ADDRESS, MAIL_LIMIT_PER_SOURCE,
-    PASSWORD_RESET_CONFIRM_RETYPE, PASSWORD_RESET_CONFIRM_URL, PASSWORD_RESET_TIMEOUT, PROTOCOL,
-    SITE_NAME,
 };
 pub use crate::policy::TokenPolicy;
 pub use crate::secrets::breaches::BreachCheck;
@@ -97,16 +98,37 @@ pub struct MailSettings {
     pub per_address_limit: u32,
     /// `MAIL_LIMIT_PER_SOURCE`: requests carried out per client address and hour.
     pub per_source_limit: u32,
+    /// `SEND_ACTIVATION_EMAIL`: new users and new addresses wait for an emailed link.
+    pub send_activation: bool,
+    /// `ACTIVATION_URL`, with `{uid}` and `{token}`.
+    pub activation_url: String,
+    /// `ACTIVATION_TIMEOUT_SECONDS`.
+    pub activation_lifetime_seconds: u64,
+    /// `SEND_CONFIRMATION_EMAIL`: a notice once an account is active.
+    pub send_confirmation: bool,
+    /// `PASSWORD_CHANGED_EMAIL_CONFIRMATION`: a notice when a password is changed.
+    pub password_changed_notice: bool,
 }
 
 impl MailSettings {
+    /// Whether the functions send email besides password resets: activation links or notices,
+    /// which registration, address and password changes queue.
+    pub fn sends_account_email(&self) -> bool {
+        self.send_activation || self.send_confirmation || self.password_changed_notice
+    }
+
     /// Reads them through `lookup` (the environment, or a map in tests).
     fn from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let text = |setting: Setting| setting.raw(lookup).unwrap_or_else(|| default_of(setting));
-        let reset_confirm_url = text(PASSWORD_RESET_CONFIRM_URL);
-        if !reset_confirm_url.contains("{uid}") || !reset_confirm_url.contains("{token}") {
-            return Err(PASSWORD_RESET_CONFIRM_URL.invalid(reset_confirm_url));
-        }
+        let link_page = |setting: Setting| {
+            let page = text(setting);
+            if page.contains("{uid}") && page.contains("{token}") {
+                Ok(page)
+            } else {
+                Err(setting.invalid(page))
+            }
+        };
+        let on = |setting: Setting| Ok::<_, ConfigError>(setting.word(lookup)? == "true");
         let limit = |setting: Setting| {
             setting
                 .number(lookup)
@@ -117,11 +139,16 @@ impl MailSettings {
             domain: text(DOMAIN),
             site_name: text(SITE_NAME),
             protocol: PROTOCOL.word(lookup)?.to_owned(),
-            reset_confirm_url,
+            reset_confirm_url: link_page(PASSWORD_RESET_CONFIRM_URL)?,
             reset_lifetime_seconds: PASSWORD_RESET_TIMEOUT.number(lookup)?,
-            reset_confirm_retype: PASSWORD_RESET_CONFIRM_RETYPE.word(lookup)? == "true",
+            reset_confirm_retype: on(PASSWORD_RESET_CONFIRM_RETYPE)?,
             per_address_limit: limit(MAIL_LIMIT_PER_ADDRESS)?,
             per_source_limit: limit(MAIL_LIMIT_PER_SOURCE)?,
+            send_activation: on(SEND_ACTIVATION_EMAIL)?,
+            activation_url: link_page(ACTIVATION_URL)?,
+            activation_lifetime_seconds: ACTIVATION_TIMEOUT.number(lookup)?,
+            send_confirmation: on(SEND_CONFIRMATION_EMAIL)?,
+            password_changed_notice: on(PASSWORD_CHANGED_EMAIL_CONFIRMATION)?,
         })
     }
 
@@ -163,6 +190,20 @@ impl MailSettings {
                 self.per_address_limit.to_string(),
             ),
             (MAIL_LIMIT_PER_SOURCE.var, self.per_source_limit.to_string()),
+            (SEND_ACTIVATION_EMAIL.var, self.send_activation.to_string()),
+            (ACTIVATION_URL.var, self.activation_url.clone()),
+            (
+                ACTIVATION_TIMEOUT.var,
+                self.activation_lifetime_seconds.to_string(),
+            ),
+            (
+                SEND_CONFIRMATION_EMAIL.var,
+                self.send_confirmation.to_string(),
+            ),
+            (
+                PASSWORD_CHANGED_EMAIL_CONFIRMATION.var,
+                self.password_changed_notice.to_string(),
+            ),
         ]
     }
 }
@@ -673,6 +714,11 @@ mod tests {
                     reset_confirm_retype: true,
                     per_address_limit: 1,
                     per_source_limit: 2,
+                    send_activation: true,
+                    activation_url: "activate?u={uid}&t={token}".into(),
+                    activation_lifetime_seconds: 120,
+                    send_confirmation: true,
+                    password_changed_notice: true,
                 },
             },
             Settings {

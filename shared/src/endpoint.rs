@@ -17,6 +17,10 @@ pub enum Work {
     ResetPassword,
     /// djoser's `reset_password_confirm`: a reset link's new password; reads the body.
     ResetPasswordConfirm,
+    /// djoser's `activation`: an activation link's `uid` and `token`; reads the body.
+    Activate,
+    /// djoser's `resend_activation`: queues an activation link for an address; reads the body.
+    ResendActivation,
     /// Work for the caller that the `Authorization` header authenticates.
     ForCaller(CallerWork),
 }
@@ -279,8 +283,35 @@ pub static RESET_PASSWORD_CONFIRM: Endpoint = Endpoint {
     parses: DEFAULT_PARSERS,
 };
 
+/// `POST /auth/users/activation/`: an activation link's `uid` and `token` activate its user.
+pub static ACTIVATION: Endpoint = Endpoint {
+    path: "/auth/users/activation",
+    methods: &[Method::POST],
+    function: "activation",
+    work: Work::Activate,
+    view_name: "Activation",
+    description: "",
+    browsable: true,
+    no_store: false,
+    parses: DEFAULT_PARSERS,
+};
+
+/// `POST /auth/users/resend_activation/`: an activation link to each inactive user with the
+/// address (queued; 204 whoever has it).
+pub static RESEND_ACTIVATION: Endpoint = Endpoint {
+    path: "/auth/users/resend_activation",
+    methods: &[Method::POST],
+    function: "resendactivation",
+    work: Work::ResendActivation,
+    view_name: "Resend activation",
+    description: "",
+    browsable: true,
+    no_store: false,
+    parses: DEFAULT_PARSERS,
+};
+
 /// Every endpoint.
-pub static ALL: [&Endpoint; 14] = [
+pub static ALL: [&Endpoint; 16] = [
     &LOGIN,
     &WHOAMI,
     &LOGOUT,
@@ -295,6 +326,8 @@ pub static ALL: [&Endpoint; 14] = [
     &END_SESSION,
     &RESET_PASSWORD,
     &RESET_PASSWORD_CONFIRM,
+    &ACTIVATION,
+    &RESEND_ACTIVATION,
 ];
 
 impl Endpoint {

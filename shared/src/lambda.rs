@@ -34,14 +34,34 @@ pub fn init_sealing() -> Result<Ctx<DynamoStore>, ConfigError> {
     Ok(ctx)
 }
 
-/// [`init`] for the function that queues password resets: its mailbox is the queue
-/// `MAIL_QUEUE_URL` names (required).
+/// [`init`] for the functions whose every valid request is queued for the mailer (the reset
+/// and activation requests): their mailbox is the queue `MAIL_QUEUE_URL` names (required).
 pub fn init_queueing() -> Result<Ctx<DynamoStore>, ConfigError> {
-    let ctx = init()?;
+    with_mail_queue(init()?, true)
+}
+
+/// [`init`] for the functions that may queue an email, as the settings say (an activation link,
+/// a notice): [`with_mail_queue`], not required.
+pub fn init_mailing() -> Result<Ctx<DynamoStore>, ConfigError> {
+    with_mail_queue(init()?, false)
+}
+
+/// `ctx`, posting mail requests to the queue `MAIL_QUEUE_URL` names. Unset or empty (a stack
+/// that sends no email), it posts none, unless `required` or the settings send email
+/// ([`crate::config::MailSettings::sends_account_email`]): then the function stops at init.
+pub fn with_mail_queue(
+    ctx: Ctx<DynamoStore>,
+    required: bool,
+) -> Result<Ctx<DynamoStore>, ConfigError> {
     let url = std::env::var(MAIL_QUEUE_URL.var)
         .ok()
-        .filter(|url| !url.trim().is_empty())
-        .ok_or(ConfigError::Missing(MAIL_QUEUE_URL.var))?;
+        .filter(|url| !url.trim().is_empty());
+    let Some(url) = url else {
+        if required || ctx.settings.mail.sends_account_email() {
+            return Err(ConfigError::Missing(MAIL_QUEUE_URL.var));
+        }
+        return Ok(ctx);
+    };
     let client = crate::store::dynamo::client::lambda_sqs_client(&ClientEnv::from_env()?)?;
     Ok(ctx.with_mailbox(Mailbox::Queue { client, url }))
 }

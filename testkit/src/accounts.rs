@@ -12,9 +12,11 @@ use serde_json::{Value, json};
 
 use crate::app::{ADMIN, BOB, CAROL, TestApp, TestRequest, TestResponse, drf_settings};
 
+mod activation;
 mod breach_check;
 mod case_insensitive;
 mod password_reset;
+pub use activation::*;
 pub use breach_check::*;
 pub use case_insensitive::*;
 pub use password_reset::*;
@@ -80,6 +82,19 @@ macro_rules! accounts_suite {
             );
             $crate::accounts_suite!(@case $make, $crate::accounts::reset_retyped;
                 reset_confirm_can_ask_for_the_password_twice,
+            );
+            $crate::accounts_suite!(@case $make, $crate::accounts::activating;
+                registration_waits_for_the_emailed_activation_link,
+                registration_under_activation_needs_an_address,
+                activation_checks_fields_in_djosers_order,
+                resend_activation_sends_a_new_link_to_inactive_users_only,
+                a_new_address_waits_for_its_activation_link,
+            );
+            $crate::accounts_suite!(@case $make, $crate::accounts::notifying;
+                notices_follow_an_activation_and_a_password_change,
+            );
+            $crate::accounts_suite!(@case $make, $crate::app::drf_settings;
+                activation_routes_are_missing_without_send_activation_email,
             );
             $crate::accounts_suite!(@case $make, $crate::accounts::case_insensitive;
                 any_case_of_a_name_logs_in_as_its_user,

@@ -236,6 +236,17 @@ pub const EXPECTED: &[(&str, Expected)] = &[
             ),
         ),
     ),
+    (
+        "activation-unknown-uid",
+        Expected::Http(
+            400,
+            ExpectedBody::Exactly(r#"{"uid":["Invalid user id or user doesn't exist."]}"#),
+        ),
+    ),
+    (
+        "resendactivation-json",
+        Expected::Http(204, ExpectedBody::Empty),
+    ),
     ("mailer-unknown-address", Expected::QueueDone),
     ("authorizer-token", Expected::Authorizer(true)),
     ("authorizer-unknown-token", Expected::Authorizer(false)),
@@ -405,6 +416,19 @@ pub fn function_env(store: &DynamoStore, endpoint: String) -> Vec<(&'static str,
     ]
 }
 
+/// What the stack sets besides [`function_env`] for `function`: `SEND_ACTIVATION_EMAIL=true` for
+/// the functions it deploys only with it (the manifest's `SendsActivationEmail`), which answer
+/// 404 without it.
+pub fn deployed_settings(function: &str) -> Vec<(&'static str, String)> {
+    let deployed_when =
+        authtoken::manifest::Function::named(function).and_then(|declared| declared.deployed_when);
+    if deployed_when == Some("SendsActivationEmail") {
+        vec![("SEND_ACTIVATION_EMAIL", "true".to_owned())]
+    } else {
+        Vec::new()
+    }
+}
+
 /// Runs every event of `function` through `binary` (a built function) under the Runtime API
 /// stand-in, against fresh DynamoDB tables, and asserts each answer. Returns how many ran.
 pub async fn run_through_function(function: &str, binary: &str) -> usize {
@@ -419,7 +443,8 @@ pub async fn run_through_function(function: &str, binary: &str) -> usize {
 pub async fn run_events(function: &str, launcher: &Launcher, binary: &str) -> Vec<String> {
     let store = store_with_event_user().await;
     let api = RuntimeApi::start().await;
-    let env = function_env(&store, dynamo::endpoint());
+    let mut env = function_env(&store, dynamo::endpoint());
+    env.extend(deployed_settings(function));
     let process = FunctionProcess::spawn_with(launcher, binary, &api, &env);
 
     let events: Vec<_> = event_files()

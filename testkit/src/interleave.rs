@@ -139,6 +139,12 @@ impl<S: Store + 'static> Store for BeforeTokenWrite<S> {
     async fn delete_user(&self, read: &User) -> Result<bool, StoreError> {
         self.inner.delete_user(read).await
     }
+    async fn deactivate_readdressed(&self, read: &User, email: &str) -> Result<bool, StoreError> {
+        self.inner.deactivate_readdressed(read, email).await
+    }
+    async fn activate_linked(&self, read: &User) -> Result<bool, StoreError> {
+        self.inner.activate_linked(read).await
+    }
     async fn token_records(
         &self,
         digests: &[TokenDigest],

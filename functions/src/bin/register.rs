@@ -6,5 +6,5 @@ use authtoken::{handlers, lambda};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
-    lambda::serve(lambda::init()?, handlers::register).await
+    lambda::serve(lambda::init_mailing()?, handlers::register).await
 }

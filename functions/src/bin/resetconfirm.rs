@@ -6,5 +6,6 @@ use authtoken::{handlers, lambda};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
-    lambda::serve(lambda::init_sealing()?, handlers::resetconfirm).await
+    let ctx = lambda::with_mail_queue(lambda::init_sealing()?, false)?;
+    lambda::serve(ctx, handlers::resetconfirm).await
 }

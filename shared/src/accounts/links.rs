@@ -44,12 +44,15 @@ pub fn nonce() -> u64 {
 pub enum Purpose {
     /// `#/password/reset/confirm/{uid}/{token}`.
     PasswordReset,
+    /// `#/activate/{uid}/{token}`.
+    Activation,
 }
 
 impl Purpose {
     fn label(self) -> &'static str {
         match self {
             Self::PasswordReset => "password reset",
+            Self::Activation => "activation",
         }
     }
 }
@@ -270,5 +273,9 @@ mod tests {
             .await
             .unwrap();
         assert!(!valid(&user, &foreign, now).await, "another secret's");
+        let activation = super::token(&sealer, Purpose::Activation, &user, now)
+            .await
+            .unwrap();
+        assert!(!valid(&user, &activation, now).await, "another purpose's");
     }
 }

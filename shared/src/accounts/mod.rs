@@ -8,9 +8,11 @@
 //! - [`rename`]: the user under a new name, with every token of theirs;
 //! - [`folding`]: what a table needs before names match whatever their case;
 //! - [`links`]: the `uid` and `token` of the links emailed to users;
+//! - [`activation`]: a new address that waits for its activation link;
 //! - [`sessions`]: the user's tokens listed by digest prefix, and ended one at a time;
 //! - [`deletion`]: the user deleted with every token of theirs.
 
+pub mod activation;
 pub mod deletion;
 pub mod folding;
 pub mod links;

@@ -1,6 +1,8 @@
 //! djoser's `/auth/users/me/`: the caller's account. `GET` (and `HEAD`) answers
 //! `{"email", "id", "username"}`; `PUT` and `PATCH` change the email address (the username and
-//! id are read-only, and ignored when sent) and answer the same; `DELETE` with the caller's
+//! id are read-only, and ignored when sent) and answer the same (under `SEND_ACTIVATION_EMAIL`
+//! a new address deactivates the caller until they follow the link sent to it); `DELETE` with
+//! the caller's
 //! `current_password` (checked under the lockout, as `set_password` checks it) deletes the user
 //! and every token of theirs, 204.
 
@@ -9,13 +11,15 @@ use lambda_http::{Body, Request};
 use serde::Serialize;
 
 use super::{Submission, current_password};
+use crate::accounts::activation::{self, Readdress};
 use crate::accounts::deletion::{self, Deletion};
 use crate::accounts::profile;
 use crate::audit::Changer;
 use crate::ctx::Ctx;
 use crate::endpoint::ME;
-use crate::http::form::{EmailField, FieldErrors};
+use crate::http::form::{EmailField, FieldErrors, Raw};
 use crate::http::response::{self, Failure};
+use crate::mail::MailRequest;
 use crate::store::{Store, User};
 use crate::tokens::Caller;
 
@@ -80,8 +84,15 @@ async fn update<S: Store>(
     request: Request,
     caller: &Caller,
 ) -> Result<Response<Body>, Failure> {
-    let mut fields = Submission::of(request).read(&ME, &["email"]).await?;
-    let email = EmailField::optional(fields.take("email"))
+    let submitted = Submission::of(request);
+    let mut fields = submitted.read(&ME, &["email"]).await?;
+    let raw = fields.take("email");
+    if ctx.settings.mail.send_activation && !matches!(raw, Raw::Missing) {
+        let email = EmailField::required_and_stored(raw)
+            .map_err(|messages| Failure::Form(FieldErrors::of("email", messages)))?;
+        return readdress(ctx, caller, email, submitted.source).await;
+    }
+    let email = EmailField::optional(raw)
         .map_err(|messages| Failure::Form(FieldErrors::of("email", messages)))?;
     if let Some(email) = email
         && !ctx.store.set_email(&caller.username, &email).await?
@@ -89,6 +100,35 @@ async fn update<S: Store>(
         return Err(Failure::InvalidToken);
     }
     account(ctx, caller).await
+}
+
+/// Under `SEND_ACTIVATION_EMAIL`, as djoser: a new address (another than the caller's, exactly)
+/// deactivates the caller, revoking every token of theirs, and an activation link is queued for
+/// it; the account is answered as it now is. The same address changes nothing.
+async fn readdress<S: Store>(
+    ctx: &Ctx<S>,
+    caller: &Caller,
+    email: String,
+    source: Option<String>,
+) -> Result<Response<Body>, Failure> {
+    let user = stored(ctx, caller).await?;
+    if user.email == email {
+        return answer(&user);
+    }
+    match activation::readdress(&ctx.store, &caller.username, &email).await? {
+        Readdress::Deactivated { .. } => {}
+        Readdress::NoSuchUser => return Err(Failure::InvalidToken),
+        Readdress::Contention => {
+            return Err(Failure::Unavailable("the user kept changing".into()));
+        }
+    }
+    let link = MailRequest::Activation {
+        username: caller.username.clone(),
+        source,
+    };
+    // A lost request leaves the user inactive: `resend_activation` sends the link again.
+    ctx.mailbox.post_or_log(&link).await;
+    answer(&User { email, ..user })
 }
 
 /// `DELETE`: the account and every token of theirs, given the current password.

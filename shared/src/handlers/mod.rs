@@ -6,7 +6,9 @@
 //! caller (401), the method check (405), and only then the endpoint's own work. Every answer
 //! then gets the endpoint's headers (`Allow`, `Vary`, `Cache-Control`).
 
+mod activation;
 mod current_password;
+mod emailed_link;
 mod login;
 mod logout;
 mod logoutall;
@@ -173,6 +175,8 @@ pub async fn handle<S: Store>(
         Work::Register => register(ctx, request).await,
         Work::ResetPassword => resetpassword(ctx, request).await,
         Work::ResetPasswordConfirm => resetconfirm(ctx, request).await,
+        Work::Activate => activation(ctx, request).await,
+        Work::ResendActivation => resendactivation(ctx, request).await,
         Work::ForCaller(CallerWork::Whoami) => whoami(ctx, request).await,
         Work::ForCaller(CallerWork::Logout) => logout(ctx, request).await,
         Work::ForCaller(CallerWork::LogoutAll) => logoutall(ctx, request).await,
@@ -201,6 +205,35 @@ pub async fn resetconfirm<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<
     let endpoint = &endpoint::RESET_PASSWORD_CONFIRM;
     let outcome = pipeline(ctx, endpoint, request, async |request, _| {
         reset_password::confirm_reset(ctx, request).await
+    })
+    .await;
+    finish(endpoint, outcome)
+}
+
+/// Answers an activation link's `uid` and `token` ([`crate::endpoint::ACTIVATION`]); without
+/// `SEND_ACTIVATION_EMAIL`, the 404 of a path that does not exist.
+pub async fn activation<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
+    if !ctx.settings.mail.send_activation {
+        return Failure::NotFound.into_response();
+    }
+    let endpoint = &endpoint::ACTIVATION;
+    let outcome = pipeline(ctx, endpoint, request, async |request, _| {
+        activation::activate(ctx, request).await
+    })
+    .await;
+    finish(endpoint, outcome)
+}
+
+/// Answers a request for a new activation link ([`crate::endpoint::RESEND_ACTIVATION`]): the
+/// request queued, 204 whoever has the address; without `SEND_ACTIVATION_EMAIL`, the 404 of a
+/// path that does not exist.
+pub async fn resendactivation<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
+    if !ctx.settings.mail.send_activation {
+        return Failure::NotFound.into_response();
+    }
+    let endpoint = &endpoint::RESEND_ACTIVATION;
+    let outcome = pipeline(ctx, endpoint, request, async |request, _| {
+        activation::resend(ctx, request).await
     })
     .await;
     finish(endpoint, outcome)

@@ -1,6 +1,8 @@
 //! djoser's registration (`POST /auth/users/`, `UserCreateSerializer`), when
-//! `REGISTRATION=open`: `{"email"?, "username", "password"}` in, the new active user's
-//! `{"email", "username", "id"}` out, 201.
+//! `REGISTRATION=open`: `{"email"?, "username", "password"}` in, the new user's
+//! `{"email", "username", "id"}` out, 201. Under `SEND_ACTIVATION_EMAIL` the address is required
+//! and the user inactive until they follow the link queued for them; otherwise they are active
+//! (and told so by email under `SEND_CONFIRMATION_EMAIL`).
 //!
 //! The checks run in djoser's order, with its messages: each field's own, every validator of a
 //! field at once (the username: Django's `UnicodeUsernameValidator`, taken or not, at most 150
@@ -20,6 +22,7 @@ use crate::ctx::Ctx;
 use crate::endpoint::REGISTER;
 use crate::http::form::{CharField, EmailField, FieldErrors, FormError};
 use crate::http::response::{self, Failure};
+use crate::mail::MailRequest;
 use crate::secrets::password::{self, MAX_PASSWORD_BYTES, Password};
 use crate::secrets::validators::Attributes;
 use crate::store::{Store, User};
@@ -38,12 +41,19 @@ pub(super) async fn register<S: Store>(
     ctx: &Ctx<S>,
     request: Request,
 ) -> Result<Response<Body>, Failure> {
-    let mut fields = Submission::of(request)
+    let submitted = Submission::of(request);
+    let mut fields = submitted
         .read(&REGISTER, &["email", "username", "password"])
         .await?;
     let mut errors = FieldErrors::default();
-    let email = match EmailField::optional(fields.take("email")) {
-        Ok(email) => email.unwrap_or_default(),
+    let mail = &ctx.settings.mail;
+    let email = if mail.send_activation {
+        EmailField::required_and_stored(fields.take("email"))
+    } else {
+        EmailField::optional(fields.take("email")).map(Option::unwrap_or_default)
+    };
+    let email = match email {
+        Ok(email) => email,
         Err(messages) => {
             errors.add("email", messages);
             String::new()
@@ -92,7 +102,7 @@ pub(super) async fn register<S: Store>(
     let user = User {
         username,
         password_hash,
-        active: true,
+        active: !mail.send_activation,
         per_user_token: None,
         per_login_tokens: Vec::new(),
         created: clock::now(),
@@ -104,6 +114,22 @@ pub(super) async fn register<S: Store>(
     if !ctx.store.create_user(&user).await? {
         return Err(username_error(vec![username_field::TAKEN.to_owned()]));
     }
+    if mail.send_activation {
+        let link = MailRequest::Activation {
+            username: user.username.clone(),
+            source: submitted.source,
+        };
+        if let Err(error) = ctx.mailbox.post(&link).await {
+            undo(ctx, &user).await;
+            return Err(error.into());
+        }
+    } else if mail.send_confirmation {
+        let notice = MailRequest::Confirmation {
+            username: user.username.clone(),
+            source: submitted.source,
+        };
+        ctx.mailbox.post_or_log(&notice).await;
+    }
     audit::user_registered(&user.username);
     Ok(response::json(
         StatusCode::CREATED,
@@ -113,6 +139,17 @@ pub(super) async fn register<S: Store>(
             id,
         },
     ))
+}
+
+/// Deletes the user just registered, whose activation link could not be queued: without it
+/// they could never log in, and their name would stay taken. The registration answers 503 and
+/// can be tried again.
+async fn undo<S: Store>(ctx: &Ctx<S>, user: &User) {
+    match ctx.store.delete_user(user).await {
+        Ok(true) => tracing::warn!("registration undone: the activation link could not be queued"),
+        Ok(false) => tracing::warn!("registration not undone: the user changed meanwhile"),
+        Err(error) => tracing::warn!(error = %error, "registration not undone"),
+    }
 }
 
 /// The 400 of the username field.

@@ -15,41 +15,29 @@
 use http::Response;
 use lambda_http::{Body, Request};
 
-use super::Submission;
-use super::set_password::{KeptChanging, MISMATCH, within_limit};
-use crate::accounts::links::{self, Purpose};
+use super::set_password::{KeptChanging, MISMATCH, notify_password_changed, within_limit};
+use super::{Submission, emailed_link};
+use crate::accounts::links::Purpose;
 use crate::accounts::password::{NewPassword, PasswordSet, TokenOnReset, set_password_hash};
 use crate::audit::{self, Changer};
-use crate::clock;
 use crate::ctx::Ctx;
 use crate::endpoint::{RESET_PASSWORD, RESET_PASSWORD_CONFIRM};
-use crate::http::form::{CharField, EmailField, FieldErrors, FormError};
+use crate::http::form::{CharField, FieldErrors, FormError};
 use crate::http::response::{self, Failure};
 use crate::mail::MailRequest;
 use crate::secrets::password::{self, Password};
 use crate::secrets::validators::Attributes;
-use crate::store::{Store, User};
-
-/// djoser's message for a `uid` that names no user.
-const INVALID_UID: &str = "Invalid user id or user doesn't exist.";
-/// djoser's message for a token that is not the user's (or no longer).
-const INVALID_TOKEN: &str = "Invalid token for given user.";
+use crate::store::Store;
 
 /// Checks the address and queues the request; 204 whoever has the address.
 pub(super) async fn request_reset<S: Store>(
     ctx: &Ctx<S>,
     request: Request,
 ) -> Result<Response<Body>, Failure> {
-    let submitted = Submission::of(request);
-    let mut fields = submitted.read(&RESET_PASSWORD, &["email"]).await?;
-    let email = EmailField::required(fields.take("email"))
-        .map_err(|messages| Failure::Form(FieldErrors::of("email", messages)))?;
-    let request = MailRequest::PasswordReset {
-        email,
-        source: submitted.source,
-    };
-    ctx.mailbox.post(&request).await?;
-    Ok(response::no_content())
+    emailed_link::request_for_address(ctx, request, &RESET_PASSWORD, |email, source| {
+        MailRequest::PasswordReset { email, source }
+    })
+    .await
 }
 
 /// Checks the link and sets the new password.
@@ -66,8 +54,7 @@ pub(super) async fn confirm_reset<S: Store>(
     let submitted = Submission::of(request);
     let mut fields = submitted.read(&RESET_PASSWORD_CONFIRM, names).await?;
     let mut errors = FieldErrors::default();
-    let uid = errors.check("uid", CharField::TRIMMED.required(fields.take("uid")));
-    let token = errors.check("token", CharField::TRIMMED.required(fields.take("token")));
+    let link = emailed_link::uid_and_token(&mut fields, &mut errors);
     let new = errors.check(
         "new_password",
         CharField::TRIMMED
@@ -82,7 +69,7 @@ pub(super) async fn confirm_reset<S: Store>(
     } else {
         None
     };
-    let (Some(uid), Some(token), Some(new)) = (uid, token, new) else {
+    let (Some((uid, token)), Some(new)) = (link, new) else {
         return Err(Failure::Form(FormError::Fields(errors)));
     };
     errors.into_result().map_err(Failure::Form)?;
@@ -100,7 +87,9 @@ pub(super) async fn confirm_reset<S: Store>(
     if retype && retyped.as_deref() != Some(new.expose()) {
         return Err(Failure::Form(FormError::NonField(MISMATCH.to_owned())));
     }
-    let user = linked_user(ctx, &uid, &token).await?;
+    let lifetime = ctx.settings.mail.reset_lifetime_seconds;
+    let link = (uid.as_str(), token.as_str());
+    let user = emailed_link::linked_user(ctx, Purpose::PasswordReset, link, lifetime).await?;
     let theirs = Attributes {
         username: &user.username,
         email: Some(user.email.as_str()).filter(|email| !email.is_empty()),
@@ -124,40 +113,11 @@ pub(super) async fn confirm_reset<S: Store>(
                 tracing::warn!(error = %error, "could not forget the failed logins after a reset");
             }
             audit::password_reset(&user.username);
+            notify_password_changed(ctx, &user.username).await;
             Ok(response::no_content())
         }
         // Gone, or changed since the link was checked: the link died with the change.
-        PasswordSet::NoSuchUser | PasswordSet::NoLongerVerified => Err(token_error()),
+        PasswordSet::NoSuchUser | PasswordSet::NoLongerVerified => Err(emailed_link::token_error()),
         PasswordSet::Contention => Err(Failure::Unavailable(Box::new(KeptChanging))),
     }
-}
-
-/// The user the link of `uid` and `token` is for, as stored now: the `uid`'s 400 when it names
-/// no user, the token's when it is not theirs (any more).
-async fn linked_user<S: Store>(ctx: &Ctx<S>, uid: &str, token: &str) -> Result<User, Failure> {
-    let user = match links::id_of(uid) {
-        Some(id) => ctx.store.user_with_id(id).await?,
-        None => None,
-    };
-    let Some(user) = user else {
-        return Err(Failure::Form(FieldErrors::of(
-            "uid",
-            vec![INVALID_UID.to_owned()],
-        )));
-    };
-    let lifetime = ctx.settings.mail.reset_lifetime_seconds;
-    let valid = links::is_valid(
-        ctx.store.sealer(),
-        Purpose::PasswordReset,
-        &user,
-        token,
-        (clock::now(), lifetime),
-    )
-    .await
-    .map_err(|error| Failure::Unavailable(Box::new(error)))?;
-    if valid { Ok(user) } else { Err(token_error()) }
-}
-
-fn token_error() -> Failure {
-    Failure::Form(FieldErrors::of("token", vec![INVALID_TOKEN.to_owned()]))
 }

@@ -18,10 +18,21 @@ use crate::ctx::Ctx;
 use crate::endpoint::SET_PASSWORD;
 use crate::http::form::{CharField, FieldErrors, FormError};
 use crate::http::response::{self, Failure};
+use crate::mail::MailRequest;
 use crate::secrets::password::{self, MAX_PASSWORD_BYTES, Password};
 use crate::secrets::validators::Attributes;
 use crate::store::Store;
 use crate::tokens::Caller;
+
+/// Queues the notice of `username`'s new password, under `PASSWORD_CHANGED_EMAIL_CONFIRMATION`.
+pub(super) async fn notify_password_changed<S: Store>(ctx: &Ctx<S>, username: &str) {
+    if ctx.settings.mail.password_changed_notice {
+        let notice = MailRequest::PasswordChanged {
+            username: username.to_owned(),
+        };
+        ctx.mailbox.post_or_log(&notice).await;
+    }
+}
 
 /// djoser's message for a retyped password that differs.
 pub(super) const MISMATCH: &str = "The two password fields didn't match.";
@@ -89,7 +100,10 @@ pub(super) async fn set_password<S: Store>(
         verified: Some(&verified),
     };
     match set_password_hash(&ctx.store, &caller.username, change).await? {
-        PasswordSet::Set { .. } => Ok(response::no_content()),
+        PasswordSet::Set { .. } => {
+            notify_password_changed(ctx, &caller.username).await;
+            Ok(response::no_content())
+        }
         // The user was deleted since: their tokens with them, the caller's included.
         PasswordSet::NoSuchUser => Err(Failure::InvalidToken),
         PasswordSet::NoLongerVerified => Err(Failure::Form(FieldErrors::of(

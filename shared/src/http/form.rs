@@ -391,6 +391,16 @@ impl EmailField {
         }
     }
 
+    /// [`EmailField::optional`] made required and not blank: the address an activation link
+    /// goes to, where a missing or blank one would leave the user unable ever to activate.
+    pub fn required_and_stored(raw: Raw) -> Result<String, Vec<String>> {
+        match Self::optional(raw)? {
+            None => Err(vec![REQUIRED.to_owned()]),
+            Some(text) if text.is_empty() => Err(vec![NOT_BLANK.to_owned()]),
+            Some(text) => Ok(text),
+        }
+    }
+
     /// DRF's `EmailField()` as djoser's reset serializers declare it: required, not blank, no
     /// length limit. The address, trimmed, or every message of its validators (null
     /// characters, Django's `EmailValidator`).

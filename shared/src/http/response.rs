@@ -82,6 +82,8 @@ pub enum Failure {
     InvalidCredentials,
     /// 403: the per-login policy's limit of tokens per user is reached (knox's answer).
     TokenLimit,
+    /// 403: an activation link of a user who is active already (djoser's `stale_token`).
+    StaleToken,
     /// 429: the username is locked by failed logins for this many more seconds (DRF's
     /// `Throttled`, with `Retry-After`).
     Throttled(u64),
@@ -162,6 +164,7 @@ impl Failure {
                     },
                 )
             }
+            Failure::StaleToken => detail(StatusCode::FORBIDDEN, "Stale token for given user."),
             Failure::Throttled(seconds) => {
                 let mut response = detail(
                     StatusCode::TOO_MANY_REQUESTS,

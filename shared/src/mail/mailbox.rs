@@ -58,4 +58,17 @@ impl Mailbox {
                 .map_err(|_| StoreError::Unavailable("the local mail worker stopped".into())),
         }
     }
+
+    /// Posts `request`, whose loss must not fail the change that asked for it (a notice, or a
+    /// link the user can ask for again): an error is logged (`mail_not_queued`), not returned.
+    pub async fn post_or_log(&self, request: &MailRequest) {
+        if let Err(error) = self.post(request).await {
+            tracing::warn!(
+                event = "mail_not_queued",
+                kind = request.kind(),
+                error = %error,
+                "an email could not be queued"
+            );
+        }
+    }
 }

@@ -1,6 +1,9 @@
 //! The mailer: carries out each [`MailRequest`] after its endpoint has answered. For a password
 //! reset: the sending limits, then each active user with the address (whatever its case) gets a
 //! link, made for them as they are now ([`crate::accounts::links`]), in the templates' words.
+//! An activation link goes likewise to each inactive user with the address (a resend), or to
+//! the user just registered or readdressed; the notices (account confirmed, password changed)
+//! carry no link.
 
 use crate::accounts::links::{self, Purpose};
 use crate::accounts::profile;
@@ -59,88 +62,202 @@ impl<S: Store> Mailer<'_, S> {
         now: u64,
         first_delivery: bool,
     ) -> Result<Outcome, MailerError> {
+        let counted = Counted {
+            now,
+            first_delivery,
+        };
         match request {
             MailRequest::PasswordReset { email, source } => {
-                let mail = &self.settings.mail;
-                if first_delivery {
-                    let limits = (mail.per_address_limit, mail.per_source_limit);
-                    let counted = (email.as_str(), source.as_deref());
-                    if let Some(limited) = limits::count(self.store, counted, limits, now).await? {
-                        audit::mail_dropped(limited.as_str());
-                        return Ok(Outcome::Dropped(limited));
-                    }
+                if let Some(dropped) = self.limit(counted, email, source.as_deref()).await? {
+                    return Ok(dropped);
                 }
-                self.password_reset(email, now).await
+                let users = self.users_with_email(email, true).await?;
+                audit::password_reset_requested(users.len());
+                self.send_each(Kind::PasswordReset, users, now).await
+            }
+            MailRequest::ResendActivation { email, source } => {
+                if let Some(dropped) = self.limit(counted, email, source.as_deref()).await? {
+                    return Ok(dropped);
+                }
+                let users = self.users_with_email(email, false).await?;
+                self.send_each(Kind::Activation, users, now).await
+            }
+            MailRequest::Activation { username, source } => {
+                self.send_to_user(Kind::Activation, username, source.as_deref(), counted)
+                    .await
+            }
+            MailRequest::Confirmation { username, source } => {
+                self.send_to_user(Kind::Confirmation, username, source.as_deref(), counted)
+                    .await
+            }
+            MailRequest::PasswordChanged { username } => {
+                let user = self.recipient(username, true).await?;
+                self.send_each(Kind::PasswordChanged, user.into_iter().collect(), now)
+                    .await
             }
         }
     }
 
-    /// A reset link to each active user with `address` who has a usable password.
-    async fn password_reset(&self, address: &str, now: u64) -> Result<Outcome, MailerError> {
-        let users: Vec<User> = self
+    /// Counts a request for `address` from `source` against the sending limits, on its first
+    /// delivery: the outcome of a request a limit drops (logged), or `None` to go on.
+    async fn limit(
+        &self,
+        counted: Counted,
+        address: &str,
+        source: Option<&str>,
+    ) -> Result<Option<Outcome>, MailerError> {
+        if !counted.first_delivery {
+            return Ok(None);
+        }
+        let mail = &self.settings.mail;
+        let limits = (mail.per_address_limit, mail.per_source_limit);
+        let limited = limits::count(self.store, (address, source), limits, counted.now).await?;
+        Ok(limited.map(|limited| {
+            audit::mail_dropped(limited.as_str());
+            Outcome::Dropped(limited)
+        }))
+    }
+
+    /// The users with `address` who are `active` (or inactive) and have a usable password:
+    /// djoser's `get_user`, for every such user.
+    async fn users_with_email(&self, address: &str, active: bool) -> Result<Vec<User>, StoreError> {
+        Ok(self
             .store
             .users_with_email(address)
             .await?
             .into_iter()
-            .filter(|user| user.active && !user.password_hash.starts_with('!'))
-            .collect();
-        audit::password_reset_requested(users.len());
+            .filter(|user| user.active == active && !user.password_hash.starts_with('!'))
+            .collect())
+    }
+
+    /// The user named `username`, if they exist, are `active` (or inactive) and have an
+    /// address.
+    async fn recipient(&self, username: &str, active: bool) -> Result<Option<User>, StoreError> {
+        Ok(self
+            .store
+            .user(username)
+            .await?
+            .filter(|user| user.active == active && !user.email.is_empty()))
+    }
+
+    /// An email of `kind` to the user named `username`, counted against the limits: an
+    /// activation link while they are inactive, the confirmation once they are active.
+    async fn send_to_user(
+        &self,
+        kind: Kind,
+        username: &str,
+        source: Option<&str>,
+        counted: Counted,
+    ) -> Result<Outcome, MailerError> {
+        let active = kind != Kind::Activation;
+        let Some(user) = self.recipient(username, active).await? else {
+            return Ok(Outcome::Sent(0));
+        };
+        if let Some(dropped) = self.limit(counted, &user.email, source).await? {
+            return Ok(dropped);
+        }
+        self.send_each(kind, vec![user], counted.now).await
+    }
+
+    /// Sends an email of `kind` to each of `users`.
+    async fn send_each(
+        &self,
+        kind: Kind,
+        users: Vec<User>,
+        now: u64,
+    ) -> Result<Outcome, MailerError> {
         let mut sent = 0;
         for user in users {
-            if self.send_reset_link(user, now).await? {
+            if self.send(kind, user, now).await? {
                 sent += 1;
             }
         }
         Ok(Outcome::Sent(sent))
     }
 
-    /// Makes `user`'s link and sends it: `false` if they changed meanwhile (a newer request
-    /// gets them a link) or SES refused the address for good (logged).
-    async fn send_reset_link(&self, user: User, now: u64) -> Result<bool, MailerError> {
-        let Some(user) = profile::with_id(self.store, user).await? else {
-            return Ok(false);
+    /// Sends `user` the email of `kind`, with their new link if it carries one: `false` if they
+    /// changed meanwhile (a newer request gets them a link) or SES refused the address for good
+    /// (logged).
+    async fn send(&self, kind: Kind, user: User, now: u64) -> Result<bool, MailerError> {
+        let (user, link) = match link_purpose(kind) {
+            Some(purpose) => match self.link(purpose, user, now).await? {
+                Some((user, link)) => (user, Some(link)),
+                None => return Ok(false),
+            },
+            None => (user, None),
         };
-        let Some(id) = user.id else {
-            return Ok(false);
-        };
-        self.store.point_id(id, &user.username).await?;
-        let nonce = links::nonce();
-        if !self.store.stamp_link(&user, nonce).await? {
-            return Ok(false);
-        }
-        let user = User {
-            link_nonce: Some(nonce),
-            ..user
-        };
-        let token = links::token(self.store.sealer(), Purpose::PasswordReset, &user, now).await?;
-        let email = self.email(Kind::PasswordReset, &user, &links::uid(id), &token);
+        let email = self.email(kind, &user, link.as_ref());
         match self.postman.send(&email).await {
             Ok(()) => {
-                audit::mail_sent(&user.username, Kind::PasswordReset.stem());
+                audit::mail_sent(&user.username, kind.stem());
                 Ok(true)
             }
             Err(SendError::Permanent(reason)) => {
-                audit::mail_failed(&user.username, Kind::PasswordReset.stem(), &reason);
+                audit::mail_failed(&user.username, kind.stem(), &reason);
                 Ok(false)
             }
             Err(transient) => Err(transient.into()),
         }
     }
 
-    /// The email of `kind` for `user`, with the link of `uid` and `token`.
-    fn email(&self, kind: Kind, user: &User, uid: &str, token: &str) -> Email {
+    /// A new link of `purpose` for `user`: their id pointed to them, a new link number stamped
+    /// (which kills their earlier links), and the `uid` and `token`; `None` if they changed
+    /// meanwhile.
+    async fn link(
+        &self,
+        purpose: Purpose,
+        user: User,
+        now: u64,
+    ) -> Result<Option<(User, Link)>, MailerError> {
+        let Some(user) = profile::with_id(self.store, user).await? else {
+            return Ok(None);
+        };
+        let Some(id) = user.id else {
+            return Ok(None);
+        };
+        self.store.point_id(id, &user.username).await?;
+        let nonce = links::nonce();
+        if !self.store.stamp_link(&user, nonce).await? {
+            return Ok(None);
+        }
+        let user = User {
+            link_nonce: Some(nonce),
+            ..user
+        };
+        let token = links::token(self.store.sealer(), purpose, &user, now).await?;
+        let link = Link {
+            purpose,
+            uid: links::uid(id),
+            token,
+        };
+        Ok(Some((user, link)))
+    }
+
+    /// The email of `kind` for `user`, with `link` if it carries one.
+    fn email(&self, kind: Kind, user: &User, link: Option<&Link>) -> Email {
         let mail = &self.settings.mail;
-        let path = mail
-            .reset_confirm_url
-            .replace("{uid}", uid)
-            .replace("{token}", token);
-        let url = format!("{}://{}/{}", mail.protocol, mail.domain, path);
+        let (url, lifetime) = match link {
+            Some(link) => {
+                let (page, seconds) = match link.purpose {
+                    Purpose::PasswordReset => {
+                        (&mail.reset_confirm_url, mail.reset_lifetime_seconds)
+                    }
+                    Purpose::Activation => (&mail.activation_url, mail.activation_lifetime_seconds),
+                };
+                let path = page
+                    .replace("{uid}", &link.uid)
+                    .replace("{token}", &link.token);
+                let url = format!("{}://{}/{}", mail.protocol, mail.domain, path);
+                (url, lifetime(seconds))
+            }
+            None => (String::new(), String::new()),
+        };
         let site_name = if mail.site_name.is_empty() {
             &mail.domain
         } else {
             &mail.site_name
         };
-        let lifetime = lifetime(mail.reset_lifetime_seconds);
+        let (uid, token) = link.map_or(("", ""), |link| (link.uid.as_str(), link.token.as_str()));
         let rendered = self.templates.get(kind).render(&[
             ("site_name", site_name),
             ("domain", &mail.domain),
@@ -158,6 +275,29 @@ impl<S: Store> Mailer<'_, S> {
             text: rendered.text,
             html: rendered.html,
         }
+    }
+}
+
+/// When a request is carried out, for the limits: at `now`, on its first delivery or again.
+#[derive(Debug, Clone, Copy)]
+struct Counted {
+    now: u64,
+    first_delivery: bool,
+}
+
+/// An emailed link's parts.
+struct Link {
+    purpose: Purpose,
+    uid: String,
+    token: String,
+}
+
+/// The purpose of the link an email of `kind` carries, if it carries one.
+fn link_purpose(kind: Kind) -> Option<Purpose> {
+    match kind {
+        Kind::PasswordReset => Some(Purpose::PasswordReset),
+        Kind::Activation => Some(Purpose::Activation),
+        Kind::Confirmation | Kind::PasswordChanged => None,
     }
 }
 

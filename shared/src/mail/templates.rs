@@ -11,17 +11,36 @@ use std::path::Path;
 pub enum Kind {
     /// A password reset link.
     PasswordReset,
+    /// An account activation link.
+    Activation,
+    /// The notice that an account is created and active (`SEND_CONFIRMATION_EMAIL`).
+    Confirmation,
+    /// The notice that a password was changed (`PASSWORD_CHANGED_EMAIL_CONFIRMATION`).
+    PasswordChanged,
 }
 
 impl Kind {
-    /// Every kind.
-    pub const ALL: [Self; 1] = [Self::PasswordReset];
+    /// Every kind, in the order [`Templates`] holds them.
+    pub const ALL: [Self; 4] = [
+        Self::PasswordReset,
+        Self::Activation,
+        Self::Confirmation,
+        Self::PasswordChanged,
+    ];
 
     /// The kind's file stem.
     pub fn stem(self) -> &'static str {
         match self {
             Self::PasswordReset => "password_reset",
+            Self::Activation => "activation",
+            Self::Confirmation => "confirmation",
+            Self::PasswordChanged => "password_changed",
         }
+    }
+
+    /// Its place in [`Kind::ALL`].
+    fn index(self) -> usize {
+        self as usize
     }
 }
 
@@ -44,11 +63,9 @@ pub struct Rendered {
     pub html: String,
 }
 
-/// Every kind's template.
+/// Every kind's template, in [`Kind::ALL`]'s order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Templates {
-    password_reset: Template,
-}
+pub struct Templates([Template; Kind::ALL.len()]);
 
 /// A template folder that lacks a file or holds one that is not UTF-8.
 #[derive(Debug, thiserror::Error)]
@@ -58,16 +75,26 @@ pub struct TemplateError {
     reason: String,
 }
 
+/// The three texts of the kind whose stem is `$stem`, from the repository's `mail/`, built in.
+macro_rules! builtin {
+    ($stem:literal) => {
+        Template {
+            subject: include_str!(concat!("../../../mail/", $stem, ".subject.txt")).to_owned(),
+            text: include_str!(concat!("../../../mail/", $stem, ".txt")).to_owned(),
+            html: include_str!(concat!("../../../mail/", $stem, ".html")).to_owned(),
+        }
+    };
+}
+
 impl Templates {
     /// The copies of the repository's `mail/` built into the binary.
     pub fn builtin() -> Self {
-        Self {
-            password_reset: Template {
-                subject: include_str!("../../../mail/password_reset.subject.txt").to_owned(),
-                text: include_str!("../../../mail/password_reset.txt").to_owned(),
-                html: include_str!("../../../mail/password_reset.html").to_owned(),
-            },
-        }
+        Self([
+            builtin!("password_reset"),
+            builtin!("activation"),
+            builtin!("confirmation"),
+            builtin!("password_changed"),
+        ])
     }
 
     /// The templates in `dir`: every kind's three files must be there.
@@ -87,16 +114,13 @@ impl Templates {
                 html: read(format!("{stem}.html"))?,
             })
         };
-        Ok(Self {
-            password_reset: template(Kind::PasswordReset)?,
-        })
+        let [reset, activation, confirmation, changed] = Kind::ALL.map(template);
+        Ok(Self([reset?, activation?, confirmation?, changed?]))
     }
 
     /// The template of `kind`.
     pub fn get(&self, kind: Kind) -> &Template {
-        match kind {
-            Kind::PasswordReset => &self.password_reset,
-        }
+        &self.0[kind.index()]
     }
 }
 
@@ -139,7 +163,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_builtin_templates_are_the_folders() {
+    fn kinds_are_in_their_order_and_the_builtin_templates_are_the_folders() {
+        for (index, kind) in Kind::ALL.into_iter().enumerate() {
+            assert_eq!(kind.index(), index);
+        }
         let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../mail");
         assert_eq!(Templates::from_dir(&folder).unwrap(), Templates::builtin());
         let missing = Templates::from_dir(Path::new("/nonexistent")).unwrap_err();

@@ -48,6 +48,7 @@ struct FunctionJson {
     /// Table resource -> actions.
     grants: BTreeMap<&'static str, &'static [&'static str]>,
     refresh_grants: BTreeMap<&'static str, &'static [&'static str]>,
+    mail_grants: BTreeMap<&'static str, &'static [&'static str]>,
     reads_seal_secret: bool,
     bench_event: &'static str,
     /// The template condition it is deployed under, if any.
@@ -74,6 +75,7 @@ impl From<&Function> for FunctionJson {
             routes: function.routes(),
             grants: grants(function.grants),
             refresh_grants: grants(function.refresh_grants),
+            mail_grants: grants(function.mail_grants),
             reads_seal_secret: function.reads_seal_secret,
             bench_event: function.bench_event,
             condition: function.deployed_when,

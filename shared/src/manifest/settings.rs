@@ -102,6 +102,19 @@ const NAMING: Readers = Readers::Only(&["login", "tokenlogin", "register", "setu
 const RESETS: Readers = Readers::Only(&["resetpassword", "mailer", "resetconfirm"]);
 /// The mailer alone.
 const MAILER: Readers = Readers::Only(&["mailer"]);
+/// The functions of an activation: registration and the address change (which deactivate and
+/// queue the link), the activation and the resend.
+const ACTIVATIONS: Readers = Readers::Only(&["register", "me", "activation", "resendactivation"]);
+/// The functions that post mail requests to the queue, when the stack sends email.
+const MAIL_POSTERS: Readers = Readers::Only(&[
+    "resetpassword",
+    "register",
+    "me",
+    "setpassword",
+    "resetconfirm",
+    "activation",
+    "resendactivation",
+]);
 /// Where the local server reads the email settings.
 const MAIL_CLI: &str = "`authtoken serve`";
 /// Settings of the stack only (API Gateway, CloudWatch, IAM): no function reads them.
@@ -638,6 +651,83 @@ pub const PASSWORD_RESET_CONFIRM_RETYPE: Setting = with_parameter(
     ),
 );
 
+/// `SEND_ACTIVATION_EMAIL`.
+pub const SEND_ACTIVATION_EMAIL: Setting = with_parameter(
+    ("SEND_ACTIVATION_EMAIL", "SendActivationEmail"),
+    "false",
+    Allowed::OneOf(&["false", "true"]),
+    (ACTIVATIONS, MAIL_CLI),
+    (
+        "true or false",
+        "`true` = djoser's setting of that name: a registered user (who must then give an \
+          address) stays inactive until they follow the emailed link \
+          (`POST /auth/users/activation/`), and a new address through `/auth/users/me/` \
+          deactivates the user (revoking their tokens) and sends a link to it; the stack deploys \
+          the activation routes. Needs `EMAIL_FROM`. See [Email](OPERATING.md#email)",
+    ),
+);
+
+/// `ACTIVATION_URL`.
+pub const ACTIVATION_URL: Setting = with_parameter(
+    ("ACTIVATION_URL", "ActivationUrl"),
+    "#/activate/{uid}/{token}",
+    Allowed::Text,
+    (MAILER, MAIL_CLI),
+    (
+        "a path holding {uid} and {token}",
+        "the front-end's page an activation link opens, djoser's setting of that name: \
+          `{PROTOCOL}://{DOMAIN}/` then this, `{uid}` and `{token}` filled in; the page posts \
+          them to `POST /auth/users/activation/`",
+    ),
+);
+
+/// `ACTIVATION_TIMEOUT_SECONDS`.
+pub const ACTIVATION_TIMEOUT: Setting = with_parameter(
+    ("ACTIVATION_TIMEOUT_SECONDS", "ActivationTimeoutSeconds"),
+    "86400",
+    Allowed::Number {
+        min: 60,
+        max: Some(259_200),
+    },
+    (Readers::Only(&["activation", "mailer"]), MAIL_CLI),
+    (
+        "a whole number of seconds from 60 to 259200",
+        "how long an activation link works (Django uses `PASSWORD_RESET_TIMEOUT` for both): a \
+          day, since a new user may read their mail later, and the link proves an address \
+          rather than letting anyone in; `POST /auth/users/resend_activation/` sends a new one",
+    ),
+);
+
+/// `SEND_CONFIRMATION_EMAIL`.
+pub const SEND_CONFIRMATION_EMAIL: Setting = with_parameter(
+    ("SEND_CONFIRMATION_EMAIL", "SendConfirmationEmail"),
+    "false",
+    Allowed::OneOf(&["false", "true"]),
+    (Readers::Only(&["register", "activation"]), MAIL_CLI),
+    (
+        "true or false",
+        "`true` = djoser's setting of that name: a user is told by email that their account is \
+          ready, once activated (or at registration, without `SEND_ACTIVATION_EMAIL`). Needs \
+          `EMAIL_FROM`",
+    ),
+);
+
+/// `PASSWORD_CHANGED_EMAIL_CONFIRMATION`.
+pub const PASSWORD_CHANGED_EMAIL_CONFIRMATION: Setting = with_parameter(
+    (
+        "PASSWORD_CHANGED_EMAIL_CONFIRMATION",
+        "PasswordChangedEmailConfirmation",
+    ),
+    "false",
+    Allowed::OneOf(&["false", "true"]),
+    (Readers::Only(&["setpassword", "resetconfirm"]), MAIL_CLI),
+    (
+        "true or false",
+        "`true` = djoser's setting of that name: a user whose password is changed \
+          (`set_password`, or a reset link) is told by email. Needs `EMAIL_FROM`",
+    ),
+);
+
 /// `MAIL_LIMIT_PER_ADDRESS`.
 pub const MAIL_LIMIT_PER_ADDRESS: Setting = with_parameter(
     ("MAIL_LIMIT_PER_ADDRESS", "MailLimitPerAddress"),
@@ -649,8 +739,9 @@ pub const MAIL_LIMIT_PER_ADDRESS: Setting = with_parameter(
     (MAILER, MAIL_CLI),
     (
         "a whole number from 1 to 1000",
-        "the most reset requests an hour for one address that are carried out; beyond, the \
-          answer is still 204 and nothing is sent (`mail_dropped`)",
+        "the most emails an hour for one address that requests can trigger (reset and \
+          activation links, confirmations; not the notice of a password change); beyond, the \
+          answer is the same and nothing is sent (`mail_dropped`)",
     ),
 );
 
@@ -665,7 +756,7 @@ pub const MAIL_LIMIT_PER_SOURCE: Setting = with_parameter(
     (MAILER, MAIL_CLI),
     (
         "a whole number from 1 to 100000",
-        "the most reset requests an hour from one client address that are carried out, \
+        "the most emails an hour that requests from one client address can trigger, \
           whatever the addresses asked for; beyond, as for `MAIL_LIMIT_PER_ADDRESS`",
     ),
 );
@@ -677,10 +768,10 @@ pub const MAIL_QUEUE_URL: Setting = Setting {
     default: None,
     allowed: Allowed::Text,
     expected: "an SQS queue URL",
-    functions: Readers::Only(&["resetpassword"]),
+    functions: MAIL_POSTERS,
     also_read_by: "",
-    doc: "the queue the reset requests go to, which the mailer reads; the stack sets it \
-          (`MailQueue`)",
+    doc: "the queue the mail requests go to, which the mailer reads; the stack sets it \
+          (`MailQueue`), empty when it sends no email",
 };
 
 /// `AWS_ENDPOINT_URL_SQS`.
@@ -789,6 +880,11 @@ pub static SETTINGS: &[Setting] = &[
     PASSWORD_RESET_CONFIRM_URL,
     PASSWORD_RESET_TIMEOUT,
     PASSWORD_RESET_CONFIRM_RETYPE,
+    SEND_ACTIVATION_EMAIL,
+    ACTIVATION_URL,
+    ACTIVATION_TIMEOUT,
+    SEND_CONFIRMATION_EMAIL,
+    PASSWORD_CHANGED_EMAIL_CONFIRMATION,
     MAIL_LIMIT_PER_ADDRESS,
     MAIL_LIMIT_PER_SOURCE,
     MAIL_QUEUE_URL,

@@ -496,6 +496,35 @@ impl Store for MemoryStore {
         Ok(true)
     }
 
+    async fn deactivate_readdressed(&self, read: &User, email: &str) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        if read.per_login_tokens.len() > TOKENS_PER_STEP || !state.holds_as_read(read) {
+            return Ok(false);
+        }
+        state.drop_all_tokens(&read.username);
+        if let Some(user) = state.users.get_mut(&read.username) {
+            user.active = false;
+            email.clone_into(&mut user.email);
+        }
+        Ok(true)
+    }
+
+    async fn activate_linked(&self, read: &User) -> Result<bool, StoreError> {
+        let mut state = self.state();
+        match state.users.get_mut(&read.username) {
+            Some(user)
+                if !user.active
+                    && user.credentials == read.credentials
+                    && user.email == read.email
+                    && user.link_nonce == read.link_nonce =>
+            {
+                user.active = true;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
     async fn delete_user(&self, read: &User) -> Result<bool, StoreError> {
         let mut state = self.state();
         if read.per_login_tokens.len() > TOKENS_PER_STEP || !state.holds_as_read(read) {

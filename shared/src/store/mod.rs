@@ -534,6 +534,22 @@ pub trait Store: Send + Sync {
         active: bool,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
+    /// In one atomic step, sets the user's email address and deactivates them, deleting every
+    /// token of theirs and its record (a new address waits for its activation link), provided
+    /// they exist and hold exactly the tokens of `read` (at most [`TOKENS_PER_STEP`] issued).
+    /// `Ok(false)` if not.
+    fn deactivate_readdressed(
+        &self,
+        read: &User,
+        email: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Activates the user an activation link was checked against (`read`), provided they exist,
+    /// are inactive and still have `read`'s credentials, address and newest link. `Ok(false)` if
+    /// not.
+    fn activate_linked(&self, read: &User)
+    -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// In one atomic step, deletes the user and the records of their tokens, provided the user
     /// exists and holds exactly the tokens of `read` (at most [`TOKENS_PER_STEP`] issued).
     /// `Ok(false)` if not.

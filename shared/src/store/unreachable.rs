@@ -110,6 +110,12 @@ impl Store for UnreachableStore {
     async fn set_active(&self, _: &User, _: bool) -> Result<bool, StoreError> {
         Err(unreachable())
     }
+    async fn deactivate_readdressed(&self, _: &User, _: &str) -> Result<bool, StoreError> {
+        Err(unreachable())
+    }
+    async fn activate_linked(&self, _: &User) -> Result<bool, StoreError> {
+        Err(unreachable())
+    }
     async fn delete_user(&self, _: &User) -> Result<bool, StoreError> {
         Err(unreachable())
     }

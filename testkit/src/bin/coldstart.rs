@@ -20,7 +20,8 @@
 use std::time::{Duration, Instant};
 
 use testkit::events::{
-    check_output, ensure_event_token, events_dir, function_env, store_with_event_user,
+    check_output, deployed_settings, ensure_event_token, events_dir, function_env,
+    store_with_event_user,
 };
 use testkit::fault_proxy::FaultProxy;
 use testkit::process::memory_kib;
@@ -126,6 +127,15 @@ async fn main() {
     let mut env = function_env(&store, testkit::dynamo::endpoint());
     env.push(("AWS_LAMBDA_LOG_LEVEL", "INFO".to_owned()));
     let subjects = subjects();
+    // Each binary's environment, as the stack deploys it.
+    let envs: Vec<Vec<(&str, String)>> = subjects
+        .iter()
+        .map(|subject| {
+            let mut own = env.clone();
+            own.extend(deployed_settings(subject.name));
+            own
+        })
+        .collect();
     let events: Vec<Vec<u8>> = subjects
         .iter()
         .map(|subject| {
@@ -147,6 +157,7 @@ async fn main() {
         replay.record_answers();
         let mut replay_env = function_env(&store, replay.endpoint());
         replay_env.push(("AWS_LAMBDA_LOG_LEVEL", "INFO".to_owned()));
+        replay_env.extend(deployed_settings(subjects[index].name));
         let event = (subjects[index].checked_event(), events[index].as_slice());
         ensure_event_token(&store).await;
         cold_start(binary, &replay_env, event).await;
@@ -165,7 +176,7 @@ async fn main() {
         for (index, binary) in binaries.iter().enumerate() {
             ensure_event_token(&store).await;
             let event = (subjects[index].checked_event(), events[index].as_slice());
-            let (init_time, cold_time) = cold_start(binary, &env, event).await;
+            let (init_time, cold_time) = cold_start(binary, &envs[index], event).await;
             init[index].push(init_time);
             cold[index].push(cold_time);
             first[index].push(cold_time.saturating_sub(init_time));
@@ -184,7 +195,7 @@ async fn main() {
     for (index, binary) in binaries.iter().enumerate() {
         ensure_event_token(&store).await;
         let api = RuntimeApi::start().await;
-        let process = FunctionProcess::spawn(binary, &api, &env);
+        let process = FunctionProcess::spawn(binary, &api, &envs[index]);
         let mut times = Vec::with_capacity(warm_invokes + 1);
         for _ in 0..=warm_invokes {
             ensure_event_token(&store).await;

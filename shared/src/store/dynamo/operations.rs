@@ -477,31 +477,56 @@ impl Store for DynamoStore {
     }
 
     async fn set_active(&self, read: &User, active: bool) -> Result<bool, StoreError> {
-        if read.per_login_tokens.len() > TOKENS_PER_STEP {
-            return Ok(false);
+        if active {
+            self.activate(read).await
+        } else {
+            self.deactivate(read, None).await
         }
-        let mut update = Update::builder()
+    }
+
+    async fn deactivate_readdressed(&self, read: &User, email: &str) -> Result<bool, StoreError> {
+        self.deactivate(read, Some(email)).await
+    }
+
+    async fn activate_linked(&self, read: &User) -> Result<bool, StoreError> {
+        let link = if read.link_nonce.is_some() {
+            "#link = :link"
+        } else {
+            "attribute_not_exists(#link)"
+        };
+        let email = if read.email.is_empty() {
+            "attribute_not_exists(#email)"
+        } else {
+            "#email = :email"
+        };
+        let condition = format!(
+            "attribute_exists(#username) AND #active = :inactive AND {} AND {link} AND {email}",
+            credentials_are(read.credentials)
+        );
+        let mut update = self
+            .client
+            .update_item()
             .table_name(&self.tables.users)
             .key(USERNAME, s(&read.username))
-            .holding_exactly(read, "")
+            .update_expression("SET #active = :active")
+            .condition_expression(condition)
+            .expression_attribute_names("#username", USERNAME)
             .expression_attribute_names("#active", ACTIVE)
-            .expression_attribute_values(":active", AttributeValue::Bool(active));
-        update = if active {
-            update.update_expression("SET #active = :active")
-        } else {
-            update
-                .update_expression(
-                    "SET #active = :active \
-                     REMOVE #token, #token_expires, #token_sealed, #tokens",
-                )
-                .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
-                .expression_attribute_names("#token_sealed", TOKEN_SEALED)
-        };
-        let write = TransactWriteItem::builder()
-            .update(built(update.build())?)
-            .build();
-        let dropped = if active { None } else { Some(read) };
-        self.transact_dropping_tokens(write, dropped).await
+            .expression_attribute_names("#credentials", CREDENTIALS)
+            .expression_attribute_names("#link", LINK_NONCE)
+            .expression_attribute_names("#email", EMAIL)
+            .expression_attribute_values(":active", AttributeValue::Bool(true))
+            .expression_attribute_values(":inactive", AttributeValue::Bool(false));
+        if read.credentials > 0 {
+            update = update.expression_attribute_values(":credentials", items::n(read.credentials));
+        }
+        if let Some(nonce) = read.link_nonce {
+            update = update.expression_attribute_values(":link", items::n(nonce));
+        }
+        if !read.email.is_empty() {
+            update = update.expression_attribute_values(":email", s(&read.email));
+        }
+        written(update.send().await)
     }
 
     async fn delete_user(&self, read: &User) -> Result<bool, StoreError> {
@@ -807,6 +832,64 @@ impl DynamoStore {
             Cancellation::Transient => Err(StoreError::Unavailable(Box::new(error))),
             Cancellation::Failed => Err(StoreError::Failed(Box::new(error))),
         }
+    }
+
+    /// Activates `read`'s user, provided they hold exactly its tokens.
+    async fn activate(&self, read: &User) -> Result<bool, StoreError> {
+        if read.per_login_tokens.len() > TOKENS_PER_STEP {
+            return Ok(false);
+        }
+        let update = Update::builder()
+            .table_name(&self.tables.users)
+            .key(USERNAME, s(&read.username))
+            .holding_exactly(read, "")
+            .update_expression("SET #active = :active")
+            .expression_attribute_names("#active", ACTIVE)
+            .expression_attribute_values(":active", AttributeValue::Bool(true));
+        let write = TransactWriteItem::builder()
+            .update(built(update.build())?)
+            .build();
+        self.transact(vec![write]).await
+    }
+
+    /// Deactivates `read`'s user and deletes every token of theirs with its record, provided
+    /// they hold exactly `read`'s tokens; with `email`, sets their address in the same step.
+    async fn deactivate(&self, read: &User, email: Option<&str>) -> Result<bool, StoreError> {
+        if read.per_login_tokens.len() > TOKENS_PER_STEP {
+            return Ok(false);
+        }
+        let mut update = Update::builder()
+            .table_name(&self.tables.users)
+            .key(USERNAME, s(&read.username))
+            .holding_exactly(read, "")
+            .expression_attribute_names("#active", ACTIVE)
+            .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
+            .expression_attribute_names("#token_sealed", TOKEN_SEALED)
+            .expression_attribute_values(":active", AttributeValue::Bool(false));
+        const DROPPED: &str = "#token, #token_expires, #token_sealed, #tokens";
+        update = match email {
+            None => update.update_expression(format!("SET #active = :active REMOVE {DROPPED}")),
+            // No email is no attribute, as a new user's item has none (and no entry in the index).
+            Some("") => update
+                .update_expression(format!(
+                    "SET #active = :active REMOVE {DROPPED}, #email, #email_key"
+                ))
+                .expression_attribute_names("#email", EMAIL)
+                .expression_attribute_names("#email_key", EMAIL_KEY),
+            Some(email) => update
+                .update_expression(format!(
+                    "SET #active = :active, #email = :email, #email_key = :email_key \
+                     REMOVE {DROPPED}"
+                ))
+                .expression_attribute_names("#email", EMAIL)
+                .expression_attribute_names("#email_key", EMAIL_KEY)
+                .expression_attribute_values(":email", s(email))
+                .expression_attribute_values(":email_key", s(crate::email::folded(email))),
+        };
+        let write = TransactWriteItem::builder()
+            .update(built(update.build())?)
+            .build();
+        self.transact_dropping_tokens(write, Some(read)).await
     }
 
     /// Runs `write` (on a users item) and, in the same transaction, the deletion of the records
