@@ -571,3 +571,69 @@ async fn a_password_reset_makes_the_fewest_calls() {
         "reset_password_confirm",
     );
 }
+
+/// Under `SEND_ACTIVATION_EMAIL`: a registration's calls are those without it (the request
+/// posted to the mailbox is no DynamoDB call); the mailer reads the user, points their id and
+/// stamps the link; the activation reads the id's pointer and the user, then activates in one
+/// write.
+#[tokio::test]
+async fn an_activation_makes_the_fewest_calls() {
+    use authtoken::mail::mailer::{Mailer, Outcome};
+    use authtoken::mail::{MailRequest, Postman, Templates};
+    let mut settings = testkit::app::drf_settings();
+    settings.accounts.registration_open = true;
+    settings.mail.send_activation = true;
+    let (app, log) = recorded_app_with(settings.clone()).await;
+    let TestApp::Dynamo(ctx) = &app else {
+        unreachable!("a DynamoDB app")
+    };
+    let registered = app
+        .send(TestRequest::post("/auth/users/").json(&json!({
+            "username": "newcomer", "password": "a long and rare password",
+            "email": "newcomer@example.com"
+        })))
+        .await;
+    assert_eq!(registered.status, 201, "{}", registered.text());
+    log.expect(&["GetItem", "UpdateItem", "PutItem"], "registration");
+    let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let templates = Templates::builtin();
+    let postman = Postman::Memory(std::sync::Arc::clone(&sent));
+    let mailer = Mailer {
+        store: &ctx.store,
+        settings: &settings,
+        templates: &templates,
+        postman: &postman,
+    };
+    let request = MailRequest::Activation {
+        username: "newcomer".into(),
+        source: Some("203.0.113.7".into()),
+    };
+    let outcome = mailer.handle(&request, authtoken::clock::now(), true).await;
+    assert_eq!(outcome.unwrap(), Outcome::Sent(1));
+    log.expect(
+        &[
+            "GetItem",
+            "UpdateItem",
+            "UpdateItem",
+            "PutItem",
+            "UpdateItem",
+        ],
+        "the mailer, an activation link",
+    );
+    let email = sent.lock().unwrap().pop().unwrap();
+    let url = email
+        .text
+        .split_whitespace()
+        .find(|word| word.starts_with("https://"))
+        .unwrap()
+        .to_owned();
+    let mut segments = url.rsplit('/');
+    let (token, uid) = (segments.next().unwrap(), segments.next().unwrap());
+    let activated = app
+        .send(TestRequest::post("/auth/users/activation/").json(&json!({
+            "uid": uid, "token": token
+        })))
+        .await;
+    assert_eq!(activated.status, 204, "{}", activated.text());
+    log.expect(&["GetItem", "GetItem", "UpdateItem"], "activation");
+}

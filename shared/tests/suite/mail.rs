@@ -179,6 +179,73 @@ async fn requests_beyond_the_hourly_limits_are_dropped() {
 }
 
 #[tokio::test]
+async fn activation_links_go_to_inactive_users_and_notices_to_active_ones() {
+    let store = store_with(&[
+        ("ann", "ann@example.com", false),
+        ("bob", "ANN@example.com", true),
+        ("cid", "", false),
+    ])
+    .await;
+    let (postman, sent) = memory();
+    let settings = settings();
+    let for_user = |username: &str| MailRequest::Activation {
+        username: username.to_owned(),
+        source: None,
+    };
+    let sends = async |request: &MailRequest| {
+        handle(&store, &settings, &postman, request, NOW)
+            .await
+            .unwrap()
+    };
+    // Inactive with an address: a link; active, or without an address, or unknown: nothing.
+    assert_eq!(sends(&for_user("ann")).await, Outcome::Sent(1));
+    for nobody in ["bob", "cid", "nobody"] {
+        assert_eq!(sends(&for_user(nobody)).await, Outcome::Sent(0), "{nobody}");
+    }
+    let resend = MailRequest::ResendActivation {
+        email: "Ann@Example.com".into(),
+        source: None,
+    };
+    assert_eq!(sends(&resend).await, Outcome::Sent(1), "ann, not bob");
+    let confirmation = |username: &str| MailRequest::Confirmation {
+        username: username.to_owned(),
+        source: None,
+    };
+    assert_eq!(
+        sends(&confirmation("ann")).await,
+        Outcome::Sent(0),
+        "inactive"
+    );
+    assert_eq!(sends(&confirmation("bob")).await, Outcome::Sent(1));
+    {
+        let sent = sent.lock().unwrap();
+        assert_eq!(sent.len(), 3);
+        assert_eq!(sent[0].to, "ann@example.com");
+        assert!(sent[0].text.contains("/#/activate/MQ/"), "{}", sent[0].text);
+        assert!(sent[0].text.contains("The link works for 1 day."));
+        assert!(sent[1].text.contains("/#/activate/MQ/"), "{}", sent[1].text);
+        assert_eq!(sent[2].to, "ANN@example.com");
+        assert!(
+            sent[2]
+                .subject
+                .ends_with("Your account has been successfully created and activated!")
+        );
+    }
+    // The address has had 3 emails counted this hour: a fourth link is dropped; the notice of a
+    // password change is never counted.
+    assert_eq!(
+        sends(&for_user("ann")).await,
+        Outcome::Dropped(Limited::Address)
+    );
+    for _ in 0..5 {
+        let notice = MailRequest::PasswordChanged {
+            username: "bob".into(),
+        };
+        assert_eq!(sends(&notice).await, Outcome::Sent(1));
+    }
+}
+
+#[tokio::test]
 async fn a_send_refused_for_good_is_logged_and_a_failing_one_retried() {
     let store = store_with(&[("ann", "ann@example.com", true)]).await;
     // A file where the outbox folder should be: every write fails, for good.
