@@ -432,6 +432,7 @@ fn imported(user: DumpedUser, token: Option<NewToken>, settings: &Settings) -> I
             id,
             email: user.email,
             link_nonce: None,
+            awaiting_activation: false,
         },
         token,
     }

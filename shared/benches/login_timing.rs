@@ -213,6 +213,7 @@ fn migrated_first_login_median(runtime: &tokio::runtime::Runtime, rounds: usize)
                     id: None,
                     email: String::new(),
                     link_nonce: None,
+                    awaiting_activation: false,
                 };
                 assert!(ctx.store.create_user(&user).await.expect("user"));
             });

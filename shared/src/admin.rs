@@ -124,6 +124,7 @@ pub async fn create_account(
         id: Some(store.allocate_user_id().await?),
         email: email.to_owned(),
         link_nonce: None,
+        awaiting_activation: false,
     };
     if store.create_user(&user).await? {
         audit::user_created(&username, active);
@@ -170,8 +171,8 @@ pub async fn set_password_hash(
 }
 
 /// Activates or deactivates a user; deactivating deletes every token of the user in the same
-/// step, so an inactive user never holds a valid token. Returns false if the user already was
-/// so.
+/// step, so an inactive user never holds a valid token, and ends their wait for activation, so
+/// that no activation link of theirs works. Returns false if the user already was so.
 pub async fn set_active(
     store: &impl Store,
     username: &str,
@@ -179,7 +180,8 @@ pub async fn set_active(
 ) -> Result<bool, AdminError> {
     settle(username, |()| async move {
         let mut user = existing(store, username).await?;
-        if user.active == active && (active || !user.holds_tokens()) {
+        if user.active == active && (active || (!user.holds_tokens() && !user.awaiting_activation))
+        {
             return Ok(Round::Done(false));
         }
         if !active {

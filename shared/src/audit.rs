@@ -228,6 +228,12 @@ pub fn mail_failed(username: &str, kind: &str, reason: &str) {
     tracing::warn!(target: "audit", event = "mail_failed", username, kind, reason, "email not sent");
 }
 
+/// A request for an email (`kind`) could not be queued (`error`, the queue's); the change that
+/// asked for it stands.
+pub fn mail_not_queued(kind: &str, error: &str) {
+    tracing::warn!(target: "audit", event = "mail_not_queued", kind, error, "email not queued");
+}
+
 /// A request for emails was dropped by a sending limit (`reason`).
 pub fn mail_dropped(reason: &str) {
     tracing::warn!(target: "audit", event = "mail_dropped", reason, "email request dropped by a sending limit");

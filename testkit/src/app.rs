@@ -196,6 +196,7 @@ pub fn seeded_user(username: &str) -> authtoken::store::User {
         id: Some(position as u64 + 1),
         email: String::new(),
         link_nonce: None,
+        awaiting_activation: false,
     }
 }
 

@@ -54,6 +54,7 @@ pub async fn user_keeping(
         id: None,
         email: String::new(),
         link_nonce: None,
+        awaiting_activation: false,
     };
     let token = NewToken {
         key: key.clone(),

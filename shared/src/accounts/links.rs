@@ -181,6 +181,7 @@ mod tests {
             id: Some(10),
             email: "reset.me@example.com".into(),
             link_nonce: Some(1_800_000_000),
+            awaiting_activation: false,
         }
     }
 

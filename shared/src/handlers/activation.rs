@@ -36,6 +36,10 @@ pub(super) async fn activate<S: Store>(
     if user.active {
         return Err(Failure::StaleToken);
     }
+    if !user.awaiting_activation {
+        // Deactivated by an operator since: no link of theirs activates them.
+        return Err(emailed_link::token_error());
+    }
     if !ctx.store.activate_linked(&user).await? {
         // Changed since the link was checked: activated meanwhile (by the same link, or an
         // operator), or the link died with the change.

@@ -110,6 +110,7 @@ pub(super) async fn register<S: Store>(
         id: Some(id),
         email,
         link_nonce: None,
+        awaiting_activation: mail.send_activation,
     };
     if !ctx.store.create_user(&user).await? {
         return Err(username_error(vec![username_field::TAKEN.to_owned()]));

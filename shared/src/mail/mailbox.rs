@@ -63,12 +63,7 @@ impl Mailbox {
     /// link the user can ask for again): an error is logged (`mail_not_queued`), not returned.
     pub async fn post_or_log(&self, request: &MailRequest) {
         if let Err(error) = self.post(request).await {
-            tracing::warn!(
-                event = "mail_not_queued",
-                kind = request.kind(),
-                error = %error,
-                "an email could not be queued"
-            );
+            crate::audit::mail_not_queued(request.kind(), &error.to_string());
         }
     }
 }

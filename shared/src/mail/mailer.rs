@@ -79,7 +79,8 @@ impl<S: Store> Mailer<'_, S> {
                 if let Some(dropped) = self.limit(counted, email, source.as_deref()).await? {
                     return Ok(dropped);
                 }
-                let users = self.users_with_email(email, false).await?;
+                let mut users = self.users_with_email(email, false).await?;
+                users.retain(|user| user.awaiting_activation);
                 self.send_each(Kind::Activation, users, now).await
             }
             MailRequest::Activation { username, source } => {
@@ -141,7 +142,7 @@ impl<S: Store> Mailer<'_, S> {
     }
 
     /// An email of `kind` to the user named `username`, counted against the limits: an
-    /// activation link while they are inactive, the confirmation once they are active.
+    /// activation link while they await activation, the confirmation once they are active.
     async fn send_to_user(
         &self,
         kind: Kind,
@@ -150,7 +151,8 @@ impl<S: Store> Mailer<'_, S> {
         counted: Counted,
     ) -> Result<Outcome, MailerError> {
         let active = kind != Kind::Activation;
-        let Some(user) = self.recipient(username, active).await? else {
+        let recipient = self.recipient(username, active).await?;
+        let Some(user) = recipient.filter(|user| active || user.awaiting_activation) else {
             return Ok(Outcome::Sent(0));
         };
         if let Some(dropped) = self.limit(counted, &user.email, source).await? {

@@ -492,6 +492,7 @@ impl Store for MemoryStore {
         }
         if let Some(user) = state.users.get_mut(&read.username) {
             user.active = active;
+            user.awaiting_activation = false;
         }
         Ok(true)
     }
@@ -504,6 +505,7 @@ impl Store for MemoryStore {
         state.drop_all_tokens(&read.username);
         if let Some(user) = state.users.get_mut(&read.username) {
             user.active = false;
+            user.awaiting_activation = true;
             email.clone_into(&mut user.email);
         }
         Ok(true)
@@ -514,11 +516,13 @@ impl Store for MemoryStore {
         match state.users.get_mut(&read.username) {
             Some(user)
                 if !user.active
+                    && user.awaiting_activation
                     && user.credentials == read.credentials
                     && user.email == read.email
                     && user.link_nonce == read.link_nonce =>
             {
                 user.active = true;
+                user.awaiting_activation = false;
                 Ok(true)
             }
             _ => Ok(false),

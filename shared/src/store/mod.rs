@@ -56,6 +56,10 @@ pub struct User {
     /// kills the older ones, and a login, which forgets it ([`Store::forget_link`]), kills the
     /// link.
     pub link_nonce: Option<u64>,
+    /// Whether the user is inactive until they follow an activation link (registered, or given
+    /// a new address, under `SEND_ACTIVATION_EMAIL`), rather than deactivated by an operator:
+    /// only such a user is sent, and may use, an activation link.
+    pub awaiting_activation: bool,
 }
 
 impl User {
@@ -525,7 +529,8 @@ pub trait Store: Send + Sync {
         revoked: &Revoked,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// In one atomic step, sets whether the user is active; deactivating also deletes every
+    /// In one atomic step, sets whether the user is active (an operator's decision: the user no
+    /// longer awaits activation either way); deactivating also deletes every
     /// token of the user and its record. Provided the user exists and holds exactly the tokens
     /// of `read` (at most [`TOKENS_PER_STEP`] issued); `Ok(false)` if not.
     fn set_active(
@@ -534,8 +539,9 @@ pub trait Store: Send + Sync {
         active: bool,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// In one atomic step, sets the user's email address and deactivates them, deleting every
-    /// token of theirs and its record (a new address waits for its activation link), provided
+    /// In one atomic step, sets the user's email address and deactivates them awaiting
+    /// activation, deleting every token of theirs and its record (a new address waits for its
+    /// activation link), provided
     /// they exist and hold exactly the tokens of `read` (at most [`TOKENS_PER_STEP`] issued).
     /// `Ok(false)` if not.
     fn deactivate_readdressed(
@@ -545,8 +551,8 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Activates the user an activation link was checked against (`read`), provided they exist,
-    /// are inactive and still have `read`'s credentials, address and newest link. `Ok(false)` if
-    /// not.
+    /// are inactive awaiting activation and still have `read`'s credentials, address and newest
+    /// link. `Ok(false)` if not.
     fn activate_linked(&self, read: &User)
     -> impl Future<Output = Result<bool, StoreError>> + Send;
 
@@ -655,6 +661,7 @@ mod tests {
             id: Some(1),
             email: String::new(),
             link_nonce: None,
+            awaiting_activation: false,
         };
         let text = format!("{user:?} {:?}", Some(&user));
         assert!(

@@ -575,7 +575,7 @@ async fn a_password_reset_makes_the_fewest_calls() {
 /// Under `SEND_ACTIVATION_EMAIL`: a registration's calls are those without it (the request
 /// posted to the mailbox is no DynamoDB call); the mailer reads the user, points their id and
 /// stamps the link; the activation reads the id's pointer and the user, then activates in one
-/// write.
+/// write. A new address: the key, the user twice (the answer's, the change's), one transaction.
 #[tokio::test]
 async fn an_activation_makes_the_fewest_calls() {
     use authtoken::mail::mailer::{Mailer, Outcome};
@@ -636,4 +636,18 @@ async fn an_activation_makes_the_fewest_calls() {
         .await;
     assert_eq!(activated.status, 204, "{}", activated.text());
     log.expect(&["GetItem", "GetItem", "UpdateItem"], "activation");
+    let key = app.login(ADMIN).await;
+    log.take();
+    let readdressed = app
+        .send(
+            TestRequest::new("PATCH", "/auth/users/me/")
+                .token(&key)
+                .json(&json!({ "email": "admin@example.com" })),
+        )
+        .await;
+    assert_eq!(readdressed.status, 200, "{}", readdressed.text());
+    log.expect(
+        &["GetItem", "GetItem", "GetItem", "TransactWriteItems"],
+        "a new address",
+    );
 }

@@ -34,6 +34,7 @@ fn imported(name: &str, key: Option<&TokenKey>) -> Imported {
             id: None,
             email: String::new(),
             link_nonce: None,
+            awaiting_activation: false,
         },
         token,
     }

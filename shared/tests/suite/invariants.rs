@@ -276,6 +276,7 @@ async fn insert_user_hashed_with(
         id: None,
         email: String::new(),
         link_nonce: None,
+        awaiting_activation: false,
     })
     .await;
     hash

@@ -30,6 +30,8 @@ async fn store_with(users: &[(&str, &str, bool)]) -> MemoryStore {
         (*name).clone_into(&mut user.username);
         user.email = (*email).to_owned();
         user.active = *active;
+        // Inactive users here registered and await their activation link.
+        user.awaiting_activation = !*active;
         user.id = Some(index as u64 + 1);
         assert!(store.create_user(&user).await.unwrap());
     }
@@ -184,8 +186,15 @@ async fn activation_links_go_to_inactive_users_and_notices_to_active_ones() {
         ("ann", "ann@example.com", false),
         ("bob", "ANN@example.com", true),
         ("cid", "", false),
+        ("dee", "ann@example.com", false),
     ])
     .await;
+    // An operator deactivated dee: no activation link for them.
+    assert!(
+        authtoken::admin::set_active(&store, "dee", false)
+            .await
+            .unwrap()
+    );
     let (postman, sent) = memory();
     let settings = settings();
     let for_user = |username: &str| MailRequest::Activation {
@@ -199,14 +208,18 @@ async fn activation_links_go_to_inactive_users_and_notices_to_active_ones() {
     };
     // Inactive with an address: a link; active, or without an address, or unknown: nothing.
     assert_eq!(sends(&for_user("ann")).await, Outcome::Sent(1));
-    for nobody in ["bob", "cid", "nobody"] {
+    for nobody in ["bob", "cid", "dee", "nobody"] {
         assert_eq!(sends(&for_user(nobody)).await, Outcome::Sent(0), "{nobody}");
     }
     let resend = MailRequest::ResendActivation {
         email: "Ann@Example.com".into(),
         source: None,
     };
-    assert_eq!(sends(&resend).await, Outcome::Sent(1), "ann, not bob");
+    assert_eq!(
+        sends(&resend).await,
+        Outcome::Sent(1),
+        "ann, not bob nor dee"
+    );
     let confirmation = |username: &str| MailRequest::Confirmation {
         username: username.to_owned(),
         source: None,
@@ -339,4 +352,53 @@ async fn the_queue_carries_a_request_as_json() {
         serde_json::from_str::<MailRequest>(bodies[0]).unwrap(),
         request
     );
+}
+
+/// A user an operator deactivates while they await activation is no longer sent a link, and
+/// the link they hold no longer activates them.
+#[tokio::test]
+async fn an_operators_deactivation_ends_the_wait_for_activation() {
+    use authtoken::Ctx;
+    use authtoken::handlers;
+    use lambda_http::{Body, Request};
+    let store = store_with(&[("ann", "ann@example.com", false)]).await;
+    let (postman, sent) = memory();
+    let mut settings = settings();
+    settings.mail.send_activation = true;
+    let request = MailRequest::Activation {
+        username: "ann".into(),
+        source: None,
+    };
+    let outcome = handle(&store, &settings, &postman, &request, NOW).await;
+    assert_eq!(outcome.unwrap(), Outcome::Sent(1));
+    let email = sent.lock().unwrap().pop().unwrap();
+    let url = email
+        .text
+        .split_whitespace()
+        .find(|word| word.starts_with("https://"))
+        .unwrap()
+        .to_owned();
+    let mut segments = url.rsplit('/');
+    let (token, uid) = (segments.next().unwrap(), segments.next().unwrap());
+    assert!(
+        authtoken::admin::set_active(&store, "ann", false)
+            .await
+            .unwrap()
+    );
+    let ctx = Ctx::new(store, settings);
+    let body = serde_json::json!({ "uid": uid, "token": token }).to_string();
+    let mut activation = Request::new(Body::Text(body));
+    *activation.method_mut() = http::Method::POST;
+    *activation.uri_mut() = "/auth/users/activation/".parse().unwrap();
+    activation.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    let answer = handlers::activation(&ctx, activation).await;
+    assert_eq!(answer.status(), 400);
+    assert_eq!(
+        answer.body().as_ref(),
+        br#"{"token":["Invalid token for given user."]}"#
+    );
+    assert!(!ctx.store.user("ann").await.unwrap().unwrap().active);
 }

@@ -284,6 +284,7 @@ mod tests {
             id: Some(1),
             email: String::new(),
             link_nonce: None,
+            awaiting_activation: false,
         };
         assert!(!store.create_user(&user).await.unwrap());
         assert!(

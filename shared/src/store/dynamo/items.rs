@@ -43,6 +43,9 @@ pub const EMAIL_KEY: &str = "email_key";
 /// Users table: its one global secondary index, keys only, on [`EMAIL_KEY`]: the users who have
 /// an address, whatever its case.
 pub const BY_EMAIL: &str = "ByEmail";
+/// Users: `true` while the user awaits activation ([`User::awaiting_activation`]); absent
+/// otherwise.
+pub const AWAITING_ACTIVATION: &str = "awaiting_activation";
 /// Users: the newest emailed link's random number ([`User::link_nonce`]).
 pub const LINK_NONCE: &str = "link_nonce";
 /// Users table: the prefix of the key of an id's pointer item, `\u{1}id ` and the id, whose
@@ -106,6 +109,9 @@ pub fn user_item(user: &User) -> Item {
     }
     if let Some(nonce) = user.link_nonce {
         item.insert(LINK_NONCE.to_owned(), n(nonce));
+    }
+    if user.awaiting_activation {
+        item.insert(AWAITING_ACTIVATION.to_owned(), AttributeValue::Bool(true));
     }
     if let Some(token) = &user.per_user_token {
         item.insert(TOKEN.to_owned(), s(token.key.stored()));
@@ -187,6 +193,10 @@ pub fn user_from_item(item: &Item) -> Result<User, ItemError> {
         id: optional_number(item, ID)?,
         email: optional_string(item, EMAIL)?.unwrap_or_default(),
         link_nonce: optional_number(item, LINK_NONCE)?,
+        awaiting_activation: matches!(
+            item.get(AWAITING_ACTIVATION),
+            Some(AttributeValue::Bool(true))
+        ),
     })
 }
 
@@ -300,6 +310,7 @@ mod tests {
             id: Some(42),
             email: "admin@example.com".into(),
             link_nonce: None,
+            awaiting_activation: false,
         };
         assert_eq!(user_from_item(&user_item(&user)).unwrap(), user);
         let before_ids = User {
@@ -325,6 +336,7 @@ mod tests {
             id: Some(1),
             email: String::new(),
             link_nonce: None,
+            awaiting_activation: false,
         }
     }
 
@@ -378,6 +390,7 @@ mod tests {
             id: Some(1),
             email: String::new(),
             link_nonce: None,
+            awaiting_activation: false,
         };
         let item = user_item(&user);
         assert_eq!(item[TOKEN], s(key.digest().as_str()));

@@ -19,9 +19,9 @@ use aws_sdk_dynamodb::types::{
 use super::DynamoStore;
 use super::errors::{Cancellation, cancellation, classify};
 use super::items::{
-    self, ACTIVE, BY_EMAIL, CREDENTIALS, DIGEST, EMAIL, EMAIL_KEY, EXPIRES, FAILURES, ID,
-    LAST_FAILURE, LAST_ID, LINK_NONCE, OWNER, PASSWORD, POINTS_TO, SOURCES, TOKEN, TOKEN_EXPIRES,
-    TOKEN_SEALED, TOKENS, USER_IDS_KEY, USERNAME, s,
+    self, ACTIVE, AWAITING_ACTIVATION, BY_EMAIL, CREDENTIALS, DIGEST, EMAIL, EMAIL_KEY, EXPIRES,
+    FAILURES, ID, LAST_FAILURE, LAST_ID, LINK_NONCE, OWNER, PASSWORD, POINTS_TO, SOURCES, TOKEN,
+    TOKEN_EXPIRES, TOKEN_SEALED, TOKENS, USER_IDS_KEY, USERNAME, s,
 };
 use crate::lockout::Failures;
 use crate::secrets::seal::{KeptKey, Sealer};
@@ -500,7 +500,8 @@ impl Store for DynamoStore {
             "#email = :email"
         };
         let condition = format!(
-            "attribute_exists(#username) AND #active = :inactive AND {} AND {link} AND {email}",
+            "attribute_exists(#username) AND #active = :inactive AND #awaiting = :true \
+             AND {} AND {link} AND {email}",
             credentials_are(read.credentials)
         );
         let mut update = self
@@ -508,10 +509,12 @@ impl Store for DynamoStore {
             .update_item()
             .table_name(&self.tables.users)
             .key(USERNAME, s(&read.username))
-            .update_expression("SET #active = :active")
+            .update_expression("SET #active = :active REMOVE #awaiting")
             .condition_expression(condition)
             .expression_attribute_names("#username", USERNAME)
             .expression_attribute_names("#active", ACTIVE)
+            .expression_attribute_names("#awaiting", AWAITING_ACTIVATION)
+            .expression_attribute_values(":true", AttributeValue::Bool(true))
             .expression_attribute_names("#credentials", CREDENTIALS)
             .expression_attribute_names("#link", LINK_NONCE)
             .expression_attribute_names("#email", EMAIL)
@@ -843,8 +846,9 @@ impl DynamoStore {
             .table_name(&self.tables.users)
             .key(USERNAME, s(&read.username))
             .holding_exactly(read, "")
-            .update_expression("SET #active = :active")
+            .update_expression("SET #active = :active REMOVE #awaiting")
             .expression_attribute_names("#active", ACTIVE)
+            .expression_attribute_names("#awaiting", AWAITING_ACTIVATION)
             .expression_attribute_values(":active", AttributeValue::Bool(true));
         let write = TransactWriteItem::builder()
             .update(built(update.build())?)
@@ -853,7 +857,8 @@ impl DynamoStore {
     }
 
     /// Deactivates `read`'s user and deletes every token of theirs with its record, provided
-    /// they hold exactly `read`'s tokens; with `email`, sets their address in the same step.
+    /// they hold exactly `read`'s tokens; with `email`, sets their address in the same step and
+    /// leaves them awaiting activation (an operator's deactivation, without, does not).
     async fn deactivate(&self, read: &User, email: Option<&str>) -> Result<bool, StoreError> {
         if read.per_login_tokens.len() > TOKENS_PER_STEP {
             return Ok(false);
@@ -865,22 +870,27 @@ impl DynamoStore {
             .expression_attribute_names("#active", ACTIVE)
             .expression_attribute_names("#token_expires", TOKEN_EXPIRES)
             .expression_attribute_names("#token_sealed", TOKEN_SEALED)
+            .expression_attribute_names("#awaiting", AWAITING_ACTIVATION)
             .expression_attribute_values(":active", AttributeValue::Bool(false));
         const DROPPED: &str = "#token, #token_expires, #token_sealed, #tokens";
         update = match email {
-            None => update.update_expression(format!("SET #active = :active REMOVE {DROPPED}")),
+            None => update
+                .update_expression(format!("SET #active = :active REMOVE {DROPPED}, #awaiting")),
             // No email is no attribute, as a new user's item has none (and no entry in the index).
             Some("") => update
                 .update_expression(format!(
-                    "SET #active = :active REMOVE {DROPPED}, #email, #email_key"
+                    "SET #active = :active, #awaiting = :awaiting \
+                     REMOVE {DROPPED}, #email, #email_key"
                 ))
+                .expression_attribute_values(":awaiting", AttributeValue::Bool(true))
                 .expression_attribute_names("#email", EMAIL)
                 .expression_attribute_names("#email_key", EMAIL_KEY),
             Some(email) => update
                 .update_expression(format!(
-                    "SET #active = :active, #email = :email, #email_key = :email_key \
-                     REMOVE {DROPPED}"
+                    "SET #active = :active, #awaiting = :awaiting, #email = :email, \
+                     #email_key = :email_key REMOVE {DROPPED}"
                 ))
+                .expression_attribute_values(":awaiting", AttributeValue::Bool(true))
                 .expression_attribute_names("#email", EMAIL)
                 .expression_attribute_names("#email_key", EMAIL_KEY)
                 .expression_attribute_values(":email", s(email))
