@@ -4,7 +4,13 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use authtoken::config::Settings;
+use authtoken::mail::mailer::{Mailer, MailerError, Outcome};
+use authtoken::mail::{Email, MailRequest, Postman, Templates};
+use authtoken::store::Store;
 
 /// The sender of the tests' emails (`EMAIL_FROM`).
 pub const SENDER: &str = "noreply@example.com";
@@ -47,19 +53,45 @@ pub struct Received {
     pub html: String,
 }
 
+/// The `uid` and `token` of the first link in `text` (`.../{uid}/{token}`, the default link
+/// pages' last two segments).
+pub fn link_in(text: &str) -> (String, String) {
+    let url = text
+        .split_whitespace()
+        .find(|word| word.starts_with("http://") || word.starts_with("https://"))
+        .unwrap_or_else(|| panic!("no link in {text}"));
+    let mut segments = url.trim_end_matches('/').rsplit('/');
+    let token = segments.next().expect("a token").to_owned();
+    let uid = segments.next().expect("a uid").to_owned();
+    (uid, token)
+}
+
+/// Runs the mailer once on `request` at `now`, over `store` with `settings` and the built-in
+/// templates, as a first delivery: what it did, and the emails it sent.
+pub async fn mailed<S: Store>(
+    store: &S,
+    settings: &Settings,
+    request: &MailRequest,
+    now: u64,
+) -> (Result<Outcome, MailerError>, Vec<Email>) {
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let templates = Templates::builtin();
+    let postman = Postman::Memory(Arc::clone(&sent));
+    let mailer = Mailer {
+        store,
+        settings,
+        templates: &templates,
+        postman: &postman,
+    };
+    let outcome = mailer.handle(request, now, true).await;
+    let sent = std::mem::take(&mut *sent.lock().expect("the sent emails"));
+    (outcome, sent)
+}
+
 impl Received {
-    /// The `uid` and `token` of the link in the text body (`.../{uid}/{token}`, the default
-    /// `PASSWORD_RESET_CONFIRM_URL`'s last two segments).
+    /// The `uid` and `token` of the link in the text body.
     pub fn link(&self) -> (String, String) {
-        let url = self
-            .text
-            .split_whitespace()
-            .find(|word| word.starts_with("http://") || word.starts_with("https://"))
-            .unwrap_or_else(|| panic!("no link in {}", self.text));
-        let mut segments = url.trim_end_matches('/').rsplit('/');
-        let token = segments.next().expect("a token").to_owned();
-        let uid = segments.next().expect("a uid").to_owned();
-        (uid, token)
+        link_in(&self.text)
     }
 
     /// The link's whole URL.

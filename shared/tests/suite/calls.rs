@@ -502,9 +502,10 @@ async fn a_login_from_a_known_address_counts_it() {
 /// transaction and forgets the failed logins.
 #[tokio::test]
 async fn a_password_reset_makes_the_fewest_calls() {
-    use authtoken::mail::mailer::{Mailer, Outcome};
-    use authtoken::mail::{MailRequest, Postman, Templates};
+    use authtoken::mail::MailRequest;
+    use authtoken::mail::mailer::Outcome;
     use authtoken::store::Store;
+    use testkit::mail::{link_in, mailed};
     let (app, log) = recorded_app().await;
     let TestApp::Dynamo(ctx) = &app else {
         unreachable!("a DynamoDB app")
@@ -521,22 +522,13 @@ async fn a_password_reset_makes_the_fewest_calls() {
     )
     .await;
     log.expect(&[], "reset_password");
-    let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let mut settings = testkit::app::drf_settings();
     settings.mail.from = "noreply@example.com".into();
-    let templates = Templates::builtin();
-    let postman = Postman::Memory(std::sync::Arc::clone(&sent));
-    let mailer = Mailer {
-        store: &ctx.store,
-        settings: &settings,
-        templates: &templates,
-        postman: &postman,
-    };
     let request = MailRequest::PasswordReset {
         email: "Admin@Example.com".into(),
         source: Some("203.0.113.7".into()),
     };
-    let outcome = mailer.handle(&request, authtoken::clock::now(), true).await;
+    let (outcome, sent) = mailed(&ctx.store, &settings, &request, authtoken::clock::now()).await;
     assert_eq!(outcome.unwrap(), Outcome::Sent(1));
     log.expect(
         &[
@@ -549,15 +541,7 @@ async fn a_password_reset_makes_the_fewest_calls() {
         ],
         "the mailer, one user",
     );
-    let email = sent.lock().unwrap().pop().unwrap();
-    let url = email
-        .text
-        .split_whitespace()
-        .find(|word| word.starts_with("https://"))
-        .unwrap()
-        .to_owned();
-    let mut segments = url.rsplit('/');
-    let (token, uid) = (segments.next().unwrap(), segments.next().unwrap());
+    let (uid, token) = link_in(&sent[0].text);
     let confirmed = app
         .send(
             TestRequest::post("/auth/users/reset_password_confirm/").json(&json!({
@@ -578,8 +562,9 @@ async fn a_password_reset_makes_the_fewest_calls() {
 /// write. A new address: the key, the user twice (the answer's, the change's), one transaction.
 #[tokio::test]
 async fn an_activation_makes_the_fewest_calls() {
-    use authtoken::mail::mailer::{Mailer, Outcome};
-    use authtoken::mail::{MailRequest, Postman, Templates};
+    use authtoken::mail::MailRequest;
+    use authtoken::mail::mailer::Outcome;
+    use testkit::mail::{link_in, mailed};
     let mut settings = testkit::app::drf_settings();
     settings.accounts.registration_open = true;
     settings.mail.send_activation = true;
@@ -595,20 +580,11 @@ async fn an_activation_makes_the_fewest_calls() {
         .await;
     assert_eq!(registered.status, 201, "{}", registered.text());
     log.expect(&["GetItem", "UpdateItem", "PutItem"], "registration");
-    let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let templates = Templates::builtin();
-    let postman = Postman::Memory(std::sync::Arc::clone(&sent));
-    let mailer = Mailer {
-        store: &ctx.store,
-        settings: &settings,
-        templates: &templates,
-        postman: &postman,
-    };
     let request = MailRequest::Activation {
         username: "newcomer".into(),
         source: Some("203.0.113.7".into()),
     };
-    let outcome = mailer.handle(&request, authtoken::clock::now(), true).await;
+    let (outcome, sent) = mailed(&ctx.store, &settings, &request, authtoken::clock::now()).await;
     assert_eq!(outcome.unwrap(), Outcome::Sent(1));
     log.expect(
         &[
@@ -620,15 +596,7 @@ async fn an_activation_makes_the_fewest_calls() {
         ],
         "the mailer, an activation link",
     );
-    let email = sent.lock().unwrap().pop().unwrap();
-    let url = email
-        .text
-        .split_whitespace()
-        .find(|word| word.starts_with("https://"))
-        .unwrap()
-        .to_owned();
-    let mut segments = url.rsplit('/');
-    let (token, uid) = (segments.next().unwrap(), segments.next().unwrap());
+    let (uid, token) = link_in(&sent[0].text);
     let activated = app
         .send(TestRequest::post("/auth/users/activation/").json(&json!({
             "uid": uid, "token": token

@@ -372,14 +372,7 @@ async fn an_operators_deactivation_ends_the_wait_for_activation() {
     let outcome = handle(&store, &settings, &postman, &request, NOW).await;
     assert_eq!(outcome.unwrap(), Outcome::Sent(1));
     let email = sent.lock().unwrap().pop().unwrap();
-    let url = email
-        .text
-        .split_whitespace()
-        .find(|word| word.starts_with("https://"))
-        .unwrap()
-        .to_owned();
-    let mut segments = url.rsplit('/');
-    let (token, uid) = (segments.next().unwrap(), segments.next().unwrap());
+    let (uid, token) = testkit::mail::link_in(&email.text);
     assert!(
         authtoken::admin::set_active(&store, "ann", false)
             .await
