@@ -38,128 +38,118 @@ use crate::tokens::{self, Caller};
 
 /// Answers a login request ([`crate::endpoint::LOGIN`]).
 pub async fn login<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
-    let endpoint = &endpoint::LOGIN;
-    let outcome = pipeline(ctx, endpoint, request, async |request, _| {
+    answer(ctx, &endpoint::LOGIN, request, async |request, _| {
         login::obtain_token(ctx, request).await
     })
-    .await;
-    finish(endpoint, outcome)
+    .await
 }
 
 /// Answers a whoami request ([`crate::endpoint::WHOAMI`]).
 pub async fn whoami<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
-    let endpoint = &endpoint::WHOAMI;
-    let outcome = pipeline(ctx, endpoint, request, async |_, caller| {
+    answer(ctx, &endpoint::WHOAMI, request, async |_, caller| {
         let caller = caller.ok_or(Failure::NotAuthenticated)?;
         tokens::renew(&ctx.store, &ctx.settings, &caller).await;
         Ok(whoami::whoami(&caller))
     })
-    .await;
-    finish(endpoint, outcome)
+    .await
 }
 
 /// Answers a logout request ([`crate::endpoint::LOGOUT`]).
 pub async fn logout<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
-    let endpoint = &endpoint::LOGOUT;
-    let outcome = pipeline(ctx, endpoint, request, async |_, caller| {
+    answer(ctx, &endpoint::LOGOUT, request, async |_, caller| {
         logout::logout(ctx, &caller.ok_or(Failure::NotAuthenticated)?).await
     })
-    .await;
-    finish(endpoint, outcome)
+    .await
 }
 
 /// Answers a logout-all request ([`crate::endpoint::LOGOUT_ALL`]).
 pub async fn logoutall<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
-    let endpoint = &endpoint::LOGOUT_ALL;
-    let outcome = pipeline(ctx, endpoint, request, async |_, caller| {
+    answer(ctx, &endpoint::LOGOUT_ALL, request, async |_, caller| {
         logoutall::logoutall(ctx, &caller.ok_or(Failure::NotAuthenticated)?).await
     })
-    .await;
-    finish(endpoint, outcome)
+    .await
 }
 
 /// Answers a djoser token login request ([`crate::endpoint::TOKEN_LOGIN`]).
 pub async fn tokenlogin<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
-    let endpoint = &endpoint::TOKEN_LOGIN;
-    let outcome = pipeline(ctx, endpoint, request, async |request, _| {
+    answer(ctx, &endpoint::TOKEN_LOGIN, request, async |request, _| {
         token_login::create_token(ctx, request).await
     })
-    .await;
-    finish(endpoint, outcome)
+    .await
 }
 
 /// Answers a djoser token logout request ([`crate::endpoint::TOKEN_LOGOUT`]).
 pub async fn tokenlogout<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
-    let endpoint = &endpoint::TOKEN_LOGOUT;
-    let outcome = pipeline(ctx, endpoint, request, async |_, caller| {
+    answer(ctx, &endpoint::TOKEN_LOGOUT, request, async |_, caller| {
         logoutall::destroy_tokens(ctx, &caller.ok_or(Failure::NotAuthenticated)?).await
     })
-    .await;
-    finish(endpoint, outcome)
+    .await
 }
 
 /// Answers a password change request ([`crate::endpoint::SET_PASSWORD`]).
 pub async fn setpassword<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
-    let endpoint = &endpoint::SET_PASSWORD;
-    let outcome = pipeline(ctx, endpoint, request, async |request, caller| {
-        set_password::set_password(ctx, request, &caller.ok_or(Failure::NotAuthenticated)?).await
-    })
-    .await;
-    finish(endpoint, outcome)
+    answer(
+        ctx,
+        &endpoint::SET_PASSWORD,
+        request,
+        async |request, caller| {
+            set_password::set_password(ctx, request, &caller.ok_or(Failure::NotAuthenticated)?)
+                .await
+        },
+    )
+    .await
 }
 
 /// Answers a rename request ([`crate::endpoint::SET_USERNAME`]).
 pub async fn setusername<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
-    let endpoint = &endpoint::SET_USERNAME;
-    let outcome = pipeline(ctx, endpoint, request, async |request, caller| {
-        set_username::set_username(ctx, request, &caller.ok_or(Failure::NotAuthenticated)?).await
-    })
-    .await;
-    finish(endpoint, outcome)
+    answer(
+        ctx,
+        &endpoint::SET_USERNAME,
+        request,
+        async |request, caller| {
+            set_username::set_username(ctx, request, &caller.ok_or(Failure::NotAuthenticated)?)
+                .await
+        },
+    )
+    .await
 }
 
 /// Answers a request for the caller's sessions ([`crate::endpoint::SESSIONS`]).
 pub async fn sessions<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
-    let endpoint = &endpoint::SESSIONS;
-    let outcome = pipeline(ctx, endpoint, request, async |_, caller| {
+    answer(ctx, &endpoint::SESSIONS, request, async |_, caller| {
         sessions::list(ctx, &caller.ok_or(Failure::NotAuthenticated)?).await
     })
-    .await;
-    finish(endpoint, outcome)
+    .await
 }
 
 /// Answers a request to end one of the caller's sessions ([`crate::endpoint::END_SESSION`]).
 pub async fn endsession<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
-    let endpoint = &endpoint::END_SESSION;
-    let outcome = pipeline(ctx, endpoint, request, async |request, caller| {
-        sessions::end(ctx, &request, &caller.ok_or(Failure::NotAuthenticated)?).await
-    })
-    .await;
-    finish(endpoint, outcome)
+    answer(
+        ctx,
+        &endpoint::END_SESSION,
+        request,
+        async |request, caller| {
+            sessions::end(ctx, &request, &caller.ok_or(Failure::NotAuthenticated)?).await
+        },
+    )
+    .await
 }
 
 /// Answers a request for the caller's account ([`crate::endpoint::ME`]).
 pub async fn me<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
-    let endpoint = &endpoint::ME;
-    let outcome = pipeline(ctx, endpoint, request, async |request, caller| {
+    answer(ctx, &endpoint::ME, request, async |request, caller| {
         me::me(ctx, request, &caller.ok_or(Failure::NotAuthenticated)?).await
     })
-    .await;
-    finish(endpoint, outcome)
+    .await
 }
 
 /// Answers a registration request ([`crate::endpoint::REGISTER`]); while `REGISTRATION` is
 /// closed, the 404 of a path that does not exist, whatever the request.
 pub async fn register<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
-    if !ctx.settings.accounts.registration_open {
-        return Failure::NotFound.into_response();
-    }
-    let endpoint = &endpoint::REGISTER;
-    let outcome = pipeline(ctx, endpoint, request, async |request, _| {
+    answer(ctx, &endpoint::REGISTER, request, async |request, _| {
         register::register(ctx, request).await
     })
-    .await;
-    finish(endpoint, outcome)
+    .await
 }
 
 /// Answers a request for `endpoint` with its handler. A Lambda function calls its handler
@@ -192,51 +182,46 @@ pub async fn handle<S: Store>(
 /// Answers a password reset request ([`crate::endpoint::RESET_PASSWORD`]): the request queued,
 /// 204 whoever has the address.
 pub async fn resetpassword<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
-    let endpoint = &endpoint::RESET_PASSWORD;
-    let outcome = pipeline(ctx, endpoint, request, async |request, _| {
-        reset_password::request_reset(ctx, request).await
-    })
-    .await;
-    finish(endpoint, outcome)
+    answer(
+        ctx,
+        &endpoint::RESET_PASSWORD,
+        request,
+        async |request, _| reset_password::request_reset(ctx, request).await,
+    )
+    .await
 }
 
 /// Answers a reset link's new password ([`crate::endpoint::RESET_PASSWORD_CONFIRM`]).
 pub async fn resetconfirm<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
-    let endpoint = &endpoint::RESET_PASSWORD_CONFIRM;
-    let outcome = pipeline(ctx, endpoint, request, async |request, _| {
-        reset_password::confirm_reset(ctx, request).await
-    })
-    .await;
-    finish(endpoint, outcome)
+    answer(
+        ctx,
+        &endpoint::RESET_PASSWORD_CONFIRM,
+        request,
+        async |request, _| reset_password::confirm_reset(ctx, request).await,
+    )
+    .await
 }
 
 /// Answers an activation link's `uid` and `token` ([`crate::endpoint::ACTIVATION`]); without
 /// `SEND_ACTIVATION_EMAIL`, the 404 of a path that does not exist.
 pub async fn activation<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
-    if !ctx.settings.mail.send_activation {
-        return Failure::NotFound.into_response();
-    }
-    let endpoint = &endpoint::ACTIVATION;
-    let outcome = pipeline(ctx, endpoint, request, async |request, _| {
+    answer(ctx, &endpoint::ACTIVATION, request, async |request, _| {
         activation::activate(ctx, request).await
     })
-    .await;
-    finish(endpoint, outcome)
+    .await
 }
 
 /// Answers a request for a new activation link ([`crate::endpoint::RESEND_ACTIVATION`]): the
 /// request queued, 204 whoever has the address; without `SEND_ACTIVATION_EMAIL`, the 404 of a
 /// path that does not exist.
 pub async fn resendactivation<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
-    if !ctx.settings.mail.send_activation {
-        return Failure::NotFound.into_response();
-    }
-    let endpoint = &endpoint::RESEND_ACTIVATION;
-    let outcome = pipeline(ctx, endpoint, request, async |request, _| {
-        activation::resend(ctx, request).await
-    })
-    .await;
-    finish(endpoint, outcome)
+    answer(
+        ctx,
+        &endpoint::RESEND_ACTIVATION,
+        request,
+        async |request, _| activation::resend(ctx, request).await,
+    )
+    .await
 }
 
 /// Answers a request on whichever endpoint its path names, with or without the trailing slash;
@@ -246,6 +231,22 @@ pub async fn route<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
         Some(endpoint) => handle(ctx, endpoint, request).await,
         None => Failure::NotFound.into_response(),
     }
+}
+
+/// Answers a request for `endpoint` with `work` ([`pipeline`], then [`finish`]); while the
+/// settings do not serve the endpoint ([`Endpoint::is_served`]), the 404 of a path that does not
+/// exist, whatever the request.
+async fn answer<S: Store>(
+    ctx: &Ctx<S>,
+    endpoint: &Endpoint,
+    request: Request,
+    work: impl AsyncFnOnce(Request, Option<Caller>) -> Result<Response<Body>, Failure>,
+) -> Response<Body> {
+    if !endpoint.is_served(&ctx.settings) {
+        return Failure::NotFound.into_response();
+    }
+    let outcome = pipeline(ctx, endpoint, request, work).await;
+    finish(endpoint, outcome)
 }
 
 /// The steps every request goes through, up to `work`, which gets the request and, on an
