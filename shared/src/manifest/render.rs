@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use http::Method;
 use serde::Serialize;
 
 use super::functions::{FUNCTIONS, Function, Grant, Kind};
@@ -45,6 +46,9 @@ struct FunctionJson {
     /// `contract`, `authorizer` or `behind-authorizer`.
     kind: &'static str,
     routes: Vec<String>,
+    /// The methods a contract endpoint serves besides `OPTIONS` (empty for the others): what
+    /// docs/openapi.yaml must describe under its path.
+    methods: Vec<&'static str>,
     /// Table resource -> actions.
     grants: BTreeMap<&'static str, &'static [&'static str]>,
     refresh_grants: BTreeMap<&'static str, &'static [&'static str]>,
@@ -73,6 +77,10 @@ impl From<&Function> for FunctionJson {
                 Kind::Mailer => "mailer",
             },
             routes: function.routes(),
+            methods: match function.kind {
+                Kind::Contract(endpoint) => endpoint.methods.iter().map(Method::as_str).collect(),
+                Kind::Authorizer | Kind::BehindAuthorizer { .. } | Kind::Mailer => Vec::new(),
+            },
             grants: grants(function.grants),
             refresh_grants: grants(function.refresh_grants),
             mail_grants: grants(function.mail_grants),
