@@ -39,8 +39,8 @@ run_checks() {
   "$venv/bin/python" scripts/module_cycles.py
 
   step "Shell scripts and GitHub workflows: shellcheck, actionlint"
-  "$venv/bin/shellcheck" scripts/*.sh .ci/run
-  echo "shellcheck: no problems in scripts/*.sh, .ci/run"
+  "$venv/bin/shellcheck" scripts/*.sh .ci/run examples/web/serve.sh
+  echo "shellcheck: no problems in scripts/*.sh, .ci/run, examples/web/serve.sh"
   # The files are named, so that actionlint needs no git checkout to find them; their run
   # steps go through the same shell linter.
   "$venv/bin/actionlint" -color=false -shellcheck "$venv/bin/shellcheck" .github/workflows/*.yml
@@ -132,6 +132,12 @@ fi
 
 step "docs/openapi.yaml against the server: schemathesis on the memory store and on DynamoDB (scripts/schemathesis.sh)"
 bash scripts/schemathesis.sh
+
+step "The TypeScript client: its types current with docs/openapi.yaml, tsc, its tests against the server (scripts/typescript.sh)"
+bash scripts/typescript.sh
+
+step "The example app in headless Chromium against the server (scripts/browser.sh; screenshots in target/browser/)"
+bash scripts/browser.sh
 
 step "The background checks' output ($checks_log)"
 if ! wait "$checks"; then
