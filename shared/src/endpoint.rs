@@ -4,8 +4,6 @@
 
 use http::Method;
 
-use crate::config::Settings;
-
 /// What an endpoint does once the checks every request goes through have passed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Work {
@@ -333,17 +331,6 @@ pub static ALL: [&Endpoint; 16] = [
 ];
 
 impl Endpoint {
-    /// Whether `settings` serve this endpoint: registration only while `REGISTRATION` is open,
-    /// the activation's only under `SEND_ACTIVATION_EMAIL` (the stack deploys their functions
-    /// only then; elsewhere a request gets the 404 of a path that does not exist).
-    pub fn is_served(&self, settings: &Settings) -> bool {
-        match self.work {
-            Work::Register => settings.accounts.registration_open,
-            Work::Activate | Work::ResendActivation => settings.mail.send_activation,
-            _ => true,
-        }
-    }
-
     /// Whether a request for `path` is for this endpoint (with or without the trailing slash).
     pub fn serves(&self, path: &str) -> bool {
         self.parameter_in(path).is_some()

@@ -29,6 +29,7 @@ use lambda_http::{Body, Request};
 use serde::Serialize;
 use tracing::Instrument;
 
+use crate::config::Settings;
 use crate::ctx::Ctx;
 use crate::endpoint::{self, CallerWork, Endpoint, Work};
 use crate::http::response::{self, Failure};
@@ -234,7 +235,7 @@ pub async fn route<S: Store>(ctx: &Ctx<S>, request: Request) -> Response<Body> {
 }
 
 /// Answers a request for `endpoint` with `work` ([`pipeline`], then [`finish`]); while the
-/// settings do not serve the endpoint ([`Endpoint::is_served`]), the 404 of a path that does not
+/// settings do not serve the endpoint ([`is_served`]), the 404 of a path that does not
 /// exist, whatever the request.
 async fn answer<S: Store>(
     ctx: &Ctx<S>,
@@ -242,11 +243,22 @@ async fn answer<S: Store>(
     request: Request,
     work: impl AsyncFnOnce(Request, Option<Caller>) -> Result<Response<Body>, Failure>,
 ) -> Response<Body> {
-    if !endpoint.is_served(&ctx.settings) {
+    if !is_served(endpoint, &ctx.settings) {
         return Failure::NotFound.into_response();
     }
     let outcome = pipeline(ctx, endpoint, request, work).await;
     finish(endpoint, outcome)
+}
+
+/// Whether `settings` serve `endpoint`: registration only while `REGISTRATION` is open, the
+/// activation's only under `SEND_ACTIVATION_EMAIL` (the stack deploys their functions only then;
+/// elsewhere a request gets the 404 of a path that does not exist).
+fn is_served(endpoint: &Endpoint, settings: &Settings) -> bool {
+    match endpoint.work {
+        Work::Register => settings.accounts.registration_open,
+        Work::Activate | Work::ResendActivation => settings.mail.send_activation,
+        _ => true,
+    }
 }
 
 /// The steps every request goes through, up to `work`, which gets the request and, on an
