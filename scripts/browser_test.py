@@ -65,6 +65,13 @@ def api_login(api: str, username: str, password: str) -> str:
         return json.loads(response.read())["token"]
 
 
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the page's files without a log line per request."""
+
+    def log_message(self, format, *args):  # noqa: A002 (the base class's name)
+        pass
+
+
 class ExampleAppInChromium(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -91,8 +98,7 @@ class ExampleAppInChromium(unittest.TestCase):
         site = cls.work / "site"
         shutil.copytree(ROOT / "examples" / "web", site, ignore=shutil.ignore_patterns("*.sh", "*.md", "client.js"))
         shutil.copy(CLIENT, site / "client.js")
-        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-        handler.log_message = lambda *args: None
+        handler = functools.partial(QuietHandler, directory=str(site))
         cls.site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=cls.site.serve_forever, daemon=True).start()
         cls.page = f"http://127.0.0.1:{cls.site.server_address[1]}/?api={cls.api}"
@@ -107,6 +113,7 @@ class ExampleAppInChromium(unittest.TestCase):
     def tearDownClass(cls):
         cls.browser.quit()
         cls.site.shutdown()
+        cls.site.server_close()
         cls.server.terminate()
         cls.server.wait(timeout=10)
         shutil.rmtree(cls.work, ignore_errors=True)
