@@ -107,27 +107,22 @@ $("login-form").addEventListener("submit", (event) => {
   });
 });
 
-$("logout").addEventListener("click", () =>
-  run(async () => {
-    try {
-      await api.logout();
-    } finally {
-      showSignedOut();
-    }
-    say("Logged out.");
-  }),
-);
+/** A button that signs the user out with `action` (whatever its answer) and says `done`. */
+function signOutButton(id, action, done) {
+  $(id).addEventListener("click", () =>
+    run(async () => {
+      try {
+        await action();
+      } finally {
+        showSignedOut();
+      }
+      say(done);
+    }),
+  );
+}
 
-$("logout-all").addEventListener("click", () =>
-  run(async () => {
-    try {
-      await api.logoutAll();
-    } finally {
-      showSignedOut();
-    }
-    say("Logged out everywhere.");
-  }),
-);
+signOutButton("logout", () => api.logout(), "Logged out.");
+signOutButton("logout-all", () => api.logoutAll(), "Logged out everywhere.");
 
 $("password-form").addEventListener("submit", (event) => {
   event.preventDefault();
