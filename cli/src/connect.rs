@@ -2,7 +2,7 @@
 //! environment, region and credentials from the standard AWS environment, each checked up front
 //! with a message that says what to set.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, UdpSocket};
 
 use authtoken::manifest::settings::{LOCKOUTS_TABLE, SEAL_SECRET, TOKENS_TABLE, USERS_TABLE};
 use authtoken::secrets::seal::Sealer;
@@ -126,7 +126,7 @@ pub fn endpoint_override() -> Option<String> {
 
 /// Whether Secrets Manager calls go to a server on this machine rather than to AWS.
 pub fn is_local_secrets_endpoint() -> bool {
-    override_of("AWS_ENDPOINT_URL_SECRETS_MANAGER").is_some_and(|url| is_loopback_url(&url))
+    override_of("AWS_ENDPOINT_URL_SECRETS_MANAGER").is_some_and(|url| is_this_machine(&url))
 }
 
 /// The endpoint `service_var` or the general `AWS_ENDPOINT_URL` sets, if any.
@@ -138,40 +138,60 @@ fn override_of(service_var: &str) -> Option<String> {
 
 /// True if DynamoDB calls go to a server on this machine rather than to AWS.
 pub fn is_local_endpoint() -> bool {
-    endpoint_override().is_some_and(|url| is_loopback_url(&url))
+    endpoint_override().is_some_and(|url| is_this_machine(&url))
 }
 
-fn is_loopback_url(url: &str) -> bool {
+/// Whether `url`'s host is this machine: `localhost`, a loopback address, or an address of one
+/// of its own interfaces (such as Docker's bridge, `172.17.0.1`, where a server listens for
+/// `sam local`'s containers), which is one a socket can be bound to here. Names other than
+/// `localhost` are not looked up.
+fn is_this_machine(url: &str) -> bool {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let authority = rest.split('/').next().unwrap_or_default();
     let host = match authority.strip_prefix('[') {
         Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
         None => authority.split(':').next().unwrap_or_default(),
     };
-    host.eq_ignore_ascii_case("localhost")
-        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    host.parse::<IpAddr>().is_ok_and(|ip| {
+        ip.is_loopback() || (!ip.is_unspecified() && UdpSocket::bind((ip, 0)).is_ok())
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::is_loopback_url;
+    use super::is_this_machine;
 
     #[test]
-    fn only_loopback_hosts_are_local() {
+    fn only_this_machines_hosts_are_local() {
         for url in [
             "http://127.0.0.1:8000",
             "http://localhost:5005/",
             "http://[::1]:8000",
             "http://127.1.2.3",
         ] {
-            assert!(is_loopback_url(url), "{url}");
+            assert!(is_this_machine(url), "{url}");
         }
         for url in [
             "https://dynamodb.eu-west-1.amazonaws.com",
-            "http://10.0.0.5:8000",
+            // TEST-NET-3 (RFC 5737): assigned to no machine.
+            "http://203.0.113.9:8000",
+            "http://0.0.0.0:8000",
             "http://localhost.evil.com",
         ] {
-            assert!(!is_loopback_url(url), "{url}");
+            assert!(!is_this_machine(url), "{url}");
         }
+        // An address of one of this machine's own interfaces besides loopback: the one a UDP
+        // socket "connected" towards a TEST-NET-1 address is bound to (connecting a UDP socket
+        // sends nothing; it needs a route, which any networked machine has).
+        let probe = std::net::UdpSocket::bind("0.0.0.0:0").unwrap();
+        probe
+            .connect("192.0.2.1:9")
+            .expect("a route out of this machine, to find an address of its own");
+        let own = probe.local_addr().unwrap().ip();
+        assert!(!own.is_loopback(), "{own}");
+        assert!(is_this_machine(&format!("http://{own}:5005")), "{own}");
     }
 }

@@ -82,9 +82,11 @@ pub async fn run(args: TablesArgs) -> Result<(), Error> {
             if !is_local_endpoint() && !yes_really {
                 let target = endpoint_override().unwrap_or_else(|| "AWS itself".to_owned());
                 return Err(format!(
-                    "refusing to create tables at {target}: this command is for local \
-                     DynamoDB-compatible servers (set AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:PORT). \
-                     On AWS, deploy the stack (docs/DEPLOYING.md), or pass --yes-really"
+                    "refusing to create tables at {target}: this command is for \
+                     DynamoDB-compatible servers on this machine (set \
+                     AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:PORT, or an address of one of its \
+                     interfaces, such as Docker's bridge). On AWS, deploy the stack \
+                     (docs/DEPLOYING.md), or pass --yes-really"
                 )
                 .into());
             }
