@@ -6,10 +6,11 @@
 use authtoken::admin::{self, Sealing, WhichTokens};
 use authtoken::clock;
 use authtoken::config::Settings;
+use authtoken::secrets::token::TokenKey;
 use authtoken::store::dynamo::DynamoStore;
 use clap::{Args, Subcommand};
 
-use crate::connect::{TableArgs, connect};
+use crate::connect::{TableArgs, connect, is_local_endpoint};
 use crate::users::stored_name;
 use crate::{Error, explain};
 
@@ -32,6 +33,12 @@ enum TokenCommand {
         /// Replace the current token with a new one (the old one stops working; per-user only)
         #[arg(long)]
         reset: bool,
+        /// Install this key, instead of a new random one, as the user's token (replacing their
+        /// current one): for tables on this machine only, such as the ones `sam local invoke`
+        /// replays the events against (their key is 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b);
+        /// per-user policy only
+        #[arg(long, value_name = "KEY", conflicts_with = "reset")]
+        key: Option<String>,
     },
     /// List the user's tokens: a digest prefix (never the key), when each was created and
     /// when it expires
@@ -72,7 +79,30 @@ pub async fn run(args: TokenArgs) -> Result<(), Error> {
     let store = connect(&args.tables).await?;
     let tables = store.tables().clone();
     let outcome = match args.command {
-        TokenCommand::Create { name, reset } => {
+        TokenCommand::Create {
+            name,
+            key: Some(key),
+            ..
+        } => {
+            let name = stored_name(name)?;
+            let settings = Settings::from_env()?;
+            if !is_local_endpoint() {
+                return Err(
+                    "--key is for tables on this machine only (AWS_ENDPOINT_URL_DYNAMODB at a \
+                     local server): a key chosen by hand, and written in a command line, is no \
+                     secret"
+                        .into(),
+                );
+            }
+            if settings.token_policy.is_per_login() {
+                return Err("--key applies to TOKEN_POLICY=per-user only".into());
+            }
+            let key = TokenKey::new(key);
+            admin::install_key(&store, &settings, &name, &key)
+                .await
+                .map(|()| println!("{}", key.expose()))
+        }
+        TokenCommand::Create { name, reset, .. } => {
             let name = stored_name(name)?;
             let settings = Settings::from_env()?;
             if reset && settings.token_policy.is_per_login() {

@@ -18,8 +18,11 @@ use crate::config::Settings;
 use crate::email;
 use crate::secrets::password::{self, Password, PasswordError};
 use crate::secrets::seal::Opened;
+use crate::secrets::token::TokenKey;
 use crate::store::rounds::{self, Round};
-use crate::store::{IssuedChange, Revoked, Store, StoreError, User, UserPage};
+use crate::store::{
+    Installation, IssuedChange, NewToken, Revoked, Store, StoreError, User, UserPage,
+};
 use crate::tokens::revoke;
 use crate::tokens::{self, Ensured, Granted};
 use crate::username::{InvalidUsername, NameCase, Username};
@@ -57,6 +60,14 @@ pub enum AdminError {
     /// The password could not be hashed (too long, or the hasher failed).
     #[error(transparent)]
     Password(#[from] PasswordError),
+    /// The key chosen for a user is not of an issued key's form.
+    #[error(
+        "the key is not of an issued key's form (40 lower-case hex characters, or atk_ and 36 base62 characters with their checksum)"
+    )]
+    MalformedKey,
+    /// The key chosen for a user is another user's, or already this user's.
+    #[error("the key is in use already")]
+    KeyInUse,
     /// Other writers kept changing the user; try again.
     #[error("the user {0:?} kept changing during the operation; try again")]
     Contention(String),
@@ -272,6 +283,57 @@ pub async fn issue_token(
         },
         Ensured::Contention => Err(AdminError::Contention(username.to_owned())),
     }
+}
+
+/// Installs `key`, chosen by the caller, as `username`'s per-user token (never expiring unless
+/// `TOKEN_TTL_SECONDS` says otherwise), replacing their current one: for local tables that must
+/// match a key known in advance (the events that `sam local invoke` replays carry one). The CLI
+/// offers it only for an endpoint on this machine: a key anybody has read is no secret.
+pub async fn install_key(
+    store: &impl Store,
+    settings: &Settings,
+    username: &str,
+    key: &TokenKey,
+) -> Result<(), AdminError> {
+    if !key.is_well_formed() {
+        return Err(AdminError::MalformedKey);
+    }
+    let installed = settle(username, |()| async move {
+        let user = existing(store, username).await?;
+        if !user.active {
+            return Err(AdminError::Inactive(username.to_owned()));
+        }
+        if store.token(&key.digest()).await?.is_some() {
+            return Err(AdminError::KeyInUse);
+        }
+        let now = clock::now();
+        let token = NewToken {
+            key: key.clone(),
+            created: now,
+            expires: settings.token_ttl_seconds.map(|ttl| now + ttl),
+        };
+        let sealed = store
+            .sealer()
+            .seal(username, key)
+            .await
+            .map_err(StoreError::from)?;
+        let installation = Installation {
+            username,
+            token: &token,
+            sealed: &sealed,
+            replacing: user.per_user_token.as_ref().map(|current| &current.key),
+            credentials: user.credentials,
+        };
+        if store.install_token(installation).await? {
+            Ok(Round::Done(()))
+        } else {
+            Ok(Round::Lost(()))
+        }
+    })
+    .await;
+    installed?;
+    audit::token_issued(username, Issuance::Admin);
+    Ok(())
 }
 
 /// Which of a user's tokens to revoke.

@@ -454,6 +454,46 @@ async fn token_create_prints_the_key_and_reset_replaces_it() {
     assert!(stderr.contains("is inactive"), "{stderr}");
 }
 
+/// `token create --key`: the events' key installed for a local session of `sam local invoke`,
+/// replacing the user's token; refused for a malformed key, a key in use, and tables that are
+/// not on this machine.
+#[tokio::test]
+async fn token_create_with_a_key_installs_it_for_local_tables_only() {
+    const EVENTS_KEY: &str = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b";
+    let admin = Admin::with_tables(env!("CARGO_BIN_EXE_authtoken"));
+    admin.create_user("alice", "strong-pw-1");
+    admin.create_user("bob", "strong-pw-2");
+    let app = admin.app();
+    let first = app.login(("alice", "strong-pw-1")).await;
+    let printed = admin.ok(&["token", "create", "alice", "--key", EVENTS_KEY]);
+    assert_eq!(printed.trim(), EVENTS_KEY);
+    app.whoami(EVENTS_KEY)
+        .await
+        .assert(200, json!({ "username": "alice" }));
+    app.whoami(&first).await.assert_401("Invalid token.");
+    assert_eq!(
+        app.login(("alice", "strong-pw-1")).await,
+        EVENTS_KEY,
+        "login hands out the installed key"
+    );
+    let in_use = admin.fails(&["token", "create", "bob", "--key", EVENTS_KEY], None);
+    assert!(in_use.contains("the key is in use already"), "{in_use}");
+    let malformed = admin.fails(&["token", "create", "bob", "--key", "ABC"], None);
+    assert!(
+        malformed.contains("not of an issued key's form"),
+        "{malformed}"
+    );
+    let mut remote = admin.command(&["token", "create", "bob", "--key", &"a".repeat(40)]);
+    remote.env("AWS_ENDPOINT_URL_DYNAMODB", "http://203.0.113.9:8000");
+    let output = admin.run_with(remote, None);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--key is for tables on this machine only"),
+        "{stderr}"
+    );
+}
+
 #[tokio::test]
 async fn token_revoke_deletes_the_token() {
     let (admin, app, token) = alice_logged_in().await;
