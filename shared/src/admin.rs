@@ -286,7 +286,8 @@ pub async fn issue_token(
 }
 
 /// Installs `key`, chosen by the caller, as `username`'s per-user token (never expiring unless
-/// `TOKEN_TTL_SECONDS` says otherwise), replacing their current one: for local tables that must
+/// `TOKEN_TTL_SECONDS` says otherwise), replacing their current one (if it is their token
+/// already, nothing changes): for local tables that must
 /// match a key known in advance (the events that `sam local invoke` replays carry one). The CLI
 /// offers it only for an endpoint on this machine: a key anybody has read is no secret.
 pub async fn install_key(
@@ -303,8 +304,19 @@ pub async fn install_key(
         if !user.active {
             return Err(AdminError::Inactive(username.to_owned()));
         }
-        if store.token(&key.digest()).await?.is_some() {
-            return Err(AdminError::KeyInUse);
+        match store.token(&key.digest()).await? {
+            // Installed already: nothing to do.
+            Some(record)
+                if record.username == username
+                    && user
+                        .per_user_token
+                        .as_ref()
+                        .is_some_and(|current| current.key.digest() == key.digest()) =>
+            {
+                return Ok(Round::Done(()));
+            }
+            Some(_) => return Err(AdminError::KeyInUse),
+            None => {}
         }
         let now = clock::now();
         let token = NewToken {

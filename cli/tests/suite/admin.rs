@@ -476,6 +476,16 @@ async fn token_create_with_a_key_installs_it_for_local_tables_only() {
         EVENTS_KEY,
         "login hands out the installed key"
     );
+    assert_eq!(
+        admin
+            .ok(&["token", "create", "alice", "--key", EVENTS_KEY])
+            .trim(),
+        EVENTS_KEY,
+        "installed already: the same key, nothing changed"
+    );
+    app.whoami(EVENTS_KEY)
+        .await
+        .assert(200, json!({ "username": "alice" }));
     let in_use = admin.fails(&["token", "create", "bob", "--key", EVENTS_KEY], None);
     assert!(in_use.contains("the key is in use already"), "{in_use}");
     let malformed = admin.fails(&["token", "create", "bob", "--key", "ABC"], None);
