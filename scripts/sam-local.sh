@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Every event of events/ through `sam local invoke`, on the arm64 functions `sam build` made,
+# each answer checked against what the events tests expect of it (testkit's `check-event`, the
+# one list of expected answers); prints a table and exits non-zero on any difference.
+#
+# On a Debian machine, as root, it installs what it needs and is missing (docker.io,
+# qemu-user-static, binfmt-support), starts a Docker daemon only if none answers, registers
+# qemu for arm64, builds a stand-in for Lambda's base image if the registry's is absent
+# (scripts/lambda_base_image.py; no registry is needed), reuses the `sam build` output of
+# scripts/package.sh when it is there (and runs it otherwise), and starts the
+# DynamoDB-compatible server on Docker's bridge, where the containers reach it. Each function
+# gets fresh tables with the events' user and key, as the events tests give it. Everything it
+# started is stopped at exit, by process id.
+#
+# Usage: bash scripts/sam-local.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export LC_ALL=C
+# shellcheck source=scripts/venv.sh
+source scripts/venv.sh
+
+export SAM_CLI_TELEMETRY=0 AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+events_key=9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b
+events_password='correct horse battery staple'
+image=public.ecr.aws/lambda/provided:al2023-arm64
+bridge=172.17.0.1
+work=$(mktemp -d)
+started=()
+cleanup() {
+  for pid in "${started[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${started[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Docker, qemu for arm64, and the SAM CLI"
+missing=()
+command -v dockerd >/dev/null || missing+=(docker.io)
+command -v qemu-aarch64-static >/dev/null || missing+=(qemu-user-static)
+command -v update-binfmts >/dev/null || missing+=(binfmt-support)
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing: ${missing[*]} (apt-get install them as root)" >&2
+    exit 1
+  fi
+  DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -q "${missing[@]}" >"$work/apt.log" 2>&1 ||
+    { tail -20 "$work/apt.log" >&2; exit 1; }
+fi
+if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
+  mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+fi
+update-binfmts --enable qemu-aarch64 2>/dev/null || true
+if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+  echo "qemu-aarch64 is not registered with binfmt_misc: arm64 containers cannot run" >&2
+  exit 1
+fi
+if ! docker info >/dev/null 2>&1; then
+  dockerd --storage-driver=vfs --iptables=false --ip6tables=false >"$work/dockerd.log" 2>&1 &
+  started+=($!)
+  for _ in $(seq 1 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+  docker info >/dev/null 2>&1 || { cat "$work/dockerd.log" >&2; echo "the Docker daemon did not start" >&2; exit 1; }
+fi
+ensure_venv scripts/requirements-test.txt
+if ! docker image inspect "$image" >/dev/null 2>&1; then
+  python3 scripts/lambda_base_image.py --tag "$image"
+fi
+if [ ! -f .aws-sam/build/template.yaml ]; then
+  bash scripts/package.sh
+fi
+[ -x target/debug/authtoken ] && [ -x target/debug/check-event ] ||
+  cargo build --locked --bin authtoken --bin check-event
+
+step "The DynamoDB-compatible server on Docker's bridge ($bridge)"
+port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$venv/bin/python" scripts/dynamodb_local.py "$port" "$bridge" >"$work/moto.log" 2>&1 &
+started+=($!)
+for _ in $(seq 1 150); do
+  "$venv/bin/python" -c "import socket; socket.create_connection(('$bridge', $port), timeout=1).close()" 2>/dev/null && break
+  sleep 0.2
+done
+host_endpoint="http://$bridge:$port"
+container_endpoint="http://host.docker.internal:$port"
+export AWS_ENDPOINT_URL_DYNAMODB=$host_endpoint AWS_ENDPOINT_URL_SECRETS_MANAGER=$host_endpoint \
+  TOKEN_SEAL_SECRET=authtoken-local-seal
+queue_url=$("$venv/bin/python" - "$host_endpoint" <<'PY'
+import sys
+import boto3
+sqs = boto3.client("sqs", endpoint_url=sys.argv[1], region_name="us-east-1")
+print(sqs.create_queue(QueueName="authtoken-sam-local-mail")["QueueUrl"])
+PY
+)
+ses_identity_ok=$("$venv/bin/python" - "$host_endpoint" <<'PY'
+import sys
+import boto3
+boto3.client("sesv2", endpoint_url=sys.argv[1], region_name="us-east-1").create_email_identity(EmailIdentity="noreply@example.com")
+print("ok")
+PY
+)
+[ "$ses_identity_ok" = ok ]
+
+# What the stack gives every function besides its table names, as the events tests do
+# (testkit::events::function_env), with the endpoints as the containers reach them.
+write_env() {
+  "$venv/bin/python" - "$1" "$2" "$container_endpoint" "$queue_url" >"$work/env.json" <<'PY'
+import json, sys
+suffix, function, endpoint, queue = sys.argv[1:]
+settings = {
+    "USERS_TABLE": f"users-{suffix}", "TOKENS_TABLE": f"tokens-{suffix}", "LOCKOUTS_TABLE": f"lockouts-{suffix}",
+    "AWS_ENDPOINT_URL_DYNAMODB": endpoint, "AWS_ENDPOINT_URL_SECRETS_MANAGER": endpoint,
+    "AWS_ENDPOINT_URL_SQS": endpoint, "AWS_ENDPOINT_URL_SESV2": endpoint,
+    "TOKEN_SEAL_SECRET": "authtoken-local-seal", "REGISTRATION": "open",
+    "EMAIL_FROM": "noreply@example.com", "DOMAIN": "app.example.com", "MAIL_QUEUE_URL": queue,
+}
+# The activation's functions are deployed only with SEND_ACTIVATION_EMAIL (testkit's deployed_settings).
+if function in ("ActivationFunction", "ResendactivationFunction"):
+    settings["SEND_ACTIVATION_EMAIL"] = "true"
+print(json.dumps({"Parameters": settings}))
+PY
+}
+
+step "sam local invoke: every event of every function"
+failures=0
+rows=()
+current=
+# In the events tests' order (byte order of the stems: `me-token` before `me-token-patch`): a
+# function's events share its tables.
+stems=()
+for event in events/*.json; do
+  [ "$event" = events/env.json ] || stems+=("$(basename "$event" .json)")
+done
+mapfile -t stems < <(printf '%s\n' "${stems[@]}" | sort)
+for stem in "${stems[@]}"; do
+  event=events/$stem.json
+  binary=${stem%%-*}
+  function="${binary^}Function"
+  if [ "$function" != "$current" ]; then
+    current=$function
+    suffix="sam$(date +%s%N | tail -c 9)"
+    write_env "$suffix" "$function"
+    USERS_TABLE="users-$suffix" TOKENS_TABLE="tokens-$suffix" LOCKOUTS_TABLE="lockouts-$suffix" \
+      target/debug/authtoken tables create >/dev/null
+    printf '%s\n' "$events_password" | USERS_TABLE="users-$suffix" TOKENS_TABLE="tokens-$suffix" \
+      LOCKOUTS_TABLE="lockouts-$suffix" target/debug/authtoken user create admin --password-stdin >/dev/null
+  fi
+  # A logout before deletes the key: give it back, as the events tests do.
+  USERS_TABLE="users-$suffix" TOKENS_TABLE="tokens-$suffix" LOCKOUTS_TABLE="lockouts-$suffix" \
+    target/debug/authtoken token create admin --key "$events_key" >/dev/null
+  started_at=$(date +%s%N)
+  output=$(timeout 120 "$venv/bin/sam" local invoke "$function" -t .aws-sam/build/template.yaml \
+    -e "$event" --env-vars "$work/env.json" --skip-pull-image \
+    --add-host host.docker.internal:host-gateway 2>"$work/$stem.log") || true
+  seconds=$(( ($(date +%s%N) - started_at) / 1000000000 ))
+  if got=$(printf '%s\n' "$output" | target/debug/check-event "$stem" 2>"$work/$stem.check"); then
+    rows+=("$(printf '%-44s %-26s %-10s %3s s  ok' "$stem" "$function" "$got" "$seconds")")
+  else
+    failures=$((failures + 1))
+    rows+=("$(printf '%-44s %-26s %-10s %3s s  DIFFERENT' "$stem" "$function" "-" "$seconds")")
+    echo "--- $stem: $(tail -3 "$work/$stem.check")" >&2
+    tail -5 "$work/$stem.log" >&2
+  fi
+done
+
+step "sam local invoke: ${#rows[@]} events"
+printf '%-44s %-26s %-10s %5s  %s\n' EVENT FUNCTION ANSWER TIME RESULT
+printf '%s\n' "${rows[@]}"
+if [ "$failures" -gt 0 ]; then
+  echo "$failures of ${#rows[@]} events got another answer than the events tests expect" >&2
+  exit 1
+fi
+echo "all ${#rows[@]} answers as the events tests expect"
