@@ -71,7 +71,7 @@ impl<S: Store> Mailer<'_, S> {
                 if let Some(dropped) = self.limit(counted, email, source.as_deref()).await? {
                     return Ok(dropped);
                 }
-                let users = self.users_with_email(email, true).await?;
+                let users = self.users_with_email(email, Kind::PasswordReset).await?;
                 audit::password_reset_requested(users.len());
                 self.send_each(Kind::PasswordReset, users, now).await
             }
@@ -79,8 +79,7 @@ impl<S: Store> Mailer<'_, S> {
                 if let Some(dropped) = self.limit(counted, email, source.as_deref()).await? {
                     return Ok(dropped);
                 }
-                let mut users = self.users_with_email(email, false).await?;
-                users.retain(|user| user.awaiting_activation);
+                let users = self.users_with_email(email, Kind::Activation).await?;
                 self.send_each(Kind::Activation, users, now).await
             }
             MailRequest::Activation { username, source } => {
@@ -92,7 +91,7 @@ impl<S: Store> Mailer<'_, S> {
                     .await
             }
             MailRequest::PasswordChanged { username } => {
-                let user = self.recipient(username, true).await?;
+                let user = self.recipient(username, Kind::PasswordChanged).await?;
                 self.send_each(Kind::PasswordChanged, user.into_iter().collect(), now)
                     .await
             }
@@ -119,26 +118,26 @@ impl<S: Store> Mailer<'_, S> {
         }))
     }
 
-    /// The users with `address` who are `active` (or inactive) and have a usable password:
-    /// djoser's `get_user`, for every such user.
-    async fn users_with_email(&self, address: &str, active: bool) -> Result<Vec<User>, StoreError> {
+    /// The users with `address` an email of `kind` is for ([`is_for`]) who have a usable
+    /// password: djoser's `get_user`, for every such user.
+    async fn users_with_email(&self, address: &str, kind: Kind) -> Result<Vec<User>, StoreError> {
         Ok(self
             .store
             .users_with_email(address)
             .await?
             .into_iter()
-            .filter(|user| user.active == active && !user.password_hash.starts_with('!'))
+            .filter(|user| is_for(kind, user) && !user.password_hash.starts_with('!'))
             .collect())
     }
 
-    /// The user named `username`, if they exist, are `active` (or inactive) and have an
-    /// address.
-    async fn recipient(&self, username: &str, active: bool) -> Result<Option<User>, StoreError> {
+    /// The user named `username`, if they exist, an email of `kind` is for them ([`is_for`])
+    /// and they have an address.
+    async fn recipient(&self, username: &str, kind: Kind) -> Result<Option<User>, StoreError> {
         Ok(self
             .store
             .user(username)
             .await?
-            .filter(|user| user.active == active && !user.email.is_empty()))
+            .filter(|user| is_for(kind, user) && !user.email.is_empty()))
     }
 
     /// An email of `kind` to the user named `username`, counted against the limits: an
@@ -150,9 +149,7 @@ impl<S: Store> Mailer<'_, S> {
         source: Option<&str>,
         counted: Counted,
     ) -> Result<Outcome, MailerError> {
-        let active = kind != Kind::Activation;
-        let recipient = self.recipient(username, active).await?;
-        let Some(user) = recipient.filter(|user| active || user.awaiting_activation) else {
+        let Some(user) = self.recipient(username, kind).await? else {
             return Ok(Outcome::Sent(0));
         };
         if let Some(dropped) = self.limit(counted, &user.email, source).await? {
@@ -292,6 +289,16 @@ struct Link {
     purpose: Purpose,
     uid: String,
     token: String,
+}
+
+/// Whether an email of `kind` is for `user` as they are: an activation link only while they
+/// await activation (never for one an operator deactivated), every other kind only while they
+/// are active.
+fn is_for(kind: Kind, user: &User) -> bool {
+    match kind {
+        Kind::Activation => !user.active && user.awaiting_activation,
+        Kind::PasswordReset | Kind::Confirmation | Kind::PasswordChanged => user.active,
+    }
 }
 
 /// The purpose of the link an email of `kind` carries, if it carries one.
