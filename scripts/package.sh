@@ -29,8 +29,18 @@ ensure_venv scripts/requirements-package.txt
 ensure_rust_toolchain
 export PATH="$PWD/$venv/bin:$PATH" SAM_CLI_TELEMETRY=0
 
-echo "==> sam build (release profile, arm64; the first build compiles the AWS SDK: minutes)"
 start=$(date +%s)
+if [ "${#build_args[@]}" -eq 0 ]; then
+  # sam build runs `cargo lambda build --release --arm64 --bin NAME` once per function, one
+  # after the other, and each waits for its own link (fat LTO, one codegen unit: a core for a
+  # minute). The same command with every binary of the template in one cargo run links them
+  # side by side, and sam build's runs then find each one built (the same flags, so the same
+  # fingerprints): about half the time on 2 cores.
+  mapfile -t binaries < <(sed -n 's/^ *Binary: *//p' template.yaml)
+  echo "==> cargo lambda build: the ${#binaries[@]} functions of template.yaml in one cargo run (release profile, arm64; the first build compiles the AWS SDK: minutes)"
+  cargo lambda build --release --arm64 "${binaries[@]/#/--bin=}"
+fi
+echo "==> sam build"
 sam build "${build_args[@]}"
 echo "==> built in $(( $(date +%s) - start )) s; artifacts in .aws-sam/build:"
 for dir in .aws-sam/build/*Function; do
