@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Every event of events/ through `sam local invoke`, on the arm64 functions `sam build` made,
-# each answer checked against what the events tests expect of it (testkit's `check-event`, the
-# one list of expected answers); prints a table and exits non-zero on any difference.
+# The local SAM workflow of docs/LOCAL.md, checked end to end on the arm64 functions `sam build`
+# made: every event of events/ through `sam local invoke`, each answer checked against what the
+# events tests expect of it (testkit's `check-event`), then `sam local start-api` with the
+# README's flow, logout-all and the authorizer's route (testkit's `check-api`, which runs the
+# tests' own cases over HTTP). Prints a table and exits non-zero on any difference.
 #
 # On a Debian machine, as root, it installs what it needs and is missing (docker.io,
 # qemu-user-static, binfmt-support), starts a Docker daemon only if none answers, registers
@@ -9,10 +11,11 @@
 # (scripts/lambda_base_image.py; no registry is needed), reuses the `sam build` output of
 # scripts/package.sh when it is there (and runs it otherwise), and starts the
 # DynamoDB-compatible server on Docker's bridge, where the containers reach it. Each function
-# gets fresh tables with the events' user and key, as the events tests give it. Everything it
-# started is stopped at exit, by process id.
+# gets fresh tables with the events' user and key, as the events tests give it; the API gets
+# tables of its own with the tests' users. Everything it started is stopped at exit: processes
+# by id, and the containers that were not there before it.
 #
-# Usage: bash scripts/sam-local.sh
+# Usage: bash scripts/sam-local.sh [all|invoke|start-api]   (all: both parts, the default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export LC_ALL=C
@@ -26,8 +29,17 @@ image=public.ecr.aws/lambda/provided:al2023-arm64
 bridge=172.17.0.1
 work=$(mktemp -d)
 started=()
+containers_before=
 cleanup() {
-  for pid in "${started[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # The containers SAM left behind (a function cut short by a timeout), by id, while the
+  # daemon is up.
+  if [ -n "$containers_before" ]; then
+    for id in $(docker ps -aq --no-trunc 2>/dev/null); do
+      grep -qx "$id" <<<"$containers_before" || docker rm -f "$id" >/dev/null 2>&1 || true
+    done
+  fi
+  # The processes in the reverse order of their start: SAM before the daemon.
+  for ((i = ${#started[@]} - 1; i >= 0; i--)); do kill "${started[i]}" 2>/dev/null || true; done
   for pid in "${started[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
@@ -45,7 +57,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
     echo "missing: ${missing[*]} (apt-get install them as root)" >&2
     exit 1
   fi
-  DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -q "${missing[@]}" >"$work/apt.log" 2>&1 ||
+  echo "apt-get install ${missing[*]}"
+  # qemu-user-static replaces qemu-user-binfmt (which scripts/package.sh --verify's qemu-user
+  # recommends): it registers qemu with the F flag, which containers need.
+  { DEBIAN_FRONTEND=noninteractive timeout 600 apt-get update -q &&
+    DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -q "${missing[@]}"; } >"$work/apt.log" 2>&1 ||
     { tail -20 "$work/apt.log" >&2; exit 1; }
 fi
 if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
@@ -62,6 +78,8 @@ if ! docker info >/dev/null 2>&1; then
   for _ in $(seq 1 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
   docker info >/dev/null 2>&1 || { cat "$work/dockerd.log" >&2; echo "the Docker daemon did not start" >&2; exit 1; }
 fi
+containers_before=$(docker ps -aq --no-trunc)
+containers_before=${containers_before:-none}
 ensure_venv scripts/requirements-test.txt
 if ! docker image inspect "$image" >/dev/null 2>&1; then
   python3 scripts/lambda_base_image.py --tag "$image"
@@ -69,8 +87,7 @@ fi
 if [ ! -f .aws-sam/build/template.yaml ]; then
   bash scripts/package.sh
 fi
-[ -x target/debug/authtoken ] && [ -x target/debug/check-event ] ||
-  cargo build --locked --bin authtoken --bin check-event
+cargo build --locked --quiet --bin authtoken --bin check-event --bin check-api
 
 step "The DynamoDB-compatible server on Docker's bridge ($bridge)"
 port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -120,53 +137,110 @@ print(json.dumps({"Parameters": settings}))
 PY
 }
 
-step "sam local invoke: every event of every function"
+# Runs a command with the table names of `suffix` ($1) in its environment (and `authtoken`'s
+# audit lines left out: warnings and errors only).
+with_tables() {
+  RUST_LOG=warn USERS_TABLE="users-$1" TOKENS_TABLE="tokens-$1" LOCKOUTS_TABLE="lockouts-$1" "${@:2}"
+}
+new_tables() {
+  suffix="sam$(date +%s%N | tail -c 9)"
+  with_tables "$suffix" target/debug/authtoken tables create >/dev/null
+}
+
 failures=0
-rows=()
-current=
-# In the events tests' order (byte order of the stems: `me-token` before `me-token-patch`): a
-# function's events share its tables.
-stems=()
-for event in events/*.json; do
-  [ "$event" = events/env.json ] || stems+=("$(basename "$event" .json)")
-done
-mapfile -t stems < <(printf '%s\n' "${stems[@]}" | sort)
-for stem in "${stems[@]}"; do
-  event=events/$stem.json
-  binary=${stem%%-*}
-  function="${binary^}Function"
-  if [ "$function" != "$current" ]; then
-    current=$function
-    suffix="sam$(date +%s%N | tail -c 9)"
-    write_env "$suffix" "$function"
-    USERS_TABLE="users-$suffix" TOKENS_TABLE="tokens-$suffix" LOCKOUTS_TABLE="lockouts-$suffix" \
-      target/debug/authtoken tables create >/dev/null
-    printf '%s\n' "$events_password" | USERS_TABLE="users-$suffix" TOKENS_TABLE="tokens-$suffix" \
-      LOCKOUTS_TABLE="lockouts-$suffix" target/debug/authtoken user create admin --password-stdin >/dev/null
-  fi
-  # A logout before deletes the key: give it back, as the events tests do.
-  USERS_TABLE="users-$suffix" TOKENS_TABLE="tokens-$suffix" LOCKOUTS_TABLE="lockouts-$suffix" \
-    target/debug/authtoken token create admin --key "$events_key" >/dev/null
-  started_at=$(date +%s%N)
-  output=$(timeout 120 "$venv/bin/sam" local invoke "$function" -t .aws-sam/build/template.yaml \
-    -e "$event" --env-vars "$work/env.json" --skip-pull-image \
-    --add-host host.docker.internal:host-gateway 2>"$work/$stem.log") || true
-  seconds=$(( ($(date +%s%N) - started_at) / 1000000000 ))
-  if got=$(printf '%s\n' "$output" | target/debug/check-event "$stem" 2>"$work/$stem.check"); then
-    rows+=("$(printf '%-44s %-26s %-10s %3s s  ok' "$stem" "$function" "$got" "$seconds")")
+run_invoke() {
+  step "sam local invoke: every event of every function"
+  local current='' stem event binary function started_at seconds output got
+  # In the events tests' order (byte order of the stems: `me-token` before `me-token-patch`): a
+  # function's events share its tables.
+  local stems=()
+  for event in events/*.json; do
+    [ "$event" = events/env.json ] || stems+=("$(basename "$event" .json)")
+  done
+  mapfile -t stems < <(printf '%s\n' "${stems[@]}" | sort)
+  for stem in "${stems[@]}"; do
+    event=events/$stem.json
+    binary=${stem%%-*}
+    function="${binary^}Function"
+    if [ "$function" != "$current" ]; then
+      current=$function
+      new_tables
+      write_env "$suffix" "$function"
+      printf '%s\n' "$events_password" |
+        with_tables "$suffix" target/debug/authtoken user create admin --password-stdin >/dev/null
+    fi
+    # A logout before deletes the key: give it back, as the events tests do.
+    with_tables "$suffix" target/debug/authtoken token create admin --key "$events_key" >/dev/null
+    started_at=$(date +%s%N)
+    output=$(timeout 120 "$venv/bin/sam" local invoke "$function" -t .aws-sam/build/template.yaml \
+      -e "$event" --env-vars "$work/env.json" --skip-pull-image \
+      --add-host host.docker.internal:host-gateway 2>"$work/$stem.log") || true
+    seconds=$(( ($(date +%s%N) - started_at) / 1000000000 ))
+    if got=$(printf '%s\n' "$output" | RUST_BACKTRACE=0 target/debug/check-event "$stem" 2>"$work/$stem.check"); then
+      invoked+=("$(printf '%-44s %-26s %-10s %3s s  ok' "$stem" "$function" "$got" "$seconds")")
+    else
+      failures=$((failures + 1))
+      invoked+=("$(printf '%-44s %-26s %-10s %3s s  DIFFERENT' "$stem" "$function" "-" "$seconds")")
+      echo "--- $stem: $(tail -3 "$work/$stem.check")" >&2
+      tail -5 "$work/$stem.log" >&2
+    fi
+  done
+}
+
+run_start_api() {
+  step "sam local start-api: the README's flow, logout-all, the authorizer's route"
+  new_tables
+  write_env "$suffix" api
+  local api_port
+  api_port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$venv/bin/sam" local start-api -t .aws-sam/build/template.yaml --env-vars "$work/env.json" \
+    --skip-pull-image --add-host host.docker.internal:host-gateway \
+    --host 127.0.0.1 --port "$api_port" >"$work/start-api.log" 2>&1 &
+  started+=($!)
+  local api_pid=$!
+  # SAM mounts the routes in a few seconds; 120 s at most.
+  for _ in $(seq 1 240); do
+    kill -0 "$api_pid" 2>/dev/null || break
+    "$venv/bin/python" -c "import socket; socket.create_connection(('127.0.0.1', $api_port), timeout=1).close()" 2>/dev/null && break
+    sleep 0.5
+  done
+  local started_at
+  started_at=$(date +%s)
+  if RUST_BACKTRACE=0 with_tables "$suffix" target/debug/check-api "127.0.0.1:$api_port" >"$work/check-api.out" \
+    2>"$work/check-api.err"; then
+    :
   else
     failures=$((failures + 1))
-    rows+=("$(printf '%-44s %-26s %-10s %3s s  DIFFERENT' "$stem" "$function" "-" "$seconds")")
-    echo "--- $stem: $(tail -3 "$work/$stem.check")" >&2
-    tail -5 "$work/$stem.log" >&2
+    cat "$work/check-api.err" >&2
+    echo "--- the last lines of sam local start-api:" >&2
+    tail -20 "$work/start-api.log" >&2
   fi
-done
+  api_seconds=$(( $(date +%s) - started_at ))
+  kill "$api_pid" 2>/dev/null || true
+  wait "$api_pid" 2>/dev/null || true
+}
 
-step "sam local invoke: ${#rows[@]} events"
-printf '%-44s %-26s %-10s %5s  %s\n' EVENT FUNCTION ANSWER TIME RESULT
-printf '%s\n' "${rows[@]}"
+invoked=()
+api_seconds=
+case "${1:-all}" in
+  all) run_invoke; run_start_api ;;
+  invoke) run_invoke ;;
+  start-api) run_start_api ;;
+  *) echo "usage: bash scripts/sam-local.sh [all|invoke|start-api]" >&2; exit 2 ;;
+esac
+
+if [ "${#invoked[@]}" -gt 0 ]; then
+  step "sam local invoke: ${#invoked[@]} events"
+  printf '%-44s %-26s %-10s %5s  %s\n' EVENT FUNCTION ANSWER TIME RESULT
+  printf '%s\n' "${invoked[@]}"
+fi
+if [ -n "$api_seconds" ]; then
+  step "sam local start-api: the tests' cases over HTTP (${api_seconds} s)"
+  printf '%-24s %8s  %s\n' CASE TIME RESULT
+  cat "$work/check-api.out"
+fi
 if [ "$failures" -gt 0 ]; then
-  echo "$failures of ${#rows[@]} events got another answer than the events tests expect" >&2
+  echo "$failures differences from what the tests expect (above)" >&2
   exit 1
 fi
-echo "all ${#rows[@]} answers as the events tests expect"
+echo "every answer as the tests expect"

@@ -73,6 +73,9 @@ pub enum TestApp {
     Dynamo(Arc<Ctx<DynamoStore>>),
     /// `authtoken serve`, as a process, over HTTP.
     Http(ServeProcess),
+    /// An API someone else started and seeded ([`seed`]), over HTTP: `sam local start-api`
+    /// in front of the built functions (testkit's `check-api`).
+    Remote(std::net::SocketAddr),
 }
 
 impl TestApp {
@@ -102,12 +105,13 @@ impl TestApp {
             TestApp::Memory(ctx) => call_handlers(ctx, request).await,
             TestApp::Dynamo(ctx) => call_handlers(ctx, request).await,
             TestApp::Http(process) => http_client::send(process.addr(), &request).await,
+            TestApp::Remote(addr) => http_client::send(*addr, &request).await,
         }
     }
 
     /// True when answers travel over real HTTP (where, for instance, HEAD answers have no body).
     pub fn is_http(&self) -> bool {
-        matches!(self, TestApp::Http(_))
+        matches!(self, TestApp::Http(_) | TestApp::Remote(_))
     }
 
     /// Logs in with JSON and returns the token, asserting success.
@@ -171,7 +175,9 @@ impl TestApp {
                     .await
                     .expect("delete the record as the sweep does");
             }
-            TestApp::Http(_) => panic!("sweep: the store of `authtoken serve` is out of reach"),
+            TestApp::Http(_) | TestApp::Remote(_) => {
+                panic!("sweep: the store of an API over HTTP is out of reach")
+            }
         }
     }
 }
@@ -200,8 +206,9 @@ pub fn seeded_user(username: &str) -> authtoken::store::User {
     }
 }
 
-/// Adds the seeded users ([`SEEDED`]), their ids reserved.
-async fn seed(store: &impl authtoken::store::Store) {
+/// Adds the seeded users ([`SEEDED`]) to `store`, their ids reserved: what every app starts
+/// with.
+pub async fn seed(store: &impl authtoken::store::Store) {
     for ((username, _), _, _) in SEEDED {
         let created = store.create_user(&seeded_user(username)).await;
         assert!(created.expect("seed user"), "{username} already existed");
@@ -284,7 +291,9 @@ impl TestApp {
         match self {
             TestApp::Memory(ctx) => ctx.store.user(username).await.expect("read user"),
             TestApp::Dynamo(ctx) => ctx.store.user(username).await.expect("read user"),
-            TestApp::Http(_) => panic!("the HTTP app's store is inside another process"),
+            TestApp::Http(_) | TestApp::Remote(_) => {
+                panic!("the HTTP app's store is inside another process")
+            }
         }
     }
 
@@ -298,7 +307,7 @@ impl TestApp {
             let record = match self {
                 TestApp::Memory(ctx) => ctx.store.token(&digest).await,
                 TestApp::Dynamo(ctx) => ctx.store.token(&digest).await,
-                TestApp::Http(_) => unreachable!(),
+                TestApp::Http(_) | TestApp::Remote(_) => unreachable!(),
             }
             .expect("read token")
             .unwrap_or_else(|| panic!("{username}'s current token has no record"));
@@ -309,7 +318,7 @@ impl TestApp {
             let record = match self {
                 TestApp::Memory(ctx) => ctx.store.token(&issued.digest).await,
                 TestApp::Dynamo(ctx) => ctx.store.token(&issued.digest).await,
-                TestApp::Http(_) => unreachable!(),
+                TestApp::Http(_) | TestApp::Remote(_) => unreachable!(),
             }
             .expect("read token")
             .unwrap_or_else(|| panic!("a per-login token of {username} has no record"));
@@ -324,7 +333,9 @@ impl TestApp {
         let created = match self {
             TestApp::Memory(ctx) => ctx.store.create_user(user).await,
             TestApp::Dynamo(ctx) => ctx.store.create_user(user).await,
-            TestApp::Http(_) => panic!("the HTTP app's store is inside another process"),
+            TestApp::Http(_) | TestApp::Remote(_) => {
+                panic!("the HTTP app's store is inside another process")
+            }
         };
         assert!(
             created.expect("create user"),

@@ -93,8 +93,8 @@ pub fn client() -> aws_sdk_dynamodb::Client {
     client_via(&endpoint())
 }
 
-/// A client for `endpoint` (a loopback address: the local server, or a proxy in front of it),
-/// with the production retry and timeout settings and dummy credentials.
+/// A client for `endpoint` (the local server, or a proxy in front of it), with the production
+/// retry and timeout settings and dummy credentials.
 pub fn client_via(endpoint: &str) -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::from_conf(config_via(endpoint).build())
 }

@@ -1,8 +1,10 @@
 //! Test support shared by the workspace's tests and benchmarks: never part of a deployed binary.
 //!
 //! - [`app`]: `TestApp`, one harness over the handlers (memory or DynamoDB store) or a running
-//!   `authtoken serve`, and [`contract`]: the contract's cases, run on each of them, as are
-//!   [`lockout`]'s, [`policy`]'s (the token policies) and [`accounts`]' (djoser's endpoints);
+//!   `authtoken serve` (or an API started elsewhere, such as `sam local start-api`), and
+//!   [`contract`]: the contract's cases, run on each of them, as are [`lockout`]'s,
+//!   [`policy`]'s (the token policies) and [`accounts`]' (djoser's endpoints); [`gateway`]:
+//!   what the API in front of the functions adds (the authorizer's route);
 //! - [`cli`]: the `authtoken` binary run against tables of a test's own, as an operator would;
 //! - [`serve`]: `authtoken serve` as a child process; [`http_client`]: a raw HTTP/1.1 client;
 //! - [`dynamo`]: a client for the local DynamoDB-compatible server, and fresh tables per test;
@@ -30,6 +32,7 @@ pub mod contract;
 pub mod dynamo;
 pub mod events;
 pub mod fault_proxy;
+pub mod gateway;
 pub mod http_client;
 pub mod interleave;
 pub mod keys;

@@ -151,7 +151,7 @@ async fn beyond_one_step(app: TestApp) {
             TestApp::Dynamo(ctx) => admin::issue_token(&ctx.store, &ctx_settings, ADMIN.0, false)
                 .await
                 .unwrap(),
-            TestApp::Http(_) => unreachable!("store apps only"),
+            TestApp::Http(_) | TestApp::Remote(_) => unreachable!("store apps only"),
         };
         keys.push(granted.key.expose().to_owned());
     }
@@ -223,14 +223,14 @@ async fn revoking_after_the_sweep(app: TestApp) {
             keys.push(match &app {
                 TestApp::Memory(ctx) => issue(&ctx.store).await,
                 TestApp::Dynamo(ctx) => issue(&ctx.store).await,
-                TestApp::Http(_) => unreachable!("store apps only"),
+                TestApp::Http(_) | TestApp::Remote(_) => unreachable!("store apps only"),
             });
         }
         app.sweep(&keys[0]).await;
         let outcome = match &app {
             TestApp::Memory(ctx) => run(&ctx.store, command).await,
             TestApp::Dynamo(ctx) => run(&ctx.store, command).await,
-            TestApp::Http(_) => unreachable!("store apps only"),
+            TestApp::Http(_) | TestApp::Remote(_) => unreachable!("store apps only"),
         };
         assert!(outcome.is_ok(), "{command}: {outcome:?}");
         for key in &keys[1..] {

@@ -58,7 +58,7 @@ async fn stored_expiry(app: &TestApp, key: &str) -> u64 {
             ctx.store.token(&digest).await,
             ctx.store.user(ADMIN.0).await,
         ),
-        TestApp::Http(_) => unreachable!("store apps only"),
+        TestApp::Http(_) | TestApp::Remote(_) => unreachable!("store apps only"),
     };
     let record = record.unwrap().expect("the token's record");
     let user = user.unwrap().expect("the user");
@@ -225,7 +225,7 @@ async fn the_authorizer_and_the_guard_renew_and_logout_does_not() {
         match &app {
             TestApp::Memory(ctx) => renewals_beyond_whoami(ctx, &app).await,
             TestApp::Dynamo(ctx) => renewals_beyond_whoami(ctx, &app).await,
-            TestApp::Http(_) => unreachable!("store apps only"),
+            TestApp::Http(_) | TestApp::Remote(_) => unreachable!("store apps only"),
         }
     }
 }
