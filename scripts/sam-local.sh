@@ -26,8 +26,10 @@ export SAM_CLI_TELEMETRY=0 AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRE
 events_key=9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b
 events_password='correct horse battery staple'
 image=public.ecr.aws/lambda/provided:al2023-arm64
-bridge=172.17.0.1
-work=$(mktemp -d)
+# Every log of the run (SAM's, each invocation's, the daemon's, moto's), kept for a look after.
+work=target/sam-local
+rm -rf "$work"
+mkdir -p "$work"
 started=()
 containers_before=
 cleanup() {
@@ -41,7 +43,6 @@ cleanup() {
   # The processes in the reverse order of their start: SAM before the daemon.
   for ((i = ${#started[@]} - 1; i >= 0; i--)); do kill "${started[i]}" 2>/dev/null || true; done
   for pid in "${started[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -73,13 +74,23 @@ if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
   exit 1
 fi
 if ! docker info >/dev/null 2>&1; then
-  dockerd --storage-driver=vfs --iptables=false --ip6tables=false >"$work/dockerd.log" 2>&1 &
+  # vfs: no overlay mounts inside this machine's own container. No userland proxy: a published
+  # port then refuses connections until the function's runtime in the container listens, which
+  # SAM waits for (20 s); through the proxy it accepts at once, and SAM's request to a runtime
+  # still starting under qemu fails ("No response from invoke container", a 502).
+  dockerd --storage-driver=vfs --userland-proxy=false >"$work/dockerd.log" 2>&1 &
   started+=($!)
   for _ in $(seq 1 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
-  docker info >/dev/null 2>&1 || { cat "$work/dockerd.log" >&2; echo "the Docker daemon did not start" >&2; exit 1; }
+  if ! docker info >/dev/null 2>&1; then
+    tail -20 "$work/dockerd.log" >&2
+    echo "the Docker daemon did not start (its log: $work/dockerd.log)" >&2
+    exit 1
+  fi
 fi
 containers_before=$(docker ps -aq --no-trunc)
 containers_before=${containers_before:-none}
+# Where the containers reach this machine (172.17.0.1 unless the daemon was told otherwise).
+bridge=$(docker network inspect bridge --format '{{(index .IPAM.Config 0).Gateway}}')
 ensure_venv scripts/requirements-test.txt
 if ! docker image inspect "$image" >/dev/null 2>&1; then
   python3 scripts/lambda_base_image.py --tag "$image"
@@ -183,6 +194,7 @@ run_invoke() {
       invoked+=("$(printf '%-44s %-26s %-10s %3s s  DIFFERENT' "$stem" "$function" "-" "$seconds")")
       echo "--- $stem: $(tail -3 "$work/$stem.check")" >&2
       tail -5 "$work/$stem.log" >&2
+      echo "--- the whole log: $work/$stem.log" >&2
     fi
   done
 }
@@ -212,8 +224,7 @@ run_start_api() {
   else
     failures=$((failures + 1))
     cat "$work/check-api.err" >&2
-    echo "--- the last lines of sam local start-api:" >&2
-    tail -20 "$work/start-api.log" >&2
+    echo "--- sam local start-api's log: $work/start-api.log" >&2
   fi
   api_seconds=$(( $(date +%s) - started_at ))
   kill "$api_pid" 2>/dev/null || true
@@ -240,7 +251,7 @@ if [ -n "$api_seconds" ]; then
   cat "$work/check-api.out"
 fi
 if [ "$failures" -gt 0 ]; then
-  echo "$failures differences from what the tests expect (above)" >&2
+  echo "$failures differences from what the tests expect (above; the logs in $work/)" >&2
   exit 1
 fi
 echo "every answer as the tests expect"
