@@ -121,11 +121,18 @@ impl Admin {
     /// Runs and asserts exit code 1; returns standard error.
     #[track_caller]
     pub fn fails(&self, args: &[&str], stdin: Option<&str>) -> String {
-        let output = self.run(args, stdin);
+        self.fails_with(self.command(args), stdin)
+    }
+
+    /// Runs `command` (from [`Self::command`], changed by the test), asserts it exits 1, and
+    /// returns its stderr.
+    pub fn fails_with(&self, command: Command, stdin: Option<&str>) -> String {
+        let described = format!("{:?}", command.get_args().collect::<Vec<_>>());
+        let output = self.run_with(command, stdin);
         assert_eq!(
             output.status.code(),
             Some(1),
-            "{args:?}: {}",
+            "{described}: {}",
             describe(&output)
         );
         String::from_utf8(output.stderr).unwrap()

@@ -125,9 +125,7 @@ fn tables_create_refuses_real_aws_without_yes_really() {
     let admin = Admin::new(env!("CARGO_BIN_EXE_authtoken"));
     let mut command = admin.command(&["tables", "create"]);
     command.env_remove("AWS_ENDPOINT_URL_DYNAMODB");
-    let output = admin.run_with(command, None);
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = admin.fails_with(command, None);
     assert!(
         stderr.contains("refusing to create tables at AWS itself"),
         "{stderr}"
@@ -495,9 +493,7 @@ async fn token_create_with_a_key_installs_it_for_local_tables_only() {
     );
     let mut remote = admin.command(&["token", "create", "bob", "--key", &"a".repeat(40)]);
     remote.env("AWS_ENDPOINT_URL_DYNAMODB", "http://203.0.113.9:8000");
-    let output = admin.run_with(remote, None);
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = admin.fails_with(remote, None);
     assert!(
         stderr.contains("--key is for tables on this machine only"),
         "{stderr}"
@@ -551,9 +547,7 @@ fn an_unreachable_store_is_named_with_its_causes_printed_once() {
     drop(closed);
     let mut command = admin.command(&["user", "list"]);
     command.env("AWS_ENDPOINT_URL_DYNAMODB", &endpoint);
-    let output = admin.run_with(command, None);
-    assert_eq!(output.status.code(), Some(1), "{}", describe(&output));
-    let stderr = String::from_utf8(output.stderr).unwrap();
+    let stderr = admin.fails_with(command, None);
     let first = stderr.lines().next().unwrap_or_default();
     assert_eq!(
         first,
@@ -596,9 +590,7 @@ fn missing_credentials_region_or_table_names_say_what_to_set() {
 
     let mut command = admin.command(&["user", "list"]);
     command.env_remove("USERS_TABLE");
-    let output = admin.run_with(command, None);
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8(output.stderr).unwrap();
+    let stderr = admin.fails_with(command, None);
     assert!(
         stderr.contains("pass --users-table NAME or set USERS_TABLE"),
         "{stderr}"
